@@ -1,0 +1,71 @@
+"""The application factory: settings in, a configured Flask app out."""
+import dataclasses
+import logging
+
+from flask import Flask
+from flask import request
+
+import cli
+import errors
+import health
+import tasks
+from config import Settings
+from models.db import db
+from models.db import init_db
+from models.db import schema_problem
+from wechat import make_clients
+
+# Endpoints that must answer even when the database is down or not migrated.
+UNGATED_ENDPOINTS = {"health.healthz", "static"}
+
+
+def create_app(settings=None, **overrides):
+    """`settings` defaults to the environment's; `overrides` replace single settings (tests)."""
+    if settings is None:
+        settings = Settings.from_env(**overrides)
+    elif overrides:
+        settings = dataclasses.replace(settings, **overrides)
+
+    logging.basicConfig(level=settings.LOG_LEVEL,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
+    app.extensions["linli.settings"] = settings
+
+    # Nothing connects here: gunicorn forks workers after loading the app.
+    init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)
+    tasks.configure(settings)
+    app.extensions["linli.wechat"], app.extensions["linli.miniprogram"] = make_clients(settings)
+
+    _register_db_lifecycle(app)
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    cli.register(app)
+    return app
+
+
+def settings_of(app):
+    return app.extensions["linli.settings"]
+
+
+def _register_db_lifecycle(app):
+    # A per-process memo of a fact that only turns true (the schema became current); re-checked
+    # on every request until then, so a `db upgrade` run while serving is picked up.
+    schema_verified = []
+
+    @app.before_request
+    def open_connection():
+        if request.endpoint in UNGATED_ENDPOINTS:
+            return None
+        db.connect(reuse_if_open=True)
+        if not schema_verified:
+            problem = schema_problem()
+            if problem:
+                return errors.error_response(503, "schema_not_current", problem)
+            schema_verified.append(True)
+        return None
+
+    @app.teardown_request
+    def close_connection(exc):
+        if not db.is_closed():
+            db.close()

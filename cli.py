@@ -1,0 +1,111 @@
+"""Commands run as `flask --app wsgi <command>`."""
+import logging
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+import tasks
+from models.db import connected
+from models.db import db
+from models.db import describe
+from models.db import migration_runner
+from models.db import upgrade
+
+logger = logging.getLogger(__name__)
+
+db_cli = AppGroup("db", help="Database schema migrations (playhouse.migrations).")
+queue_cli = AppGroup("queue", help="The task queue (huey).")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every pending migration."""
+    settings = current_app.extensions["linli.settings"]
+    applied = upgrade()
+    click.echo("%s: %s" % (describe(settings.DATABASE_URL),
+                           "applied " + ", ".join(applied) if applied else "already current"))
+
+
+@db_cli.command("status")
+def db_status():
+    """List migrations; exits 1 while any is pending, so a deploy can gate on it."""
+    with connected():
+        rows = migration_runner().status()
+    for m in rows:
+        click.echo("[%s] %s%s" % ("x" if m.applied else " ", m.name,
+                                  "  " + m.applied.strftime("%Y-%m-%d %H:%M:%S") if m.applied else ""))
+    if any(not m.applied for m in rows):
+        sys.exit(1)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create the demo community (八家庄社区); safe to run again."""
+    from community.demo import DEMO_PASSWORD
+    from community.demo import seed_demo
+    with connected():
+        summary = seed_demo()
+    click.echo("demo community ready: " + ", ".join("%s=%s" % kv for kv in summary.items()))
+    click.echo("staff sign in with their username and the demo password %s" % DEMO_PASSWORD)
+
+
+@click.command("create-staff")
+@click.option("--username", required=True)
+@click.option("--name", required=True)
+@click.option("--phone", default="")
+@click.option("--role", "roles", multiple=True,
+              help="role:scope, e.g. secretary:bajiazhuang or grid_worker:bajiazhuang/G1 "
+                   "(community code, then grid code); repeatable")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="prompted for when not given; never echoed")
+def create_staff_command(username, name, phone, roles, password):
+    """Create a staff account with its roles, in one transaction."""
+    from community.staff import assign_role
+    from community.staff import create_staff
+    from errors import LinliError
+    with connected():
+        try:
+            with db.atomic():
+                staff = create_staff(username, name, password, phone=phone)
+                for spec in roles:
+                    role, scope = _parse_role(spec)
+                    assign_role(staff, role, scope)
+        except LinliError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo("created staff %s (%s) with roles: %s" % (username, name, ", ".join(roles) or "none"))
+
+
+def _parse_role(spec):
+    from models.community import Community
+    from models.community import Grid
+    role, _, where = spec.partition(":")
+    community_code, _, grid_code = where.partition("/")
+    community = Community.get_or_none(Community.code == community_code)
+    if community is None:
+        raise click.ClickException("no community with code %r (in --role %s)" % (community_code, spec))
+    if not grid_code:
+        return role, community
+    grid = Grid.get_or_none((Grid.community == community) & (Grid.code == grid_code))
+    if grid is None:
+        raise click.ClickException("no grid %r in %s (in --role %s)" % (grid_code, community_code, spec))
+    return role, grid
+
+
+@queue_cli.command("consume")
+@click.option("--workers", default=2, show_default=True, help="worker threads")
+def queue_consume(workers):
+    """Run the task consumer (tasks and periodic jobs) until stopped."""
+    if tasks.huey.immediate:
+        raise click.ClickException("TASKS_IMMEDIATE is set: tasks run in the web process, "
+                                   "there is nothing to consume")
+    click.echo("consuming %s with %d workers" % (tasks.describe(), workers))
+    tasks.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
+
+def register(app):
+    app.cli.add_command(db_cli)
+    app.cli.add_command(queue_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_staff_command)

@@ -1,0 +1,115 @@
+"""A demo community modelled on seed 004's 八家庄社区 (长安区, 石家庄): 6 estates, 39 buildings,
+about 3,300 households, grids with their workers and staff of every role.
+
+Idempotent: every object is found by its natural key before it is created, so running the seed
+again changes nothing and never resets a password someone has changed.
+"""
+from community.staff import assign_role
+from community.staff import create_staff
+from models.community import Building
+from models.community import Community
+from models.community import Estate
+from models.community import Grid
+from models.community import Unit
+from models.db import db
+from models.merchants import Merchant
+from models.merchants import MerchantStaff
+from models.people import Resident
+from models.people import Staff
+
+DEMO_PASSWORD = "linli-demo-2026"
+COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市")
+# (estate, buildings): 39 buildings in all, as in seed 004. 丰泽园 is named in the seed.
+ESTATES = [("丰泽园小区", 7), ("八家庄东区", 7), ("八家庄西区", 7),
+           ("百花小区", 6), ("丰收小区", 6), ("建北小区", 6)]
+GRIDS = [("G1", "第一网格"), ("G2", "第二网格"), ("G3", "第三网格"), ("G4", "第四网格")]
+HOUSEHOLDS_PER_UNIT = 28
+# username, name, phone, role, scope ("community", a grid code, or "building:<n>")
+STAFF = [
+    ("tianbing", "田冰", "13900000001", "secretary", "community"),
+    ("admin", "系统管理员", "", "admin", "community"),
+    ("editor", "宣传干事", "", "editor", "community"),
+    ("wuye", "物业服务中心", "0311-80000000", "property", "community"),
+    ("jiedao", "街道网格中心", "0311-80000001", "street_centre", "community"),
+    ("cadre1", "片区负责人甲", "13900000011", "area_cadre", "G1"),
+    ("cadre1", "片区负责人甲", "13900000011", "area_cadre", "G2"),
+    ("cadre2", "片区负责人乙", "13900000012", "area_cadre", "G3"),
+    ("cadre2", "片区负责人乙", "13900000012", "area_cadre", "G4"),
+    ("grid1", "网格员一", "13900000021", "grid_worker", "G1"),
+    ("grid2", "网格员二", "13900000022", "grid_worker", "G2"),
+    ("grid3", "网格员三", "13900000023", "grid_worker", "G3"),
+    ("grid4", "网格员四", "13900000024", "grid_worker", "G4"),
+    ("louzhang1", "楼长老王", "13900000031", "building_leader", "building:1"),
+    ("louzhang2", "楼长老李", "13900000032", "building_leader", "building:2"),
+    ("danyuan1", "单元长小张", "13900000041", "unit_leader", "unit:1"),
+]
+RESIDENTS = [
+    ("demo-oa-1", "卢兰英", 0, 0, "301"),
+    ("demo-oa-2", "居民小陈", 0, 1, "502"),
+    ("demo-oa-3", "居民老赵", 8, 0, "101"),
+]
+MERCHANTS = [("八家庄便民超市", "超市"), ("丰收路理发店", "理发")]
+
+
+def seed_demo():
+    """Create the demo community where missing; returns a summary of what now exists."""
+    with db.atomic():
+        community, _ = Community.get_or_create(code=COMMUNITY["code"], defaults=COMMUNITY)
+        grids = [Grid.get_or_create(community=community, code=code, defaults={"name": name})[0]
+                 for code, name in GRIDS]
+        buildings = _buildings(community, grids)
+        units = [u for b in buildings for u in b.units.order_by(Unit.id)]
+        for username, name, phone, role, scope in STAFF:
+            staff = Staff.get_or_none(Staff.username == username) or create_staff(
+                username, name, DEMO_PASSWORD, phone=phone, phone_public=bool(phone))
+            assign_role(staff, role, _scope(scope, community, grids, buildings, units))
+        for openid, nickname, building_index, unit_index, room in RESIDENTS:
+            building = buildings[building_index]
+            Resident.get_or_create(oa_openid=openid, defaults=dict(
+                nickname=nickname, community=community, building=building,
+                unit=building.units.order_by(Unit.id)[unit_index], room=room,
+                address_state="confirmed", subscribed=True))
+        for name, category in MERCHANTS:
+            merchant, created = Merchant.get_or_create(
+                community=community, name=name, defaults={"category": category, "status": "active"})
+            if created:
+                MerchantStaff.create(merchant=merchant, name="店主", role="owner")
+    return {
+        "community": community.name,
+        "estates": Estate.select().where(Estate.community == community).count(),
+        "buildings": len(buildings),
+        "units": len(units),
+        "grids": len(grids),
+        "staff": Staff.select().count(),
+        "residents": Resident.select().where(Resident.community == community).count(),
+        "merchants": Merchant.select().where(Merchant.community == community).count(),
+    }
+
+
+def _buildings(community, grids):
+    buildings = []
+    number = 0
+    for estate_name, count in ESTATES:
+        estate, _ = Estate.get_or_create(community=community, name=estate_name)
+        for n in range(1, count + 1):
+            grid = grids[number * len(grids) // sum(c for _, c in ESTATES)]
+            number += 1
+            building, _ = Building.get_or_create(
+                community=community, estate=estate, name="%d号楼" % n,
+                defaults={"grid": grid, "qr_scene": "building-%s-%d" % (community.code, number)})
+            for u in range(1, 2 + n % 3 + 1):       # 2 to 4 units a building
+                Unit.get_or_create(building=building, name="%d单元" % u,
+                                   defaults={"households": HOUSEHOLDS_PER_UNIT})
+            buildings.append(building)
+    return buildings
+
+
+def _scope(scope, community, grids, buildings, units):
+    if scope == "community":
+        return community
+    kind, _, index = scope.partition(":")
+    if kind == "building":
+        return buildings[int(index) - 1]
+    if kind == "unit":
+        return units[int(index) - 1]
+    return next(g for g in grids if g.code == scope)

@@ -1,0 +1,65 @@
+"""Staff accounts and the roles that scope their responsibility."""
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from errors import LinliError
+from models.community import Building
+from models.community import Grid
+from models.community import Unit
+from models.db import db
+from models.people import ROLE_SCOPES
+from models.people import RoleAssignment
+from models.people import Staff
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class StaffError(LinliError):
+    status = 422
+
+
+def create_staff(username, name, password, phone="", phone_public=False):
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise StaffError("invalid_username", "用户名不能为空，且不超过64个字符")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise StaffError("weak_password", "密码至少需要%d个字符" % MIN_PASSWORD_LENGTH)
+    if Staff.select().where(Staff.username == username).exists():
+        raise StaffError("username_taken", "用户名已存在：%s" % username, status=409)
+    return Staff.create(username=username, name=name.strip() or username, phone=phone,
+                        phone_public=phone_public, password_hash=generate_password_hash(password))
+
+
+def verify_password(staff, password):
+    return staff.active and check_password_hash(staff.password_hash, password or "")
+
+
+def scope_key(scope):
+    return "%s:%d" % (type(scope).__name__.lower(), scope.id)
+
+
+def assign_role(staff, role, scope):
+    """Give `staff` `role` over `scope` (a Community, Grid, Building or Unit). Idempotent."""
+    kind = ROLE_SCOPES.get(role)
+    if kind is None:
+        raise StaffError("unknown_role", "未知角色：%s" % role)
+    if type(scope).__name__.lower() != kind:
+        raise StaffError("wrong_scope", "角色 %s 应分配到%s，而不是%s"
+                         % (role, kind, type(scope).__name__.lower()))
+    fields = {"grid": None, "building": None, "unit": None}
+    if isinstance(scope, Unit):
+        fields.update(unit=scope, building=scope.building)
+        community = scope.building.community
+    elif isinstance(scope, Building):
+        fields["building"] = scope
+        community = scope.community
+    elif isinstance(scope, Grid):
+        fields["grid"] = scope
+        community = scope.community
+    else:
+        community = scope
+    with db.atomic():
+        assignment, _ = RoleAssignment.get_or_create(
+            staff=staff, role=role, scope_key=scope_key(scope),
+            defaults=dict(community=community, **fields))
+    return assignment

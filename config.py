@@ -1,0 +1,180 @@
+"""Settings from the environment, with embedded defaults that need nothing set.
+
+Every setting is read and checked once, at start: a bad value stops the service with a message
+that names the variable, instead of failing later inside a request.
+"""
+import base64
+import binascii
+import dataclasses
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playhouse import db_url
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+DEFAULT_DATA_DIR = "var"
+DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    DATA_DIR: str
+    DATABASE_URL: str
+    REDIS_URL: str
+    SECRET_KEY: str
+    MEDIA_DIR: str
+    WECHAT_APPID: str = ""
+    WECHAT_SECRET: str = ""
+    WECHAT_TOKEN: str = ""
+    WECHAT_AES_KEY: str = ""
+    MINIPROGRAM_APPID: str = ""
+    MINIPROGRAM_SECRET: str = ""
+    WECHAT_API_BASE: str = DEFAULT_WECHAT_API_BASE
+    WECHAT_TIMEOUT: float = 5.0
+    DB_MAX_CONNECTIONS: int = 20
+    TASKS_IMMEDIATE: bool = False
+    QUEUE_PATH: str = ""
+    LOG_LEVEL: str = "INFO"
+
+    @property
+    def is_sqlite(self):
+        return self.DATABASE_URL.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides):
+        """Build settings from `environ` (default: os.environ); `overrides` win (tests)."""
+        env = dict(os.environ if environ is None else environ)
+        env.update({k: str(v) for k, v in overrides.items()})
+
+        def get(name, default=""):
+            return env.get(name, "").strip() or default
+
+        data_dir = get("LINLI_DATA_DIR", DEFAULT_DATA_DIR)
+        database_url = get("DATABASE_URL", "sqlite:///%s" % os.path.join(data_dir, "linli.db"))
+        _check_database_url(database_url)
+        redis_url = get("REDIS_URL")
+        if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError("REDIS_URL must be a redis://, rediss:// or unix:// URL, got %r" % redis_url)
+
+        secret_key = get("SECRET_KEY")
+        if not secret_key:
+            if not database_url.startswith("sqlite"):
+                raise ConfigError(
+                    "SECRET_KEY is required when DATABASE_URL is not SQLite (production): "
+                    "set it to a long random string shared by every app host")
+            secret_key = _local_secret_key(data_dir)
+        elif len(secret_key) < 16:
+            raise ConfigError("SECRET_KEY is too short: use at least 16 characters")
+
+        aes_key = get("WECHAT_AES_KEY")
+        if aes_key:
+            _check_aes_key(aes_key)
+        if aes_key and not get("WECHAT_TOKEN"):
+            raise ConfigError("WECHAT_AES_KEY is set but WECHAT_TOKEN is not: safe mode needs both")
+
+        api_base = get("WECHAT_API_BASE", DEFAULT_WECHAT_API_BASE).rstrip("/")
+        parsed = urlparse(api_base)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError("WECHAT_API_BASE must be an http(s) URL, got %r" % api_base)
+
+        return cls(
+            DATA_DIR=data_dir,
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            SECRET_KEY=secret_key,
+            MEDIA_DIR=get("MEDIA_DIR", os.path.join(data_dir, "media")),
+            WECHAT_APPID=get("WECHAT_APPID"),
+            WECHAT_SECRET=get("WECHAT_SECRET"),
+            WECHAT_TOKEN=get("WECHAT_TOKEN"),
+            WECHAT_AES_KEY=aes_key,
+            MINIPROGRAM_APPID=get("MINIPROGRAM_APPID"),
+            MINIPROGRAM_SECRET=get("MINIPROGRAM_SECRET"),
+            WECHAT_API_BASE=api_base,
+            WECHAT_TIMEOUT=_number(env, "WECHAT_TIMEOUT", 5.0, float, low=0.1, high=60),
+            DB_MAX_CONNECTIONS=_number(env, "DB_MAX_CONNECTIONS", 20, int, low=1, high=1000),
+            TASKS_IMMEDIATE=_flag(env, "TASKS_IMMEDIATE"),
+            QUEUE_PATH=get("QUEUE_PATH", os.path.join(data_dir, "queue.db")),
+            LOG_LEVEL=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        )
+
+
+def _check_database_url(url):
+    scheme = urlparse(url).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql", "postgres+pool", "postgresql+pool"):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite:/// or postgresql://, got scheme %r" % scheme)
+    try:
+        parsed = db_url.parse(url)
+    except Exception as exc:  # db_url raises assorted errors for malformed URLs
+        raise ConfigError("DATABASE_URL is not a valid database URL: %s" % exc) from exc
+    if not parsed.get("database"):
+        raise ConfigError("DATABASE_URL names no database: %r" % url)
+
+
+def _check_aes_key(key):
+    # WeChat's EncodingAESKey is 43 characters of base64 without the trailing '='.
+    if len(key) != 43:
+        raise ConfigError("WECHAT_AES_KEY must be the 43-character EncodingAESKey, got %d characters"
+                          % len(key))
+    try:
+        base64.b64decode(key + "=", validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigError("WECHAT_AES_KEY is not valid base64: %s" % exc) from exc
+
+
+def _number(env, name, default, kind, low, high):
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError("%s must be a %s, got %r" % (name, kind.__name__, raw)) from None
+    if not low <= value <= high:
+        raise ConfigError("%s must be between %s and %s, got %s" % (name, low, high, raw))
+    return value
+
+
+def _flag(env, name):
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError("%s must be true or false, got %r" % (name, raw))
+
+
+def _choice(env, name, default, choices):
+    raw = env.get(name, "").strip().upper() or default
+    if raw not in choices:
+        raise ConfigError("%s must be one of %s, got %r" % (name, ", ".join(choices), raw))
+    return raw
+
+
+def _local_secret_key(data_dir):
+    """The embedded default keeps a generated key in the data dir, so every worker shares it
+    and sessions survive a restart; production sets SECRET_KEY instead."""
+    path = Path(data_dir) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Written aside, then linked into place: when two workers start at once, one link wins and
+    # the other reads the winner's complete key, never a half-written file.
+    tmp = path.with_name("secret_key.%d" % os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        os.unlink(tmp)
+    return key

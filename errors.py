@@ -1,0 +1,71 @@
+"""Errors become responses here, in one place.
+
+Under /api/ (and any JSON client) every error is `{"error": {"code", "message"}}`; domain code
+raises LinliError subclasses and never builds responses itself.
+"""
+import logging
+
+from flask import jsonify
+from flask import request
+from peewee import InterfaceError
+from peewee import OperationalError
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+JSON_PREFIXES = ("/api/", "/healthz")
+
+
+class LinliError(Exception):
+    """A domain error with a stable code for programs and a message for people (Chinese where
+    residents or staff read it)."""
+    status = 422
+
+    def __init__(self, code, message, status=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+def error_response(status, code, message):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _wants_json():
+    return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
+
+
+def register(app):
+    @app.errorhandler(LinliError)
+    def domain_error(exc):
+        return error_response(exc.status, exc.code, exc.message)
+
+    # Registered on the app, not a blueprint: blueprint handlers never see routing errors.
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if not _wants_json():
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = error_response(exc.code, code, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc):
+        logger.error("database error: %s", exc)
+        return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后再试")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return error_response(500, "internal_error", "服务器内部错误")
+        return "服务器内部错误", 500

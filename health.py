@@ -1,0 +1,26 @@
+"""GET /healthz: is the database reachable and current, and is the queue reachable."""
+from flask import Blueprint
+from flask import jsonify
+
+import tasks
+from models.db import connected
+from models.db import schema_problem
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    checks = {}
+    try:
+        with connected() as database:
+            database.execute_sql("SELECT 1")
+        checks["database"] = schema_problem() or "ok"
+    except Exception as exc:  # any driver error means "down"; the text says which
+        checks["database"] = "unavailable: %s" % exc
+    try:
+        checks["queue"] = "ok (%d pending)" % tasks.check()
+    except Exception as exc:
+        checks["queue"] = "unavailable: %s" % exc
+    healthy = all(v.startswith("ok") for v in checks.values())
+    return jsonify({"status": "ok" if healthy else "error", "checks": checks}), 200 if healthy else 503

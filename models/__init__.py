@@ -1,0 +1,22 @@
+"""Peewee models, one module per domain; `db` is bound late by create_app()."""
+from models.community import Building
+from models.community import Community
+from models.community import Estate
+from models.community import Grid
+from models.community import Unit
+from models.db import db
+from models.merchants import Merchant
+from models.merchants import MerchantStaff
+from models.people import Resident
+from models.people import RoleAssignment
+from models.people import Staff
+from models.wechat import AccessToken
+
+ALL_MODELS = [
+    Community, Estate, Grid, Building, Unit,
+    Staff, Resident, RoleAssignment,
+    Merchant, MerchantStaff,
+    AccessToken,
+]
+
+__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

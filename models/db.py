@@ -1,0 +1,128 @@
+"""The database and its lifecycle: built late from DATABASE_URL, connected per request or task.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout, and
+begins every transaction IMMEDIATE: a deferred transaction that reads and then writes can fail
+at once with "database is locked" when another process writes first, without waiting.
+PostgreSQL is pooled (playhouse.pool) so each worker reuses a few connections.
+"""
+import contextlib
+import datetime
+import os
+from pathlib import Path
+
+from peewee import DatabaseProxy
+from peewee import Model
+from peewee import PostgresqlDatabase
+from peewee import SqliteDatabase
+from playhouse import db_url
+from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
+
+db = DatabaseProxy()
+
+MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+UPGRADE_COMMAND = "flask --app wsgi db upgrade"
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def utcnow():
+    """Naive UTC: stored as UTC on both databases, shown in Asia/Shanghai by the views."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def make_database(url, max_connections=20):
+    """A peewee database for `url`; nothing is connected yet (gunicorn forks after loading)."""
+    parsed = db_url.parse(url)
+    name = parsed.pop("database")
+    if url.startswith("sqlite"):
+        if name != ":memory:":
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(
+            name,
+            autoconnect=False,
+            lock_type="IMMEDIATE",
+            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "synchronous": "normal",
+            },
+        )
+    parsed.setdefault("connect_timeout", 5)
+    return PooledPostgresqlDatabase(
+        name,
+        autoconnect=False,
+        max_connections=max_connections,
+        stale_timeout=300,
+        timeout=10,  # seconds a request waits for a free pooled connection
+        **parsed,
+    )
+
+
+@contextlib.contextmanager
+def connected():
+    """A connection for the block; closes only what it opened. (peewee's connection_context()
+    closes on exit even when a request had opened the connection before it.)"""
+    opened = db.is_closed()
+    if opened:
+        db.connect()
+    try:
+        yield db
+    finally:
+        if opened:
+            db.close()
+
+
+def init_db(url, max_connections=20):
+    database = make_database(url, max_connections)
+    if db.obj is not None and not db.obj.is_closed():
+        db.obj.close()
+    db.initialize(database)
+    return database
+
+
+def migration_runner():
+    return Runner(db.obj, MIGRATIONS_DIR)
+
+
+def pending_migrations():
+    """Names of migrations not yet applied; [] when the schema is current."""
+    with connected():
+        return [m.name for m in migration_runner().status() if not m.applied]
+
+
+def upgrade():
+    with connected():
+        return migration_runner().up()
+
+
+def schema_problem():
+    """None when the database is current, else a message that says what to run."""
+    try:
+        pending = pending_migrations()
+    except Exception as exc:  # any driver error: the message is what the operator needs
+        return "database unavailable: %s" % exc
+    if pending:
+        return ("database schema is not current (pending: %s); run `%s`"
+                % (", ".join(pending), UPGRADE_COMMAND))
+    return None
+
+
+def is_postgres():
+    return isinstance(db.obj, PostgresqlDatabase)
+
+
+def describe(url):
+    """The URL without its password, for logs and CLI output."""
+    parsed = db_url.parse(url)
+    if url.startswith("sqlite"):
+        return "SQLite %s" % os.path.abspath(parsed["database"])
+    return "PostgreSQL %s@%s:%s/%s" % (parsed.get("user", ""), parsed.get("host", "localhost"),
+                                      parsed.get("port", 5432), parsed["database"])

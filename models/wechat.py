@@ -1,0 +1,16 @@
+"""WeChat state shared by every process."""
+from peewee import CharField
+from peewee import FloatField
+
+from models.db import BaseModel
+
+
+class AccessToken(BaseModel):
+    """One row per appid: the token every process shares, and the lease that lets exactly one
+    process refresh it (WeChat caps fetches at ~2000 a day, and a plain `token` fetch
+    invalidates the previous token after five minutes)."""
+    appid = CharField(max_length=64, primary_key=True)
+    token = CharField(max_length=600, default="")
+    expires_at = FloatField(default=0)       # unix seconds
+    lock_owner = CharField(max_length=64, null=True)
+    lock_until = FloatField(null=True)       # unix seconds; a crashed holder's lease runs out

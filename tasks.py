@@ -1,0 +1,71 @@
+"""The task queue: huey on SQLite by default, on Redis when REDIS_URL is set.
+
+Tasks are declared at import time on the module-level `huey`; `configure()` (called by
+create_app) points it at the storage the settings name. Until then it runs tasks immediately in
+memory, so importing a task module never touches a queue that is not configured.
+
+Later issues register their tasks and periodic jobs on `huey` in their own modules; the consumer
+(`flask --app wsgi queue consume`) imports them through `TASK_MODULES`.
+"""
+import importlib
+import logging
+from pathlib import Path
+
+from huey import Huey
+from huey.storage import MemoryStorage
+from huey.storage import RedisStorage
+from huey.storage import SqliteStorage
+
+from models.db import db
+
+logger = logging.getLogger(__name__)
+
+huey = Huey("linli", storage_class=MemoryStorage, immediate=True, utc=True)
+
+# Modules that declare tasks; imported by configure() so the consumer knows every task.
+TASK_MODULES = []
+
+
+def configure(settings):
+    if settings.TASKS_IMMEDIATE:
+        huey.immediate = True
+    else:
+        if settings.REDIS_URL:
+            huey.storage_class = RedisStorage
+            huey.storage_kwargs = {"url": settings.REDIS_URL}
+        else:
+            Path(settings.QUEUE_PATH).parent.mkdir(parents=True, exist_ok=True)
+            huey.storage_class = SqliteStorage
+            huey.storage_kwargs = {"filename": settings.QUEUE_PATH}
+        huey.immediate = False
+        huey.storage = huey.create_storage()
+    for name in TASK_MODULES:
+        importlib.import_module(name)
+    return huey
+
+
+def describe():
+    if huey.immediate:
+        return "immediate (in process)"
+    return "%s %s" % (type(huey.storage).__name__, huey.storage_kwargs)
+
+
+def check():
+    """Raises if the queue's storage cannot be reached; returns the number of pending tasks."""
+    return huey.pending_count()
+
+
+# A task opens its own connection and closes it when done: the consumer's threads live long, and
+# an idle connection held between tasks is one a PostgreSQL restart would leave broken.
+# In immediate mode the task runs inside a request that already holds a connection: keep it.
+@huey.pre_execute()
+def _open_connection(task):
+    task.opened_connection = db.obj is not None and db.is_closed()
+    if task.opened_connection:
+        db.connect()
+
+
+@huey.post_execute()
+def _close_connection(task, task_value, exc):
+    if getattr(task, "opened_connection", False) and not db.is_closed():
+        db.close()

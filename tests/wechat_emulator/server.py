@@ -1,0 +1,102 @@
+"""Run the emulator as a real HTTP server on 127.0.0.1, in a thread of the test process or on
+its own (`python -m tests.wechat_emulator --port 9100`), and drive it from tests."""
+import threading
+
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
+
+from tests.wechat_emulator.api import make_app
+from tests.wechat_emulator.state import Fault
+from tests.wechat_emulator.state import State
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass          # calls are recorded in the state; the access log would drown test output
+
+
+class Emulator:
+    def __init__(self, host="127.0.0.1", port=0):
+        self.state = State()
+        self.app = make_app(self.state)
+        self.host = host
+        self.port = port
+        self._server = None
+        self._thread = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self):
+        self._server = make_server(self.host, self.port, self.app, threaded=True,
+                                   request_handler=_QuietHandler)
+        self.port = self._server.server_port       # keep it: refuse()/resume() reuse the port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join()
+            self._server = None
+
+    def refuse(self):
+        """Stop listening: connections to the emulator are refused until resume()."""
+        self.stop()
+
+    def resume(self):
+        self.start()
+
+    @property
+    def base_url(self):
+        return "http://%s:%d" % (self.host, self.port)
+
+    def reset(self):
+        """Forget everything between tests, keeping the server up."""
+        fresh = State()
+        with self.state.lock:
+            self.state.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "lock"})
+
+    # -- setup ------------------------------------------------------------------------------
+    def register_app(self, appid, secret):
+        with self.state.lock:
+            self.state.apps[appid] = secret
+
+    def login_code(self, openid, unionid=None):
+        """A single-use jscode2session code for `openid`, as wx.login() would give the app."""
+        code = "code-%d" % self.state.next_id()
+        with self.state.lock:
+            self.state.login_codes[code] = {"openid": openid, "unionid": unionid, "used": False}
+        return code
+
+    # -- faults -----------------------------------------------------------------------------
+    def fail(self, errcode, path="", times=1):
+        """The next `times` calls whose path starts with `path` answer `errcode`
+        (40001, 42001, 45009 quota, -1 busy, ...)."""
+        self._add(Fault("errcode", path, times, errcode=errcode))
+
+    def slow(self, seconds, path="", times=1):
+        """The next `times` matching calls wait `seconds` before answering."""
+        self._add(Fault("slow", path, times, seconds=seconds))
+
+    def http_error(self, path="", times=1):
+        self._add(Fault("http500", path, times))
+
+    def _add(self, fault):
+        with self.state.lock:
+            self.state.faults.append(fault)
+
+    def expire_tokens(self):
+        self.state.expire_tokens()
+
+    def revoke_tokens(self):
+        self.state.revoke_tokens()
+
+    # -- assertions -------------------------------------------------------------------------
+    def calls(self, path=None):
+        with self.state.lock:
+            return [c for c in self.state.calls if path is None or c.path == path]
+
+    def token_fetches(self):
+        return [c for c in self.calls() if c.path in ("cgi-bin/token", "cgi-bin/stable_token")
+                and c.errcode == 0]
