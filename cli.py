@@ -64,11 +64,12 @@ def create_staff_command(username, name, phone, roles, password):
     """Create a staff account with its roles, in one transaction."""
     from community.staff import assign_role
     from community.staff import create_staff
+    from community.staff import hash_password
     from errors import LinliError
     with connected():
         try:
             with db.atomic():
-                staff = create_staff(username, name, password, phone=phone)
+                staff = create_staff(username, name, hash_password(password), phone=phone)
                 for spec in roles:
                     role, scope = _parse_role(spec)
                     assign_role(staff, role, scope)

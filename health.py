@@ -23,4 +23,9 @@ def healthz():
     except Exception as exc:
         checks["queue"] = "unavailable: %s" % exc
     healthy = all(v.startswith("ok") for v in checks.values())
-    return jsonify({"status": "ok" if healthy else "error", "checks": checks}), 200 if healthy else 503
+    body = {"status": "ok" if healthy else "error", "checks": checks}
+    if healthy and not tasks.huey.immediate:
+        # Informational: a consumer that stopped shows here, but the web still serves.
+        seen = tasks.consumer_last_seen()
+        body["consumer_last_seen_seconds"] = None if seen is None else round(seen, 1)
+    return jsonify(body), 200 if healthy else 503

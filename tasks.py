@@ -9,9 +9,11 @@ Later issues register their tasks and periodic jobs on `huey` in their own modul
 """
 import importlib
 import logging
+import time
 from pathlib import Path
 
 from huey import Huey
+from huey import crontab
 from huey.storage import MemoryStorage
 from huey.storage import RedisStorage
 from huey.storage import SqliteStorage
@@ -53,6 +55,21 @@ def describe():
 def check():
     """Raises if the queue's storage cannot be reached; returns the number of pending tasks."""
     return huey.pending_count()
+
+
+HEARTBEAT_KEY = "linli:consumer-heartbeat"
+
+
+@huey.periodic_task(crontab(minute="*"))
+def heartbeat():
+    """Every minute the consumer says it is alive, so /healthz can show when it was last seen."""
+    huey.put(HEARTBEAT_KEY, time.time())
+
+
+def consumer_last_seen():
+    """Seconds since the consumer's last heartbeat, or None if it has never been seen."""
+    seen = huey.get(HEARTBEAT_KEY, peek=True)
+    return None if seen is None else time.time() - seen
 
 
 # A task opens its own connection and closes it when done: the consumer's threads live long, and

@@ -6,6 +6,7 @@ again changes nothing and never resets a password someone has changed.
 """
 from community.staff import assign_role
 from community.staff import create_staff
+from community.staff import hash_password
 from models.community import Building
 from models.community import Community
 from models.community import Estate
@@ -59,9 +60,12 @@ def seed_demo():
                  for code, name in GRIDS]
         buildings = _buildings(community, grids)
         units = [u for b in buildings for u in b.units.order_by(Unit.id)]
+        password_hash = None
         for username, name, phone, role, scope in STAFF:
-            staff = Staff.get_or_none(Staff.username == username) or create_staff(
-                username, name, DEMO_PASSWORD, phone=phone, phone_public=bool(phone))
+            staff = Staff.get_or_none(Staff.username == username)
+            if staff is None:
+                password_hash = password_hash or hash_password(DEMO_PASSWORD)
+                staff = create_staff(username, name, password_hash, phone=phone, phone_public=bool(phone))
             assign_role(staff, role, _scope(scope, community, grids, buildings, units))
         for openid, nickname, building_index, unit_index, room in RESIDENTS:
             building = buildings[building_index]

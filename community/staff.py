@@ -18,16 +18,22 @@ class StaffError(LinliError):
     status = 422
 
 
-def create_staff(username, name, password, phone="", phone_public=False):
+def hash_password(password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise StaffError("weak_password", "密码至少需要%d个字符" % MIN_PASSWORD_LENGTH)
+    return generate_password_hash(password)
+
+
+def create_staff(username, name, password_hash, phone="", phone_public=False):
+    """`password_hash` from hash_password(): hashing is slow on purpose, so a batch of accounts
+    sharing one initial password hashes it once."""
     username = (username or "").strip()
     if not username or len(username) > 64:
         raise StaffError("invalid_username", "用户名不能为空，且不超过64个字符")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise StaffError("weak_password", "密码至少需要%d个字符" % MIN_PASSWORD_LENGTH)
     if Staff.select().where(Staff.username == username).exists():
         raise StaffError("username_taken", "用户名已存在：%s" % username, status=409)
     return Staff.create(username=username, name=name.strip() or username, phone=phone,
-                        phone_public=phone_public, password_hash=generate_password_hash(password))
+                        phone_public=phone_public, password_hash=password_hash)
 
 
 def verify_password(staff, password):

@@ -88,6 +88,16 @@ def init_db(url, max_connections=20):
     return database
 
 
+def close_all():
+    """Close every connection, pooled ones included: before a fork, and at shutdown."""
+    if db.obj is None:
+        return
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
+    elif not db.obj.is_closed():
+        db.obj.close()
+
+
 def migration_runner():
     return Runner(db.obj, MIGRATIONS_DIR)
 

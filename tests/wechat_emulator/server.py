@@ -48,6 +48,10 @@ class Emulator:
         self.start()
 
     @property
+    def running(self):
+        return self._server is not None
+
+    @property
     def base_url(self):
         return "http://%s:%d" % (self.host, self.port)
 

@@ -1,0 +1,194 @@
+"""Fixtures: the stack under test, a fresh database per test, the app, and the WeChat emulator.
+
+A test that takes `stack` runs once per stack:
+- "sqlite": the embedded default (a SQLite file, database-row token store, SQLite queue);
+- "postgres": production's shape (PostgreSQL in a schema of its own per run, Redis).
+LINLI_TEST_STACKS picks them (default: both). A stack whose servers do not answer is skipped
+with the reason shown, unless LINLI_TEST_REQUIRE_SERVICES=1 (CI), where that is a failure.
+"""
+import os
+import shutil
+import uuid
+
+import pytest
+
+from config import Settings
+from models import ALL_MODELS
+from models.db import connected
+from models.db import db
+from models.db import init_db
+from models.db import upgrade
+from tests.wechat_emulator import Emulator
+
+PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+STACKS = [s.strip() for s in os.environ.get("LINLI_TEST_STACKS", "sqlite,postgres").split(",") if s.strip()]
+REQUIRE_SERVICES = os.environ.get("LINLI_TEST_REQUIRE_SERVICES") == "1"
+APPID, SECRET = "wx-test-oa", "oa-secret"
+MP_APPID, MP_SECRET = "wx-test-mp", "mp-secret"
+WECHAT_TOKEN = "linli-test-token"
+
+
+def pytest_report_header(config):
+    return "linli stacks: %s (LINLI_TEST_STACKS); services required: %s" % (
+        ", ".join(STACKS), REQUIRE_SERVICES)
+
+
+def _services_problem():
+    """None when PostgreSQL and Redis answer, else why not."""
+    try:
+        import psycopg2
+        psycopg2.connect(PG_URL, connect_timeout=3).close()
+    except Exception as exc:
+        return "PostgreSQL at %s does not answer: %s" % (PG_URL, str(exc).strip())
+    try:
+        import redis
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        return "Redis at %s does not answer: %s" % (REDIS_URL, exc)
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """A schema of its own for this run, dropped at the end; None when PostgreSQL is absent."""
+    if _services_problem():
+        yield None
+        return
+    import psycopg2
+    name = "linli_test_%s" % uuid.uuid4().hex[:8]
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    conn.cursor().execute("CREATE SCHEMA %s" % name)
+    try:
+        yield name
+    finally:
+        conn.cursor().execute("DROP SCHEMA %s CASCADE" % name)
+        conn.close()
+
+
+def pg_url_for(schema):
+    return "%s?options=-csearch_path%%3D%s" % (PG_URL, schema)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file; each test gets a copy (migrating per test would grow with time)."""
+    path = tmp_path_factory.mktemp("template") / "linli.db"
+    init_db("sqlite:///%s" % path)
+    upgrade()
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated(pg_schema):
+    if pg_schema is None:
+        return None
+    init_db(pg_url_for(pg_schema))
+    upgrade()
+    db.close()
+    return pg_schema
+
+
+@pytest.fixture(params=STACKS)
+def stack(request):
+    if request.param == "postgres":
+        problem = _services_problem()
+        if problem:
+            if REQUIRE_SERVICES:
+                pytest.fail("postgres stack required but " + problem)
+            pytest.skip("postgres stack skipped: " + problem)
+    return request.param
+
+
+def _truncate_all():
+    tables = ", ".join('"%s"' % m._meta.table_name for m in ALL_MODELS)
+    with connected():
+        db.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % tables)
+
+
+def _flush_redis():
+    import redis
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.fixture
+def settings(stack, tmp_path, sqlite_template, pg_migrated, emulator):
+    """Settings for `stack`, on a database that is migrated and empty."""
+    common = dict(
+        LINLI_DATA_DIR=str(tmp_path / "var"),
+        WECHAT_APPID=APPID, WECHAT_SECRET=SECRET, WECHAT_TOKEN=WECHAT_TOKEN,
+        MINIPROGRAM_APPID=MP_APPID, MINIPROGRAM_SECRET=MP_SECRET,
+        WECHAT_API_BASE=emulator.base_url, TASKS_IMMEDIATE="1",
+        SECRET_KEY="test-secret-key-0123456789",
+    )
+    if stack == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "linli.db")
+        return Settings.from_env({}, DATABASE_URL="sqlite:///%s" % (tmp_path / "linli.db"), **common)
+    init_db(pg_url_for(pg_migrated))
+    _truncate_all()
+    _flush_redis()
+    return Settings.from_env({}, DATABASE_URL=pg_url_for(pg_migrated), REDIS_URL=REDIS_URL, **common)
+
+
+@pytest.fixture
+def app(settings):
+    from app import create_app
+    application = create_app(settings)
+    application.config["TESTING"] = True
+    yield application
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def database(app):
+    """An open connection for tests that use the models directly."""
+    with connected():
+        yield db
+
+
+@pytest.fixture(scope="session")
+def emulator_server():
+    server = Emulator().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server):
+    """The WeChat emulator, reset, with the test apps registered; back up if a test stopped it."""
+    if not emulator_server.running:
+        emulator_server.resume()
+    emulator_server.reset()
+    emulator_server.register_app(APPID, SECRET)
+    emulator_server.register_app(MP_APPID, MP_SECRET)
+    yield emulator_server
+    if not emulator_server.running:
+        emulator_server.resume()
+
+
+@pytest.fixture
+def empty_database_url(stack, tmp_path, settings):
+    """A database that exists but has no tables yet, on the stack's database."""
+    if stack == "sqlite":
+        yield "sqlite:///%s" % (tmp_path / "empty.db")
+        return
+    import psycopg2
+    schema = "linli_empty_%s" % uuid.uuid4().hex[:8]
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    conn.cursor().execute("CREATE SCHEMA %s" % schema)
+    try:
+        yield pg_url_for(schema)
+    finally:
+        if not db.is_closed():
+            db.close()
+        conn.cursor().execute("DROP SCHEMA %s CASCADE" % schema)
+        conn.close()

@@ -1,0 +1,72 @@
+"""The task queue: SQLite storage by default, Redis when configured; a connection per task."""
+import os
+import subprocess
+import sys
+import time
+
+from app import create_app
+from models.community import Community
+from models.db import connected
+from models.db import db
+import tasks
+
+
+@tasks.huey.task()
+def _create_community(code):
+    Community.create(code=code, name="队列测试社区")
+
+
+def _queued_app(settings):
+    return create_app(settings, TASKS_IMMEDIATE=False)
+
+
+def test_queue_uses_redis_when_configured_else_sqlite(settings, stack):
+    _queued_app(settings)
+    expected = "RedisStorage" if stack == "postgres" else "SqliteStorage"
+    assert type(tasks.huey.storage).__name__ == expected
+
+
+def test_enqueued_task_waits_for_the_consumer_then_runs_with_its_own_connection(settings):
+    _queued_app(settings)
+    tasks.huey.flush()
+    _create_community("queued")
+    assert tasks.check() == 1
+    with connected():
+        assert not Community.select().where(Community.code == "queued").exists()
+    assert db.is_closed()
+    task = tasks.huey.dequeue()
+    tasks.huey.execute(task)
+    assert db.is_closed()             # the task closed the connection it opened
+    with connected():
+        assert Community.get(Community.code == "queued").name == "队列测试社区"
+
+
+def test_immediate_mode_runs_inside_the_caller_and_keeps_its_connection(app, database):
+    assert tasks.huey.immediate
+    _create_community("now")
+    assert not db.is_closed()         # the request's connection was not closed by the task
+    assert Community.get(Community.code == "now")
+
+
+def test_consumer_command_runs_queued_tasks(settings, tmp_path, stack):
+    # The real consumer, as `make run` and systemd start it, in a process of its own.
+    app = _queued_app(settings)
+    tasks.huey.flush()
+    tasks.heartbeat()                                 # enqueue the periodic job by hand
+    env = dict(os.environ, DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL,
+               QUEUE_PATH=settings.QUEUE_PATH, SECRET_KEY=settings.SECRET_KEY,
+               LINLI_DATA_DIR=settings.DATA_DIR, TASKS_IMMEDIATE="0")
+    consumer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "queue", "consume",
+                                 "--workers", "1"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 20
+        while tasks.consumer_last_seen() is None and time.time() < deadline:
+            time.sleep(0.1)
+        assert tasks.consumer_last_seen() is not None
+        assert tasks.check() == 0
+        health = app.test_client().get("/healthz").json
+        assert health["consumer_last_seen_seconds"] < 20
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=10)

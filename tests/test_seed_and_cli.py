@@ -1,0 +1,99 @@
+"""The demo community and the CLI commands, through Flask's CLI runner."""
+from werkzeug.security import generate_password_hash
+
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from community.staff import verify_password
+from models.community import Building
+from models.community import Estate
+from models.community import Grid
+from models.community import Unit
+from models.people import ROLES
+from models.people import RoleAssignment
+from models.people import Staff
+
+
+def _counts():
+    return {m.__name__: m.select().count() for m in (Estate, Building, Unit, Grid, Staff, RoleAssignment)}
+
+
+def test_demo_community_has_the_shape_of_bajiazhuang(database):
+    summary = seed_demo()
+    assert (summary["estates"], summary["buildings"]) == (6, 39)      # seed 004
+    assert 3000 < Unit.select().count() * 28 < 3600                   # ~3,312 households
+    assert {r.role for r in RoleAssignment.select()} == set(ROLES)    # staff of every role
+    for grid in Grid.select():
+        assert RoleAssignment.select().where((RoleAssignment.grid == grid)
+                                             & (RoleAssignment.role == "grid_worker")).exists()
+        assert grid.buildings.count() > 0
+
+
+def test_seeding_again_changes_nothing_and_keeps_changed_passwords(database):
+    seed_demo()
+    before = _counts()
+    staff = Staff.get(Staff.username == "grid1")
+    staff.password_hash = generate_password_hash("changed-by-grid-worker")
+    staff.save()
+    seed_demo()
+    assert _counts() == before
+    assert verify_password(Staff.get(Staff.username == "grid1"), "changed-by-grid-worker")
+    assert verify_password(Staff.get(Staff.username == "tianbing"), DEMO_PASSWORD)
+
+
+def test_db_status_exits_1_while_pending_and_0_when_current(app, empty_database_url):
+    from models.db import init_db
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "status"]).exit_code == 0
+    init_db(empty_database_url)
+    pending = runner.invoke(args=["db", "status"])
+    assert pending.exit_code == 1 and "[ ] 0001_initial" in pending.output
+    assert "applied 0001_initial" in runner.invoke(args=["db", "upgrade"]).output
+    assert runner.invoke(args=["db", "status"]).exit_code == 0
+
+
+def test_seed_demo_command(app, database):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "buildings=39" in result.output
+
+
+def test_create_staff_with_roles(app, database):
+    seed_demo()
+    result = app.test_cli_runner().invoke(args=[
+        "create-staff", "--username", "newgrid", "--name", "新网格员",
+        "--role", "grid_worker:bajiazhuang/G2", "--role", "editor:bajiazhuang",
+        "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    staff = Staff.get(Staff.username == "newgrid")
+    assert sorted(r.role for r in staff.roles) == ["editor", "grid_worker"]
+    assert verify_password(staff, "a-long-password")
+
+
+def test_create_staff_with_a_bad_role_creates_nothing(app, database):
+    # The mistake: a typo in the grid code. The account must not be left half-made.
+    seed_demo()
+    result = app.test_cli_runner().invoke(args=[
+        "create-staff", "--username", "typo", "--name", "某人",
+        "--role", "grid_worker:bajiazhuang/G9", "--password", "a-long-password"])
+    assert result.exit_code != 0
+    assert "no grid 'G9'" in result.output
+    assert not Staff.select().where(Staff.username == "typo").exists()
+
+
+def test_create_staff_refuses_weak_password_and_taken_username(app, database):
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-staff", "--username", "u1", "--name", "n", "--password", "short"])
+    assert weak.exit_code != 0 and "密码至少" in weak.output
+    runner.invoke(args=["create-staff", "--username", "u1", "--name", "n", "--password", "long-enough-1"])
+    taken = runner.invoke(args=["create-staff", "--username", "u1", "--name", "n", "--password", "long-enough-2"])
+    assert taken.exit_code != 0 and "用户名已存在" in taken.output
+
+
+def test_role_must_match_its_scope(database):
+    import pytest
+    from community.staff import StaffError
+    from community.staff import assign_role
+    seed_demo()
+    staff = Staff.get(Staff.username == "editor")
+    with pytest.raises(StaffError, match="grid"):
+        assign_role(staff, "grid_worker", staff.roles[0].community)
