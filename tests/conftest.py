@@ -6,6 +6,7 @@ A test that takes `stack` runs once per stack:
 LINLI_TEST_STACKS picks them (default: both). A stack whose servers do not answer is skipped
 with the reason shown, unless LINLI_TEST_REQUIRE_SERVICES=1 (CI), where that is a failure.
 """
+import contextlib
 import os
 import shutil
 import uuid
@@ -49,22 +50,31 @@ def _services_problem():
     return None
 
 
-@pytest.fixture(scope="session")
-def pg_schema():
-    """A schema of its own for this run, dropped at the end; None when PostgreSQL is absent."""
-    if _services_problem():
-        yield None
-        return
+@contextlib.contextmanager
+def new_pg_schema(prefix):
+    """A PostgreSQL schema of its own, dropped at the end of the block."""
     import psycopg2
-    name = "linli_test_%s" % uuid.uuid4().hex[:8]
+    name = "%s_%s" % (prefix, uuid.uuid4().hex[:8])
     conn = psycopg2.connect(PG_URL)
     conn.autocommit = True
     conn.cursor().execute("CREATE SCHEMA %s" % name)
     try:
         yield name
     finally:
+        if not db.is_closed():
+            db.close()
         conn.cursor().execute("DROP SCHEMA %s CASCADE" % name)
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """This run's schema; None when PostgreSQL or Redis is absent."""
+    if _services_problem():
+        yield None
+        return
+    with new_pg_schema("linli_test") as name:
+        yield name
 
 
 def pg_url_for(schema):
@@ -180,15 +190,5 @@ def empty_database_url(stack, tmp_path, settings):
     if stack == "sqlite":
         yield "sqlite:///%s" % (tmp_path / "empty.db")
         return
-    import psycopg2
-    schema = "linli_empty_%s" % uuid.uuid4().hex[:8]
-    conn = psycopg2.connect(PG_URL)
-    conn.autocommit = True
-    conn.cursor().execute("CREATE SCHEMA %s" % schema)
-    try:
-        yield pg_url_for(schema)
-    finally:
-        if not db.is_closed():
-            db.close()
-        conn.cursor().execute("DROP SCHEMA %s CASCADE" % schema)
-        conn.close()
+    with new_pg_schema("linli_empty") as name:
+        yield pg_url_for(name)
