@@ -96,13 +96,16 @@ def _parse_role(spec):
 
 @queue_cli.command("consume")
 @click.option("--workers", default=2, show_default=True, help="worker threads")
-def queue_consume(workers):
-    """Run the task consumer (tasks and periodic jobs) until stopped."""
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="also schedule periodic jobs; with several consumers, exactly one should")
+def queue_consume(workers, periodic):
+    """Run the task consumer until stopped."""
     if tasks.huey.immediate:
         raise click.ClickException("TASKS_IMMEDIATE is set: tasks run in the web process, "
                                    "there is nothing to consume")
-    click.echo("consuming %s with %d workers" % (tasks.describe(), workers))
-    tasks.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    click.echo("consuming %s with %d workers%s" % (tasks.describe(), workers,
+                                                  "" if periodic else ", periodic jobs off"))
+    tasks.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
 
 
 def register(app):
