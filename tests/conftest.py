@@ -7,6 +7,7 @@ LINLI_TEST_STACKS picks them (default: both). A stack whose servers do not answe
 with the reason shown, unless LINLI_TEST_REQUIRE_SERVICES=1 (CI), where that is a failure.
 """
 import contextlib
+import functools
 import os
 import shutil
 import uuid
@@ -35,8 +36,10 @@ def pytest_report_header(config):
         ", ".join(STACKS), REQUIRE_SERVICES)
 
 
+@functools.lru_cache(maxsize=None)
 def _services_problem():
-    """None when PostgreSQL and Redis answer, else why not."""
+    """None when PostgreSQL and Redis answer, else why not. Asked once per run: an unreachable
+    host can take the whole connect timeout to say no."""
     try:
         import psycopg2
         psycopg2.connect(PG_URL, connect_timeout=3).close()
