@@ -3,9 +3,11 @@ import dataclasses
 import logging
 
 from flask import Flask
+from flask import g
 from flask import request
 
 import cli
+from account import views as account_views
 import errors
 import health
 import tasks
@@ -40,6 +42,7 @@ def create_app(settings=None, **overrides):
     _register_db_lifecycle(app)
     errors.register(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(account_views.bp)
     cli.register(app)
     return app
 
@@ -57,7 +60,10 @@ def _register_db_lifecycle(app):
     def open_connection():
         if request.endpoint in UNGATED_ENDPOINTS:
             return None
-        db.connect(reuse_if_open=True)
+        # Opened here, closed in teardown; in production every request opens its own.
+        g.opened_connection = db.is_closed()
+        if g.opened_connection:
+            db.connect()
         if not schema_verified:
             problem = schema_problem()
             if problem:
@@ -67,5 +73,5 @@ def _register_db_lifecycle(app):
 
     @app.teardown_request
     def close_connection(exc):
-        if not db.is_closed():
+        if g.get("opened_connection") and not db.is_closed():
             db.close()

@@ -1,4 +1,8 @@
 """Peewee models, one module per domain; `db` is bound late by create_app()."""
+from models.account import AccountText
+from models.account import AutoReplyRule
+from models.account import InboundMessage
+from models.account import OutboundMessage
 from models.community import Building
 from models.community import Community
 from models.community import Estate
@@ -10,6 +14,10 @@ from models.merchants import MerchantStaff
 from models.people import Resident
 from models.people import RoleAssignment
 from models.people import Staff
+from models.reports import CaseCounter
+from models.reports import Report
+from models.reports import ReportEvent
+from models.reports import ReportPhoto
 from models.wechat import AccessToken
 
 ALL_MODELS = [
@@ -17,6 +25,8 @@ ALL_MODELS = [
     Staff, Resident, RoleAssignment,
     Merchant, MerchantStaff,
     AccessToken,
+    InboundMessage, OutboundMessage, AutoReplyRule, AccountText,
+    Report, ReportPhoto, ReportEvent, CaseCounter,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

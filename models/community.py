@@ -47,6 +47,7 @@ class Building(BaseModel):
     name = CharField(max_length=100)               # "11号楼"
     # Scene value of the building's permanent QR code (seed 001: posted at the door).
     qr_scene = CharField(max_length=64, null=True, unique=True)
+    qr_ticket = CharField(max_length=200, default="")   # the permanent QR code made for it
     active = BooleanField(default=True)
 
     class Meta:

@@ -29,6 +29,7 @@ REQUIRE_SERVICES = os.environ.get("LINLI_TEST_REQUIRE_SERVICES") == "1"
 APPID, SECRET = "wx-test-oa", "oa-secret"
 MP_APPID, MP_SECRET = "wx-test-mp", "mp-secret"
 WECHAT_TOKEN = "linli-test-token"
+WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
 def pytest_report_header(config):
@@ -132,6 +133,7 @@ def settings(stack, tmp_path, sqlite_template, pg_migrated, emulator):
     common = dict(
         LINLI_DATA_DIR=str(tmp_path / "var"),
         WECHAT_APPID=APPID, WECHAT_SECRET=SECRET, WECHAT_TOKEN=WECHAT_TOKEN,
+        WECHAT_AES_KEY=WECHAT_AES_KEY,
         MINIPROGRAM_APPID=MP_APPID, MINIPROGRAM_SECRET=MP_SECRET,
         WECHAT_API_BASE=emulator.base_url, TASKS_IMMEDIATE="1",
         SECRET_KEY="test-secret-key-0123456789",

@@ -1,0 +1,117 @@
+"""What the account answers to each message and event. Returns a wechatpy reply, or None to
+answer `success` (nothing to say now). Makes no outbound WeChat call: the reply must go back
+within WeChat's 5 seconds."""
+import json
+
+from wechatpy.replies import ArticlesReply
+from wechatpy.replies import ImageReply
+from wechatpy.replies import TextReply
+
+from account import followers
+from account import reporting
+from account import rules
+from account import texts
+from community.board import render_board
+from community.board import service_board
+
+MENU_MY_CASES = "MY_CASES"        # menu CLICK keys with built-in answers (account/menu.json)
+MENU_REPORT_HELP = "REPORT_HELP"
+SILENT_EVENTS = {"unsubscribe", "location", "view", "masssendjobfinish", "templatesendjobfinish",
+                 "publishjobfinish", "view_miniprogram"}
+
+
+def respond(row, message, now):
+    """(reply or None, resident)."""
+    resident = followers.resident_for(row.openid)
+    row.resident = resident
+    if row.msg_type == "event":
+        return _event(row, message, resident, now), resident
+    handler = {"text": _text, "image": _image, "voice": _voice, "location": _location}.get(row.msg_type)
+    if handler is None:
+        if row.msg_type in ("video", "shortvideo", "link", "miniprogrampage"):
+            return _text_reply(message, texts.get("default_reply")), resident
+        return None, resident          # a type we do not know: stored, answered `success`
+    return handler(row, message, resident, now), resident
+
+
+def _event(row, message, resident, now):
+    event = row.event
+    if event == "subscribe":
+        building = followers.subscribed(resident, row.event_key, now)
+        return _text_reply(message, _welcome(resident, building))
+    if event == "scan":
+        building = followers.scanned(resident, row.event_key, now)
+        return _text_reply(message, _board_text(building)) if building else None
+    if event == "unsubscribe":
+        followers.unsubscribed(resident, now)
+        return None
+    if event == "click":
+        return _click(message, resident, row.event_key, now)
+    return None
+
+
+def _click(message, resident, key, now):
+    if key == MENU_MY_CASES:
+        return _text_reply(message, reporting.progress(resident))
+    if key == MENU_REPORT_HELP:
+        return _text_reply(message, texts.get("report_help"))
+    rule = rules.match(click_key=key, now=now)
+    return _rule_reply(message, rule) if rule else _text_reply(message, texts.get("default_reply"))
+
+
+def _text(row, message, resident, now):
+    content = row.content
+    if reporting.is_progress_query(content):
+        return _text_reply(message, reporting.progress(resident))
+    description = reporting.report_text(content)
+    if description is not None:
+        outcome = reporting.words(resident, description, row, now)
+        return _text_reply(message, reporting.acknowledgement(outcome, "words"))
+    rule = rules.match(text=content, now=now)
+    if rule is not None:
+        return _rule_reply(message, rule)
+    return _text_reply(message, texts.get("default_reply"))
+
+
+def _image(row, message, resident, now):
+    outcome = reporting.photo(resident, row.media_id, row.pic_url, row, now)
+    return _text_reply(message, reporting.acknowledgement(outcome, "photo"))
+
+
+def _voice(row, message, resident, now):
+    said = row.content.strip()
+    if reporting.is_progress_query(said):
+        return _text_reply(message, reporting.progress(resident))
+    description = reporting.report_text(said) or said or "（语音留言，未能识别文字，请工作人员收听原声）"
+    outcome = reporting.words(resident, description, row, now)
+    return _text_reply(message, reporting.acknowledgement(outcome, "words"))
+
+
+def _location(row, message, resident, now):
+    outcome = reporting.location(resident, row.location_x, row.location_y, row.location_label, row, now)
+    return _text_reply(message, reporting.acknowledgement(outcome, "location"))
+
+
+def _welcome(resident, building):
+    community = building.community.name if building else (
+        resident.community.name if resident.community_id else "社区公众号")
+    text = texts.get("welcome", community=community)
+    if building is not None:
+        text += "\n\n" + _board_text(building)
+    return text
+
+
+def _board_text(building):
+    return render_board(building, service_board(building))
+
+
+def _rule_reply(message, rule):
+    if rule.reply_type == "image":
+        return ImageReply(message=message, media_id=rule.reply_media_id)
+    if rule.reply_type == "news":
+        return ArticlesReply(message=message, articles=json.loads(rule.reply_articles)[:8])
+    return _text_reply(message, rule.reply_text)
+
+
+def _text_reply(message, content):
+    return TextReply(message=message, content=content)

@@ -1,0 +1,126 @@
+"""Decoding WeChat's pushes: signature, freshness, safe-mode decryption and hostile XML.
+
+Plain mode: `signature` = sha1 of the sorted (token, timestamp, nonce).
+Safe and compatible modes add `encrypt_type=aes` and `msg_signature` = sha1 of the sorted
+(token, timestamp, nonce, Encrypt); the body is decrypted with `msg_signature` (not
+`signature`: a classic bug), and the reply must be encrypted in turn.
+"""
+import dataclasses
+import time
+
+import defusedxml.ElementTree
+from defusedxml import DefusedXmlException
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.utils import check_signature
+
+from errors import LinliError
+
+# WeChat retries within about 15 seconds; five minutes allows for clock drift, and a request
+# replayed later than that is refused.
+MAX_AGE_SECONDS = 300
+MAX_BODY_BYTES = 64 * 1024
+
+
+class PushRejected(LinliError):
+    """The push is not from WeChat or not readable; nothing is stored."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Push:
+    xml: str            # the message's XML, decrypted
+    message: object     # wechatpy's parsed message or event
+    encrypted: bool     # reply encrypted, as the push was
+
+
+@dataclasses.dataclass(frozen=True)
+class PushConfig:
+    token: str
+    aes_key: str
+    appid: str
+
+    def crypto(self):
+        return WeChatCrypto(self.token, self.aes_key, self.appid)
+
+
+def verify_url(config, signature, timestamp, nonce, echostr):
+    """GET verification when the URL is set in WeChat's admin: echostr back, unchanged."""
+    _check_signature(config, signature, timestamp, nonce)
+    return echostr
+
+
+def decode(config, args, body, now=None):
+    """`args`: the query parameters. Returns a Push or raises PushRejected."""
+    timestamp = args.get("timestamp", "")
+    nonce = args.get("nonce", "")
+    _check_signature(config, args.get("signature", ""), timestamp, nonce)
+    _check_fresh(timestamp, now)
+    encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    xml = _safe_text(body)
+    if encrypted:
+        if not config.aes_key:
+            raise PushRejected("aes_not_configured", "收到加密消息，但未配置 WECHAT_AES_KEY", 400)
+        try:
+            xml = config.crypto().decrypt_message(xml, args.get("msg_signature", ""), timestamp, nonce)
+        except InvalidSignatureException:
+            raise PushRejected("bad_signature", "msg_signature 校验失败", 403) from None
+        except InvalidAppIdException:
+            raise PushRejected("wrong_appid", "消息不是发给本公众号的", 403) from None
+        except (KeyError, ValueError, TypeError) as exc:
+            raise PushRejected("bad_ciphertext", "无法解密消息：%s" % exc, 400) from None
+        xml = _safe_text(xml.encode("utf-8") if isinstance(xml, str) else xml)
+    try:
+        message = parse_message(xml)
+    except Exception as exc:   # xmltodict and wechatpy raise assorted errors on odd shapes
+        raise PushRejected("malformed_message", "消息格式无效：%s" % exc, 400) from None
+    if message is None or not message.source:
+        raise PushRejected("malformed_message", "消息缺少 FromUserName", 400)
+    return Push(xml=xml, message=message, encrypted=encrypted)
+
+
+def encode_reply(config, push, reply_xml, nonce, timestamp=None):
+    """The reply in the push's own mode; '' and 'success' are never encrypted."""
+    if not push.encrypted or not reply_xml or reply_xml == "success":
+        return reply_xml or "success"
+    return config.crypto().encrypt_message(reply_xml, nonce, timestamp)
+
+
+def _check_signature(config, signature, timestamp, nonce):
+    if not config.token:
+        raise PushRejected("not_configured", "公众号未配置 WECHAT_TOKEN", 503)
+    if not (signature and timestamp and nonce):
+        raise PushRejected("missing_signature", "缺少签名参数", 403)
+    try:
+        check_signature(config.token, signature, timestamp, nonce)
+    except InvalidSignatureException:
+        raise PushRejected("bad_signature", "签名校验失败", 403) from None
+
+
+def _check_fresh(timestamp, now):
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise PushRejected("bad_timestamp", "时间戳无效", 403) from None
+    if abs((now or time.time()) - sent) > MAX_AGE_SECONDS:
+        raise PushRejected("stale_timestamp", "时间戳超出允许范围（可能是重放）", 403)
+
+
+def _safe_text(body):
+    """The body as text, after refusing DTDs, entities and anything that is not XML.
+
+    WeChat never sends a DTD; defusedxml refuses every one, which stops entity expansion
+    ("billion laughs") and external entities before any parser could act on them."""
+    if not body:
+        raise PushRejected("empty_body", "消息为空", 400)
+    try:
+        defusedxml.ElementTree.fromstring(body, forbid_dtd=True)
+    except DefusedXmlException:
+        raise PushRejected("hostile_xml", "消息含有不允许的 DTD 或实体", 400) from None
+    except Exception:   # ParseError and encoding errors: the body is not XML
+        raise PushRejected("malformed_xml", "消息不是有效的 XML", 400) from None
+    try:
+        return body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError:
+        raise PushRejected("malformed_xml", "消息不是 UTF-8 编码", 400) from None

@@ -1,0 +1,35 @@
+"""The push endpoint WeChat calls: GET to verify the URL, POST for every message and event."""
+import secrets
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import request
+
+from account import gateway
+from account import push
+
+bp = Blueprint("account", __name__)
+
+
+def _config():
+    settings = current_app.extensions["linli.settings"]
+    return push.PushConfig(settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APPID)
+
+
+@bp.get("/wechat")
+def verify():
+    args = request.args
+    echo = push.verify_url(_config(), args.get("signature", ""), args.get("timestamp", ""),
+                           args.get("nonce", ""), args.get("echostr", ""))
+    return Response(echo, mimetype="text/plain")
+
+
+@bp.post("/wechat")
+def receive():
+    request.max_content_length = push.MAX_BODY_BYTES      # 413 beyond it, before parsing
+    config = _config()
+    message = push.decode(config, request.args, request.get_data())
+    reply = gateway.handle(message)
+    body = push.encode_reply(config, message, reply, nonce=secrets.token_hex(8))
+    return Response(body, mimetype="application/xml" if body != "success" else "text/plain")

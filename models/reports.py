@@ -1,0 +1,81 @@
+"""Cases (Report): what residents report through any channel, and their append-only history.
+
+The workflow (levels, deadlines, escalation, ratings) is the case-workflow issue's; this is the
+part every channel's intake needs, shaped for it.
+"""
+from peewee import BooleanField
+from peewee import CharField
+from peewee import Check
+from peewee import DateTimeField
+from peewee import FloatField
+from peewee import ForeignKeyField
+from peewee import IntegerField
+from peewee import TextField
+
+from models.account import InboundMessage
+from models.community import Building
+from models.community import Community
+from models.community import Unit
+from models.db import BaseModel
+from models.db import utcnow
+from models.people import Resident
+from models.people import Staff
+from models.people import _in
+
+STATES = ("submitted", "accepted", "in_progress", "resolved", "closed", "reopened",
+          "rejected", "duplicate")
+OPEN_STATES = ("submitted", "accepted", "in_progress", "reopened")
+CHANNELS = ("official_account", "miniprogram", "comment", "staff", "open311")
+
+
+class Report(BaseModel):
+    number = CharField(max_length=20, unique=True)     # R + yymmdd + daily sequence, Asia/Shanghai
+    community = ForeignKeyField(Community, null=True, backref="reports", on_delete="RESTRICT")
+    category = CharField(max_length=32, default="其他", index=True)
+    description = TextField(default="")
+    building = ForeignKeyField(Building, null=True, backref="reports", on_delete="SET NULL")
+    unit = ForeignKeyField(Unit, null=True, backref="reports", on_delete="SET NULL")
+    location_x = FloatField(null=True)                 # latitude
+    location_y = FloatField(null=True)                 # longitude
+    location_label = CharField(max_length=200, default="")
+    reporter = ForeignKeyField(Resident, null=True, backref="reports", on_delete="SET NULL")
+    anonymous = BooleanField(default=False)
+    channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
+    level = IntegerField(default=1, constraints=[Check("level BETWEEN 1 AND 4")])
+    assignee = ForeignKeyField(Staff, null=True, backref="assigned_reports", on_delete="SET NULL")
+    state = CharField(max_length=16, default="submitted", constraints=[_in("state", STATES)])
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("reporter", "state"), False),
+            (("assignee", "state"), False),
+            (("community", "state", "created_at"), False),
+        )
+
+
+class ReportPhoto(BaseModel):
+    report = ForeignKeyField(Report, backref="photos", on_delete="CASCADE")
+    media_id = CharField(max_length=200, default="")   # WeChat media id (3 days) until saved
+    url = CharField(max_length=500, default="")
+    source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class ReportEvent(BaseModel):
+    """Append-only: who did what and when; `public` events form the resident's timeline."""
+    report = ForeignKeyField(Report, backref="events", on_delete="CASCADE")
+    kind = CharField(max_length=32)
+    actor_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    actor_resident = ForeignKeyField(Resident, null=True, on_delete="SET NULL")
+    public = BooleanField(default=True)
+    note = TextField(default="")
+    source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+class CaseCounter(BaseModel):
+    """The last case number issued on a day: a row lock, not a max() query, makes it unique."""
+    day = CharField(max_length=8, primary_key=True)     # yymmdd
+    last = IntegerField(default=0)

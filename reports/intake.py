@@ -1,0 +1,103 @@
+"""Filing a case and adding to it: the part of the workflow every channel's intake shares."""
+from models.community import Community
+from models.db import db
+from models.db import utcnow
+from models.reports import OPEN_STATES
+from models.reports import Report
+from models.reports import ReportEvent
+from models.reports import ReportPhoto
+from reports import routing
+from reports.numbers import next_number
+
+
+def submit(reporter, channel, description="", photo=None, location=None, source_message=None,
+           now=None):
+    """File a case for `reporter` (a Resident), routed to their building's grid worker.
+    `photo` is (media_id, url); `location` is (lat, lng, label)."""
+    now = now or utcnow()
+    building = reporter.building if reporter and reporter.building_id else None
+    with db.atomic():
+        report = Report.create(
+            number=next_number(now),
+            community=building.community_id if building else _only_community(reporter),
+            description=description,
+            building=building,
+            unit=reporter.unit_id if reporter else None,
+            reporter=reporter,
+            channel=channel,
+            assignee=routing.owner_for(building),
+            created_at=now, updated_at=now,
+        )
+        ReportEvent.create(report=report, kind="submitted", actor_resident=reporter,
+                           note=description, source_message=source_message, created_at=now)
+        if report.assignee_id:
+            ReportEvent.create(report=report, kind="assigned", note="已分派给%s" % report.assignee.name,
+                               created_at=now)
+        if photo:
+            _photo(report, photo, source_message, reporter, now, event=False)
+        if location:
+            _locate(report, location, source_message, reporter, now, event=False)
+    return report
+
+
+def recent_case(reporter, channel, within, now=None):
+    """The reporter's newest case from `channel` filed within `within`, still untouched by staff."""
+    now = now or utcnow()
+    return (Report.select()
+            .where((Report.reporter == reporter) & (Report.channel == channel)
+                   & (Report.state == "submitted") & (Report.created_at >= now - within))
+            .order_by(Report.created_at.desc(), Report.id.desc()).first())
+
+
+def add_photo(report, photo, source_message=None, by=None, now=None):
+    with db.atomic():
+        _photo(report, photo, source_message, by, now or utcnow())
+
+
+def add_description(report, text, source_message=None, by=None, now=None):
+    now = now or utcnow()
+    with db.atomic():
+        joined = (report.description + "\n" + text).strip()
+        Report.update(description=joined, updated_at=now).where(Report.id == report.id).execute()
+        report.description = joined
+        ReportEvent.create(report=report, kind="description_added", actor_resident=by, note=text,
+                           source_message=source_message, created_at=now)
+
+
+def add_location(report, location, source_message=None, by=None, now=None):
+    with db.atomic():
+        _locate(report, location, source_message, by, now or utcnow())
+
+
+def open_cases(reporter, limit=5):
+    return list(Report.select()
+                .where((Report.reporter == reporter) & Report.state.in_(OPEN_STATES + ("resolved",)))
+                .order_by(Report.created_at.desc()).limit(limit))
+
+
+def _photo(report, photo, source_message, by, now, event=True):
+    media_id, url = photo
+    ReportPhoto.create(report=report, media_id=media_id, url=url, source_message=source_message,
+                       created_at=now)
+    if event:
+        ReportEvent.create(report=report, kind="photo_added", actor_resident=by,
+                           source_message=source_message, created_at=now)
+
+
+def _locate(report, location, source_message, by, now, event=True):
+    lat, lng, label = location
+    (Report.update(location_x=lat, location_y=lng, location_label=label or "", updated_at=now)
+     .where(Report.id == report.id).execute())
+    report.location_x, report.location_y, report.location_label = lat, lng, label or ""
+    if event:
+        ReportEvent.create(report=report, kind="location_added", actor_resident=by, note=label or "",
+                           source_message=source_message, created_at=now)
+
+
+def _only_community(reporter):
+    """A resident without an address: the community they belong to, or the only one there is."""
+    if reporter and reporter.community_id:
+        return reporter.community_id
+    ids = [c.id for c in Community.select(Community.id).limit(2)]
+    return ids[0] if len(ids) == 1 else None
+

@@ -1,0 +1,103 @@
+"""Pushes built the way WeChat builds them: XML, signed, and in safe mode AES-encrypted, with
+wechatpy's own crypto. Used to drive /wechat over HTTP (a Flask test client or a live server)."""
+import hashlib
+import itertools
+import time
+
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+
+from tests.conftest import APPID
+from tests.conftest import WECHAT_AES_KEY
+from tests.conftest import WECHAT_TOKEN
+
+ACCOUNT = "gh_linli_test"
+_ids = itertools.count(int(time.time() * 1000))
+
+
+def sign(*parts):
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+class WeChat:
+    """`post(xml)` sends like WeChat; helpers build each message and event type."""
+
+    def __init__(self, client, mode="plain", token=WECHAT_TOKEN, aes_key=WECHAT_AES_KEY, appid=APPID):
+        self.client = client               # anything with .post(url, data=..., query_string=...)
+        self.mode = mode                   # "plain" | "safe"
+        self.token = token
+        self.crypto = WeChatCrypto(token, aes_key, appid)
+
+    # -- building messages ------------------------------------------------------------------
+    @staticmethod
+    def xml(openid, msg_type, fields, create_time=None, msg_id=True):
+        items = {"ToUserName": ACCOUNT, "FromUserName": openid,
+                 "CreateTime": str(create_time or int(time.time())), "MsgType": msg_type}
+        items.update(fields)
+        if msg_id and msg_type != "event":
+            items.setdefault("MsgId", str(next(_ids)))
+        body = "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) if not str(v).isdigit()
+                       else "<%s>%s</%s>" % (k, v, k) for k, v in items.items())
+        return "<xml>%s</xml>" % body
+
+    def text(self, openid, content, **kw):
+        return self.xml(openid, "text", {"Content": content}, **kw)
+
+    def image(self, openid, media_id="img-media-1", **kw):
+        return self.xml(openid, "image", {"PicUrl": "http://mmbiz.qpic.cn/%s" % media_id,
+                                          "MediaId": media_id}, **kw)
+
+    def voice(self, openid, recognition, **kw):
+        return self.xml(openid, "voice", {"MediaId": "voice-1", "Format": "amr",
+                                          "Recognition": recognition}, **kw)
+
+    def location(self, openid, lat=38.05, lng=114.51, label="石家庄市长安区八家庄", **kw):
+        return self.xml(openid, "location", {"Location_X": lat, "Location_Y": lng, "Scale": "15",
+                                             "Label": label}, **kw)
+
+    def event(self, openid, event, key=None, **kw):
+        fields = {"Event": event}
+        if key is not None:
+            fields["EventKey"] = key
+        return self.xml(openid, "event", fields, **kw)
+
+    # -- sending ----------------------------------------------------------------------------
+    def query(self, timestamp=None, nonce="n0nce", signature=None, body=""):
+        timestamp = str(timestamp or int(time.time()))
+        query = {"timestamp": timestamp, "nonce": nonce, "openid": "o",
+                 "signature": signature or sign(self.token, timestamp, nonce)}
+        return query
+
+    def post(self, xml, timestamp=None, nonce="n0nce", signature=None, path="/wechat"):
+        timestamp = str(timestamp or int(time.time()))
+        query = self.query(timestamp, nonce, signature)
+        body = xml
+        if self.mode == "safe":
+            envelope = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, timestamp))["xml"]
+            query.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
+            body = "<xml><ToUserName><![CDATA[%s]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>" % (
+                ACCOUNT, envelope["Encrypt"])
+        return self.client.post(path, data=body.encode() if isinstance(body, str) else body,
+                                query_string=query, content_type="text/xml")
+
+    def reply(self, response):
+        """The reply's fields as a dict ({} for `success`), decrypting a safe-mode reply."""
+        body = response.get_data(as_text=True)
+        if body in ("", "success"):
+            return {}
+        fields = xmltodict.parse(body)["xml"]
+        if "Encrypt" in fields:
+            assert self.mode == "safe", "an encrypted reply to a plain push"
+            plain = self.crypto.decrypt_message(body, fields["MsgSignature"], fields["TimeStamp"],
+                                                fields["Nonce"])
+            fields = xmltodict.parse(plain)["xml"]
+        elif self.mode == "safe":
+            raise AssertionError("a plain reply to an encrypted push: %s" % body)
+        return fields
+
+    def say(self, xml, **kw):
+        """Post and return the reply's text content ('' for `success`)."""
+        response = self.post(xml, **kw)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return self.reply(response).get("Content", "")
+
