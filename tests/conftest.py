@@ -7,12 +7,19 @@ LINLI_TEST_STACKS picks them (default: both). A stack whose servers do not answe
 with the reason shown, unless LINLI_TEST_REQUIRE_SERVICES=1 (CI), where that is a failure.
 """
 import contextlib
+import dataclasses
 import functools
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
+from pathlib import Path
 
 import pytest
+import requests
 
 from config import Settings
 from models import ALL_MODELS
@@ -22,6 +29,7 @@ from models.db import init_db
 from models.db import upgrade
 from tests.wechat_emulator import Emulator
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STACKS = [s.strip() for s in os.environ.get("LINLI_TEST_STACKS", "sqlite,postgres").split(",") if s.strip()]
@@ -197,3 +205,69 @@ def empty_database_url(stack, tmp_path, settings):
         return
     with new_pg_schema("linli_empty") as name:
         yield pg_url_for(name)
+
+
+def settings_env(settings, **extra):
+    """The environment that gives a subprocess (gunicorn, the consumer) these settings."""
+    env = dict(os.environ)
+    for field in dataclasses.fields(settings):
+        value = getattr(settings, field.name)
+        name = "LINLI_DATA_DIR" if field.name == "DATA_DIR" else field.name
+        env[name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving the test's settings with deploy/gunicorn.conf.py and two workers."""
+
+    def __init__(self, settings, **env):
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=settings_env(settings, LINLI_BIND="127.0.0.1:%d" % self.port,
+                                       WEB_CONCURRENCY=2, **env),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start: %s" % self.stderr)
+
+    def stop(self):
+        self.process.terminate()
+        _, self.stderr = self.process.communicate(timeout=20)
+        return self.stderr
+
+
+@pytest.fixture
+def live_server(settings):
+    server = LiveServer(settings)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+class HttpClient:
+    """The slice of Flask's test client that tests/wechat_push.py uses, over real HTTP."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def post(self, path, data=None, query_string=None, content_type=None):
+        answer = self.session.post(self.base_url + path, params=query_string, data=data,
+                                   headers={"Content-Type": content_type or "text/xml"}, timeout=10)
+        answer.get_data = lambda as_text=False: answer.text if as_text else answer.content
+        return answer

@@ -255,3 +255,27 @@ def test_two_menu_taps_in_one_second_are_two_events_not_a_retry(wechat):
     second = wechat.say(wechat.event("o-tap", "CLICK", key="MY_CASES", create_time=now))
     assert "反映问题" in first and "没有正在办理" in second
     assert InboundMessage.select().count() == 2
+
+
+def test_concurrent_duplicates_in_two_worker_processes_make_one_case(live_server, database):
+    # WeChat's retry can reach the other gunicorn worker while the first is still working.
+    import threading
+    from tests.conftest import HttpClient
+    seed_demo()
+    _resident_in_building("o-burst")
+    pusher = WeChat(HttpClient(live_server.url), mode="safe")
+    xml = pusher.text("o-burst", "报修 消防通道被车堵了")
+    replies, threads = [], []
+    for _ in range(8):
+        threads.append(threading.Thread(target=lambda: replies.append(pusher.post(xml))))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in replies] == [200] * 8
+    assert Report.select().count() == 1
+    assert InboundMessage.select().count() == 1
+    number = Report.get().number
+    answered = [pusher.reply(r).get("Content", "") for r in replies]
+    # Each try gets the first reply, or `success` if it came while the first was working.
+    assert all(number in a or a == "" for a in answered) and any(number in a for a in answered)

@@ -1,5 +1,4 @@
 """The task queue: SQLite storage by default, Redis when configured; a connection per task."""
-import os
 import subprocess
 import sys
 import time
@@ -9,6 +8,7 @@ from models.community import Community
 from models.db import connected
 from models.db import db
 import tasks
+from tests.conftest import settings_env
 
 
 @tasks.huey.task()
@@ -53,9 +53,7 @@ def test_consumer_command_runs_queued_tasks(settings, tmp_path, stack):
     app = _queued_app(settings)
     tasks.huey.flush()
     tasks.heartbeat()                                 # enqueue the periodic job by hand
-    env = dict(os.environ, DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL,
-               QUEUE_PATH=settings.QUEUE_PATH, SECRET_KEY=settings.SECRET_KEY,
-               LINLI_DATA_DIR=settings.DATA_DIR, TASKS_IMMEDIATE="0")
+    env = settings_env(settings, TASKS_IMMEDIATE=0)
     consumer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "queue", "consume",
                                  "--workers", "1"], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)

@@ -1,0 +1,147 @@
+"""Hostile and broken pushes: each is refused with a clear status, nothing is stored, and the
+worker goes on answering."""
+import time
+
+import pytest
+
+from app import create_app
+from models.account import InboundMessage
+from tests.conftest import WECHAT_TOKEN
+from tests.wechat_push import WeChat
+from tests.wechat_push import sign
+
+
+@pytest.fixture
+def wechat(client, database):
+    return WeChat(client, mode="plain")
+
+
+def _nothing_stored_and_still_serving(wechat):
+    assert InboundMessage.select().count() == 0
+    assert "留言已收到" in wechat.say(wechat.text("o-after", "你好"))   # the worker is alive
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_forged_signature_is_403(client, database, mode):
+    # Someone who found the URL posting messages as if they were WeChat.
+    wechat = WeChat(client, mode=mode)
+    answer = wechat.post(wechat.text("o-x", "报修 假消息"), signature="f" * 40)
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "bad_signature"
+    _nothing_stored_and_still_serving(WeChat(client))
+
+
+def test_missing_signature_is_403(wechat, client):
+    answer = client.post("/wechat", data=wechat.text("o-x", "hi"), content_type="text/xml")
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "missing_signature"
+    _nothing_stored_and_still_serving(wechat)
+
+
+def test_signature_made_with_another_token_is_403(client, database):
+    # The token leaked from another account, or a misconfigured second deployment.
+    other = WeChat(client, token="not-our-token")
+    assert other.post(other.text("o-x", "hi")).status_code == 403
+    _nothing_stored_and_still_serving(WeChat(client))
+
+
+@pytest.mark.parametrize("skew", [-3600, -301, 301, 86400])
+def test_timestamp_outside_the_window_is_403(wechat, skew):
+    # A captured push replayed later (or a forged one dated ahead), correctly signed.
+    answer = wechat.post(wechat.text("o-x", "报修 重放"), timestamp=int(time.time()) + skew)
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "stale_timestamp"
+    _nothing_stored_and_still_serving(wechat)
+
+
+def test_safe_mode_with_a_forged_msg_signature_is_403(client, database):
+    # The URL signature is right (replayed from a real push) but the ciphertext was swapped.
+    wechat = WeChat(client, mode="safe")
+    ts, nonce = str(int(time.time())), "nonce1"
+    query = wechat.query(ts, nonce)
+    query.update(encrypt_type="aes", msg_signature="0" * 40)
+    body = "<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[AAAA]]></Encrypt></xml>"
+    answer = client.post("/wechat", data=body, query_string=query, content_type="text/xml")
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "bad_signature"
+    _nothing_stored_and_still_serving(WeChat(client))
+
+
+def test_safe_mode_message_for_another_appid_is_403(client, database):
+    other_app = WeChat(client, mode="safe", appid="wx-some-other-account")
+    answer = other_app.post(other_app.text("o-x", "hi"))
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "wrong_appid"
+    _nothing_stored_and_still_serving(WeChat(client))
+
+
+def test_safe_mode_ciphertext_that_is_not_base64_is_400(client, database):
+    wechat = WeChat(client)
+    ts, nonce = str(int(time.time())), "n"
+    encrypt = "this is not ciphertext"
+    query = wechat.query(ts, nonce)
+    query.update(encrypt_type="aes", msg_signature=sign(WECHAT_TOKEN, ts, nonce, encrypt))
+    body = "<xml><Encrypt><![CDATA[%s]]></Encrypt></xml>" % encrypt
+    answer = client.post("/wechat", data=body, query_string=query, content_type="text/xml")
+    assert answer.status_code == 400
+    _nothing_stored_and_still_serving(wechat)
+
+
+def test_oversized_body_is_413(wechat):
+    # WeChat's pushes are a few KB; megabytes are an attempt to exhaust the worker.
+    answer = wechat.post(wechat.text("o-x", "报修 " + "长" * 40000))
+    assert answer.status_code == 413
+    _nothing_stored_and_still_serving(wechat)
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>o-x</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&lol4;</Content><MsgId>1</MsgId></xml>"""
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE xml [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>o-x</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&secret;</Content><MsgId>2</MsgId></xml>"""
+
+
+@pytest.mark.parametrize("body, code", [
+    (BILLION_LAUGHS, "hostile_xml"),             # entity expansion: memory exhaustion
+    (EXTERNAL_ENTITY, "hostile_xml"),            # XXE: reading the server's files
+    ("<xml><MsgType>text</MsgType>", "malformed_xml"),
+    ("this is not xml at all", "malformed_xml"),
+    ("<xml><MsgType>text</MsgType><Content>no sender</Content></xml>", "malformed_message"),
+    ("<notxml><a>1</a></notxml>", "malformed_message"),
+    (b"<xml><Content>\xff\xfe</Content></xml>", "malformed_xml"),
+    ("", "empty_body"),
+])
+def test_malformed_and_hostile_xml_is_400(wechat, body, code):
+    answer = wechat.post(body)
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert answer.json["error"]["code"] == code
+    _nothing_stored_and_still_serving(wechat)
+
+
+def test_encrypted_push_without_an_aes_key_configured_is_400(settings, client, database):
+    app = create_app(settings, WECHAT_AES_KEY="")
+    wechat = WeChat(app.test_client(), mode="safe")
+    answer = wechat.post(wechat.text("o-x", "hi"))
+    assert answer.status_code == 400
+    assert answer.json["error"]["code"] == "aes_not_configured"
+
+
+def test_plain_push_is_still_accepted_when_an_aes_key_is_set(client, database):
+    # Switching modes in WeChat's admin must need no redeploy: both are accepted.
+    plain, safe = WeChat(client, mode="plain"), WeChat(client, mode="safe")
+    assert "留言已收到" in plain.say(plain.text("o-p", "你好"))
+    assert "留言已收到" in safe.say(safe.text("o-s", "你好"))
+
+
+def test_push_endpoint_without_a_token_configured_is_503(settings):
+    app = create_app(settings, WECHAT_TOKEN="", WECHAT_AES_KEY="")
+    wechat = WeChat(app.test_client())
+    answer = wechat.post(wechat.text("o-x", "hi"))
+    assert answer.status_code == 503
+    assert answer.json["error"]["code"] == "not_configured"
