@@ -11,11 +11,12 @@ from account import views as account_views
 import errors
 import health
 import tasks
+import config
+import wechat
 from config import Settings
 from models.db import db
 from models.db import init_db
 from models.db import schema_problem
-from wechat import make_clients
 
 # Endpoints that must answer even when the database is down or not migrated.
 UNGATED_ENDPOINTS = {"health.healthz", "static"}
@@ -33,11 +34,12 @@ def create_app(settings=None, **overrides):
     app = Flask(__name__)
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
     app.extensions["linli.settings"] = settings
+    config.activate(settings)
 
     # Nothing connects here: gunicorn forks workers after loading the app.
     init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)
     tasks.configure(settings)
-    app.extensions["linli.wechat"], app.extensions["linli.miniprogram"] = make_clients(settings)
+    app.extensions["linli.wechat"], app.extensions["linli.miniprogram"] = wechat.configure(settings)
 
     _register_db_lifecycle(app)
     errors.register(app)

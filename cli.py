@@ -109,6 +109,8 @@ def queue_consume(workers, periodic):
 
 
 def register(app):
+    from account.cli import wechat_cli
+    app.cli.add_command(wechat_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(queue_cli)
     app.cli.add_command(seed_demo_command)

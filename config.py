@@ -41,6 +41,8 @@ class Settings:
     TASKS_IMMEDIATE: bool = False
     QUEUE_PATH: str = ""
     LOG_LEVEL: str = "INFO"
+    WECHAT_REPLY_TEMPLATE_ID: str = ""
+    WECHAT_REPLY_TEMPLATE_FIELD: str = "thing1"
 
     @property
     def is_sqlite(self):
@@ -101,7 +103,24 @@ class Settings:
             TASKS_IMMEDIATE=_flag(env, "TASKS_IMMEDIATE"),
             QUEUE_PATH=get("QUEUE_PATH", os.path.join(data_dir, "queue.db")),
             LOG_LEVEL=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            WECHAT_REPLY_TEMPLATE_ID=get("WECHAT_REPLY_TEMPLATE_ID"),
+            WECHAT_REPLY_TEMPLATE_FIELD=get("WECHAT_REPLY_TEMPLATE_FIELD", "thing1"),
         )
+
+
+_active = []
+
+
+def activate(settings):
+    """Make `settings` the process's own (create_app does): tasks and commands run outside a
+    request and read them here, like the database proxy."""
+    _active[:] = [settings]
+
+
+def active():
+    if not _active:
+        raise RuntimeError("settings not loaded: call create_app() first")
+    return _active[0]
 
 
 def _check_database_url(url):

@@ -271,3 +271,14 @@ class HttpClient:
                                    headers={"Content-Type": content_type or "text/xml"}, timeout=10)
         answer.get_data = lambda as_text=False: answer.text if as_text else answer.content
         return answer
+
+
+def use_settings(**overrides):
+    """Change settings mid-test without a new app (which would re-open the database)."""
+    import config
+    import wechat
+    settings = config.active()
+    changed = Settings.from_env({}, **{**settings_env(settings), **overrides})
+    config.activate(changed)
+    wechat.configure(changed)
+    return changed

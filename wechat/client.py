@@ -79,6 +79,13 @@ class LinliWeChatClient(WeChatClient):
         # wechatpy's own version calls the hard-coded cgi-bin/token outside the store.
         return {"access_token": self.token_store.refresh(self.appid, self._fetch_token)}
 
+    def show_qrcode(self, ticket):
+        """The QR code image (PNG bytes). wechatpy's qrcode.show() calls the real host directly."""
+        response = self._http.get(self._route("https://mp.weixin.qq.com/cgi-bin/showqrcode"),
+                                  params={"ticket": ticket}, timeout=self.timeout)
+        response.raise_for_status()
+        return response.content
+
     @property
     def access_token(self):
         return self.token_store.get(self.appid, self._fetch_token)

@@ -14,6 +14,8 @@ from flask import Flask
 from flask import Response
 from flask import request
 
+from tests.wechat_emulator.state import Call
+
 ROUTES = {}
 # A 1x1 PNG: what QR-code and wxacode endpoints answer.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d"
@@ -40,47 +42,43 @@ def make_app(state):
             try:
                 body = json.loads(raw)
             except ValueError:
-                return _answer(state, path, params, None, files, {"errcode": 47001, "errmsg": "data format error"})
+                body = raw.decode("utf-8", "replace")
+        # Recorded on arrival: a call the client gave up on (slow answer) still reached WeChat.
+        call = Call(request.method, path, params, body, files, params.get("access_token", ""), None)
+        with state.lock:
+            state.calls.append(call)
+        if isinstance(body, str):
+            return _answer(call, {"errcode": 47001, "errmsg": "data format error"})
         fault = state.take_fault(path)
         if fault is not None:
             if fault.kind == "slow":
                 time.sleep(fault.seconds)
             elif fault.kind == "http500":
-                _record(state, path, params, body, files, -500)
+                call.errcode = -500
                 return Response("internal error", status=500)
             else:
-                return _answer(state, path, params, body, files,
-                               {"errcode": fault.errcode, "errmsg": "injected fault"})
+                return _answer(call, {"errcode": fault.errcode, "errmsg": "injected fault"})
         entry = ROUTES.get(path)
         if entry is None:
-            return _answer(state, path, params, body, files,
-                           {"errcode": 40066, "errmsg": "invalid url %s" % path}, status=404)
+            return _answer(call, {"errcode": 40066, "errmsg": "invalid url %s" % path}, status=404)
         handler, needs_token = entry
         if needs_token:
             errcode = state.token_error(params.get("access_token"))
             if errcode:
-                return _answer(state, path, params, body, files,
-                               {"errcode": errcode, "errmsg": "access_token problem"})
+                return _answer(call, {"errcode": errcode, "errmsg": "access_token problem"})
         result = handler(state, params, body or {}, request)
         if isinstance(result, Response):
-            _record(state, path, params, body, files, 0)
+            call.errcode = 0 if result.status_code == 200 else -result.status_code
             return result
-        return _answer(state, path, params, body, files, result)
+        return _answer(call, result)
 
     return app
 
 
-def _record(state, path, params, body, files, errcode):
-    from tests.wechat_emulator.state import Call
-    with state.lock:
-        state.calls.append(Call(request.method, path, params, body, files,
-                                params.get("access_token", ""), errcode))
-
-
-def _answer(state, path, params, body, files, result, status=200):
+def _answer(call, result, status=200):
     result.setdefault("errcode", 0)
     result.setdefault("errmsg", "ok")
-    _record(state, path, params, body, files, result["errcode"])
+    call.errcode = result["errcode"]
     return Response(json.dumps(result, ensure_ascii=False), status=status,
                     mimetype="application/json")
 

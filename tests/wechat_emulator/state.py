@@ -15,7 +15,7 @@ class Call:
     body: object           # parsed JSON, or None
     files: dict            # field name → (filename, size)
     token: str
-    errcode: int           # what the emulator answered (0 = ok)
+    errcode: object        # what the emulator answered (0 = ok); None while still answering
 
 
 @dataclasses.dataclass

@@ -1,0 +1,129 @@
+"""Staff replies to residents, sent by the task queue with WeChat's rules respected.
+
+A customer-service message may go out within 48 hours of the resident's last message, at most
+five times (DESIGN.md §6); outside that a template message goes instead when one is configured
+(WECHAT_REPLY_TEMPLATE_ID), else the reply is refused with a clear reason. Each message's fate
+is recorded: sent, refused (WeChat or the rules said no), failed (an error to look at), or
+unknown (the request timed out: it may have arrived, so it is not sent again blindly).
+"""
+import datetime
+import logging
+
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+import config
+import wechat
+from errors import LinliError
+from models.account import InboundMessage
+from models.account import OutboundMessage
+from models.db import db
+from models.db import utcnow
+
+logger = logging.getLogger(__name__)
+
+WINDOW = datetime.timedelta(hours=48)
+MAX_IN_WINDOW = 5
+MAX_LENGTH = 600
+OUT_OF_WINDOW_ERRORS = {45015, 45047}     # outside 48 h; over the number allowed
+GONE_ERRORS = {43004, 40003}              # unsubscribed; openid unknown
+COUNTED_STATES = ("queued", "sent", "unknown")
+
+
+class OutboxError(LinliError):
+    status = 422
+
+
+class RetryDelivery(Exception):
+    """WeChat could not be reached: nothing was sent, so the queue may try again."""
+
+
+def reply(staff, resident, text, in_reply_to=None, now=None):
+    """Queue `text` to `resident` from `staff`; returns the OutboundMessage. Call outside a
+    transaction: the task is queued once the row is committed."""
+    now = now or utcnow()
+    text = (text or "").strip()
+    if not text:
+        raise OutboxError("empty_reply", "回复内容不能为空")
+    if len(text) > MAX_LENGTH:
+        raise OutboxError("reply_too_long", "回复不能超过%d个字" % MAX_LENGTH)
+    if not resident.oa_openid or not resident.subscribed:
+        raise OutboxError("not_following", "该居民未关注公众号（或已取消关注），无法发送消息")
+    kind = _kind(resident, now)
+    with db.atomic():
+        message = OutboundMessage.create(resident=resident, staff=staff, in_reply_to=in_reply_to,
+                                         kind=kind, content=text, created_at=now)
+    from account.tasks import deliver_outbound
+    deliver_outbound(message.id)
+    return message
+
+
+def _kind(resident, now):
+    last_heard = (InboundMessage.select(InboundMessage.received_at)
+                  .where((InboundMessage.openid == resident.oa_openid)
+                         & (InboundMessage.event != "unsubscribe"))
+                  .order_by(InboundMessage.received_at.desc()).scalar())
+    if last_heard is not None and now - last_heard < WINDOW:
+        used = (OutboundMessage.select()
+                .where((OutboundMessage.resident == resident) & (OutboundMessage.kind == "custom")
+                       & (OutboundMessage.created_at >= last_heard)
+                       & OutboundMessage.state.in_(COUNTED_STATES))
+                .count())
+        if used < MAX_IN_WINDOW:
+            return "custom"
+    if config.active().WECHAT_REPLY_TEMPLATE_ID:
+        return "template"
+    raise OutboxError("outside_window",
+                      "居民超过48小时未互动（或已连续回复%d条），客服消息无法送达，且未配置模板消息"
+                      % MAX_IN_WINDOW)
+
+
+def deliver(message_id, last_try=False):
+    """Send one queued message. Safe to run twice: only a queued message is sent."""
+    message = OutboundMessage.get_or_none(OutboundMessage.id == message_id)
+    if message is None or message.state != "queued":
+        return
+    OutboundMessage.update(attempts=OutboundMessage.attempts + 1).where(OutboundMessage.id == message.id).execute()
+    client = wechat.official()
+    try:
+        try:
+            _send(client, message)
+        except WeChatClientException as exc:
+            if not (exc.errcode in OUT_OF_WINDOW_ERRORS and message.kind == "custom"
+                    and config.active().WECHAT_REPLY_TEMPLATE_ID):
+                raise
+            # The window closed while the message waited: a template message has no window.
+            OutboundMessage.update(kind="template").where(OutboundMessage.id == message.id).execute()
+            message.kind = "template"
+            _send(client, message)
+    except WeChatClientException as exc:
+        state = "refused" if exc.errcode in OUT_OF_WINDOW_ERRORS | GONE_ERRORS else "failed"
+        return _record(message, state, exc.errcode, exc.errmsg)
+    except requests.Timeout:
+        return _record(message, "unknown", None, "微信接口超时：消息可能已送达，未自动重发")
+    except requests.ConnectionError as exc:
+        if last_try:
+            return _record(message, "failed", None, "无法连接微信接口：%s" % exc)
+        raise RetryDelivery(str(exc)) from exc
+    _record(message, "sent", None, "")
+
+
+def _send(client, message):
+    openid = message.resident.oa_openid
+    if message.kind == "custom":
+        client.message.send_text(openid, message.content)
+        return
+    settings = config.active()
+    field = settings.WECHAT_REPLY_TEMPLATE_FIELD
+    # "thing" fields take at most 20 characters; the full text stays in the record.
+    value = message.content if not field.startswith("thing") or len(message.content) <= 20 \
+        else message.content[:19] + "…"
+    client.message.send_template(openid, settings.WECHAT_REPLY_TEMPLATE_ID, {field: {"value": value}})
+
+
+def _record(message, state, errcode, errmsg):
+    if state != "sent":
+        logger.warning("outbound message %s %s: %s %s", message.id, state, errcode, errmsg)
+    (OutboundMessage.update(state=state, errcode=errcode, errmsg=errmsg or "",
+                            sent_at=utcnow() if state == "sent" else None)
+     .where(OutboundMessage.id == message.id).execute())

@@ -1,0 +1,41 @@
+"""The operator commands: building QR codes and the custom menu, against the emulator."""
+import json
+
+from community.demo import seed_demo
+from models.community import Building
+from tests.wechat_emulator.api import PNG
+
+
+def test_qrcodes_are_made_once_per_building_and_saved_as_png(app, database, emulator, tmp_path):
+    seed_demo()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["wechat", "qrcodes", "--out", str(tmp_path / "qr")])
+    assert result.exit_code == 0, result.output
+    assert "39 QR codes saved" in result.output
+    created = emulator.calls("cgi-bin/qrcode/create")
+    assert len(created) == 39
+    assert created[0].body["action_name"] == "QR_LIMIT_STR_SCENE"
+    first = Building.select().order_by(Building.id).first()
+    assert created[0].body["action_info"]["scene"]["scene_str"] == first.qr_scene
+    files = sorted((tmp_path / "qr").iterdir())
+    assert len(files) == 39 and files[0].read_bytes() == PNG
+    assert "bajiazhuang-丰泽园小区-1号楼.png" in [f.name for f in files]
+    # Permanent codes are limited: a second run reuses the tickets.
+    assert runner.invoke(args=["wechat", "qrcodes", "--out", str(tmp_path / "qr")]).exit_code == 0
+    assert len(emulator.calls("cgi-bin/qrcode/create")) == 39
+
+
+def test_menu_push_publishes_the_version_controlled_menu(app, emulator):
+    result = app.test_cli_runner().invoke(args=["wechat", "menu", "push"])
+    assert result.exit_code == 0, result.output
+    pushed = emulator.calls("cgi-bin/menu/create")[0].body
+    keys = [s["key"] for b in pushed["button"] for s in b.get("sub_button", [b]) if "key" in s]
+    assert {"REPORT_HELP", "MY_CASES"} <= set(keys)
+
+
+def test_menu_that_breaks_wechats_limits_is_refused_before_pushing(app, emulator, tmp_path):
+    bad = tmp_path / "menu.json"
+    bad.write_text(json.dumps({"button": [{"type": "click", "name": "一个名字太长的菜单按钮", "key": "X"}]}))
+    result = app.test_cli_runner().invoke(args=["wechat", "menu", "push", "--file", str(bad)])
+    assert result.exit_code != 0 and "bytes" in result.output
+    assert not emulator.calls("cgi-bin/menu/create")
