@@ -1,5 +1,6 @@
 """Followers of the official account: who they are, and where they live when a building's QR
 code brought them (seed 001: each building's code is posted at its door)."""
+from peewee import JOIN
 from peewee import IntegrityError
 
 from models.community import Building
@@ -12,7 +13,9 @@ SCENE_PREFIX = "qrscene_"     # WeChat prefixes the scene of a scan-to-follow wi
 
 def resident_for(openid):
     """The Resident behind an official-account openid, created on first contact."""
-    resident = Resident.get_or_none(Resident.oa_openid == openid)
+    # The building comes along: intake and the welcome both need it.
+    resident = (Resident.select(Resident, Building).join(Building, JOIN.LEFT_OUTER)
+                .where(Resident.oa_openid == openid).first())
     if resident is not None:
         return resident
     try:

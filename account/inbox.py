@@ -1,20 +1,12 @@
 """Every push is stored before it is acted on, once, whichever worker receives it.
 
 WeChat retries a push it got no answer to within 5 seconds (3 tries in all), possibly to another
-worker. The unique `dedup_key` makes the retry land on the first row: it gets the reply the first
-try produced, or `success` if that is still being worked on, and never a second effect.
+worker. The unique `dedup_key` makes the retry land on the first row and get the reply the first
+try produced, never a second effect.
 """
-import time
-
 import xmltodict
-from peewee import IntegrityError
-
 from models.account import InboundMessage
-from models.db import db
 from models.db import utcnow
-
-RETRY_WAIT_SECONDS = 3.0       # leaves room inside WeChat's 5 s for the answer itself
-
 
 def dedup_key(fields):
     if fields["MsgType"] == "event":
@@ -32,7 +24,7 @@ def raw_fields(xml):
 
 
 def store(xml):
-    """(row, is_new). The row is committed before anything acts on it."""
+    """(row, is_new). Call inside the transaction that handles the message."""
     fields = raw_fields(xml)
     values = dict(
         dedup_key=dedup_key(fields),
@@ -49,23 +41,16 @@ def store(xml):
         wechat_time=_int(fields.get("CreateTime")),
         raw_xml=xml,
     )
-    try:
-        with db.atomic():
-            return InboundMessage.create(**values), True
-    except IntegrityError:
+    # ON CONFLICT (dedup_key) DO NOTHING: a retry's insert does nothing and returns no row, with
+    # no savepoint needed to survive a unique-key error inside the transaction. Only that key:
+    # SQLite's INSERT OR IGNORE would also swallow a CHECK or NOT NULL violation.
+    inserted = (InboundMessage.insert(**values)
+                .on_conflict(conflict_target=[InboundMessage.dedup_key], action="NOTHING")
+                .returning(InboundMessage.id).execute())
+    row_id = next((r[0] if isinstance(r, tuple) else r.id for r in inserted), None)
+    if row_id is None:
         return InboundMessage.get(InboundMessage.dedup_key == values["dedup_key"]), False
-
-
-def reply_for_retry(row, wait_seconds=RETRY_WAIT_SECONDS):
-    """The first try's reply; while that try is still running, wait a little, then `success`
-    (what the first try says then goes out by customer-service message or not at all)."""
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        reply = (InboundMessage.select(InboundMessage.reply_xml)
-                 .where(InboundMessage.id == row.id).scalar())
-        if reply is not None or time.monotonic() >= deadline:
-            return reply or "success"
-        time.sleep(0.05)
+    return InboundMessage(id=row_id, **values), True
 
 
 def finish(row, reply_xml, resident=None):

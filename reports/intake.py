@@ -28,11 +28,13 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
             assignee=routing.owner_for(building),
             created_at=now, updated_at=now,
         )
-        ReportEvent.create(report=report, kind="submitted", actor_resident=reporter,
-                           note=description, source_message=source_message, created_at=now)
+        events = [dict(report=report, kind="submitted", actor_resident=reporter, note=description,
+                       source_message=source_message, created_at=now)]
         if report.assignee_id:
-            ReportEvent.create(report=report, kind="assigned", note="已分派给%s" % report.assignee.name,
-                               created_at=now)
+            events.append(dict(report=report, kind="assigned", actor_resident=None,
+                               note="已分派给%s" % report.assignee.name, source_message=None,
+                               created_at=now))
+        ReportEvent.insert_many(events).execute()
         if photo:
             _photo(report, photo, source_message, reporter, now, event=False)
         if location:

@@ -11,7 +11,9 @@ from reports.clock import local
 def next_number(now_utc):
     """Call inside the transaction that creates the case."""
     day = local(now_utc).strftime("%y%m%d")
-    CaseCounter.insert(day=day, last=0).on_conflict_ignore().execute()
-    CaseCounter.update(last=CaseCounter.last + 1).where(CaseCounter.day == day).execute()
-    last = CaseCounter.select(CaseCounter.last).where(CaseCounter.day == day).scalar()
+    rows = (CaseCounter.insert(day=day, last=1)
+            .on_conflict(conflict_target=[CaseCounter.day],
+                         update={CaseCounter.last: CaseCounter.last + 1})
+            .returning(CaseCounter.last).execute())
+    last = next(r[0] if isinstance(r, tuple) else r.last for r in rows)
     return "R%s%04d" % (day, last)

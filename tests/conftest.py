@@ -23,6 +23,7 @@ import requests
 
 from config import Settings
 from models import ALL_MODELS
+from models.db import close_all
 from models.db import connected
 from models.db import db
 from models.db import init_db
@@ -99,7 +100,7 @@ def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "linli.db"
     init_db("sqlite:///%s" % path)
     upgrade()
-    db.close()
+    close_all()     # the last connection closing checkpoints the WAL into the file copied
     return path
 
 
