@@ -145,3 +145,12 @@ def test_push_endpoint_without_a_token_configured_is_503(settings):
     answer = wechat.post(wechat.text("o-x", "hi"))
     assert answer.status_code == 503
     assert answer.json["error"]["code"] == "not_configured"
+
+
+def test_push_with_a_form_content_type_is_still_read(wechat, client):
+    # Flask empties request.data for form content types; the gateway must read the raw body.
+    xml = wechat.text("o-form", "报修 表单类型")
+    answer = client.post("/wechat", data=xml.encode(), query_string=wechat.query(),
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 200
+    assert InboundMessage.get().content == "报修 表单类型"
