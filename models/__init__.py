@@ -17,7 +17,13 @@ from models.people import Staff
 from models.reports import CaseCounter
 from models.reports import Report
 from models.reports import ReportEvent
+from models.reports import ReportFollower
 from models.reports import ReportPhoto
+from models.workflow import CalendarDay
+from models.workflow import CannedReply
+from models.workflow import Category
+from models.workflow import DutyRoster
+from models.workflow import SlaPolicy
 from models.wechat import AccessToken
 
 ALL_MODELS = [
@@ -26,7 +32,8 @@ ALL_MODELS = [
     Merchant, MerchantStaff,
     AccessToken,
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText,
-    Report, ReportPhoto, ReportEvent, CaseCounter,
+    Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
+    Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

@@ -21,6 +21,7 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
+from models.workflow import Category
 
 STATES = ("submitted", "accepted", "in_progress", "resolved", "closed", "reopened",
           "rejected", "duplicate")
@@ -31,7 +32,7 @@ CHANNELS = ("official_account", "miniprogram", "comment", "staff", "open311")
 class Report(BaseModel):
     number = CharField(max_length=20, unique=True)     # R + yymmdd + daily sequence, Asia/Shanghai
     community = ForeignKeyField(Community, null=True, backref="reports", on_delete="RESTRICT")
-    category = CharField(max_length=32, default="其他", index=True)
+    category = ForeignKeyField(Category, null=True, backref="reports", on_delete="SET NULL")
     description = TextField(default="")
     building = ForeignKeyField(Building, null=True, backref="reports", on_delete="SET NULL")
     unit = ForeignKeyField(Unit, null=True, backref="reports", on_delete="SET NULL")
@@ -44,6 +45,15 @@ class Report(BaseModel):
     level = IntegerField(default=1, constraints=[Check("level BETWEEN 1 AND 4")])
     assignee = ForeignKeyField(Staff, null=True, backref="assigned_reports", on_delete="SET NULL")
     state = CharField(max_length=16, default="submitted", constraints=[_in("state", STATES)])
+    level_started_at = DateTimeField(default=utcnow)   # the current level's clock started here
+    response_due_at = DateTimeField(null=True)         # deadlines at the current level
+    resolve_due_at = DateTimeField(null=True)
+    responded_at = DateTimeField(null=True)            # first accepted (response time)
+    resolved_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+    rating = IntegerField(null=True, constraints=[Check("rating BETWEEN 1 AND 5")])
+    rating_comment = TextField(default="")
+    merged_into = ForeignKeyField("self", null=True, backref="duplicates", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -52,6 +62,7 @@ class Report(BaseModel):
             (("reporter", "state"), False),
             (("assignee", "state"), False),
             (("community", "state", "created_at"), False),
+            (("state", "resolve_due_at"), False),      # the overdue sweep
         )
 
 
@@ -73,6 +84,16 @@ class ReportEvent(BaseModel):
     note = TextField(default="")
     source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow, index=True)
+
+
+class ReportFollower(BaseModel):
+    """A resident who said "me too" on an open case, and hears of it as its reporter does."""
+    report = ForeignKeyField(Report, backref="followers", on_delete="CASCADE")
+    resident = ForeignKeyField(Resident, backref="followed_reports", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("report", "resident"), True),)
 
 
 class CaseCounter(BaseModel):

@@ -6,28 +6,38 @@ from models.reports import OPEN_STATES
 from models.reports import Report
 from models.reports import ReportEvent
 from models.reports import ReportPhoto
+from models.workflow import Category
 from reports import routing
+from reports import workflow
 from reports.numbers import next_number
+
+DEFAULT_CATEGORY = "other"
 
 
 def submit(reporter, channel, description="", photo=None, location=None, source_message=None,
-           now=None):
-    """File a case for `reporter` (a Resident), routed to their building's grid worker.
-    `photo` is (media_id, url); `location` is (lat, lng, label)."""
+           category_id=None, now=None):
+    """File a case for `reporter` (a Resident), routed to their building's grid worker, with the
+    first level's clock running. `photo` is (media_id, url); `location` is (lat, lng, label)."""
     now = now or utcnow()
     building = reporter.building if reporter and reporter.building_id else None
+    community_id = building.community_id if building else _only_community(reporter)
+    category_id = category_id or _default_category()
     with db.atomic():
-        report = Report.create(
+        report = Report(
             number=next_number(now),
-            community=building.community_id if building else _only_community(reporter),
+            community=community_id,
+            category=category_id,
             description=description,
             building=building,
             unit=reporter.unit_id if reporter else None,
             reporter=reporter,
             channel=channel,
-            assignee=routing.owner_for(building),
+            assignee=routing.owner_for(building, 1, community_id, now),
             created_at=now, updated_at=now,
         )
+        for field, value in workflow.start_clock(report, 1, now).items():
+            setattr(report, field, value)
+        report.save(force_insert=True)
         events = [dict(report=report, kind="submitted", actor_resident=reporter, note=description,
                        source_message=source_message, created_at=now)]
         if report.assignee_id:
@@ -94,6 +104,10 @@ def _locate(report, location, source_message, by, now, event=True):
     if event:
         ReportEvent.create(report=report, kind="location_added", actor_resident=by, note=label or "",
                            source_message=source_message, created_at=now)
+
+
+def _default_category():
+    return Category.select(Category.id).where(Category.code == DEFAULT_CATEGORY).scalar()
 
 
 def _only_community(reporter):

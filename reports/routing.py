@@ -1,14 +1,36 @@
-"""Who answers for a case: the grid worker of its building's grid."""
+"""Who answers for a case at each level (seed 003): the grid worker on site, then the area cadre
+of the grid, then the community secretary, then the street grid centre. A case without a grid
+worker goes to the community's duty roster for the day."""
 from models.people import RoleAssignment
 from models.people import Staff
+from models.workflow import DutyRoster
+from reports.clock import local
+
+LEVEL_ROLES = {1: "grid_worker", 2: "area_cadre", 3: "secretary", 4: "street_centre"}
+TOP_LEVEL = 4
 
 
-def owner_for(building):
-    """The first active grid worker of `building`'s grid, or None (then staff assign it)."""
-    if building is None or building.grid_id is None:
-        return None
-    return (Staff.select().join(RoleAssignment)
-            .where((RoleAssignment.grid == building.grid_id)
-                   & (RoleAssignment.role == "grid_worker")
-                   & (Staff.active == True))  # noqa: E712
-            .order_by(RoleAssignment.id).first())
+def owner_for(building, level=1, community_id=None, now=None):
+    """The first active staff member with the level's role over the case's place, or the duty
+    roster's (level 1), or None (then staff assign it by hand)."""
+    role = LEVEL_ROLES[level]
+    community_id = community_id or (building.community_id if building is not None else None)
+    if role in ("grid_worker", "area_cadre"):
+        if building is None or building.grid_id is None:
+            scope = None
+        else:
+            scope = RoleAssignment.grid == building.grid_id
+    else:
+        scope = RoleAssignment.community == community_id if community_id else None
+    owner = None
+    if scope is not None:
+        owner = (Staff.select().join(RoleAssignment)
+                 .where(scope & (RoleAssignment.role == role) & (Staff.active == True))  # noqa: E712
+                 .order_by(RoleAssignment.id).first())
+    if owner is None and level == 1 and community_id and now is not None:
+        owner = (Staff.select().join(DutyRoster)
+                 .where((DutyRoster.community == community_id)
+                        & (DutyRoster.weekday == local(now).weekday())
+                        & (Staff.active == True))  # noqa: E712
+                 .order_by(DutyRoster.id).first())
+    return owner

@@ -104,13 +104,23 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+# Rows the migrations themselves insert (default categories, deadlines): restored after each
+# truncation, as a fresh database would have them.
+SEEDED_ROWS = {}
+
+
 @pytest.fixture(scope="session")
 def pg_migrated(pg_schema):
     if pg_schema is None:
         return None
     init_db(pg_url_for(pg_schema))
     upgrade()
-    db.close()
+    with connected():
+        for model in ALL_MODELS:
+            rows = list(model.select().dicts())
+            if rows:
+                SEEDED_ROWS[model] = rows
+    close_all()
     return pg_schema
 
 
@@ -129,6 +139,11 @@ def _truncate_all():
     tables = ", ".join('"%s"' % m._meta.table_name for m in ALL_MODELS)
     with connected():
         db.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % tables)
+        for model, rows in SEEDED_ROWS.items():
+            model.insert_many(rows).execute()
+            table = model._meta.table_name
+            db.execute_sql("SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM \"%s\"))"
+                           % (table, table))
 
 
 def _flush_redis():

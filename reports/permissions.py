@@ -1,0 +1,32 @@
+"""Who may act on a case: its assignee, or staff whose role covers its place at or above its
+level. Checked on every action, never only by the case's id."""
+from errors import LinliError
+from models.people import RoleAssignment
+
+# The highest level each role handles, within its scope (a grid, or the community).
+ROLE_MAX_LEVEL = {"grid_worker": 1, "area_cadre": 2, "secretary": 3, "street_centre": 4, "admin": 4}
+
+
+class PermissionDenied(LinliError):
+    status = 403
+
+
+def can_act(staff, case):
+    if staff is None or not staff.active:
+        return False
+    if case.assignee_id == staff.id:
+        return True
+    grid_id = case.building.grid_id if case.building_id else None
+    for assignment in RoleAssignment.select().where(RoleAssignment.staff == staff):
+        if assignment.role not in ROLE_MAX_LEVEL or case.level > ROLE_MAX_LEVEL[assignment.role]:
+            continue
+        if assignment.community_id != case.community_id:
+            continue
+        if assignment.grid_id is None or assignment.grid_id == grid_id:
+            return True
+    return False
+
+
+def require(staff, case):
+    if not can_act(staff, case):
+        raise PermissionDenied("not_your_case", "您无权处理该案件")

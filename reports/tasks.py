@@ -1,0 +1,24 @@
+"""The case workflow's clock, run by the consumer that schedules periodic jobs."""
+import logging
+
+from huey import crontab
+
+from reports import workflow
+from tasks import huey
+
+logger = logging.getLogger(__name__)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep_overdue():
+    """Escalate cases past their deadlines (a case waits at most 5 minutes past one)."""
+    escalated = workflow.sweep_overdue()
+    if escalated:
+        logger.info("escalated %d overdue cases: %s", len(escalated), ", ".join(escalated))
+    return escalated
+
+
+@huey.periodic_task(crontab(minute="17", hour="*"))
+def auto_close():
+    """Close resolutions the residents left unconfirmed for 7 days."""
+    return workflow.auto_close()

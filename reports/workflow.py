@@ -1,0 +1,252 @@
+"""The life of a case (DESIGN.md §5): submitted → accepted → in_progress → resolved → closed,
+with reopened, rejected and duplicate; four levels with deadlines; every change an event.
+
+Each transition is a conditional update on the state it starts from, so two people (or a person
+and the escalation sweep) acting at once cannot both succeed: the second gets `state_changed`.
+"""
+import datetime
+
+from errors import LinliError
+from models.db import db
+from models.db import utcnow
+from models.reports import OPEN_STATES
+from models.reports import Report
+from models.reports import ReportEvent
+from models.reports import ReportFollower
+from models.reports import ReportPhoto
+from reports import permissions
+from reports import routing
+from reports import sla
+from reports.labels import LEVEL_LABELS
+
+AUTO_CLOSE_AFTER = datetime.timedelta(days=7)
+ACTIVE = ("submitted", "accepted", "in_progress", "reopened")
+assert set(ACTIVE) == set(OPEN_STATES)
+
+
+class CaseError(LinliError):
+    status = 409
+
+
+def start_clock(case, level, now):
+    """Deadlines for `level` from `now` (values to store; the caller saves them)."""
+    due = sla.deadlines(case.category_id, level, now)
+    return dict(level=level, level_started_at=now, response_due_at=due.respond_by,
+                resolve_due_at=due.resolve_by)
+
+
+# -- staff ------------------------------------------------------------------------------------
+def accept(case, staff, note="", now=None):
+    permissions.require(staff, case)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ("submitted", "reopened"), now, state="accepted",
+              responded_at=case.responded_at or now, assignee=case.assignee_id or staff.id)
+        _event(case, "accepted", now, staff=staff, note=note or "已受理")
+    return case
+
+
+def start_work(case, staff, note="", now=None):
+    permissions.require(staff, case)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ("accepted",), now, state="in_progress")
+        _event(case, "in_progress", now, staff=staff, note=note or "正在处理")
+    return case
+
+
+def add_note(case, staff, text, public=False, now=None):
+    permissions.require(staff, case)
+    if not (text or "").strip():
+        raise CaseError("empty_note", "内容不能为空", 422)
+    return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
+
+
+def transfer(case, staff, to_staff, reason, now=None):
+    """Hand the case to someone else at the same level."""
+    permissions.require(staff, case)
+    _require_reason(reason)
+    if to_staff is None or not to_staff.active:
+        raise CaseError("bad_assignee", "接收人不存在或已停用", 422)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ACTIVE, now, assignee=to_staff.id)
+        _event(case, "transferred", now, staff=staff, public=False,
+               note="转交给%s：%s" % (to_staff.name, reason))
+    return case
+
+
+def escalate(case, by, reason, now=None):
+    """One level up (by=None: the deadline sweep); the next level's clock starts now."""
+    if by is not None:
+        permissions.require(by, case)
+    _require_reason(reason)
+    if case.level >= routing.TOP_LEVEL:
+        raise CaseError("already_top_level", "已在最高层级")
+    now = now or utcnow()
+    level = case.level + 1
+    owner = routing.owner_for(case.building, level, case.community_id, now)
+    with db.atomic():
+        _move(case, ACTIVE, now,
+              assignee=owner.id if owner else None, state="submitted", responded_at=None,
+              **start_clock(case, level, now))
+        _event(case, "escalated", now, staff=by,
+               note="已升级至%s%s：%s" % (LEVEL_LABELS[level], owner.name if owner else "", reason))
+    return case
+
+
+def resolve(case, staff, note, photos=(), now=None):
+    permissions.require(staff, case)
+    _require_reason(note, "请填写处理结果")
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ACTIVE, now, state="resolved", resolved_at=now,
+              responded_at=case.responded_at or now)
+        for media_id, url in photos:
+            ReportPhoto.create(report=case, media_id=media_id, url=url, created_at=now)
+        _event(case, "resolved", now, staff=staff, note=note)
+    return case
+
+
+def reject(case, staff, reason, now=None):
+    permissions.require(staff, case)
+    _require_reason(reason)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ACTIVE, now, state="rejected", closed_at=now)
+        _event(case, "rejected", now, staff=staff, note=reason)
+    return case
+
+
+def merge(case, into, staff, reason="", now=None):
+    """`case` repeats `into`: it closes as a duplicate and its reporter follows `into`."""
+    permissions.require(staff, case)
+    if into.id == case.id or into.state not in ACTIVE:
+        raise CaseError("bad_merge_target", "只能合并到另一个正在办理的案件", 422)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ACTIVE, now, state="duplicate", merged_into=into.id, closed_at=now)
+        _event(case, "merged", now, staff=staff, note="与 %s 重复，已合并。%s" % (into.number, reason))
+        if case.reporter_id and case.reporter_id != into.reporter_id:
+            ReportFollower.insert(report=into, resident=case.reporter_id, created_at=now) \
+                .on_conflict(conflict_target=[ReportFollower.report, ReportFollower.resident],
+                             action="NOTHING").execute()
+        _event(into, "duplicate_merged", now, staff=staff, public=False,
+               note="%s 已合并到本案件" % case.number)
+    return case
+
+
+# -- residents ---------------------------------------------------------------------------------
+def confirm(case, resident, now=None):
+    _require_reporter(case, resident)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ("resolved",), now, state="closed", closed_at=now)
+        _event(case, "confirmed", now, resident=resident, note="居民确认已解决")
+    return case
+
+
+def reopen(case, resident, reason, now=None):
+    """"Not fixed": back to work at the same level, with a fresh clock."""
+    _require_reporter(case, resident)
+    _require_reason(reason, "请说明未解决的情况")
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ("resolved",), now, state="reopened", resolved_at=None,
+              **start_clock(case, case.level, now))
+        _event(case, "reopened", now, resident=resident, note=reason)
+    return case
+
+
+def rate(case, resident, score, comment="", now=None):
+    _require_reporter(case, resident)
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise CaseError("bad_rating", "评分应为1到5分", 422)
+    now = now or utcnow()
+    with db.atomic():
+        _move(case, ("resolved", "closed"), now, guard=Report.rating.is_null(),
+              rating=score, rating_comment=(comment or "").strip()[:500])
+        _event(case, "rated", now, resident=resident, note="%d分 %s" % (score, comment or ""))
+    return case
+
+
+def follow(case, resident, now=None):
+    """ "Me too": a neighbour with the same problem follows the case."""
+    if case.state not in ACTIVE:
+        raise CaseError("not_open", "案件已办结，无需关注")
+    if case.reporter_id == resident.id:
+        return case
+    ReportFollower.insert(report=case, resident=resident, created_at=now or utcnow()) \
+        .on_conflict(conflict_target=[ReportFollower.report, ReportFollower.resident],
+                     action="NOTHING").execute()
+    return case
+
+
+# -- the clock ---------------------------------------------------------------------------------
+def sweep_overdue(now=None):
+    """Escalate every open case whose response or resolution deadline has passed; at the top
+    level, record that it is overdue (once per level). Returns the numbers escalated."""
+    now = now or utcnow()
+    overdue = (Report.select().where(
+        Report.state.in_(ACTIVE)
+        & (((Report.responded_at.is_null()) & (Report.response_due_at < now))
+           | (Report.resolve_due_at < now)))
+        .order_by(Report.resolve_due_at))
+    escalated = []
+    for case in overdue:
+        missed = "响应" if case.responded_at is None and case.response_due_at < now else "办理"
+        if case.level < routing.TOP_LEVEL:
+            try:
+                escalate(case, None, "超过%s时限，自动升级" % missed, now)
+                escalated.append(case.number)
+            except CaseError:
+                continue          # someone acted on it meanwhile: their change stands
+        elif not ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.kind == "overdue")
+                                            & (ReportEvent.created_at >= case.level_started_at)).exists():
+            _event(case, "overdue", now, public=False, note="已超过%s时限（最高层级）" % missed)
+    return escalated
+
+
+def auto_close(now=None, after=AUTO_CLOSE_AFTER):
+    """Resolved cases the resident has not confirmed or reopened within `after` close."""
+    now = now or utcnow()
+    closed = []
+    for case in Report.select().where((Report.state == "resolved") & (Report.resolved_at < now - after)):
+        with db.atomic():
+            try:
+                _move(case, ("resolved",), now, state="closed", closed_at=now)
+            except CaseError:
+                continue
+            _event(case, "auto_closed", now, note="居民%d天未确认，自动办结" % after.days)
+        closed.append(case.number)
+    return closed
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _move(case, from_states, now, guard=None, **changes):
+    # The level too: a copy loaded at level 1 must not act after the sweep escalated the case,
+    # whose state is `submitted` again.
+    changes["updated_at"] = now
+    condition = (Report.id == case.id) & Report.state.in_(from_states) & (Report.level == case.level)
+    if guard is not None:
+        condition &= guard
+    if Report.update(**changes).where(condition).execute() != 1:
+        raise CaseError("state_changed", "案件状态已变化（可能已被他人处理），请刷新后再试")
+    for field, value in changes.items():
+        setattr(case, field, value)         # a foreign key set by id drops the cached object
+
+
+def _event(case, kind, now, staff=None, resident=None, note="", public=True):
+    return ReportEvent.create(report=case, kind=kind, actor_staff=staff, actor_resident=resident,
+                              note=note, public=public, created_at=now)
+
+
+def _require_reason(text, message="请填写原因"):
+    if not (text or "").strip():
+        raise CaseError("reason_required", message, 422)
+
+
+def _require_reporter(case, resident):
+    if resident is None or case.reporter_id != resident.id:
+        # Not theirs: say nothing about whether it exists.
+        raise CaseError("not_found", "案件不存在", 404)
