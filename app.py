@@ -5,21 +5,23 @@ import logging
 from flask import Flask
 from flask import g
 from flask import request
+from flask import send_from_directory
 
 import cli
-from account import views as account_views
+import config
 import errors
 import health
+import miniprogram_api
 import tasks
-import config
 import wechat
+from account import views as account_views
 from config import Settings
 from models.db import db
 from models.db import init_db
 from models.db import schema_problem
 
 # Endpoints that must answer even when the database is down or not migrated.
-UNGATED_ENDPOINTS = {"health.healthz", "static"}
+UNGATED_ENDPOINTS = {"health.healthz", "static", "media"}
 
 
 def create_app(settings=None, **overrides):
@@ -45,12 +47,17 @@ def create_app(settings=None, **overrides):
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(miniprogram_api.bp)
+    _register_media(app, settings)
     cli.register(app)
     return app
 
 
-def settings_of(app):
-    return app.extensions["linli.settings"]
+def _register_media(app, settings):
+    """Uploaded media for the embedded default; in production nginx serves /media/ itself."""
+    @app.get("/media/<path:name>")
+    def media(name):
+        return send_from_directory(settings.MEDIA_DIR, name, max_age=7 * 24 * 3600)
 
 
 def _register_db_lifecycle(app):

@@ -40,6 +40,12 @@ def service_board(building):
     return entries
 
 
+def unit_board(unit):
+    """The board at one unit's door: the building's, less the other units' leaders."""
+    return [e for e in service_board(unit.building)
+            if e.role != "unit_leader" or e.label.startswith(unit.name + " ")]
+
+
 def render_board(building, entries):
     lines = ["【%s服务牌】" % building.name]
     lines += ["%s：%s %s" % (e.label, e.name, e.phone) if e.phone else "%s：%s" % (e.label, e.name)

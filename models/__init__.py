@@ -11,6 +11,9 @@ from models.community import Unit
 from models.db import db
 from models.merchants import Merchant
 from models.merchants import MerchantStaff
+from models.miniprogram import FilingKey
+from models.miniprogram import MpSession
+from models.miniprogram import Upload
 from models.people import Resident
 from models.people import RoleAssignment
 from models.people import Staff
@@ -34,6 +37,7 @@ ALL_MODELS = [
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText,
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
     Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
+    MpSession, Upload, FilingKey,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

@@ -81,6 +81,11 @@ def add_location(report, location, source_message=None, by=None, now=None):
         _locate(report, location, source_message, by, now or utcnow())
 
 
+def note(report, text, public=False, now=None):
+    """A note by the system itself (no actor), e.g. a content-check verdict."""
+    ReportEvent.create(report=report, kind="note", public=public, note=text, created_at=now or utcnow())
+
+
 def open_cases(reporter, limit=5):
     return list(Report.select()
                 .where((Report.reporter == reporter) & Report.state.in_(OPEN_STATES + ("resolved",)))

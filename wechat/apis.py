@@ -61,3 +61,14 @@ class WeChatFreePublish(BaseWeChatAPI):
     def batchget(self, offset=0, count=20, no_content=False):
         return self._post("freepublish/batchget", data={"offset": offset, "count": count,
                                                         "no_content": int(no_content)})
+
+
+class WeChatSecurity(BaseWeChatAPI):
+    """msgSecCheck v2 (wechatpy 1.8 has only v1): needs the mini-program openid of someone seen
+    in the last 2 hours and a scene (1 profile, 2 comment, 3 forum, 4 social log)."""
+    API_BASE_URL = "https://api.weixin.qq.com/"
+
+    def msg_sec_check(self, openid, content, scene=1):
+        return self._post("wxa/msg_sec_check", data={"openid": openid, "scene": scene,
+                                                     "version": 2, "content": content},
+                          result_processor=lambda r: r["result"])

@@ -13,6 +13,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from wechat.apis import WeChatDraft
 from wechat.apis import WeChatFreePublish
+from wechat.apis import WeChatSecurity
 from wechat.apis import WeChatStableToken
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class LinliWeChatClient(WeChatClient):
     draft = WeChatDraft()
     freepublish = WeChatFreePublish()
     stable_token = WeChatStableToken()
+    security = WeChatSecurity()
 
     def __init__(self, appid, secret, token_store, api_base="https://api.weixin.qq.com", timeout=5.0):
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)

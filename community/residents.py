@@ -1,0 +1,99 @@
+"""Residents from the mini-program: login by WeChat code, and their address."""
+from wechatpy.exceptions import WeChatClientException
+
+from errors import LinliError
+from models.community import Building
+from models.community import Unit
+from models.db import db
+from models.db import utcnow
+from models.miniprogram import MpSession
+from models.people import Resident
+from models.people import RoleAssignment
+
+BAD_CODE_ERRORS = {40029, 40163, 40226}     # invalid, already used, high-risk user
+
+
+class LoginError(LinliError):
+    status = 401
+
+
+class AddressError(LinliError):
+    status = 422
+
+
+def login_with_code(client, code):
+    """Exchange a wx.login() code (single use, 5 minutes) for the Resident it belongs to.
+    A resident already known from the official account is found by unionid and linked."""
+    if not code or len(code) > 128:
+        raise LoginError("bad_code", "缺少登录凭证 code")
+    try:
+        session = client.wxa.code_to_session(code)
+    except WeChatClientException as exc:
+        if exc.errcode in BAD_CODE_ERRORS:
+            raise LoginError("bad_code", "登录凭证无效或已使用，请重新登录") from None
+        raise
+    openid, unionid = session["openid"], session.get("unionid")
+    now = utcnow()
+    with db.atomic():
+        resident = Resident.get_or_none(Resident.mp_openid == openid)
+        if resident is None and unionid:
+            resident = Resident.get_or_none(Resident.unionid == unionid)
+        if resident is None:
+            resident = Resident.create(mp_openid=openid, unionid=unionid)
+        elif resident.mp_openid != openid or (unionid and resident.unionid != unionid):
+            resident.mp_openid, resident.unionid = openid, unionid or resident.unionid
+            resident.updated_at = now
+            resident.save()
+        (MpSession.insert(resident=resident, session_key=session["session_key"], updated_at=now)
+         .on_conflict(conflict_target=[MpSession.resident],
+                      update={MpSession.session_key: session["session_key"], MpSession.updated_at: now})
+         .execute())
+    return resident
+
+
+def set_address(resident, building_id, unit_id=None, room=""):
+    """The resident's own claim; it waits for staff or the building leader to confirm."""
+    building = Building.get_or_none((Building.id == building_id) & (Building.active == True))  # noqa: E712
+    if building is None:
+        raise AddressError("unknown_building", "楼栋不存在")
+    unit = None
+    if unit_id is not None:
+        unit = Unit.get_or_none((Unit.id == unit_id) & (Unit.building == building))
+        if unit is None:
+            raise AddressError("unknown_unit", "单元不属于该楼栋")
+    room = (room or "").strip()
+    if len(room) > 20:
+        raise AddressError("bad_room", "门牌号不超过20个字符")
+    (Resident.update(community=building.community_id, building=building, unit=unit, room=room,
+                     address_state="pending", address_confirmed_by=None, address_confirmed_at=None,
+                     updated_at=utcnow())
+     .where(Resident.id == resident.id).execute())
+    return Resident.get_by_id(resident.id)
+
+
+def can_confirm_address(staff, resident):
+    """The building's leader, its unit's leader, its grid's worker, or the community's
+    secretary or admin."""
+    if resident.building_id is None:
+        return False
+    building = resident.building
+    scope = ((RoleAssignment.building == building.id) & (RoleAssignment.role == "building_leader"))
+    if resident.unit_id:
+        scope |= (RoleAssignment.unit == resident.unit_id) & (RoleAssignment.role == "unit_leader")
+    if building.grid_id:
+        scope |= (RoleAssignment.grid == building.grid_id) & (RoleAssignment.role == "grid_worker")
+    scope |= ((RoleAssignment.community == building.community_id)
+              & RoleAssignment.role.in_(["secretary", "admin"]))
+    return RoleAssignment.select().where((RoleAssignment.staff == staff) & scope).exists()
+
+
+def confirm_address(staff, resident, approve=True):
+    from reports.permissions import PermissionDenied
+    if not can_confirm_address(staff, resident):
+        raise PermissionDenied("not_your_building", "您无权确认该住户地址")
+    won = (Resident.update(address_state="confirmed" if approve else "rejected",
+                           address_confirmed_by=staff, address_confirmed_at=utcnow())
+           .where((Resident.id == resident.id) & (Resident.address_state == "pending")).execute())
+    if won != 1:
+        raise AddressError("not_pending", "该地址不在待确认状态", 409)
+    return Resident.get_by_id(resident.id)

@@ -1,0 +1,52 @@
+"""JSON shapes of the mini-program API. Times are ISO 8601 in Asia/Shanghai (+08:00)."""
+from reports.clock import local
+from reports.labels import LEVEL_LABELS
+from reports.labels import STATE_LABELS
+from reports.queries import mask
+
+EVENT_LABELS = {
+    "submitted": "提交", "assigned": "分派", "accepted": "受理", "in_progress": "处理中",
+    "escalated": "升级", "resolved": "办结", "confirmed": "确认解决", "reopened": "重新处理",
+    "rated": "评价", "rejected": "不予受理", "merged": "合并", "auto_closed": "自动办结",
+    "note": "进展", "photo_added": "补充照片", "description_added": "补充说明",
+    "location_added": "补充位置",
+}
+
+
+def when(value):
+    return local(value).isoformat(timespec="seconds") if value else None
+
+
+def resident_json(resident):
+    return {"id": resident.id, "nickname": resident.nickname,
+            "address": {"building_id": resident.building_id, "unit_id": resident.unit_id,
+                        "room": resident.room, "state": resident.address_state}}
+
+
+def case_summary(case):
+    return {"number": case.number, "state": case.state, "state_label": STATE_LABELS[case.state],
+            "level": case.level, "owner": LEVEL_LABELS[case.level],
+            "category_id": case.category_id, "description": case.description,
+            "created_at": when(case.created_at), "resolve_due_at": when(case.resolve_due_at)}
+
+
+def case_detail(case, timeline):
+    return dict(case_summary(case),
+                anonymous=case.anonymous, rating=case.rating,
+                photos=[p.url for p in case.photos],
+                location={"lat": case.location_x, "lng": case.location_y, "label": case.location_label}
+                if case.location_x is not None else None,
+                timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
+                           "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at)}
+                          for e in timeline])
+
+
+def board_entry(case):
+    """Public: no reporter, no unit or room, long numbers masked."""
+    return {"number": case.number, "category": case.category.name,
+            "building": case.building.name if case.building_id else None,
+            "summary": mask(case.description), "resolved_at": when(case.resolved_at)}
+
+
+def page(total, items, page_number, size):
+    return {"total": total, "page": page_number, "size": size, "items": items}

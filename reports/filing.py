@@ -1,0 +1,108 @@
+"""Filing from the mini-program: validated, checked for banned content, idempotent.
+
+The same Idempotency-Key from the same resident returns the first case: a double-click or a
+retry after a lost answer files once. Under concurrency the key's unique index decides: the
+second transaction rolls back whole (its case too) and returns the first's case."""
+import logging
+
+from peewee import IntegrityError
+from wechatpy.exceptions import WeChatClientException
+
+from errors import LinliError
+from models.db import db
+from models.miniprogram import FilingKey
+from models.miniprogram import Upload
+from models.reports import Report
+from models.reports import ReportPhoto
+from models.workflow import Category
+from reports import intake
+
+logger = logging.getLogger(__name__)
+
+MIN_TEXT, MAX_TEXT, MAX_PHOTOS = 5, 1000, 9
+
+
+class FilingError(LinliError):
+    status = 422
+
+
+def file_report(resident, description, category_id=None, upload_ids=(), anonymous=False,
+                location=None, key=None, content_check=None, now=None):
+    """`content_check(text)` returns WeChat's verdict ("pass", "review", "risky") or raises."""
+    description = (description or "").strip()
+    upload_ids = list(dict.fromkeys(upload_ids or []))
+    if key is not None and not 1 <= len(key) <= 100:
+        raise FilingError("bad_idempotency_key", "Idempotency-Key 长度应为1到100")
+    if key:
+        earlier = FilingKey.get_or_none((FilingKey.resident == resident) & (FilingKey.key == key))
+        if earlier is not None:
+            return earlier.report, False
+    _validate(description, category_id, upload_ids)
+    verdict = _check(content_check, description)
+    try:
+        with db.atomic():
+            report = intake.submit(resident, "miniprogram", description, location=location,
+                                   category_id=category_id, now=now)
+            if anonymous:
+                Report.update(anonymous=True).where(Report.id == report.id).execute()
+                report.anonymous = True
+            _attach(report, resident, upload_ids)
+            if verdict == "review":
+                intake.note(report, "内容安全检查建议人工复核", public=False, now=now)
+            if key:
+                FilingKey.create(resident=resident, key=key, report=report)
+    except IntegrityError:
+        earlier = FilingKey.get_or_none((FilingKey.resident == resident) & (FilingKey.key == key))
+        if earlier is None:
+            raise
+        return earlier.report, False
+    return report, True
+
+
+def wechat_content_check(client, resident):
+    """msgSecCheck v2 for what `resident` writes; None when WeChat cannot check it (v2 needs a
+    mini-program openid)."""
+    if not resident.mp_openid:
+        return None
+    return lambda text: client.security.msg_sec_check(resident.mp_openid, text, scene=1)["suggest"]
+
+
+def _validate(description, category_id, upload_ids):
+    if len(description) < MIN_TEXT and not upload_ids:
+        raise FilingError("description_too_short", "请描述问题（至少%d个字）或上传照片" % MIN_TEXT)
+    if len(description) > MAX_TEXT:
+        raise FilingError("description_too_long", "描述不能超过%d个字" % MAX_TEXT)
+    if len(upload_ids) > MAX_PHOTOS:
+        raise FilingError("too_many_photos", "最多上传%d张照片" % MAX_PHOTOS)
+    if category_id is not None and not Category.select().where(
+            (Category.id == category_id) & (Category.active == True)).exists():  # noqa: E712
+        raise FilingError("unknown_category", "分类不存在")
+
+
+def _check(content_check, description):
+    if content_check is None or not description:
+        return "pass"
+    try:
+        verdict = content_check(description)
+    except (WeChatClientException, OSError) as exc:
+        # WeChat's check is unavailable: file anyway (a resident's report outweighs the check)
+        # and let staff look; the failure is logged, not swallowed.
+        logger.warning("content check unavailable, filing for review: %s", exc)
+        return "review"
+    if verdict == "risky":
+        raise FilingError("content_rejected", "内容包含违规信息，请修改后再提交")
+    return verdict
+
+
+def _attach(report, resident, upload_ids):
+    if not upload_ids:
+        return
+    claimed = (Upload.update(report=report)
+               .where(Upload.id.in_(upload_ids) & (Upload.resident == resident)
+                      & Upload.report.is_null())
+               .execute())
+    if claimed != len(upload_ids):
+        # Someone else's photo, an unknown id, or one already used by another case.
+        raise FilingError("bad_upload", "照片不存在或已被使用")
+    for upload in Upload.select().where(Upload.report == report).order_by(Upload.id):
+        ReportPhoto.create(report=report, url="/media/" + upload.path, created_at=report.created_at)

@@ -1,0 +1,66 @@
+"""Photos residents upload: checked by content, stripped of metadata, stored under random names.
+
+The image is decoded (not trusted by its name or type), must be JPEG, PNG or WebP within size
+and pixel limits, and is re-encoded as JPEG: EXIF, and with it the GPS position of the
+resident's home, does not survive.
+"""
+import io
+import secrets
+from pathlib import Path
+
+from PIL import Image
+from PIL import ImageOps
+from PIL import UnidentifiedImageError
+
+from errors import LinliError
+from models.db import utcnow
+from models.miniprogram import Upload
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000           # beyond this a small file can still exhaust memory when decoded
+MAX_SIDE = 2560                   # stored photos are scaled down to this
+FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+class PhotoError(LinliError):
+    status = 422
+
+
+def save_photo(resident, data, media_dir):
+    if not data:
+        raise PhotoError("empty_file", "文件为空")
+    if len(data) > MAX_BYTES:
+        raise PhotoError("file_too_large", "照片不能超过10MB", 413)
+    image = _decode(data)
+    image = ImageOps.exif_transpose(image)          # keep it upright once EXIF is gone
+    image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    relative = Path("reports") / utcnow().strftime("%Y%m") / (secrets.token_hex(16) + ".jpg")
+    target = Path(media_dir) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)          # no exif= argument: no metadata written
+    target.write_bytes(buffer.getvalue())
+    try:
+        return Upload.create(resident=resident, path=str(relative), size=len(buffer.getvalue()),
+                             width=image.width, height=image.height)
+    except Exception:
+        target.unlink(missing_ok=True)              # no file without its row
+        raise
+
+
+def _decode(data):
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in FORMATS:
+                raise PhotoError("unsupported_type", "只支持 JPEG、PNG、WebP 格式的照片")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise PhotoError("too_many_pixels", "照片尺寸过大")
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        return image
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise PhotoError("not_an_image", "文件不是有效的图片") from None

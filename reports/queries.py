@@ -1,0 +1,69 @@
+"""What residents and the public may read about cases."""
+import re
+
+from peewee import JOIN
+
+from models.community import Building
+from models.reports import Report
+from models.reports import ReportEvent
+from models.reports import ReportFollower
+from models.workflow import Category
+
+MAX_PAGE_SIZE = 50
+_LONG_NUMBER = re.compile(r"\d{7,}")       # phone numbers and IDs in free text
+
+
+def page_args(page, size, default_size=20):
+    try:
+        page, size = int(page or 1), int(size or default_size)
+    except (TypeError, ValueError):
+        page, size = 1, default_size
+    return max(page, 1), min(max(size, 1), MAX_PAGE_SIZE)
+
+
+def cases_of(resident, page=1, size=20):
+    query = Report.select().where(Report.reporter == resident)
+    return query.count(), list(query.order_by(Report.created_at.desc(), Report.id.desc()).paginate(page, size))
+
+
+def case_for(number, resident):
+    """The case if `resident` filed or follows it; None otherwise (the caller answers 404, so
+    a guessed number reveals nothing)."""
+    case = Report.get_or_none(Report.number == number)
+    if case is None:
+        return None
+    if case.reporter_id == resident.id:
+        return case
+    follows = ReportFollower.select().where((ReportFollower.report == case)
+                                            & (ReportFollower.resident == resident)).exists()
+    return case if follows else None
+
+
+def followable(number, resident):
+    """An open case a neighbour may follow ("me too"): any case of the resident's community,
+    not only their own; None for a case elsewhere."""
+    case = Report.get_or_none(Report.number == number)
+    if case is None or (resident.community_id and case.community_id != resident.community_id):
+        return None
+    return case
+
+
+def public_timeline(case):
+    return list(ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.public == True))  # noqa: E712
+                .order_by(ReportEvent.created_at, ReportEvent.id))
+
+
+def resolved_board(community_id, page=1, size=20):
+    """Resolved cases for everyone to see (seed 001: resolved issues published as a series):
+    no reporter, no unit or room, and long numbers in the text masked."""
+    query = (Report.select(Report, Category, Building)
+             .join(Category, on=(Report.category == Category.id))
+             .switch(Report).join(Building, JOIN.LEFT_OUTER, on=(Report.building == Building.id))
+             .where((Report.community == community_id) & Report.state.in_(["resolved", "closed"])
+                    & Report.resolved_at.is_null(False)))
+    return query.count(), list(query.order_by(Report.resolved_at.desc()).paginate(page, size))
+
+
+def mask(text, limit=60):
+    text = _LONG_NUMBER.sub("***", text or "")
+    return text if len(text) <= limit else text[:limit] + "…"
