@@ -48,6 +48,7 @@ def create_app(settings=None, **overrides):
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(miniprogram_api.bp)
+    app.register_blueprint(miniprogram_api.staff_bp)
     _register_media(app, settings)
     cli.register(app)
     return app

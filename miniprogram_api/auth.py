@@ -1,5 +1,7 @@
-"""Mini-program sessions: a signed, expiring token the app sends as `Authorization: Bearer`.
-WeChat's session_key stays on the server (models.miniprogram.MpSession)."""
+"""Sessions for the mini-program: signed, expiring tokens sent as `Authorization: Bearer`.
+Residents log in with a WeChat code, staff with username and password; each kind has its own
+salt, so one kind's token is never accepted as the other's. WeChat's session_key stays on the
+server (models.miniprogram.MpSession)."""
 import functools
 import time
 
@@ -12,42 +14,53 @@ from itsdangerous import URLSafeTimedSerializer
 
 from errors import LinliError
 from models.people import Resident
+from models.people import Staff
 
 TOKEN_LIFETIME = 7 * 24 * 3600
 SALT = "linli-mp-session"
+KINDS = {"resident": (SALT, Resident), "staff": ("linli-staff-session", Staff)}
 
 
 class AuthError(LinliError):
     status = 401
 
 
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(kind):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=KINDS[kind][0])
 
 
-def issue(resident):
+def issue(subject, kind="resident"):
     """(token, expires_at as unix seconds)."""
-    return _serializer().dumps({"r": resident.id}), int(time.time()) + TOKEN_LIFETIME
+    return _serializer(kind).dumps({"r": subject.id}), int(time.time()) + TOKEN_LIFETIME
 
 
-def resident_from(header):
+def subject_from(header, kind="resident"):
     if not header or not header.startswith("Bearer "):
         raise AuthError("missing_token", "请先登录")
     try:
-        data = _serializer().loads(header[len("Bearer "):].strip(), max_age=TOKEN_LIFETIME)
+        data = _serializer(kind).loads(header[len("Bearer "):].strip(), max_age=TOKEN_LIFETIME)
     except SignatureExpired:
         raise AuthError("token_expired", "登录已过期，请重新登录") from None
     except BadSignature:
         raise AuthError("bad_token", "登录凭证无效") from None
-    resident = Resident.get_or_none(Resident.id == data.get("r"))
-    if resident is None:
+    model = KINDS[kind][1]
+    subject = model.get_or_none(model.id == data.get("r"))
+    if subject is None or (kind == "staff" and not subject.active):
         raise AuthError("bad_token", "登录凭证无效")
-    return resident
+    return subject
 
 
 def resident_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        g.resident = resident_from(request.headers.get("Authorization"))
+        g.resident = subject_from(request.headers.get("Authorization"), "resident")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def staff_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        g.staff = subject_from(request.headers.get("Authorization"), "staff")
         return view(*args, **kwargs)
     return wrapper

@@ -41,6 +41,22 @@ def case_detail(case, timeline):
                           for e in timeline])
 
 
+def staff_case_detail(case, timeline, can_act):
+    """For staff: the reporter (even when anonymous to the public), internal notes, actors."""
+    reporter = case.reporter
+    return dict(case_summary(case),
+                can_act=can_act, assignee=case.assignee.name if case.assignee_id else None,
+                building=case.building.name if case.building_id else None,
+                reporter={"id": reporter.id, "nickname": reporter.nickname, "phone": reporter.phone,
+                          "room": reporter.room} if reporter else None,
+                anonymous=case.anonymous, photos=[p.url for p in case.photos],
+                response_due_at=when(case.response_due_at), responded_at=when(case.responded_at),
+                timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "note": e.note,
+                           "public": e.public, "at": when(e.created_at),
+                           "by": e.actor_staff.name if e.actor_staff_id else None}
+                          for e in timeline])
+
+
 def board_entry(case):
     """Public: no reporter, no unit or room, long numbers masked."""
     return {"number": case.number, "category": case.category.name,

@@ -12,6 +12,9 @@ from errors import LinliError
 from miniprogram_api import serializers
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import resident_required
+from miniprogram_api.parsing import BadRequest
+from miniprogram_api.parsing import integer
+from miniprogram_api.parsing import json_body
 from models.community import Community
 from models.community import Unit
 from models.workflow import Category
@@ -21,26 +24,6 @@ from reports import queries
 from reports import workflow
 
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
-
-
-class BadRequest(LinliError):
-    status = 400
-
-
-def _json():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("bad_json", "请求体应为 JSON 对象")
-    return body
-
-
-def _int(body, name, required=False):
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest("bad_field", "%s 应为整数" % name)
-    return value
 
 
 def _case(number):
@@ -53,7 +36,7 @@ def _case(number):
 # -- session ----------------------------------------------------------------------------------
 @bp.post("/login")
 def login():
-    code = _json().get("code")
+    code = json_body().get("code")
     resident = residents.login_with_code(wechat.miniprogram(), code if isinstance(code, str) else "")
     token, expires_at = issue(resident)
     return jsonify({"token": token, "expires_at": expires_at,
@@ -76,9 +59,9 @@ def me():
 @bp.put("/me/address")
 @resident_required
 def set_address():
-    body = _json()
-    resident = residents.set_address(g.resident, _int(body, "building_id", required=True),
-                                     _int(body, "unit_id"), body.get("room") or "")
+    body = json_body()
+    resident = residents.set_address(g.resident, integer(body, "building_id", required=True),
+                                     integer(body, "unit_id"), body.get("room") or "")
     return jsonify(serializers.resident_json(resident))
 
 
@@ -99,7 +82,7 @@ def upload():
 @bp.post("/reports")
 @resident_required
 def file_report():
-    body = _json()
+    body = json_body()
     location = body.get("location")
     if location is not None:
         if not isinstance(location, dict) or not all(isinstance(location.get(k), (int, float))
@@ -113,7 +96,7 @@ def file_report():
     if not isinstance(description, str):
         raise BadRequest("bad_field", "description 应为字符串")
     case, created = filing.file_report(
-        g.resident, description, category_id=_int(body, "category_id"), upload_ids=upload_ids,
+        g.resident, description, category_id=integer(body, "category_id"), upload_ids=upload_ids,
         anonymous=bool(body.get("anonymous")), location=location,
         key=request.headers.get("Idempotency-Key"),
         content_check=filing.wechat_content_check(wechat.miniprogram(), g.resident))
@@ -144,7 +127,7 @@ def confirm(number):
 @bp.post("/reports/<number>/reopen")
 @resident_required
 def reopen(number):
-    reason = _json().get("reason")
+    reason = json_body().get("reason")
     return jsonify(serializers.case_summary(
         workflow.reopen(_case(number), g.resident, reason if isinstance(reason, str) else "")))
 
@@ -152,10 +135,10 @@ def reopen(number):
 @bp.post("/reports/<number>/rating")
 @resident_required
 def rate(number):
-    body = _json()
+    body = json_body()
     comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
     return jsonify(serializers.case_summary(
-        workflow.rate(_case(number), g.resident, _int(body, "score", required=True), comment)))
+        workflow.rate(_case(number), g.resident, integer(body, "score", required=True), comment)))
 
 
 @bp.post("/reports/<number>/follow")

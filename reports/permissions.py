@@ -11,6 +11,23 @@ class PermissionDenied(LinliError):
     status = 403
 
 
+def _covers(assignment, case, grid_id):
+    return (assignment.community_id == case.community_id
+            and (assignment.grid_id is None or assignment.grid_id == grid_id))
+
+
+def can_view(staff, case):
+    """Staff see every case in their scope, whatever its level (a grid worker follows what was
+    escalated from their grid), and every case assigned to them."""
+    if staff is None or not staff.active:
+        return False
+    if case.assignee_id == staff.id:
+        return True
+    grid_id = case.building.grid_id if case.building_id else None
+    return any(a.role in ROLE_MAX_LEVEL and _covers(a, case, grid_id)
+               for a in RoleAssignment.select().where(RoleAssignment.staff == staff))
+
+
 def can_act(staff, case):
     if staff is None or not staff.active:
         return False
@@ -18,11 +35,8 @@ def can_act(staff, case):
         return True
     grid_id = case.building.grid_id if case.building_id else None
     for assignment in RoleAssignment.select().where(RoleAssignment.staff == staff):
-        if assignment.role not in ROLE_MAX_LEVEL or case.level > ROLE_MAX_LEVEL[assignment.role]:
-            continue
-        if assignment.community_id != case.community_id:
-            continue
-        if assignment.grid_id is None or assignment.grid_id == grid_id:
+        if assignment.role in ROLE_MAX_LEVEL and case.level <= ROLE_MAX_LEVEL[assignment.role] \
+                and _covers(assignment, case, grid_id):
             return True
     return False
 

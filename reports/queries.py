@@ -4,10 +4,14 @@ import re
 from peewee import JOIN
 
 from models.community import Building
+from models.db import utcnow
+from models.people import RoleAssignment
+from models.reports import OPEN_STATES
 from models.reports import Report
 from models.reports import ReportEvent
 from models.reports import ReportFollower
 from models.workflow import Category
+from reports.permissions import ROLE_MAX_LEVEL
 
 MAX_PAGE_SIZE = 50
 _LONG_NUMBER = re.compile(r"\d{7,}")       # phone numbers and IDs in free text
@@ -46,6 +50,35 @@ def followable(number, resident):
     if case is None or (resident.community_id and case.community_id != resident.community_id):
         return None
     return case
+
+
+def staff_queue(staff, grid_id=None, level=None, state=None, overdue=False, now=None,
+                page=1, size=20):
+    """The cases `staff` may see (reports.permissions.can_view), newest deadline first."""
+    scope = Report.assignee == staff
+    for assignment in RoleAssignment.select().where(
+            (RoleAssignment.staff == staff) & RoleAssignment.role.in_(list(ROLE_MAX_LEVEL))):
+        if assignment.grid_id is None:
+            scope |= Report.community == assignment.community_id
+        else:
+            scope |= Report.building.in_(Building.select(Building.id).where(Building.grid == assignment.grid_id))
+    query = Report.select().where(scope)
+    if grid_id is not None:
+        query = query.where(Report.building.in_(Building.select(Building.id).where(Building.grid == grid_id)))
+    if level is not None:
+        query = query.where(Report.level == level)
+    query = query.where(Report.state == state) if state else query.where(Report.state.in_(OPEN_STATES))
+    if overdue:
+        now = now or utcnow()
+        query = query.where(((Report.responded_at.is_null()) & (Report.response_due_at < now))
+                            | (Report.resolve_due_at < now))
+    total = query.count()
+    return total, list(query.order_by(Report.resolve_due_at, Report.id).paginate(page, size))
+
+
+def full_timeline(case):
+    return list(ReportEvent.select().where(ReportEvent.report == case)
+                .order_by(ReportEvent.created_at, ReportEvent.id))
 
 
 def public_timeline(case):

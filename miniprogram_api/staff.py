@@ -1,0 +1,124 @@
+"""/api/mp/staff: grid workers and the levels above them, working cases from their phones."""
+from flask import Blueprint
+from flask import g
+from flask import jsonify
+from flask import request
+
+from community import residents
+from community.staff import verify_password
+from errors import LinliError
+from miniprogram_api import serializers
+from miniprogram_api.auth import AuthError
+from miniprogram_api.auth import issue
+from miniprogram_api.auth import staff_required
+from miniprogram_api.parsing import BadRequest
+from miniprogram_api.parsing import integer
+from miniprogram_api.parsing import json_body
+from models.people import Resident
+from models.people import Staff
+from models.reports import Report
+from reports import permissions
+from reports import queries
+from reports import workflow
+
+bp = Blueprint("staff_api", __name__, url_prefix="/api/mp/staff")
+
+
+def _case(number):
+    case = Report.get_or_none(Report.number == number)
+    if case is None:
+        raise LinliError("not_found", "案件不存在", 404)
+    if not permissions.can_view(g.staff, case):
+        raise permissions.PermissionDenied("not_your_case", "您无权查看该案件")
+    return case
+
+
+def _text(body, name):
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise BadRequest("bad_field", "%s 应为字符串" % name)
+    return value
+
+
+@bp.post("/login")
+def login():
+    body = json_body()
+    staff = Staff.get_or_none(Staff.username == _text(body, "username"))
+    # The same answer for an unknown name and a wrong password: names are not to be probed.
+    if staff is None or not verify_password(staff, _text(body, "password")):
+        raise AuthError("bad_credentials", "用户名或密码错误")
+    token, expires_at = issue(staff, "staff")
+    return jsonify({"token": token, "expires_at": expires_at,
+                    "staff": {"id": staff.id, "name": staff.name,
+                              "roles": sorted({r.role for r in staff.roles})}})
+
+
+@bp.get("/cases")
+@staff_required
+def queue():
+    args = request.args
+    page, size = queries.page_args(args.get("page"), args.get("size"))
+    try:
+        grid_id = int(args["grid_id"]) if args.get("grid_id") else None
+        level = int(args["level"]) if args.get("level") else None
+    except ValueError:
+        raise BadRequest("bad_filter", "grid_id 和 level 应为整数") from None
+    total, cases = queries.staff_queue(g.staff, grid_id=grid_id, level=level,
+                                       state=args.get("state") or None,
+                                       overdue=args.get("overdue") in ("1", "true"), page=page, size=size)
+    return jsonify(serializers.page(total, [serializers.case_summary(c) for c in cases], page, size))
+
+
+@bp.get("/cases/<number>")
+@staff_required
+def detail(number):
+    case = _case(number)
+    return jsonify(serializers.staff_case_detail(case, queries.full_timeline(case),
+                                                 permissions.can_act(g.staff, case)))
+
+
+@bp.post("/cases/<number>/<action>")
+@staff_required
+def act(number, action):
+    case = _case(number)
+    body = json_body()
+    if action == "accept":
+        workflow.accept(case, g.staff, _text(body, "note"))
+    elif action == "start":
+        workflow.start_work(case, g.staff, _text(body, "note"))
+    elif action == "notes":
+        workflow.add_note(case, g.staff, _text(body, "text"), public=bool(body.get("public")))
+    elif action == "transfer":
+        target = Staff.get_or_none(Staff.id == integer(body, "to_staff_id", required=True))
+        workflow.transfer(case, g.staff, target, _text(body, "reason"))
+    elif action == "escalate":
+        workflow.escalate(case, g.staff, _text(body, "reason"))
+    elif action == "resolve":
+        workflow.resolve(case, g.staff, _text(body, "note"))
+    elif action == "reject":
+        workflow.reject(case, g.staff, _text(body, "reason"))
+    elif action == "merge":
+        into = Report.get_or_none(Report.number == _text(body, "into"))
+        if into is None or not permissions.can_view(g.staff, into):
+            raise LinliError("not_found", "要合并到的案件不存在", 404)
+        workflow.merge(case, into, g.staff, _text(body, "reason"))
+    else:
+        raise LinliError("unknown_action", "未知操作：%s" % action, 404)
+    return jsonify(serializers.case_summary(Report.get_by_id(case.id)))
+
+
+@bp.post("/residents/<int:resident_id>/address")
+@staff_required
+def confirm_address(resident_id):
+    resident = Resident.get_or_none(Resident.id == resident_id)
+    if resident is None:
+        raise LinliError("not_found", "居民不存在", 404)
+    confirmed = residents.confirm_address(g.staff, resident, approve=body_flag(json_body(), "approve"))
+    return jsonify(serializers.resident_json(confirmed))
+
+
+def body_flag(body, name, default=True):
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise BadRequest("bad_field", "%s 应为 true 或 false" % name)
+    return value
