@@ -43,6 +43,9 @@ class Settings:
     LOG_LEVEL: str = "INFO"
     WECHAT_REPLY_TEMPLATE_ID: str = ""
     WECHAT_REPLY_TEMPLATE_FIELD: str = "thing1"
+    WECHAT_STAFF_TEMPLATE_ID: str = ""
+    MP_CASE_TEMPLATE_ID: str = ""
+    MP_CASE_PAGE: str = "pages/case/detail"
 
     @property
     def is_sqlite(self):
@@ -105,6 +108,9 @@ class Settings:
             LOG_LEVEL=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             WECHAT_REPLY_TEMPLATE_ID=get("WECHAT_REPLY_TEMPLATE_ID"),
             WECHAT_REPLY_TEMPLATE_FIELD=get("WECHAT_REPLY_TEMPLATE_FIELD", "thing1"),
+            WECHAT_STAFF_TEMPLATE_ID=get("WECHAT_STAFF_TEMPLATE_ID"),
+            MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
+            MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
         )
 
 

@@ -9,7 +9,6 @@ unknown (the request timed out: it may have arrived, so it is not sent again bli
 import datetime
 import logging
 
-import requests
 from wechatpy.exceptions import WeChatClientException
 
 import config
@@ -19,6 +18,8 @@ from models.account import InboundMessage
 from models.account import OutboundMessage
 from models.db import db
 from models.db import utcnow
+from models.notifications import Notification
+from wechat import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +35,6 @@ class OutboxError(LinliError):
     status = 422
 
 
-class RetryDelivery(Exception):
-    """WeChat could not be reached: nothing was sent, so the queue may try again."""
-
-
 def reply(staff, resident, text, in_reply_to=None, now=None):
     """Queue `text` to `resident` from `staff`; returns the OutboundMessage. Call outside a
     transaction: the task is queued once the row is committed."""
@@ -49,7 +46,11 @@ def reply(staff, resident, text, in_reply_to=None, now=None):
         raise OutboxError("reply_too_long", "回复不能超过%d个字" % MAX_LENGTH)
     if not resident.oa_openid or not resident.subscribed:
         raise OutboxError("not_following", "该居民未关注公众号（或已取消关注），无法发送消息")
-    kind = _kind(resident, now)
+    kind = official_account_channel(resident, now)
+    if kind is None:
+        raise OutboxError("outside_window",
+                          "居民超过48小时未互动（或已连续回复%d条），客服消息无法送达，且未配置模板消息"
+                          % MAX_IN_WINDOW)
     with db.atomic():
         message = OutboundMessage.create(resident=resident, staff=staff, in_reply_to=in_reply_to,
                                          kind=kind, content=text, created_at=now)
@@ -58,34 +59,39 @@ def reply(staff, resident, text, in_reply_to=None, now=None):
     return message
 
 
-def _kind(resident, now):
+def official_account_channel(resident, now=None):
+    """How the official account can reach `resident` now: "custom" inside the 48-hour window
+    (5 messages at most, staff replies and case notifications together), else "template" when
+    one is configured, else None."""
+    now = now or utcnow()
     last_heard = (InboundMessage.select(InboundMessage.received_at)
                   .where((InboundMessage.openid == resident.oa_openid)
                          & (InboundMessage.event != "unsubscribe"))
                   .order_by(InboundMessage.received_at.desc()).scalar())
     if last_heard is not None and now - last_heard < WINDOW:
-        used = (OutboundMessage.select()
-                .where((OutboundMessage.resident == resident) & (OutboundMessage.kind == "custom")
-                       & (OutboundMessage.created_at >= last_heard)
-                       & OutboundMessage.state.in_(COUNTED_STATES))
-                .count())
-        if used < MAX_IN_WINDOW:
+        replies = (OutboundMessage.select()
+                   .where((OutboundMessage.resident == resident) & (OutboundMessage.kind == "custom")
+                          & (OutboundMessage.created_at >= last_heard)
+                          & OutboundMessage.state.in_(COUNTED_STATES)).count())
+        notices = (Notification.select()
+                   .where((Notification.resident == resident) & (Notification.channel == "custom")
+                          & (Notification.created_at >= last_heard)
+                          & Notification.state.in_(COUNTED_STATES)).count())
+        if replies + notices < MAX_IN_WINDOW:
             return "custom"
     if config.active().WECHAT_REPLY_TEMPLATE_ID:
         return "template"
-    raise OutboxError("outside_window",
-                      "居民超过48小时未互动（或已连续回复%d条），客服消息无法送达，且未配置模板消息"
-                      % MAX_IN_WINDOW)
+    return None
 
 
 def deliver(message_id, last_try=False):
     """Send one queued message. Safe to run twice: only a queued message is sent."""
-    message = OutboundMessage.get_or_none(OutboundMessage.id == message_id)
-    if message is None or message.state != "queued":
+    message = delivery.claim(OutboundMessage, message_id)
+    if message is None:
         return
-    OutboundMessage.update(attempts=OutboundMessage.attempts + 1).where(OutboundMessage.id == message.id).execute()
     client = wechat.official()
-    try:
+
+    def send():
         try:
             _send(client, message)
         except WeChatClientException as exc:
@@ -96,16 +102,12 @@ def deliver(message_id, last_try=False):
             OutboundMessage.update(kind="template").where(OutboundMessage.id == message.id).execute()
             message.kind = "template"
             _send(client, message)
-    except WeChatClientException as exc:
-        state = "refused" if exc.errcode in OUT_OF_WINDOW_ERRORS | GONE_ERRORS else "failed"
-        return _record(message, state, exc.errcode, exc.errmsg)
-    except requests.Timeout:
-        return _record(message, "unknown", None, "微信接口超时：消息可能已送达，未自动重发")
-    except requests.ConnectionError as exc:
-        if last_try:
-            return _record(message, "failed", None, "无法连接微信接口：%s" % exc)
-        raise RetryDelivery(str(exc)) from exc
-    _record(message, "sent", None, "")
+
+    outcome = delivery.attempt(send, last_try)
+    state = outcome.state
+    if state == "failed" and outcome.errcode in OUT_OF_WINDOW_ERRORS | GONE_ERRORS:
+        state = "refused"
+    _record(message, state, outcome.errcode, outcome.errmsg)
 
 
 def _send(client, message):

@@ -59,7 +59,7 @@ def staff_case_detail(case, timeline, can_act):
 
 def board_entry(case):
     """Public: no reporter, no unit or room, long numbers masked."""
-    return {"number": case.number, "category": case.category.name,
+    return {"number": case.number, "category": case.category.name if case.category_id else "未分类",
             "building": case.building.name if case.building_id else None,
             "summary": mask(case.description), "resolved_at": when(case.resolved_at)}
 

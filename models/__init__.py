@@ -14,6 +14,7 @@ from models.merchants import MerchantStaff
 from models.miniprogram import FilingKey
 from models.miniprogram import MpSession
 from models.miniprogram import Upload
+from models.notifications import Notification
 from models.people import Resident
 from models.people import RoleAssignment
 from models.people import Staff
@@ -37,7 +38,7 @@ ALL_MODELS = [
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText,
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
     Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
-    MpSession, Upload, FilingKey,
+    MpSession, Upload, FilingKey, Notification,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

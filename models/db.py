@@ -149,6 +149,14 @@ def connected():
             db.close()
 
 
+def transaction():
+    """All-or-nothing for a domain function: a transaction of its own, or, when the caller
+    already holds one, part of the caller's (whose rollback then covers it). Unlike a nested
+    atomic() it adds no savepoint: the function cannot be rolled back alone, and no caller
+    needs that."""
+    return db.atomic() if db.transaction_depth() == 0 else contextlib.nullcontext()
+
+
 def init_db(url, max_connections=20):
     database = make_database(url, max_connections)
     close_all()

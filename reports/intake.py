@@ -1,28 +1,26 @@
 """Filing a case and adding to it: the part of the workflow every channel's intake shares."""
 from models.community import Community
-from models.db import db
+from models.db import transaction
 from models.db import utcnow
 from models.reports import OPEN_STATES
 from models.reports import Report
 from models.reports import ReportEvent
 from models.reports import ReportPhoto
-from models.workflow import Category
+from reports import notify
 from reports import routing
 from reports import workflow
 from reports.numbers import next_number
-
-DEFAULT_CATEGORY = "other"
 
 
 def submit(reporter, channel, description="", photo=None, location=None, source_message=None,
            category_id=None, now=None):
     """File a case for `reporter` (a Resident), routed to their building's grid worker, with the
-    first level's clock running. `photo` is (media_id, url); `location` is (lat, lng, label)."""
+    first level's clock running. `photo` is (media_id, url); `location` is (lat, lng, label).
+    Without a category the case waits for staff to classify it, on the default deadlines."""
     now = now or utcnow()
     building = reporter.building if reporter and reporter.building_id else None
     community_id = building.community_id if building else _only_community(reporter)
-    category_id = category_id or _default_category()
-    with db.atomic():
+    with transaction():
         report = Report(
             number=next_number(now),
             community=community_id,
@@ -45,6 +43,7 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
                                note="已分派给%s" % report.assignee.name, source_message=None,
                                created_at=now))
         ReportEvent.insert_many(events).execute()
+        notify.case_changed(report, "assigned")
         if photo:
             _photo(report, photo, source_message, reporter, now, event=False)
         if location:
@@ -62,13 +61,13 @@ def recent_case(reporter, channel, within, now=None):
 
 
 def add_photo(report, photo, source_message=None, by=None, now=None):
-    with db.atomic():
+    with transaction():
         _photo(report, photo, source_message, by, now or utcnow())
 
 
 def add_description(report, text, source_message=None, by=None, now=None):
     now = now or utcnow()
-    with db.atomic():
+    with transaction():
         joined = (report.description + "\n" + text).strip()
         Report.update(description=joined, updated_at=now).where(Report.id == report.id).execute()
         report.description = joined
@@ -77,7 +76,7 @@ def add_description(report, text, source_message=None, by=None, now=None):
 
 
 def add_location(report, location, source_message=None, by=None, now=None):
-    with db.atomic():
+    with transaction():
         _locate(report, location, source_message, by, now or utcnow())
 
 
@@ -109,10 +108,6 @@ def _locate(report, location, source_message, by, now, event=True):
     if event:
         ReportEvent.create(report=report, kind="location_added", actor_resident=by, note=label or "",
                            source_message=source_message, created_at=now)
-
-
-def _default_category():
-    return Category.select(Category.id).where(Category.code == DEFAULT_CATEGORY).scalar()
 
 
 def _only_community(reporter):

@@ -90,7 +90,7 @@ def resolved_board(community_id, page=1, size=20):
     """Resolved cases for everyone to see (seed 001: resolved issues published as a series):
     no reporter, no unit or room, and long numbers in the text masked."""
     query = (Report.select(Report, Category, Building)
-             .join(Category, on=(Report.category == Category.id))
+             .join(Category, JOIN.LEFT_OUTER, on=(Report.category == Category.id))
              .switch(Report).join(Building, JOIN.LEFT_OUTER, on=(Report.building == Building.id))
              .where((Report.community == community_id) & Report.state.in_(["resolved", "closed"])
                     & Report.resolved_at.is_null(False)))

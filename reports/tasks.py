@@ -22,3 +22,16 @@ def sweep_overdue():
 def auto_close():
     """Close resolutions the residents left unconfirmed for 7 days."""
     return workflow.auto_close()
+
+
+@huey.task(retries=3, retry_delay=30, context=True)
+def deliver_notification(notification_id, task=None):
+    from reports import notify
+    notify.deliver(notification_id, last_try=task is None or task.retries == 0)
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def warn_before_deadlines():
+    """Tell staff about their cases due within two hours (once per case and level)."""
+    from reports import notify
+    return notify.warn_before_deadlines()

@@ -14,6 +14,7 @@ from models.reports import Report
 from models.reports import ReportEvent
 from models.reports import ReportFollower
 from models.reports import ReportPhoto
+from reports import notify
 from reports import permissions
 from reports import routing
 from reports import sla
@@ -43,6 +44,7 @@ def accept(case, staff, note="", now=None):
         _move(case, ("submitted", "reopened"), now, state="accepted",
               responded_at=case.responded_at or now, assignee=case.assignee_id or staff.id)
         _event(case, "accepted", now, staff=staff, note=note or "已受理")
+        notify.case_changed(case, "accepted")
     return case
 
 
@@ -73,6 +75,7 @@ def transfer(case, staff, to_staff, reason, now=None):
         _move(case, ACTIVE, now, assignee=to_staff.id)
         _event(case, "transferred", now, staff=staff, public=False,
                note="转交给%s：%s" % (to_staff.name, reason))
+        notify.case_changed(case, "assigned")
     return case
 
 
@@ -92,6 +95,7 @@ def escalate(case, by, reason, now=None):
               **start_clock(case, level, now))
         _event(case, "escalated", now, staff=by,
                note="已升级至%s%s：%s" % (LEVEL_LABELS[level], owner.name if owner else "", reason))
+        notify.case_changed(case, "escalated")
     return case
 
 
@@ -105,6 +109,7 @@ def resolve(case, staff, note, photos=(), now=None):
         for media_id, url in photos:
             ReportPhoto.create(report=case, media_id=media_id, url=url, created_at=now)
         _event(case, "resolved", now, staff=staff, note=note)
+        notify.case_changed(case, "resolved")
     return case
 
 

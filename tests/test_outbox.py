@@ -6,7 +6,6 @@ import pytest
 
 from account import outbox
 from account.outbox import OutboxError
-from account.outbox import RetryDelivery
 from community.demo import seed_demo
 from models.account import InboundMessage
 from models.account import OutboundMessage
@@ -14,6 +13,7 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from tests.conftest import use_settings
+from wechat.delivery import Unreachable
 from tests.wechat_push import WeChat
 
 
@@ -109,7 +109,7 @@ def test_unreachable_wechat_is_retried_then_recorded_as_failed(people, emulator)
     staff, resident = people
     emulator.refuse()
     message = OutboundMessage.create(resident=resident, staff=staff, kind="custom", content="稍后")
-    with pytest.raises(RetryDelivery):
+    with pytest.raises(Unreachable):
         outbox.deliver(message.id)                     # the queue will try again
     assert OutboundMessage.get_by_id(message.id).state == "queued"
     outbox.deliver(message.id, last_try=True)
@@ -121,7 +121,7 @@ def test_unreachable_then_back_delivers_on_the_retry(people, emulator):
     staff, resident = people
     emulator.refuse()
     message = OutboundMessage.create(resident=resident, staff=staff, kind="custom", content="稍后")
-    with pytest.raises(RetryDelivery):
+    with pytest.raises(Unreachable):
         outbox.deliver(message.id)
     emulator.resume()
     outbox.deliver(message.id)
