@@ -2,6 +2,7 @@
 days (调休) on weekends that staff enter from each year's State Council notice."""
 import datetime
 
+from models.db import db
 from models.workflow import CalendarDay
 from reports.clock import SHANGHAI
 
@@ -49,6 +50,21 @@ def add_working_days(start_utc, days):
     # Landing exactly at 00:00 after the last working day is the end of that day: keep it.
     result = datetime.datetime.combine(day, datetime.time(), tzinfo=SHANGHAI) + remaining
     return result.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def set_days(first, last, kind, name=""):
+    """Mark every day from `first` to `last` (inclusive) as a holiday or a make-up working day,
+    or, with kind "normal", back to the plain Monday–Friday week. Returns how many days."""
+    if kind not in ("holiday", "workday", "normal"):
+        raise ValueError("kind must be holiday, workday or normal")
+    if last < first or (last - first).days > 60:
+        raise ValueError("a range runs forwards and spans at most 60 days")
+    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    with db.atomic():
+        CalendarDay.delete().where(CalendarDay.day.in_(days)).execute()
+        if kind != "normal":
+            CalendarDay.insert_many([{"day": d, "kind": kind, "name": name} for d in days]).execute()
+    return len(days)
 
 
 def _check_span(day, first):

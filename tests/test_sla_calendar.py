@@ -65,3 +65,16 @@ def test_a_category_can_have_its_own_deadlines(database):
     start = sh(2026, 11, 23, 10)
     assert deadlines(elevator.id, 1, start).respond_by == start + datetime.timedelta(minutes=30)
     assert deadlines(elevator.id, 2, start).respond_by == start + datetime.timedelta(hours=4)  # default
+
+
+def test_staff_enter_a_years_holidays_with_the_calendar_command(app, database):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["calendar", "set", "2026-10-01..2026-10-07", "holiday", "国庆节"]).exit_code == 0
+    assert runner.invoke(args=["calendar", "set", "2026-10-10", "workday", "国庆调休"]).exit_code == 0
+    assert add_working_days(sh(2026, 10, 9, 16), 1) == sh(2026, 10, 10, 16)       # the 调休 Saturday
+    listing = runner.invoke(args=["calendar", "list", "2026"]).output
+    assert "2026-10-01 四 holiday 国庆节" in listing and "2026-10-10 六 workday 国庆调休" in listing
+    assert runner.invoke(args=["calendar", "set", "2026-10-05", "normal"]).exit_code == 0
+    assert CalendarDay.select().where(CalendarDay.kind == "holiday").count() == 6
+    bad = runner.invoke(args=["calendar", "set", "2026-10-07..2026-10-01", "holiday"])
+    assert bad.exit_code != 0 and "forwards" in bad.output
