@@ -50,17 +50,16 @@ def subject_from(header, kind="resident"):
     return subject
 
 
-def resident_required(view):
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        g.resident = subject_from(request.headers.get("Authorization"), "resident")
-        return view(*args, **kwargs)
-    return wrapper
+def login_required(kind):
+    """A view decorator: the caller's Resident or Staff (by `kind`) in g.resident or g.staff."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            setattr(g, kind, subject_from(request.headers.get("Authorization"), kind))
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
 
 
-def staff_required(view):
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        g.staff = subject_from(request.headers.get("Authorization"), "staff")
-        return view(*args, **kwargs)
-    return wrapper
+resident_required = login_required("resident")
+staff_required = login_required("staff")
