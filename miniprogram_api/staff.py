@@ -1,5 +1,8 @@
 """/api/mp/staff: grid workers and the levels above them, working cases from their phones."""
+import dataclasses
+
 from flask import Blueprint
+from flask import Response
 from flask import g
 from flask import jsonify
 from flask import request
@@ -16,9 +19,12 @@ from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
 from models.people import Resident
 from models.people import Staff
+from models.db import utcnow
 from models.reports import Report
 from reports import permissions
 from reports import queries
+from reports import rates
+from reports.clock import local
 from reports import workflow
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/mp/staff")
@@ -105,6 +111,23 @@ def act(number, action):
     else:
         raise LinliError("unknown_action", "未知操作：%s" % action, 404)
     return jsonify(serializers.case_summary(Report.get_by_id(case.id)))
+
+
+@bp.get("/rates")
+@bp.get("/rates.csv")
+@staff_required
+def assessment_rates():
+    community_id = permissions.overseen_community(g.staff)
+    month = request.args.get("month") or local(utcnow()).strftime("%Y-%m")
+    try:
+        rows = rates.rates(community_id, month, request.args.get("by", "grid"))
+    except ValueError as exc:
+        raise BadRequest("bad_filter", "month 应为 YYYY-MM，by 应为 %s：%s" % ("/".join(rates.DIMENSIONS), exc)) from None
+    if request.path.endswith(".csv"):
+        return Response(rates.to_csv(rows), mimetype="text/csv", headers={
+            "Content-Disposition": "attachment; filename=rates-%s-%s.csv" % (month, request.args.get("by", "grid"))})
+    return jsonify({"month": month, "min_sample": rates.MIN_SAMPLE,
+                    "rows": [dataclasses.asdict(r) for r in rows]})
 
 
 @bp.post("/residents/<int:resident_id>/address")

@@ -44,3 +44,18 @@ def can_act(staff, case):
 def require(staff, case):
     if not can_act(staff, case):
         raise PermissionDenied("not_your_case", "您无权处理该案件")
+
+
+OVERSEERS = ("secretary", "street_centre", "admin")
+
+
+def overseen_community(staff, community_id=None):
+    """The community whose rates `staff` may read (they oversee it), or PermissionDenied."""
+    query = RoleAssignment.select().where((RoleAssignment.staff == staff)
+                                          & RoleAssignment.role.in_(OVERSEERS))
+    if community_id is not None:
+        query = query.where(RoleAssignment.community == community_id)
+    assignment = query.first()
+    if assignment is None:
+        raise PermissionDenied("not_an_overseer", "只有社区书记、街道网格中心和管理员可以查看考核数据")
+    return assignment.community_id
