@@ -12,6 +12,7 @@ from errors import LinliError
 from miniprogram_api import serializers
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import resident_required
+from miniprogram_api.openapi import DOCUMENT
 from miniprogram_api.parsing import BadRequest
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
@@ -31,6 +32,11 @@ def _case(number):
     if case is None:
         raise LinliError("not_found", "案件不存在", 404)
     return case
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(DOCUMENT)
 
 
 # -- session ----------------------------------------------------------------------------------
