@@ -12,6 +12,7 @@ import config
 import errors
 import health
 import miniprogram_api
+import open311
 import tasks
 import wechat
 from account import views as account_views
@@ -35,8 +36,7 @@ def create_app(settings=None, **overrides):
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__)
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
-    app.extensions["linli.settings"] = settings
-    config.activate(settings)
+    config.activate(settings)       # views, tasks and commands read them as config.active()
 
     # Nothing connects here: gunicorn forks workers after loading the app.
     init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)
@@ -49,6 +49,7 @@ def create_app(settings=None, **overrides):
     app.register_blueprint(account_views.bp)
     app.register_blueprint(miniprogram_api.bp)
     app.register_blueprint(miniprogram_api.staff_bp)
+    app.register_blueprint(open311.bp)
     _register_media(app, settings)
     cli.register(app)
     return app

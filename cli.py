@@ -3,9 +3,9 @@ import logging
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+import config
 import tasks
 from models.db import connected
 from models.db import db
@@ -22,7 +22,7 @@ queue_cli = AppGroup("queue", help="The task queue (huey).")
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every pending migration."""
-    settings = current_app.extensions["linli.settings"]
+    settings = config.active()
     applied = upgrade()
     click.echo("%s: %s" % (describe(settings.DATABASE_URL),
                            "applied " + ", ".join(applied) if applied else "already current"))

@@ -46,6 +46,7 @@ class Settings:
     WECHAT_STAFF_TEMPLATE_ID: str = ""
     MP_CASE_TEMPLATE_ID: str = ""
     MP_CASE_PAGE: str = "pages/case/detail"
+    OPEN311_API_KEYS: tuple = ()
 
     @property
     def is_sqlite(self):
@@ -111,6 +112,7 @@ class Settings:
             WECHAT_STAFF_TEMPLATE_ID=get("WECHAT_STAFF_TEMPLATE_ID"),
             MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
             MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
+            OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
         )
 
 

@@ -3,9 +3,9 @@ import secrets
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import request
 
+import config
 from account import gateway
 from account import push
 
@@ -13,7 +13,7 @@ bp = Blueprint("account", __name__)
 
 
 def _config():
-    settings = current_app.extensions["linli.settings"]
+    settings = config.active()
     return push.PushConfig(settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APPID)
 
 

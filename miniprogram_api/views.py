@@ -1,10 +1,10 @@
 """/api/mp: parse, call one domain function, render."""
 from flask import Blueprint
-from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
 
+import config
 import wechat
 from community import residents
 from community.board import unit_board
@@ -79,8 +79,7 @@ def upload():
     file = request.files.get("file")
     if file is None:
         raise BadRequest("missing_file", "请选择照片（字段名 file）")
-    settings = current_app.extensions["linli.settings"]
-    saved = photos.save_photo(g.resident, file.read(photos.MAX_BYTES + 1), settings.MEDIA_DIR)
+    saved = photos.save_photo(g.resident, file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR)
     return jsonify({"id": saved.id, "url": "/media/" + saved.path,
                     "width": saved.width, "height": saved.height}), 201
 

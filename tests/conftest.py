@@ -229,7 +229,12 @@ def settings_env(settings, **extra):
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
         name = "LINLI_DATA_DIR" if field.name == "DATA_DIR" else field.name
-        env[name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        if isinstance(value, bool):
+            env[name] = "1" if value else "0"
+        elif isinstance(value, tuple):
+            env[name] = ",".join(value)
+        else:
+            env[name] = str(value)
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
