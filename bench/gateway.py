@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token"
 RESIDENTS = 200
@@ -36,29 +38,29 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
 
+    with temporary_schema(PG_URL) as pg_schema:
+        return _run_all(args, pg_schema)
+
+
+def _run_all(args, pg_schema):
     runs = [("SQLite", None)]
-    pg_schema = _pg_schema()
     if pg_schema:
         runs.append(("PostgreSQL", "%s?options=-csearch_path%%3D%s" % (PG_URL, pg_schema)))
     else:
         print("PostgreSQL at %s does not answer: SQLite only" % PG_URL)
 
     ok = True
-    try:
-        bare = _measure("bare wechatpy app", "bench.bare_app:app", {}, args)
-        for name, database_url in runs:
-            env = _prepare(database_url)
-            linli = _measure("Linli /wechat (%s)" % name, "wsgi:app", env, args)
-            ratio = linli["rps"] / bare["rps"]
-            cases = _count_cases(env)
-            print("  ratio to bare: %.2f (target >= 0.5); p99 %.1f ms (target < 50 on SQLite)"
-                  % (ratio, linli["p99"]))
-            print("  answered %d, cases filed %d%s" % (linli["ok"], cases,
-                                                       "" if cases == linli["ok"] else "  MISMATCH"))
-            ok &= cases == linli["ok"] and linli["errors"] == 0
-    finally:
-        if pg_schema:
-            _drop_pg_schema(pg_schema)
+    bare = _measure("bare wechatpy app", "bench.bare_app:app", {}, args)
+    for name, database_url in runs:
+        env = _prepare(database_url)
+        linli = _measure("Linli /wechat (%s)" % name, "wsgi:app", env, args)
+        ratio = linli["rps"] / bare["rps"]
+        cases = _count_cases(env)
+        print("  ratio to bare: %.2f (target >= 0.5); p99 %.1f ms (target < 50 on SQLite)"
+              % (ratio, linli["p99"]))
+        print("  answered %d, cases filed %d%s" % (linli["ok"], cases,
+                                                   "" if cases == linli["ok"] else "  MISMATCH"))
+        ok &= cases == linli["ok"] and linli["errors"] == 0
     return 0 if ok else 1
 
 
@@ -200,27 +202,6 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _pg_schema():
-    try:
-        import psycopg2
-        conn = psycopg2.connect(PG_URL, connect_timeout=3)
-    except Exception:
-        return None
-    name = "linli_bench_%s" % uuid.uuid4().hex[:8]
-    conn.autocommit = True
-    conn.cursor().execute("CREATE SCHEMA %s" % name)
-    conn.close()
-    return name
-
-
-def _drop_pg_schema(name):
-    import psycopg2
-    conn = psycopg2.connect(PG_URL)
-    conn.autocommit = True
-    conn.cursor().execute("DROP SCHEMA %s CASCADE" % name)
-    conn.close()
 
 
 if __name__ == "__main__":

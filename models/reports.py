@@ -50,6 +50,7 @@ class Report(BaseModel):
     resolve_due_at = DateTimeField(null=True)
     responded_at = DateTimeField(null=True)            # first accepted (response time)
     resolved_at = DateTimeField(null=True)
+    confirmed_at = DateTimeField(null=True)            # the reporter said it is solved
     closed_at = DateTimeField(null=True)
     rating = IntegerField(null=True, constraints=[Check("rating BETWEEN 1 AND 5")])
     rating_comment = TextField(default="")
@@ -63,7 +64,13 @@ class Report(BaseModel):
             (("assignee", "state"), False),
             (("community", "state", "created_at"), False),
             (("state", "resolve_due_at"), False),      # the overdue sweep
+            (("community", "created_at"), False),      # a month of the rates
         )
+
+
+# The staff queue and the overdue sweep read only open cases, a small share of all of them.
+Report.add_index(Report.index(Report.resolve_due_at, Report.building, name="report_open_due")
+                 .where(Report.state.in_(OPEN_STATES)))
 
 
 class ReportPhoto(BaseModel):

@@ -28,7 +28,6 @@ from models.db import utcnow
 from models.people import Staff
 from models.reports import OPEN_STATES
 from models.reports import Report
-from models.reports import ReportEvent
 from models.workflow import Category
 from reports.clock import SHANGHAI
 from reports.labels import LEVEL_LABELS
@@ -69,14 +68,13 @@ def rates(community_id, month, by, now=None):
     now = now or utcnow()
     key, label = _dimension(by)
     resolved = Report.resolved_at.is_null(False)
-    confirmed = Report.id.in_(ReportEvent.select(ReportEvent.report).where(ReportEvent.kind == "confirmed"))
     query = (Report.select(
         key.alias("key"), label.alias("label"),
         fn.COUNT(Report.id).alias("cases"),
         _count(Report.responded_at.is_null(False) & (Report.responded_at <= Report.response_due_at)).alias("on_time_response"),
         _count(resolved).alias("resolved"),
         _count(resolved & (Report.resolved_at <= Report.resolve_due_at)).alias("on_time_resolved"),
-        _count(resolved & confirmed).alias("confirmed"),
+        _count(resolved & Report.confirmed_at.is_null(False)).alias("confirmed"),
         _count(Report.rating.is_null(False)).alias("rated"),
         _count(Report.rating >= 4).alias("satisfied"),
         fn.AVG(_hours(Report.created_at, Report.responded_at)).alias("respond_hours"),

@@ -146,7 +146,7 @@ def confirm(case, resident, now=None):
     _require_reporter(case, resident)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("resolved",), now, state="closed", closed_at=now)
+        _move(case, ("resolved",), now, state="closed", closed_at=now, confirmed_at=now)
         _event(case, "confirmed", now, resident=resident, note="居民确认已解决")
     return case
 

@@ -1,0 +1,22 @@
+"""A PostgreSQL schema of a benchmark's own, dropped afterwards."""
+import contextlib
+import uuid
+
+
+@contextlib.contextmanager
+def temporary_schema(url, prefix="linli_bench"):
+    """Yields the schema's name, or None when PostgreSQL does not answer at `url`."""
+    import psycopg2
+    try:
+        conn = psycopg2.connect(url, connect_timeout=3)
+    except psycopg2.OperationalError:
+        yield None
+        return
+    conn.autocommit = True
+    name = "%s_%s" % (prefix, uuid.uuid4().hex[:8])
+    conn.cursor().execute("CREATE SCHEMA %s" % name)
+    try:
+        yield name
+    finally:
+        conn.cursor().execute("DROP SCHEMA %s CASCADE" % name)
+        conn.close()
