@@ -16,8 +16,6 @@ from community.board import service_board
 
 MENU_MY_CASES = "MY_CASES"        # menu CLICK keys with built-in answers (account/menu.json)
 MENU_REPORT_HELP = "REPORT_HELP"
-SILENT_EVENTS = {"unsubscribe", "location", "view", "masssendjobfinish", "templatesendjobfinish",
-                 "publishjobfinish", "view_miniprogram"}
 
 
 def respond(row, message, now):

@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
 
 RESIDENTS = 5000
-MONTHS = 24
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -22,6 +22,7 @@ from models.db import db
 from models.db import utcnow
 from models.notifications import Notification
 from models.people import Staff
+from models.reports import OPEN_STATES
 from models.reports import Report
 from models.reports import ReportFollower
 from reports.clock import local
@@ -30,7 +31,6 @@ from reports.labels import STATE_LABELS
 from wechat import delivery
 
 RESIDENT_KINDS = ("accepted", "escalated", "resolved")
-STAFF_KINDS = ("assigned", "deadline")
 # The staff template's fields (see README): case number, what happened, the deadline.
 STAFF_PHRASES = {"assigned": "新案件，请及时响应", "deadline": "即将到期，请尽快办理"}
 DEADLINE_WARNING = datetime.timedelta(hours=2)
@@ -66,7 +66,7 @@ def _staff_reachable(staff_id):
 def warn_before_deadlines(now=None, ahead=DEADLINE_WARNING):
     """Staff hear once per level when a case of theirs is due within `ahead`."""
     now = now or utcnow()
-    due = (Report.select().where(Report.state.in_(("submitted", "accepted", "in_progress", "reopened"))
+    due = (Report.select().where(Report.state.in_(OPEN_STATES)
                                  & Report.assignee.is_null(False)
                                  & (Report.resolve_due_at.between(now, now + ahead))))
     warned = []

@@ -21,8 +21,6 @@ from reports import sla
 from reports.labels import LEVEL_LABELS
 
 AUTO_CLOSE_AFTER = datetime.timedelta(days=7)
-ACTIVE = ("submitted", "accepted", "in_progress", "reopened")
-assert set(ACTIVE) == set(OPEN_STATES)
 
 
 class CaseError(LinliError):
@@ -72,7 +70,7 @@ def transfer(case, staff, to_staff, reason, now=None):
         raise CaseError("bad_assignee", "接收人不存在或已停用", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ACTIVE, now, assignee=to_staff.id)
+        _move(case, OPEN_STATES, now, assignee=to_staff.id)
         _event(case, "transferred", now, staff=staff, public=False,
                note="转交给%s：%s" % (to_staff.name, reason))
         notify.case_changed(case, "assigned")
@@ -90,7 +88,7 @@ def escalate(case, by, reason, now=None):
     level = case.level + 1
     owner = routing.owner_for(case.building, level, case.community_id, now)
     with db.atomic():
-        _move(case, ACTIVE, now,
+        _move(case, OPEN_STATES, now,
               assignee=owner.id if owner else None, state="submitted", responded_at=None,
               **start_clock(case, level, now))
         _event(case, "escalated", now, staff=by,
@@ -104,7 +102,7 @@ def resolve(case, staff, note, photos=(), now=None):
     _require_reason(note, "请填写处理结果")
     now = now or utcnow()
     with db.atomic():
-        _move(case, ACTIVE, now, state="resolved", resolved_at=now,
+        _move(case, OPEN_STATES, now, state="resolved", resolved_at=now,
               responded_at=case.responded_at or now)
         for media_id, url in photos:
             ReportPhoto.create(report=case, media_id=media_id, url=url, created_at=now)
@@ -118,7 +116,7 @@ def reject(case, staff, reason, now=None):
     _require_reason(reason)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ACTIVE, now, state="rejected", closed_at=now)
+        _move(case, OPEN_STATES, now, state="rejected", closed_at=now)
         _event(case, "rejected", now, staff=staff, note=reason)
     return case
 
@@ -126,11 +124,11 @@ def reject(case, staff, reason, now=None):
 def merge(case, into, staff, reason="", now=None):
     """`case` repeats `into`: it closes as a duplicate and its reporter follows `into`."""
     permissions.require(staff, case)
-    if into.id == case.id or into.state not in ACTIVE:
+    if into.id == case.id or into.state not in OPEN_STATES:
         raise CaseError("bad_merge_target", "只能合并到另一个正在办理的案件", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ACTIVE, now, state="duplicate", merged_into=into.id, closed_at=now)
+        _move(case, OPEN_STATES, now, state="duplicate", merged_into=into.id, closed_at=now)
         _event(case, "merged", now, staff=staff, note="与 %s 重复，已合并。%s" % (into.number, reason))
         if case.reporter_id and case.reporter_id != into.reporter_id:
             ReportFollower.insert(report=into, resident=case.reporter_id, created_at=now) \
@@ -177,7 +175,7 @@ def rate(case, resident, score, comment="", now=None):
 
 def follow(case, resident, now=None):
     """ "Me too": a neighbour with the same problem follows the case."""
-    if case.state not in ACTIVE:
+    if case.state not in OPEN_STATES:
         raise CaseError("not_open", "案件已办结，无需关注")
     if case.reporter_id == resident.id:
         return case
@@ -193,7 +191,7 @@ def sweep_overdue(now=None):
     level, record that it is overdue (once per level). Returns the numbers escalated."""
     now = now or utcnow()
     overdue = (Report.select().where(
-        Report.state.in_(ACTIVE)
+        Report.state.in_(OPEN_STATES)
         & (((Report.responded_at.is_null()) & (Report.response_due_at < now))
            | (Report.resolve_due_at < now)))
         .order_by(Report.resolve_due_at))
