@@ -1,4 +1,4 @@
-"""Residents from the mini-program: login by WeChat code, and their address."""
+"""Residents from the mini-program: login by WeChat code, their phone and their address."""
 from wechatpy.exceptions import WeChatClientException
 
 from errors import LinliError
@@ -17,21 +17,30 @@ class LoginError(LinliError):
     status = 401
 
 
+class PhoneError(LinliError):
+    status = 400
+
+
 class AddressError(LinliError):
     status = 422
+
+
+def code_to_session(client, code):
+    """WeChat's session ({"openid", "session_key", "unionid"?}) for a wx.login() code."""
+    if not code or len(code) > 128:
+        raise LoginError("bad_code", "缺少登录凭证 code")
+    try:
+        return client.wxa.code_to_session(code)
+    except WeChatClientException as exc:
+        if exc.errcode in BAD_CODE_ERRORS:
+            raise LoginError("bad_code", "登录凭证无效或已使用，请重新登录") from None
+        raise
 
 
 def login_with_code(client, code):
     """Exchange a wx.login() code (single use, 5 minutes) for the Resident it belongs to.
     A resident already known from the official account is found by unionid and linked."""
-    if not code or len(code) > 128:
-        raise LoginError("bad_code", "缺少登录凭证 code")
-    try:
-        session = client.wxa.code_to_session(code)
-    except WeChatClientException as exc:
-        if exc.errcode in BAD_CODE_ERRORS:
-            raise LoginError("bad_code", "登录凭证无效或已使用，请重新登录") from None
-        raise
+    session = code_to_session(client, code)
     openid, unionid = session["openid"], session.get("unionid")
     now = utcnow()
     with db.atomic():
@@ -48,6 +57,28 @@ def login_with_code(client, code):
          .on_conflict(conflict_target=[MpSession.resident],
                       update={MpSession.session_key: session["session_key"], MpSession.updated_at: now})
          .execute())
+    return resident
+
+
+def bind_phone(client, resident, code):
+    """Store the phone number the resident agreed to share (the mini-program's getPhoneNumber
+    button gives a one-time `code`), so staff can call back about a case."""
+    if not code or len(code) > 128:
+        raise PhoneError("bad_code", "缺少手机号凭证 code")
+    try:
+        info = client.user_phone_number(code)
+    except WeChatClientException as exc:
+        if exc.errcode in BAD_CODE_ERRORS:
+            raise PhoneError("bad_code", "手机号凭证无效或已使用，请重新授权") from None
+        raise
+    # The watermark names the app the user consented to; anything else is not ours to keep.
+    if info.get("watermark", {}).get("appid") != client.appid:
+        raise PhoneError("bad_code", "手机号凭证不属于本小程序")
+    phone = info.get("phoneNumber") or ""
+    if not phone or len(phone) > 20:
+        raise PhoneError("bad_phone", "微信返回的手机号无法识别")
+    Resident.update(phone=phone, updated_at=utcnow()).where(Resident.id == resident.id).execute()
+    resident.phone = phone
     return resident
 
 

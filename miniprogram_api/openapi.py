@@ -63,7 +63,7 @@ SCHEMAS = {
         "token": {"type": "string"}, "expires_at": {"type": "integer", "description": "unix seconds"},
         "resident": _ref("Resident"), "staff": {"type": "object"}}},
     "Resident": {"type": "object", "required": ["id", "address"], "properties": {
-        "id": {"type": "integer"}, "nickname": {"type": "string"},
+        "id": {"type": "integer"}, "nickname": {"type": "string"}, "phone": {"type": ["string", "null"]},
         "address": {"type": "object", "required": ["state"], "properties": {
             "building_id": {"type": ["integer", "null"]}, "unit_id": {"type": ["integer", "null"]},
             "room": {"type": "string"},
@@ -90,6 +90,9 @@ SCHEMAS = {
     "CasePage": {"type": "object", "required": ["total", "items"], "properties": {
         "total": {"type": "integer"}, "page": {"type": "integer"}, "size": {"type": "integer"},
         "items": {"type": "array", "items": _ref("CaseSummary")}}},
+    "CaseQueue": {"type": "object", "required": ["items", "next"], "properties": {
+        "items": {"type": "array", "items": _ref("CaseSummary")}, "size": {"type": "integer"},
+        "next": {"type": ["string", "null"], "description": "pass as ?after= for the next page; null on the last"}}},
     "BoardPage": {"type": "object", "required": ["total", "items"], "properties": {
         "total": {"type": "integer"}, "page": {"type": "integer"}, "size": {"type": "integer"},
         "items": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {
@@ -124,6 +127,9 @@ PATHS = {
                                   body=_body({"code": {"type": "string"}}, ["code"]), auth=None)},
     "/api/mp/token/refresh": {"post": _op("A new token", _json(_ref("Token")), "401")},
     "/api/mp/me": {"get": _op("The signed-in resident", _json(_ref("Resident")), "401")},
+    "/api/mp/me/phone": {"post": _op("Bind the phone number from the getPhoneNumber button's code",
+                                     _json(_ref("Resident")), "400", "401", body=_body({"code": {"type": "string"}},
+                                                                                     ["code"]))},
     "/api/mp/me/address": {"put": _op("Claim an address (waits for confirmation)", _json(_ref("Resident")),
                                       "400", "401", "422", body=_body({
                                           "building_id": {"type": "integer"}, "unit_id": {"type": "integer"},
@@ -164,11 +170,12 @@ PATHS = {
     "/api/mp/staff/login": {"post": _op("Staff sign-in", _json(_ref("Token")), "400", "401", auth=None,
                                         body=_body({"username": {"type": "string"}, "password": {"type": "string"}},
                                                    ["username", "password"]))},
-    "/api/mp/staff/cases": {"get": _op("The queue the caller's roles cover", _json(_ref("CasePage")), "400", "401",
-                                       auth="staff", params=[
-                                           _query("grid_id", {"type": "integer"}), _query("level", {"type": "integer"}),
-                                           _query("state", {"type": "string"}),
-                                           _query("overdue", {"enum": ["1", "true"]})] + list(PAGING))},
+    "/api/mp/staff/cases": {"get": _op(
+        "The queue the caller's roles cover, soonest deadline first, paged by cursor (no total: "
+        "a worker may have thousands open)", _json(_ref("CaseQueue")), "400", "401", auth="staff", params=[
+            _query("grid_id", {"type": "integer"}), _query("level", {"type": "integer"}),
+            _query("state", {"type": "string"}), _query("overdue", {"enum": ["1", "true"]}),
+            _query("after", {"type": "string"}), PAGING[1]])},
     "/api/mp/staff/cases/{number}": {"get": _op("A case with internal notes", _json(_ref("StaffCaseDetail")),
                                                 "401", "403", "404", auth="staff", params=[NUMBER])},
     "/api/mp/staff/cases/{number}/{action}": {"post": _op(

@@ -18,7 +18,7 @@ def when(value):
 
 
 def resident_json(resident):
-    return {"id": resident.id, "nickname": resident.nickname,
+    return {"id": resident.id, "nickname": resident.nickname, "phone": resident.phone or None,
             "address": {"building_id": resident.building_id, "unit_id": resident.unit_id,
                         "room": resident.room, "state": resident.address_state}}
 
@@ -66,3 +66,48 @@ def board_entry(case):
 
 def page(total, items, page_number, size):
     return {"total": total, "page": page_number, "size": size, "items": items}
+
+
+# -- red card ---------------------------------------------------------------------------------
+def merchant_json(merchant):
+    return {"id": merchant.id, "name": merchant.name, "address": merchant.address, "category": merchant.category,
+            "contact_name": merchant.contact_name, "contact_phone": merchant.contact_phone,
+            "status": merchant.status}
+
+
+def campaign_json(campaign, held=None):
+    body = {"id": campaign.id, "merchant_id": campaign.merchant_id, "merchant": campaign.merchant.name,
+            "title": campaign.title, "kind": campaign.kind, "value_fen": campaign.value_fen,
+            "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
+            "total_stock": campaign.total_stock, "claimed": campaign.claimed,
+            "remaining": campaign.total_stock - campaign.claimed,
+            "per_resident_limit": campaign.per_resident_limit, "per_day_limit": campaign.per_day_limit,
+            "claim_starts_at": when(campaign.claim_starts_at), "claim_ends_at": when(campaign.claim_ends_at),
+            "valid_from": when(campaign.valid_from), "valid_until": when(campaign.valid_until),
+            "valid_days": campaign.valid_days, "rules": campaign.rules, "state": campaign.state}
+    if held is not None:
+        body["held"] = held
+    return body
+
+
+def coupon_json(coupon, qr=None):
+    from coupons.codes import display
+    campaign = coupon.campaign
+    body = {"id": coupon.id, "code": display(coupon.code), "state": coupon.state,
+            "campaign": {"id": campaign.id, "title": campaign.title, "kind": campaign.kind,
+                         "merchant": campaign.merchant.name, "value_fen": campaign.value_fen,
+                         "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
+                         "rules": campaign.rules},
+            "claimed_at": when(coupon.claimed_at), "valid_from": when(coupon.valid_from),
+            "expires_at": when(coupon.expires_at), "redeemed_at": when(coupon.redeemed_at)}
+    if qr is not None:
+        body["qr"] = qr
+    return body
+
+
+def redeemed_json(coupon):
+    """What the counter sees: the coupon and the resident's masked name, nothing more."""
+    nickname = coupon.resident.nickname or "居民"
+    return {"code": coupon.code, "state": coupon.state, "campaign_id": coupon.campaign_id,
+            "title": coupon.campaign.title, "resident": nickname[:1] + "*" * max(len(nickname) - 1, 1),
+            "order_fen": coupon.order_fen, "redeemed_at": when(coupon.redeemed_at)}

@@ -15,6 +15,8 @@ from miniprogram_api.auth import AuthError
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import staff_required
 from miniprogram_api.parsing import BadRequest
+from miniprogram_api.parsing import decode_cursor
+from miniprogram_api.parsing import encode_cursor
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
 from models.people import Resident
@@ -63,16 +65,18 @@ def login():
 @staff_required
 def queue():
     args = request.args
-    page, size = queries.page_args(args.get("page"), args.get("size"))
+    _, size = queries.page_args(1, args.get("size"))
     try:
         grid_id = int(args["grid_id"]) if args.get("grid_id") else None
         level = int(args["level"]) if args.get("level") else None
     except ValueError:
         raise BadRequest("bad_filter", "grid_id 和 level 应为整数") from None
-    total, cases = queries.staff_queue(g.staff, grid_id=grid_id, level=level,
-                                       state=args.get("state") or None,
-                                       overdue=args.get("overdue") in ("1", "true"), page=page, size=size)
-    return jsonify(serializers.page(total, [serializers.case_summary(c) for c in cases], page, size))
+    cases, following = queries.staff_queue(g.staff, grid_id=grid_id, level=level,
+                                           state=args.get("state") or None,
+                                           overdue=args.get("overdue") in ("1", "true"),
+                                           after=decode_cursor(args.get("after")), size=size)
+    return jsonify({"items": [serializers.case_summary(c) for c in cases], "size": size,
+                    "next": encode_cursor(following) if following else None})
 
 
 @bp.get("/cases/<number>")

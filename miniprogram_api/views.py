@@ -62,6 +62,14 @@ def me():
     return jsonify(serializers.resident_json(g.resident))
 
 
+@bp.post("/me/phone")
+@resident_required
+def bind_phone():
+    code = json_body().get("code")
+    resident = residents.bind_phone(wechat.miniprogram(), g.resident, code if isinstance(code, str) else "")
+    return jsonify(serializers.resident_json(resident))
+
+
 @bp.put("/me/address")
 @resident_required
 def set_address():

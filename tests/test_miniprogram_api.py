@@ -105,6 +105,36 @@ def test_an_expired_token_is_401_and_refresh_gives_a_new_one(app, client, mp, mo
     assert answer.status_code == 401 and answer.json["error"]["code"] == "token_expired"
 
 
+
+# -- phone ------------------------------------------------------------------------------------
+def test_a_resident_binds_the_phone_the_button_shared(client, mp, emulator):
+    from tests.conftest import MP_APPID
+    headers = mp("o-phone")
+    answer = client.post("/api/mp/me/phone", headers=headers,
+                         json={"code": emulator.phone_code("13800138000", MP_APPID)})
+    assert answer.status_code == 200 and answer.json["phone"] == "13800138000"
+    assert Resident.get(Resident.mp_openid == "o-phone").phone == "13800138000"
+    abroad = client.post("/api/mp/me/phone", headers=headers,
+                         json={"code": emulator.phone_code("91234567", MP_APPID, country="852")})
+    assert abroad.json["phone"] == "+85291234567"            # the country code stays with it
+
+
+@pytest.mark.parametrize("case", ["replayed", "unknown", "other_app", "missing", "not_text"])
+def test_a_bad_phone_code_is_refused_and_the_number_kept(client, mp, emulator, case):
+    # Replayed: a code captured from an earlier binding. Other app: a code another mini-program
+    # obtained for the same user, passed to us to plant a number. Unknown/missing: client bugs.
+    from tests.conftest import MP_APPID
+    headers = mp("o-phone-bad")
+    client.post("/api/mp/me/phone", headers=headers, json={"code": emulator.phone_code("13900000001", MP_APPID)})
+    code = {"replayed": None, "unknown": "phone-404", "other_app": emulator.phone_code("13700000000", "wx-other"),
+            "missing": "", "not_text": 42}[case]
+    if case == "replayed":
+        code = emulator.phone_code("13600000000", MP_APPID)
+        client.post("/api/mp/me/phone", headers=mp("o-phone-first"), json={"code": code})
+    answer = client.post("/api/mp/me/phone", headers=headers, json={"code": code})
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "bad_code"
+    assert Resident.get(Resident.mp_openid == "o-phone-bad").phone == "13900000001"
+
 # -- address ----------------------------------------------------------------------------------
 def test_address_waits_for_the_building_leader_to_confirm(client, mp):
     from community.residents import confirm_address

@@ -88,6 +88,12 @@ class LinliWeChatClient(WeChatClient):
         response.raise_for_status()
         return response.content
 
+    def user_phone_number(self, code):
+        """The phone number behind a mini-program getPhoneNumber `code` (single use, 5 minutes);
+        wechatpy 1.8 only knows the retired decrypt-it-yourself way."""
+        return self.post("wxa/business/getuserphonenumber", data={"code": code},
+                         api_base_url="https://api.weixin.qq.com/")["phone_info"]
+
     @property
     def access_token(self):
         return self.token_store.get(self.appid, self._fetch_token)

@@ -186,6 +186,19 @@ def jscode2session(state, params, body, req):
     return result
 
 
+@route("wxa/business/getuserphonenumber")
+def user_phone_number(state, params, body, req):
+    with state.lock:
+        entry = state.phone_codes.get(body.get("code", ""))
+        if entry is None or entry["used"]:
+            return _err(40029, "invalid code")
+        entry["used"] = True
+    # Foreign numbers carry their country code in phoneNumber; mainland ones do not.
+    full = entry["phone"] if entry["country"] == "86" else "+%s%s" % (entry["country"], entry["phone"])
+    return {"phone_info": {"phoneNumber": full, "purePhoneNumber": entry["phone"], "countryCode": entry["country"],
+                           "watermark": {"timestamp": int(time.time()), "appid": entry["appid"]}}}
+
+
 # -- media, material, drafts, publishing ------------------------------------------------------
 def _store_media(state, kind, permanent):
     upload = request.files.get("media")

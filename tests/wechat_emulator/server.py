@@ -73,6 +73,14 @@ class Emulator:
             self.state.login_codes[code] = {"openid": openid, "unionid": unionid, "used": False}
         return code
 
+    def phone_code(self, phone, appid, country="86"):
+        """A single-use getPhoneNumber code for `phone` (without country code), as the
+        mini-program's phone button gives it; the watermark names `appid`."""
+        code = "phone-%d" % self.state.next_id()
+        with self.state.lock:
+            self.state.phone_codes[code] = {"phone": phone, "country": country, "appid": appid, "used": False}
+        return code
+
     # -- faults -----------------------------------------------------------------------------
     def fail(self, errcode, path="", times=1):
         """The next `times` calls whose path starts with `path` answer `errcode`

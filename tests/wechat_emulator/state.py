@@ -42,6 +42,7 @@ class State:
         self.outside_window = set()    # openids whose 48-hour window has closed (45015)
         self.no_subscription = set()   # mini-program openids without an opt-in (43101)
         self.login_codes = {}          # js_code → {"openid", "unionid", "used"}
+        self.phone_codes = {}          # getPhoneNumber code → {"phone", "appid", "used"}
         self.media = {}                # media_id → {"type", "size", "permanent"}
         self.drafts = {}               # media_id → [articles]
         self.publishes = {}            # publish_id → {"media_id", "article_id", "status"}
