@@ -46,6 +46,8 @@ class Settings:
     WECHAT_STAFF_TEMPLATE_ID: str = ""
     MP_CASE_TEMPLATE_ID: str = ""
     MP_CASE_PAGE: str = "pages/case/detail"
+    MP_COUPON_TEMPLATE_ID: str = ""
+    MP_COUPON_PAGE: str = "pages/coupons/mine"
     OPEN311_API_KEYS: tuple = ()
 
     @property
@@ -112,6 +114,8 @@ class Settings:
             WECHAT_STAFF_TEMPLATE_ID=get("WECHAT_STAFF_TEMPLATE_ID"),
             MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
             MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
+            MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
+            MP_COUPON_PAGE=get("MP_COUPON_PAGE", "pages/coupons/mine"),
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
         )
 

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 huey = Huey("linli", storage_class=MemoryStorage, immediate=True, utc=True)
 
 # Modules that declare tasks; imported by configure() so the consumer knows every task.
-TASK_MODULES = ["account.tasks", "reports.tasks"]
+TASK_MODULES = ["account.tasks", "reports.tasks", "coupons.tasks"]
 
 
 def configure(settings):

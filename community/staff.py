@@ -69,3 +69,13 @@ def assign_role(staff, role, scope):
             staff=staff, role=role, scope_key=scope_key(scope),
             defaults=dict(community=community, **fields))
     return assignment
+
+
+def community_by_role(staff, roles, community_id=None):
+    """The community in which `staff` holds one of `roles` (that one, if `community_id` is
+    given); None when they hold none there."""
+    query = RoleAssignment.select().where((RoleAssignment.staff == staff) & RoleAssignment.role.in_(list(roles)))
+    if community_id is not None:
+        query = query.where(RoleAssignment.community == community_id)
+    assignment = query.first()
+    return assignment.community_id if assignment else None

@@ -1,6 +1,7 @@
 """Sessions for the mini-program: signed, expiring tokens sent as `Authorization: Bearer`.
-Residents log in with a WeChat code, staff with username and password; each kind has its own
-salt, so one kind's token is never accepted as the other's. WeChat's session_key stays on the
+Residents log in with a WeChat code, staff with username and password, merchants' owners and
+clerks with the WeChat they bound; each kind has its own salt, so one kind's token is never
+accepted as another's. WeChat's session_key stays on the
 server (models.miniprogram.MpSession)."""
 import functools
 import time
@@ -13,12 +14,14 @@ from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
 from errors import LinliError
+from models.merchants import MerchantStaff
 from models.people import Resident
 from models.people import Staff
 
 TOKEN_LIFETIME = 7 * 24 * 3600
 SALT = "linli-mp-session"
-KINDS = {"resident": (SALT, Resident), "staff": ("linli-staff-session", Staff)}
+KINDS = {"resident": (SALT, Resident), "staff": ("linli-staff-session", Staff),
+         "merchant": ("linli-merchant-session", MerchantStaff)}
 
 
 class AuthError(LinliError):
@@ -45,7 +48,7 @@ def subject_from(header, kind="resident"):
         raise AuthError("bad_token", "登录凭证无效") from None
     model = KINDS[kind][1]
     subject = model.get_or_none(model.id == data.get("r"))
-    if subject is None or (kind == "staff" and not subject.active):
+    if subject is None or (kind != "resident" and not subject.active):
         raise AuthError("bad_token", "登录凭证无效")
     return subject
 
@@ -63,3 +66,4 @@ def login_required(kind):
 
 resident_required = login_required("resident")
 staff_required = login_required("staff")
+merchant_required = login_required("merchant")

@@ -28,6 +28,7 @@ ERRORS = {
     "404": _json(_ref("Error"), "not found, or not the caller's"),
     "409": _json(_ref("Error"), "the case changed meanwhile (state_changed) or cannot take the action"),
     "422": _json(_ref("Error"), "a rule was broken; `code` says which"),
+    "429": _json(_ref("Error"), "too many failures; wait and try again"),
 }
 
 
@@ -110,6 +111,141 @@ SCHEMAS = {
             "resolution_rate": NULLABLE_NUMBER, "satisfaction_rate": NULLABLE_NUMBER,
             "mean_hours_to_respond": NULLABLE_NUMBER, "mean_hours_to_resolve": NULLABLE_NUMBER,
             "overdue": {"type": "integer"}}}}}},
+}
+
+# -- the red card -----------------------------------------------------------------------------
+FEN = {"type": "integer", "minimum": 0, "description": "money in fen (分)"}
+CAMPAIGN_FIELDS = {
+    "title": {"type": "string", "maxLength": 60}, "kind": {"enum": ["cash_off", "discount", "gift", "service"]},
+    "value_fen": FEN, "threshold_fen": FEN, "discount_percent": {"type": ["integer", "null"]},
+    "total_stock": {"type": "integer"}, "per_resident_limit": {"type": "integer"},
+    "per_day_limit": {"type": ["integer", "null"]}, "claim_starts_at": TIME, "claim_ends_at": TIME,
+    "valid_from": TIME, "valid_until": TIME, "valid_days": {"type": ["integer", "null"]},
+    "rules": {"type": "string"}}
+SCHEMAS.update({
+    "Campaign": {"type": "object", "required": ["id", "title", "kind", "state", "remaining"], "properties": {
+        **CAMPAIGN_FIELDS, "id": {"type": "integer"}, "merchant_id": {"type": "integer"},
+        "merchant": {"type": "string"}, "claimed": {"type": "integer"}, "remaining": {"type": "integer"},
+        "state": {"enum": ["draft", "approved", "live", "paused", "ended"]},
+        "held": {"type": "integer", "description": "how many the caller holds (resident list only)"}}},
+    "Campaigns": {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": _ref("Campaign")}}},
+    "Coupon": {"type": "object", "required": ["id", "code", "state", "campaign", "expires_at"], "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string", "pattern": "^[0-9A-Z]{4}(-[0-9A-Z]{1,4}){4}$"},
+        "state": {"enum": ["issued", "redeemed", "expired"]}, "campaign": {"type": "object"},
+        "claimed_at": TIME, "valid_from": TIME, "expires_at": TIME, "redeemed_at": TIME,
+        "qr": {"type": "string", "description": "signed payload for the QR code, good for 90 s"},
+        "qr_refresh_seconds": {"type": "integer"}}},
+    "Coupons": {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": _ref("Coupon")}}},
+    "Redeemed": {"type": "object", "required": ["code", "state"], "properties": {
+        "code": {"type": "string"}, "state": {"type": "string"}, "campaign_id": {"type": "integer"},
+        "title": {"type": "string"}, "resident": {"type": "string", "description": "masked"},
+        "order_fen": {"type": ["integer", "null"]}, "redeemed_at": TIME}},
+    "MerchantToken": {"type": "object", "required": ["token", "expires_at", "merchant_staff"], "properties": {
+        "token": {"type": "string"}, "expires_at": {"type": "integer"}, "merchant_staff": {"type": "object"}}},
+    "Merchant": {"type": "object", "required": ["id", "name", "status"], "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "address": {"type": "string"},
+        "category": {"type": "string"}, "contact_name": {"type": "string"}, "contact_phone": {"type": "string"},
+        "status": {"enum": ["pending", "active", "suspended"]}}},
+    "CampaignStats": {"type": "object", "required": ["claimed", "redeemed", "by_day"], "properties": {
+        **{name: {"type": "integer"} for name in (
+            "campaign_id", "stock", "claimed", "redeemed", "unique_residents", "first_time_customers",
+            "returning_customers", "value_issued_fen", "value_redeemed_fen")},
+        "title": {"type": "string"}, "state": {"type": "string"}, "redemption_rate": NULLABLE_NUMBER,
+        "by_day": {"type": "array", "items": {"type": "object", "properties": {
+            "day": {"type": "string"}, "claimed": {"type": "integer"}, "redeemed": {"type": "integer"}}}}}},
+})
+CAMPAIGN_ID = _path("campaign_id", {"type": "integer"})
+MERCHANT_ID = _path("merchant_id", {"type": "integer"})
+CAMPAIGN_ACTION = _path("action", {"enum": ["approve", "launch", "pause", "resume", "end"]})
+CAMPAIGN_BODY = _body({**CAMPAIGN_FIELDS, "grid_ids": {"type": "array", "items": {"type": "integer"}},
+                       "building_ids": {"type": "array", "items": {"type": "integer"}}},
+                      ["title", "kind", "total_stock", "claim_starts_at", "claim_ends_at"])
+STOCK_BODY = _body({"total_stock": {"type": "integer"}}, ["total_stock"])
+CSV = {"description": "CSV", "content": {"text/csv": {}}}
+CAMPAIGN = _json(_ref("Campaign"))
+RED_CARD_PATHS = {
+    "/api/mp/campaigns": {"get": _op("Live campaigns the resident may claim", _json(_ref("Campaigns")), "401")},
+    "/api/mp/campaigns/{campaign_id}/claim": {"post": {
+        **_op("Claim a coupon (send an Idempotency-Key)", _json(_ref("Coupon"), "the key's earlier claim"),
+              "401", "403", "404", "409", params=[CAMPAIGN_ID]),
+        "responses": {"201": _json(_ref("Coupon"), "claimed"), "200": _json(_ref("Coupon"), "the key's earlier claim"),
+                      **{c: ERRORS[c] for c in ("401", "403", "404", "409")}}}},
+    "/api/mp/coupons": {"get": _op("My coupons", _json(_ref("Coupons")), "401", params=[
+        _query("state", {"enum": ["issued", "redeemed", "expired"]})])},
+    "/api/mp/coupons/{coupon_id}/qr": {"get": _op(
+        "The coupon with a signed QR payload; fetch again every qr_refresh_seconds", _json(_ref("Coupon")),
+        "401", "404", "409", params=[_path("coupon_id", {"type": "integer"})])},
+    "/api/mp/merchant/bind": {"post": _op(
+        "Bind this WeChat to merchant staff with the one-time binding code", _json(_ref("MerchantToken")),
+        "400", "401", "409", auth=None, body=_body({"code": {"type": "string"}, "binding_code": {"type": "string"}},
+                                                   ["code", "binding_code"]))},
+    "/api/mp/merchant/login": {"post": _op(
+        "A bound owner or clerk signs in with a wx.login() code", _json(_ref("MerchantToken")), "400", "401",
+        auth=None, body=_body({"code": {"type": "string"}, "merchant_id": {"type": "integer"}}, ["code"]))},
+    "/api/mp/merchant/campaigns": {
+        "get": _op("The merchant's campaigns", _json(_ref("Campaigns")), "401", auth="merchant"),
+        "post": {**_op("Draft a campaign (owner)", CAMPAIGN, "400", "401", "403", "422", auth="merchant",
+                       body=CAMPAIGN_BODY),
+                 "responses": {"201": CAMPAIGN, **{c: ERRORS[c] for c in ("400", "401", "403", "422")}}}},
+    "/api/mp/merchant/campaigns/{campaign_id}/{action}": {"post": _op(
+        "Launch, pause, resume or end (owner; approval is the community's)", CAMPAIGN, "401", "403", "404", "409",
+        "422", auth="merchant", params=[CAMPAIGN_ID, CAMPAIGN_ACTION])},
+    "/api/mp/merchant/campaigns/{campaign_id}/stock": {"put": _op(
+        "Change the stock, never below what is claimed (owner)", CAMPAIGN, "400", "401", "403", "404", "409",
+        "422", auth="merchant", body=STOCK_BODY, params=[CAMPAIGN_ID])},
+    "/api/mp/merchant/campaigns/{campaign_id}/stats": {"get": _op(
+        "What the campaign brought", _json(_ref("CampaignStats")), "401", "404", auth="merchant",
+        params=[CAMPAIGN_ID])},
+    "/api/mp/merchant/campaigns/{campaign_id}/stats.csv": {"get": _op(
+        "Claims and redemptions by day as CSV", CSV, "401", "404", auth="merchant", params=[CAMPAIGN_ID])},
+    "/api/mp/merchant/redeem": {"post": _op(
+        "Redeem a scanned QR payload or a typed code", _json(_ref("Redeemed")), "400", "401", "403", "404", "409",
+        "422", "429", auth="merchant", body=_body({"qr": {"type": "string"}, "code": {"type": "string"},
+                                                   "order_fen": FEN}))},
+    "/api/mp/merchant/coupons/{code}/reverse": {"post": _op(
+        "Reverse a redemption within 2 hours (owner)", _json(_ref("Redeemed")), "401", "403", "404", "409", "422",
+        auth="merchant", body=_body({"reason": {"type": "string"}}, ["reason"]), params=[_path("code")])},
+    "/api/mp/merchant/redemptions": {"get": _op(
+        "The last 200 attempts at the counter, successful or not", _json({"type": "object"}), "401",
+        auth="merchant")},
+    "/api/mp/staff/redcard/merchants": {
+        "get": _op("The community's merchants", _json({"type": "object", "properties": {
+            "items": {"type": "array", "items": _ref("Merchant")}}}), "401", "403", auth="staff"),
+        "post": {**_op("Onboard a merchant", _json(_ref("Merchant")), "400", "401", "403", "409", "422",
+                       auth="staff", body=_body({k: {"type": "string"} for k in (
+                           "name", "address", "category", "contact_name", "contact_phone")}, ["name"])),
+                 "responses": {"201": _json(_ref("Merchant")),
+                               **{c: ERRORS[c] for c in ("400", "401", "403", "409", "422")}}}},
+    "/api/mp/staff/redcard/merchants/{merchant_id}/status": {"put": _op(
+        "Activate or suspend a merchant", _json(_ref("Merchant")), "400", "401", "403", "404", "422", auth="staff",
+        body=_body({"status": {"enum": ["pending", "active", "suspended"]}}, ["status"]), params=[MERCHANT_ID])},
+    "/api/mp/staff/redcard/merchants/{merchant_id}/staff": {"post": {
+        **_op("Add an owner or clerk; the binding code is shown once", _json({"type": "object"}), "400", "401",
+              "403", "404", "422", auth="staff", params=[MERCHANT_ID],
+              body=_body({"name": {"type": "string"}, "role": {"enum": ["owner", "clerk"]}}, ["name", "role"])),
+        "responses": {"201": _json({"type": "object", "required": ["binding_code"]}),
+                      **{c: ERRORS[c] for c in ("400", "401", "403", "404", "422")}}}},
+    "/api/mp/staff/redcard/campaigns": {
+        "get": _op("The community's campaigns", _json(_ref("Campaigns")), "401", "403", auth="staff",
+                   params=[_query("state", {"type": "string"})]),
+        "post": {**_op("Draft a campaign for a merchant", CAMPAIGN, "400", "401", "403", "404", "422",
+                       auth="staff", body=CAMPAIGN_BODY),
+                 "responses": {"201": CAMPAIGN, **{c: ERRORS[c] for c in ("400", "401", "403", "404", "422")}}}},
+    "/api/mp/staff/redcard/campaigns/{campaign_id}/{action}": {"post": _op(
+        "Approve, launch, pause, resume or end", CAMPAIGN, "401", "403", "404", "409", "422", auth="staff",
+        params=[CAMPAIGN_ID, CAMPAIGN_ACTION])},
+    "/api/mp/staff/redcard/campaigns/{campaign_id}/stock": {"put": _op(
+        "Change the stock, never below what is claimed", CAMPAIGN, "400", "401", "403", "404", "409", "422",
+        auth="staff", body=STOCK_BODY, params=[CAMPAIGN_ID])},
+    "/api/mp/staff/redcard/campaigns/{campaign_id}/stats": {"get": _op(
+        "What the campaign brought", _json(_ref("CampaignStats")), "401", "403", "404", auth="staff",
+        params=[CAMPAIGN_ID])},
+    "/api/mp/staff/redcard/totals": {"get": _op(
+        "Per merchant: claimed, redeemed, value issued and redeemed", _json({"type": "object"}), "401", "403",
+        auth="staff")},
+    "/api/mp/staff/redcard/totals.csv": {"get": _op("The totals as CSV", CSV, "401", "403", auth="staff")},
 }
 
 STAFF_ACTIONS = {
@@ -200,10 +336,12 @@ PATHS = {
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "Linli mini-program API", "version": "1",
-             "description": "Residents and staff of the community, from the WeChat mini-program. "
+             "description": "Residents, staff and red-card merchants of the community, from the WeChat mini-program. "
                             "Errors are {\"error\": {\"code\", \"message\"}}; times are +08:00."},
-    "paths": PATHS,
+    "paths": {**PATHS, **RED_CARD_PATHS},
     "components": {"schemas": SCHEMAS, "securitySchemes": {
         "resident": {"type": "http", "scheme": "bearer", "description": "token from POST /api/mp/login"},
-        "staff": {"type": "http", "scheme": "bearer", "description": "token from POST /api/mp/staff/login"}}},
+        "staff": {"type": "http", "scheme": "bearer", "description": "token from POST /api/mp/staff/login"},
+        "merchant": {"type": "http", "scheme": "bearer",
+                     "description": "token from POST /api/mp/merchant/bind or /api/mp/merchant/login"}}},
 }

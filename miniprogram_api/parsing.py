@@ -18,6 +18,16 @@ def json_body():
     return body
 
 
+def text(body, name):
+    """A string field, "" when absent."""
+    value = body.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest("bad_field", "%s 应为字符串" % name)
+    return value
+
+
 def integer(body, name, required=False):
     value = body.get(name)
     if value is None and not required:

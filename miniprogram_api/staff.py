@@ -19,6 +19,7 @@ from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
+from miniprogram_api.parsing import text
 from models.people import Resident
 from models.people import Staff
 from models.db import utcnow
@@ -41,19 +42,12 @@ def _case(number):
     return case
 
 
-def _text(body, name):
-    value = body.get(name, "")
-    if not isinstance(value, str):
-        raise BadRequest("bad_field", "%s 应为字符串" % name)
-    return value
-
-
 @bp.post("/login")
 def login():
     body = json_body()
-    staff = Staff.get_or_none(Staff.username == _text(body, "username"))
+    staff = Staff.get_or_none(Staff.username == text(body, "username"))
     # The same answer for an unknown name and a wrong password: names are not to be probed.
-    if staff is None or not verify_password(staff, _text(body, "password")):
+    if staff is None or not verify_password(staff, text(body, "password")):
         raise AuthError("bad_credentials", "用户名或密码错误")
     token, expires_at = issue(staff, "staff")
     return jsonify({"token": token, "expires_at": expires_at,
@@ -93,25 +87,25 @@ def act(number, action):
     case = _case(number)
     body = json_body()
     if action == "accept":
-        workflow.accept(case, g.staff, _text(body, "note"))
+        workflow.accept(case, g.staff, text(body, "note"))
     elif action == "start":
-        workflow.start_work(case, g.staff, _text(body, "note"))
+        workflow.start_work(case, g.staff, text(body, "note"))
     elif action == "notes":
-        workflow.add_note(case, g.staff, _text(body, "text"), public=bool(body.get("public")))
+        workflow.add_note(case, g.staff, text(body, "text"), public=bool(body.get("public")))
     elif action == "transfer":
         target = Staff.get_or_none(Staff.id == integer(body, "to_staff_id", required=True))
-        workflow.transfer(case, g.staff, target, _text(body, "reason"))
+        workflow.transfer(case, g.staff, target, text(body, "reason"))
     elif action == "escalate":
-        workflow.escalate(case, g.staff, _text(body, "reason"))
+        workflow.escalate(case, g.staff, text(body, "reason"))
     elif action == "resolve":
-        workflow.resolve(case, g.staff, _text(body, "note"))
+        workflow.resolve(case, g.staff, text(body, "note"))
     elif action == "reject":
-        workflow.reject(case, g.staff, _text(body, "reason"))
+        workflow.reject(case, g.staff, text(body, "reason"))
     elif action == "merge":
-        into = Report.get_or_none(Report.number == _text(body, "into"))
+        into = Report.get_or_none(Report.number == text(body, "into"))
         if into is None or not permissions.can_view(g.staff, into):
             raise LinliError("not_found", "要合并到的案件不存在", 404)
-        workflow.merge(case, into, g.staff, _text(body, "reason"))
+        workflow.merge(case, into, g.staff, text(body, "reason"))
     else:
         raise LinliError("unknown_action", "未知操作：%s" % action, 404)
     return jsonify(serializers.case_summary(Report.get_by_id(case.id)))

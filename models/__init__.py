@@ -8,6 +8,11 @@ from models.community import Community
 from models.community import Estate
 from models.community import Grid
 from models.community import Unit
+from models.coupons import Campaign
+from models.coupons import CampaignAudience
+from models.coupons import Coupon
+from models.coupons import CouponHolding
+from models.coupons import RedemptionAttempt
 from models.db import db
 from models.merchants import Merchant
 from models.merchants import MerchantStaff
@@ -39,6 +44,7 @@ ALL_MODELS = [
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
     Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
     MpSession, Upload, FilingKey, Notification,
+    Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

@@ -32,8 +32,10 @@ class MerchantStaff(BaseModel):
     merchant = ForeignKeyField(Merchant, backref="staff", on_delete="CASCADE")
     name = CharField(max_length=50)
     role = CharField(max_length=8, constraints=[_in("role", MERCHANT_ROLES)])
-    openid = CharField(max_length=64, null=True)   # bound with a one-time code (red-card issue)
+    openid = CharField(max_length=64, null=True)   # the mini-program openid, bound with a one-time code
     bound_at = DateTimeField(null=True)
+    binding_code_hash = CharField(max_length=64, null=True, unique=True)   # sha256 of the code
+    binding_expires_at = DateTimeField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 

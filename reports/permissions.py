@@ -1,5 +1,6 @@
 """Who may act on a case: its assignee, or staff whose role covers its place at or above its
 level. Checked on every action, never only by the case's id."""
+from community.staff import community_by_role
 from errors import LinliError
 from models.people import RoleAssignment
 
@@ -51,11 +52,7 @@ OVERSEERS = ("secretary", "street_centre", "admin")
 
 def overseen_community(staff, community_id=None):
     """The community whose rates `staff` may read (they oversee it), or PermissionDenied."""
-    query = RoleAssignment.select().where((RoleAssignment.staff == staff)
-                                          & RoleAssignment.role.in_(OVERSEERS))
-    if community_id is not None:
-        query = query.where(RoleAssignment.community == community_id)
-    assignment = query.first()
-    if assignment is None:
+    community = community_by_role(staff, OVERSEERS, community_id)
+    if community is None:
         raise PermissionDenied("not_an_overseer", "只有社区书记、街道网格中心和管理员可以查看考核数据")
-    return assignment.community_id
+    return community

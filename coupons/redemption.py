@@ -1,0 +1,112 @@
+"""Redeeming a coupon at the counter, and the owner's reversal of a mistaken one.
+
+Single use under concurrency: the redemption is an update conditional on the coupon still being
+issued, so of two clerks scanning one code at once exactly one succeeds. Every attempt is logged
+with the clerk, in its own transaction when it fails; a clerk with too many recent failures is
+refused for a while (someone trying codes at random)."""
+import datetime
+
+from errors import LinliError
+from coupons import codes
+from coupons.merchants import NotAllowed
+from coupons.merchants import NotFound
+from coupons.merchants import RedCardError
+from coupons.merchants import require_owner
+from models.coupons import Campaign
+from models.coupons import Coupon
+from models.coupons import RedemptionAttempt
+from models.db import db
+from models.db import utcnow
+
+MAX_FAILURES = 10
+FAILURE_WINDOW = datetime.timedelta(minutes=10)
+REVERSE_WINDOW = datetime.timedelta(hours=2)
+
+
+class TooManyFailures(LinliError):
+    status = 429
+
+
+def redeem(person, secret_key, qr=None, code=None, order_fen=None, now=None):
+    """The coupon `person` (a clerk or owner) redeemed from a scanned `qr` or a typed `code`."""
+    now = now or utcnow()
+    entered = (qr or code or "")[:40]
+    if RedemptionAttempt.select().where((RedemptionAttempt.clerk == person.id) & (RedemptionAttempt.outcome != "ok")
+                                        & (RedemptionAttempt.created_at > now - FAILURE_WINDOW)).count() \
+            >= MAX_FAILURES:
+        _log(person, None, entered, "redeem", "too_many_failures", order_fen, now=now)
+        raise TooManyFailures("too_many_failures", "失败次数过多，请 10 分钟后再试或联系社区")
+    coupon = None
+    try:
+        coupon = _find(person, secret_key, qr, code)
+        _check(person, coupon, order_fen, now)
+        with db.atomic():
+            won = (Coupon.update(state="redeemed", redeemed_at=now, redeemed_by=person.id, order_fen=order_fen)
+                   .where((Coupon.id == coupon.id) & (Coupon.state == "issued") & (Coupon.expires_at > now))
+                   .execute())
+            if not won:
+                raise RedCardError("already_redeemed", "该券已被核销")
+            _log(person, coupon, entered, "redeem", "ok", order_fen, now=now)
+    except LinliError as exc:
+        _log(person, coupon, entered, "redeem", exc.code, order_fen, now=now)
+        raise
+    return Coupon.get_by_id(coupon.id)
+
+
+def reverse(person, code, reason, now=None):
+    """Undo a redemption made by mistake: the owner, within REVERSE_WINDOW, with a reason."""
+    now = now or utcnow()
+    require_owner(person)
+    if not (reason or "").strip():
+        raise LinliError("reason_required", "请填写撤销原因")
+    coupon = Coupon.get_or_none(Coupon.code == codes.normalize(code))
+    if coupon is None or coupon.campaign.merchant_id != person.merchant_id:
+        raise NotFound("code_unknown", "券码不存在")
+    if coupon.state != "redeemed":
+        raise RedCardError("not_redeemed", "该券未被核销")
+    if now - coupon.redeemed_at > REVERSE_WINDOW:
+        raise RedCardError("reverse_window_passed", "核销超过 2 小时，不能撤销，请联系社区")
+    with db.atomic():
+        if not Coupon.update(state="issued", redeemed_at=None, redeemed_by=None, order_fen=None).where(
+                (Coupon.id == coupon.id) & (Coupon.state == "redeemed")).execute():
+            raise RedCardError("not_redeemed", "该券未被核销")
+        _log(person, coupon, coupon.code, "reverse", "ok", None, reason.strip()[:500], now)
+    return Coupon.get_by_id(coupon.id)
+
+
+def _find(person, secret_key, qr, code):
+    if person.merchant.status != "active":
+        raise NotAllowed("merchant_not_active", "商家未处于合作状态，不能核销")
+    if qr:
+        text = codes.code_from_qr(qr, secret_key)
+    elif code:
+        text = codes.normalize(code)
+    else:
+        raise LinliError("code_required", "请扫码或输入券码", 400)
+    coupon = Coupon.get_or_none(Coupon.code == text)
+    if coupon is None:
+        raise NotFound("code_unknown", "券码不存在")
+    return coupon
+
+
+def _check(person, coupon, order_fen, now):
+    campaign = Campaign.get_by_id(coupon.campaign_id)
+    if campaign.merchant_id != person.merchant_id:
+        # Nothing about another merchant's coupon is revealed.
+        raise NotFound("code_unknown", "券码不存在")
+    if coupon.state == "redeemed":
+        raise RedCardError("already_redeemed", "该券已被核销")
+    if coupon.state == "expired" or coupon.expires_at <= now:
+        raise RedCardError("expired", "该券已过期")
+    if now < coupon.valid_from:
+        raise RedCardError("not_yet_valid", "该券尚未到使用时间")
+    if order_fen is not None and (not isinstance(order_fen, int) or isinstance(order_fen, bool) or order_fen < 0):
+        raise LinliError("bad_order_fen", "订单金额应为非负整数（分）", 400)
+    if campaign.threshold_fen and (order_fen or 0) < campaign.threshold_fen:
+        raise LinliError("below_threshold", "订单金额未满 %.2f 元，不能使用该券" % (campaign.threshold_fen / 100))
+
+
+def _log(person, coupon, entered, action, outcome, order_fen, reason="", now=None):
+    RedemptionAttempt.create(merchant=person.merchant_id, clerk=person.id, coupon=coupon.id if coupon else None,
+                             entered=entered, action=action, outcome=outcome, order_fen=order_fen,
+                             reason=reason, created_at=now or utcnow())

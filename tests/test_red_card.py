@@ -1,0 +1,460 @@
+"""The community red card through HTTP: staff onboard merchants and approve campaigns, residents
+claim, clerks redeem at the counter; every rejection with its code, and the races that matter
+(a flash of claims, a resident's double-clicks, two clerks scanning one code)."""
+import datetime
+import threading
+import time
+
+import pytest
+import requests
+from itsdangerous import TimestampSigner
+from itsdangerous import URLSafeTimedSerializer
+from peewee import IntegrityError
+
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from coupons import codes
+from coupons import expiry
+from models.community import Building
+from models.coupons import Campaign
+from models.coupons import Coupon
+from models.coupons import CouponHolding
+from models.coupons import RedemptionAttempt
+from models.db import utcnow
+from models.people import Resident
+from tests.conftest import use_settings
+
+DAY = datetime.timedelta(days=1)
+
+
+def _iso(moment):
+    return moment.replace(tzinfo=datetime.timezone.utc).isoformat()
+
+
+class Town:
+    """The demo community with one merchant (an owner and a clerk bound) over some client."""
+
+    def __init__(self, client, emulator):
+        self.client, self.emulator = client, emulator
+        self.secretary = self.staff("tianbing")
+        self.merchant = self.ok(self.post("/api/mp/staff/redcard/merchants", self.secretary,
+                                          {"name": "老街坊早餐铺", "address": "八家庄路 12 号", "category": "餐饮"}), 201)
+        self.owner = self.bound(self.merchant["id"], "owner", "o-owner")
+        self.clerk = self.bound(self.merchant["id"], "clerk", "o-clerk")
+
+    # -- HTTP ------------------------------------------------------------------------------------
+    def call(self, method, path, headers=None, body=None):
+        return getattr(self.client, method)(path, headers=headers or {}, json=body)
+
+    def post(self, path, headers=None, body=None):
+        return self.call("post", path, headers, body if body is not None else {})
+
+    def get(self, path, headers=None):
+        return self.call("get", path, headers)
+
+    @staticmethod
+    def ok(answer, status=200):
+        assert answer.status_code == status, answer.json
+        return answer.json
+
+    @staticmethod
+    def refused(answer, status, code):
+        assert (answer.status_code, answer.json["error"]["code"]) == (status, code), answer.json
+
+    # -- people ----------------------------------------------------------------------------------
+    def staff(self, username):
+        token = self.ok(self.post("/api/mp/staff/login", body={"username": username, "password": DEMO_PASSWORD}))
+        return {"Authorization": "Bearer " + token["token"]}
+
+    def bound(self, merchant_id, role, openid):
+        made = self.ok(self.post("/api/mp/staff/redcard/merchants/%d/staff" % merchant_id, self.secretary,
+                                 {"name": role, "role": role}), 201)
+        answer = self.ok(self.post("/api/mp/merchant/bind", body={
+            "code": self.emulator.login_code(openid), "binding_code": made["binding_code"]}))
+        return {"Authorization": "Bearer " + answer["token"]}
+
+    def resident(self, openid, building_index=0, confirmed=True, nickname="王大妈"):
+        token = self.ok(self.post("/api/mp/login", body={"code": self.emulator.login_code(openid)}))["token"]
+        headers = {"Authorization": "Bearer " + token}
+        building = Building.select().order_by(Building.id)[building_index]
+        self.ok(self.call("put", "/api/mp/me/address", headers, {"building_id": building.id}))
+        if confirmed:
+            Resident.update(address_state="confirmed", nickname=nickname).where(
+                Resident.mp_openid == openid).execute()
+        return headers
+
+    # -- campaigns -------------------------------------------------------------------------------
+    def campaign(self, live=True, **values):
+        now = utcnow()
+        body = {"title": "早餐满20减5", "kind": "cash_off", "value_fen": 500, "threshold_fen": 2000,
+                "total_stock": 10, "per_resident_limit": 1, "claim_starts_at": _iso(now - DAY),
+                "claim_ends_at": _iso(now + 7 * DAY), "valid_days": 30, "rules": "限堂食"}
+        body.update(values)
+        made = self.ok(self.post("/api/mp/merchant/campaigns", self.owner, body), 201)
+        if live:
+            self.ok(self.post("/api/mp/staff/redcard/campaigns/%d/approve" % made["id"], self.secretary))
+            made = self.ok(self.post("/api/mp/merchant/campaigns/%d/launch" % made["id"], self.owner))
+        return made
+
+    def claim(self, campaign, headers, key=None):
+        extra = {"Idempotency-Key": key} if key else {}
+        return self.post("/api/mp/campaigns/%d/claim" % campaign["id"], dict(headers, **extra))
+
+    def redeem(self, headers=None, **body):
+        return self.post("/api/mp/merchant/redeem", headers or self.clerk, body)
+
+
+@pytest.fixture
+def town(client, database, emulator):
+    seed_demo()
+    return Town(client, emulator)
+
+
+# -- the story ------------------------------------------------------------------------------------
+def test_from_onboarding_to_the_counter_and_the_figures(town):
+    draft = town.campaign(live=False)
+    assert draft["state"] == "draft"
+    # A merchant cannot approve its own campaign; the community does.
+    town.refused(town.post("/api/mp/merchant/campaigns/%d/approve" % draft["id"], town.owner), 403, "staff_only")
+    town.ok(town.post("/api/mp/staff/redcard/campaigns/%d/approve" % draft["id"], town.secretary))
+    live = town.ok(town.post("/api/mp/merchant/campaigns/%d/launch" % draft["id"], town.owner))
+    assert live["state"] == "live"
+
+    wang = town.resident("o-wang")
+    offered = town.ok(town.get("/api/mp/campaigns", wang))["items"]
+    assert [(c["id"], c["held"], c["remaining"]) for c in offered] == [(live["id"], 0, 10)]
+    first = town.claim(live, wang, key="tap-1")
+    again = town.claim(live, wang, key="tap-1")                      # the same tap, replayed
+    assert (first.status_code, again.status_code) == (201, 200) and first.json["id"] == again.json["id"]
+    qr = town.ok(town.get("/api/mp/coupons/%d/qr" % first.json["id"], wang))
+    assert qr["qr_refresh_seconds"] == 60 and qr["code"].count("-") == 4
+
+    town.refused(town.redeem(qr=qr["qr"], order_fen=1500), 422, "below_threshold")
+    done = town.ok(town.redeem(qr=qr["qr"], order_fen=2600))
+    assert done["state"] == "redeemed" and done["resident"] == "王**"     # masked for the counter
+    town.refused(town.redeem(qr=qr["qr"], order_fen=2600), 409, "already_redeemed")   # a replayed scan
+
+    # Redeemed by mistake: the owner reverses it, with a reason; it can be used again.
+    town.refused(town.post("/api/mp/merchant/coupons/%s/reverse" % done["code"], town.clerk, {"reason": "误核"}),
+                 403, "owner_only")
+    town.refused(town.post("/api/mp/merchant/coupons/%s/reverse" % done["code"], town.owner, {}),
+                 422, "reason_required")
+    assert town.ok(town.post("/api/mp/merchant/coupons/%s/reverse" % done["code"], town.owner,
+                             {"reason": "顾客未消费，误核"}))["state"] == "issued"
+    town.ok(town.redeem(code=qr["code"].lower(), order_fen=3000))          # typed, in lower case
+
+    figures = town.ok(town.get("/api/mp/merchant/campaigns/%d/stats" % live["id"], town.owner))
+    assert (figures["claimed"], figures["redeemed"], figures["redemption_rate"]) == (1, 1, 1.0)
+    assert (figures["first_time_customers"], figures["returning_customers"]) == (1, 0)
+    assert (figures["value_issued_fen"], figures["value_redeemed_fen"]) == (500, 500)
+    totals = town.ok(town.get("/api/mp/staff/redcard/totals", town.secretary))["items"]
+    ours = [(t["merchant"], t["claimed"], t["redeemed"]) for t in totals if t["merchant_id"] == town.merchant["id"]]
+    assert ours == [("老街坊早餐铺", 1, 1)] and sum(t["claimed"] for t in totals) == 1
+    csv = town.client.get("/api/mp/staff/redcard/totals.csv", headers=town.secretary)
+    assert csv.mimetype == "text/csv" and "老街坊早餐铺,1,1,1,500,500" in csv.get_data(as_text=True)
+    log = town.ok(town.get("/api/mp/merchant/redemptions", town.owner))["items"]
+    assert [a["outcome"] for a in reversed(log)] == ["below_threshold", "ok", "already_redeemed", "ok", "ok"]
+    assert [a["action"] for a in reversed(log)][3] == "reverse"
+
+
+def test_first_time_and_returning_customers(town):
+    spring, autumn = town.campaign(title="春季早餐券"), town.campaign(title="秋季早餐券")
+    old, new = town.resident("o-old"), town.resident("o-new")
+    for headers, campaign in ((old, spring), (old, autumn), (new, autumn)):
+        coupon = town.ok(town.claim(campaign, headers), 201)
+        town.ok(town.redeem(code=coupon["code"], order_fen=2000))
+    figures = town.ok(town.get("/api/mp/merchant/campaigns/%d/stats" % autumn["id"], town.owner))
+    # o-old first came with the spring campaign: returning; o-new is new to the shop.
+    assert (figures["first_time_customers"], figures["returning_customers"]) == (1, 1)
+    assert figures["unique_residents"] == 2 and figures["by_day"][0]["claimed"] == 2
+
+
+# -- who may do what ------------------------------------------------------------------------------
+def test_roles_and_ownership(town):
+    campaign = town.campaign()
+    grid_worker = town.staff("grid1")
+    town.refused(town.post("/api/mp/staff/redcard/merchants", grid_worker, {"name": "越权小店"}), 403, "not_a_manager")
+    town.refused(town.post("/api/mp/staff/redcard/campaigns/%d/pause" % campaign["id"], grid_worker), 403,
+                 "not_a_manager")
+    # A second merchant's owner sees nothing of the first's.
+    other = town.ok(town.post("/api/mp/staff/redcard/merchants", town.secretary, {"name": "隔壁水果店"}), 201)
+    rival = town.bound(other["id"], "owner", "o-rival")
+    town.refused(town.get("/api/mp/merchant/campaigns/%d/stats" % campaign["id"], rival), 404, "campaign_not_found")
+    town.refused(town.post("/api/mp/merchant/campaigns/%d/pause" % campaign["id"], rival), 404, "campaign_not_found")
+    assert town.ok(town.get("/api/mp/merchant/campaigns", rival))["items"] == []
+    coupon = town.ok(town.claim(campaign, town.resident("o-r1")), 201)
+    town.refused(town.redeem(rival, code=coupon["code"], order_fen=5000), 404, "code_unknown")
+    # A clerk cannot run campaigns; tokens of one kind open nothing of another.
+    town.refused(town.post("/api/mp/merchant/campaigns/%d/pause" % campaign["id"], town.clerk), 403, "owner_only")
+    town.refused(town.get("/api/mp/merchant/campaigns", town.secretary), 401, "bad_token")
+    town.refused(town.get("/api/mp/staff/redcard/merchants", town.owner), 401, "bad_token")
+    assert Campaign.get_by_id(campaign["id"]).state == "live"
+
+
+def test_binding_codes_are_single_use(town):
+    made = town.ok(town.post("/api/mp/staff/redcard/merchants/%d/staff" % town.merchant["id"], town.secretary,
+                             {"name": "小李", "role": "clerk"}), 201)
+    town.ok(town.post("/api/mp/merchant/bind", body={"code": town.emulator.login_code("o-li"),
+                                                      "binding_code": made["binding_code"]}))
+    # The code seen over a shoulder, tried from another WeChat.
+    town.refused(town.post("/api/mp/merchant/bind", body={"code": town.emulator.login_code("o-thief"),
+                                                           "binding_code": made["binding_code"]}),
+                 400, "bad_binding_code")
+    town.refused(town.post("/api/mp/merchant/login", body={"code": town.emulator.login_code("o-thief")}),
+                 401, "not_merchant_staff")
+    assert town.ok(town.post("/api/mp/merchant/login", body={"code": town.emulator.login_code("o-li")}))["token"]
+
+
+# -- claims refused -------------------------------------------------------------------------------
+def test_each_refused_claim_says_why_and_issues_nothing(town):
+    now = utcnow()
+    wang = town.resident("o-refused")
+    draft = town.campaign(live=False)
+    town.refused(town.claim(draft, wang), 409, "not_live")
+    later = town.campaign(claim_starts_at=_iso(now + DAY))
+    town.refused(town.claim(later, wang), 409, "outside_claim_window")
+    town.refused(town.claim({"id": 99999}, wang), 404, "campaign_not_found")
+    unconfirmed = town.resident("o-pending", confirmed=False)
+    town.refused(town.claim(town.campaign(), unconfirmed), 403, "address_not_confirmed")
+    narrow = town.campaign(building_ids=[Building.select().order_by(Building.id)[1].id])
+    town.refused(town.claim(narrow, wang), 403, "not_in_audience")
+    assert narrow["id"] not in [c["id"] for c in town.ok(town.get("/api/mp/campaigns", wang))["items"]]
+    paused = town.campaign()
+    town.ok(town.post("/api/mp/merchant/campaigns/%d/pause" % paused["id"], town.owner))
+    town.refused(town.claim(paused, wang), 409, "not_live")
+    assert Coupon.select().count() == 0 and Campaign.select().where(Campaign.claimed > 0).count() == 0
+    assert CouponHolding.select().count() == 0
+
+
+def test_limits_per_resident_in_all_and_per_day(town):
+    campaign = town.campaign(total_stock=100, per_resident_limit=3, per_day_limit=2)
+    wang = town.resident("o-limits")
+    assert [town.claim(campaign, wang).status_code for _ in range(2)] == [201, 201]
+    town.refused(town.claim(campaign, wang), 409, "daily_limit")
+    CouponHolding.update(day="2020-01-01").execute()                   # a new day comes
+    town.ok(town.claim(campaign, wang), 201)
+    CouponHolding.update(day="2020-01-02").execute()
+    town.refused(town.claim(campaign, wang), 409, "limit_reached")
+    assert Campaign.get_by_id(campaign["id"]).claimed == Coupon.select().count() == 3
+
+
+def test_sold_out_and_stock_changes(town):
+    campaign = town.campaign(total_stock=2)
+    for n in range(2):
+        town.ok(town.claim(campaign, town.resident("o-stock-%d" % n)), 201)
+    town.refused(town.claim(campaign, town.resident("o-late")), 409, "sold_out")
+    path = "/api/mp/staff/redcard/campaigns/%d/stock" % campaign["id"]
+    town.refused(town.call("put", path, town.secretary, {"total_stock": 1}), 409, "below_claimed")
+    assert town.ok(town.call("put", path, town.secretary, {"total_stock": 3}))["remaining"] == 1
+    town.ok(town.claim(campaign, town.resident("o-late2")), 201)
+    assert Campaign.get_by_id(campaign["id"]).claimed == 3
+
+
+def test_the_schema_itself_refuses_overselling(town, database):
+    # Whatever a future code path does, the database will not count past the stock.
+    campaign = town.campaign(total_stock=1)
+    with pytest.raises(IntegrityError):
+        with database.atomic():
+            Campaign.update(claimed=2).where(Campaign.id == campaign["id"]).execute()
+
+
+@pytest.mark.parametrize("bad", [
+    {"kind": "lottery"}, {"total_stock": 0}, {"value_fen": 3000},            # off more than the threshold
+    {"kind": "discount"}, {"per_day_limit": 5}, {"claim_ends_at": "2020-01-01T00:00:00+08:00"},
+    {"valid_days": None}, {"valid_from": "2027-01-01T00:00:00+08:00"}, {"title": ""},
+    {"claim_starts_at": "tomorrow"}, {"building_ids": [999999]}, {"total_stock": "10"},
+])
+def test_a_bad_campaign_is_refused_with_the_field_named(town, bad):
+    now = utcnow()
+    body = {"title": "早餐满20减5", "kind": "cash_off", "value_fen": 500, "threshold_fen": 2000, "total_stock": 10,
+            "claim_starts_at": _iso(now), "claim_ends_at": _iso(now + DAY), "valid_days": 30}
+    body.update(bad)
+    answer = town.post("/api/mp/merchant/campaigns", town.owner, body)
+    assert answer.status_code in (400, 422) and answer.json["error"]["code"].startswith("bad_"), answer.json
+    assert Campaign.select().count() == 0
+
+
+# -- redemption refused ---------------------------------------------------------------------------
+def test_each_refused_redemption_says_why_and_is_logged(town, emulator):
+    now = utcnow()
+    wang = town.resident("o-counter")
+    coupon = town.ok(town.claim(town.campaign(), wang), 201)
+    code = coupon["code"].replace("-", "")
+    typo = code[:3] + ("1" if code[3] != "1" else "2") + code[4:]
+    town.refused(town.redeem(code=typo, order_fen=2000), 422, "code_mistyped")
+    unknown = codes.new_code()
+    town.refused(town.redeem(code=unknown, order_fen=2000), 404, "code_unknown")
+    town.refused(town.redeem(order_fen=2000), 400, "code_required")
+    qr = town.ok(town.get("/api/mp/coupons/%d/qr" % coupon["id"], wang))["qr"]
+    town.refused(town.redeem(qr=qr[:-2] + ("AA" if qr[-2:] != "AA" else "BB"), order_fen=2000), 422, "qr_forged")
+    Coupon.update(valid_from=now + DAY).where(Coupon.id == coupon["id"]).execute()
+    town.refused(town.redeem(code=code, order_fen=2000), 409, "not_yet_valid")
+    Coupon.update(valid_from=now - DAY, expires_at=now - 1 * datetime.timedelta(seconds=1)).where(
+        Coupon.id == coupon["id"]).execute()
+    town.refused(town.redeem(code=code, order_fen=2000), 409, "expired")
+    Coupon.update(expires_at=now + DAY).where(Coupon.id == coupon["id"]).execute()
+    town.ok(town.call("put", "/api/mp/staff/redcard/merchants/%d/status" % town.merchant["id"], town.secretary,
+                      {"status": "suspended"}))
+    town.refused(town.redeem(code=code, order_fen=2000), 403, "merchant_not_active")
+    assert Coupon.get_by_id(coupon["id"]).state == "issued"
+    assert RedemptionAttempt.select().where(RedemptionAttempt.outcome != "ok").count() == 7
+
+
+def test_a_qr_payload_goes_stale_after_its_minute(town):
+    # A screenshot of the QR passed around: signed two minutes ago, the counter refuses it.
+    class TwoMinutesAgo(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - 120
+    wang = town.resident("o-screenshot")
+    coupon = town.ok(town.claim(town.campaign(), wang), 201)
+    secret = town.client.application.config["SECRET_KEY"]
+    stale = URLSafeTimedSerializer(secret, salt=codes.QR_SALT, signer=TwoMinutesAgo).dumps(
+        coupon["code"].replace("-", ""))
+    town.refused(town.redeem(qr=stale, order_fen=2000), 422, "qr_expired")
+    fresh = town.ok(town.get("/api/mp/coupons/%d/qr" % coupon["id"], wang))["qr"]
+    town.ok(town.redeem(qr=fresh, order_fen=2000))
+
+
+def test_a_clerk_trying_codes_at_random_is_stopped(town):
+    for _ in range(10):
+        town.refused(town.redeem(code=codes.new_code(), order_fen=2000), 404, "code_unknown")
+    coupon = town.ok(town.claim(town.campaign(), town.resident("o-victim")), 201)
+    town.refused(town.redeem(code=coupon["code"], order_fen=2000), 429, "too_many_failures")
+    assert Coupon.get_by_id(coupon["id"]).state == "issued"
+    town.ok(town.redeem(town.owner, code=coupon["code"], order_fen=2000))    # another clerk is not blocked
+
+
+def test_a_reversal_only_within_its_window(town):
+    coupon = town.ok(town.claim(town.campaign(), town.resident("o-window")), 201)
+    town.ok(town.redeem(code=coupon["code"], order_fen=2000))
+    Coupon.update(redeemed_at=utcnow() - datetime.timedelta(hours=3)).where(Coupon.id == coupon["id"]).execute()
+    town.refused(town.post("/api/mp/merchant/coupons/%s/reverse" % coupon["code"], town.owner, {"reason": "晚了"}),
+                 409, "reverse_window_passed")
+    assert Coupon.get_by_id(coupon["id"]).state == "redeemed"
+
+
+# -- codes ----------------------------------------------------------------------------------------
+def test_a_check_character_catches_every_single_typo_and_swap():
+    code = codes.new_code()
+    assert len(code) == 17 and len(codes.ALPHABET) ** 16 >= 2 ** 80
+    for i in range(len(code)):
+        for char in codes.ALPHABET:
+            if char != code[i]:
+                with pytest.raises(codes.CodeError):
+                    codes.normalize(code[:i] + char + code[i + 1:])
+    for i in range(len(code) - 1):
+        if code[i] != code[i + 1]:
+            with pytest.raises(codes.CodeError):
+                codes.normalize(code[:i] + code[i + 1] + code[i] + code[i + 2:])
+    # What a clerk types is forgiven its case, dashes, spaces and look-alike letters.
+    assert codes.normalize(" " + codes.display(code).lower().replace("0", "o") + " ") == code
+
+
+# -- expiry and reminders -------------------------------------------------------------------------
+def test_expiry_and_one_reminder_a_day_before(town, emulator):
+    use_settings(MP_COUPON_TEMPLATE_ID="tpl-coupon")
+    campaign = town.campaign(total_stock=5)
+    soon = town.ok(town.claim(campaign, town.resident("o-soon")), 201)
+    later = town.ok(town.claim(campaign, town.resident("o-later")), 201)
+    gone = town.ok(town.claim(campaign, town.resident("o-gone")), 201)
+    now = utcnow()
+    Coupon.update(expires_at=now + datetime.timedelta(hours=5)).where(Coupon.id == soon["id"]).execute()
+    Coupon.update(expires_at=now - datetime.timedelta(minutes=1)).where(Coupon.id == gone["id"]).execute()
+    assert expiry.expire() == 1
+    assert Coupon.get_by_id(gone["id"]).state == "expired"
+    assert expiry.remind() == {soon["id"]: "sent"}
+    assert expiry.remind() == {}                                             # once
+    sends = [c for c in emulator.calls() if c.path.endswith("subscribe/send")]
+    assert len(sends) == 1 and sends[0].body["template_id"] == "tpl-coupon"
+    assert Coupon.get_by_id(later["id"]).reminded_at is None
+
+
+# -- races ----------------------------------------------------------------------------------------
+def _together(count, action):
+    """Run `action(i)` in `count` threads released at once; their results in order."""
+    barrier, results = threading.Barrier(count), [None] * count
+
+    def run(i):
+        barrier.wait()
+        results[i] = action(i)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.fixture
+def counter(live_server, emulator, database):
+    """The red card over real HTTP into two gunicorn workers (two processes)."""
+    seed_demo()
+    session = requests.Session()
+
+    class Http:
+        application = None
+
+        def __getattr__(self, method):
+            def call(path, headers=None, json=None):
+                answer = getattr(session, method)(live_server.url + path, headers=headers, json=json, timeout=20)
+                answer.json = answer.json() if answer.content else None
+                return answer
+            return call
+    return Town(Http(), emulator)
+
+
+def test_a_flash_of_claims_never_passes_the_stock(counter):
+    campaign = counter.campaign(total_stock=5)
+    residents = [counter.resident("o-flash-%d" % i) for i in range(12)]
+    answers = _together(12, lambda i: counter.claim(campaign, residents[i]))
+    assert sorted(a.status_code for a in answers) == [201] * 5 + [409] * 7
+    assert {a.json["error"]["code"] for a in answers if a.status_code == 409} == {"sold_out"}
+    assert Coupon.select().count() == Campaign.get_by_id(campaign["id"]).claimed == 5
+
+
+def test_a_residents_double_clicks_never_pass_their_limit(counter):
+    campaign = counter.campaign(total_stock=100, per_resident_limit=2)
+    wang = counter.resident("o-clicky")
+    answers = _together(8, lambda i: counter.claim(campaign, wang, key="click-%d" % i))
+    assert sorted(a.status_code for a in answers) == [201] * 2 + [409] * 6
+    assert CouponHolding.get().total == Coupon.select().count() == 2
+
+
+def test_one_tap_arriving_six_times_at_once_claims_once(counter):
+    campaign = counter.campaign(total_stock=100, per_resident_limit=5)
+    wang = counter.resident("o-samekey")
+    answers = _together(6, lambda i: counter.claim(campaign, wang, key="tap"))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json["id"] for a in answers}) == 1 and Campaign.get_by_id(campaign["id"]).claimed == 1
+
+
+def test_two_clerks_scanning_one_code_at_once_redeem_it_once(counter):
+    second_clerk = counter.bound(counter.merchant["id"], "clerk", "o-clerk-2")
+    coupon = counter.ok(counter.claim(counter.campaign(), counter.resident("o-scan")), 201)
+    clerks = [counter.clerk, second_clerk] * 3
+    answers = _together(6, lambda i: counter.redeem(clerks[i], code=coupon["code"], order_fen=2500))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 5
+    assert RedemptionAttempt.select().where(RedemptionAttempt.outcome == "ok").count() == 1
+    assert Coupon.get_by_id(coupon["id"]).state == "redeemed"
+
+
+def test_red_card_responses_validate_against_the_documented_schemas(town):
+    import jsonschema
+    from miniprogram_api.openapi import DOCUMENT
+
+    def valid(body, name):
+        jsonschema.validate(body, {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                                   "components": DOCUMENT["components"], "$ref": "#/components/schemas/" + name})
+    campaign = town.campaign()
+    valid(campaign, "Campaign")
+    wang = town.resident("o-schema")
+    valid(town.ok(town.get("/api/mp/campaigns", wang)), "Campaigns")
+    coupon = town.ok(town.claim(campaign, wang), 201)
+    valid(coupon, "Coupon")
+    valid(town.ok(town.get("/api/mp/coupons/%d/qr" % coupon["id"], wang)), "Coupon")
+    valid(town.ok(town.redeem(code=coupon["code"], order_fen=2000)), "Redeemed")
+    valid(town.ok(town.get("/api/mp/coupons", wang)), "Coupons")
+    valid(town.ok(town.get("/api/mp/merchant/campaigns/%d/stats" % campaign["id"], town.owner)), "CampaignStats")
+    valid(town.merchant, "Merchant")
+    valid(town.ok(town.post("/api/mp/merchant/login", body={"code": town.emulator.login_code("o-owner")})),
+          "MerchantToken")
