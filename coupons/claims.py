@@ -33,6 +33,10 @@ def claim(campaign_id, resident, idempotency_key=None, now=None):
         raise RedCardError("not_live", "活动未开始或已暂停、结束")
     if not campaign.claim_starts_at <= now < campaign.claim_ends_at:
         raise RedCardError("outside_claim_window", "不在领取时间内")
+    if campaign.claimed >= campaign.total_stock:
+        # Read outside the transaction: after a flash sells out, refusals cost no write. The
+        # conditional update below is what guarantees the stock.
+        raise RedCardError("sold_out", "来晚了，券已领完")
     valid_from, expires_at = campaigns.validity_for(campaign, now)
     if expires_at <= now:
         raise RedCardError("campaign_expired", "该活动的券已过有效期")

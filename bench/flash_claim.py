@@ -1,0 +1,198 @@
+"""A flash claim on the red card through gunicorn (2 workers, deploy/gunicorn.conf.py): one
+campaign of 1,000 coupons, 5,000 claims from 2,000 residents over 64 concurrent connections,
+on PostgreSQL and on SQLite.
+
+Each resident may hold 2, and makes 2 or 3 claims in a row (each with its own Idempotency-Key,
+arriving together like taps), so both the stock and the residents' limits are tested at once. Prints claims/s and latency, then
+checks: exactly 1,000 coupons issued, the campaign's count agrees, nobody holds more than 2, no
+5xx. The load generator is Python threads on the same 2 cores as the server.
+
+    .venv/bin/python bench/flash_claim.py [--only sqlite|postgres] [--claims 5000] [--connections 64]
+"""
+import argparse
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+STOCK, RESIDENTS, LIMIT = 1000, 2000, 2
+SECRET = "flash-claim-bench-secret-key-0123456789"
+
+from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--claims", type=int, default=5000)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+    ok = True
+    if args.only != "sqlite":
+        with temporary_schema(PG_URL) as schema:
+            if schema is None:
+                print("PostgreSQL at %s does not answer: skipped" % PG_URL)
+            else:
+                url = "%s?options=-csearch_path%%3D%s" % (PG_URL, schema)
+                ok &= run("PostgreSQL", url, args)
+    if args.only != "postgres":
+        ok &= run("SQLite", None, args)
+    return 0 if ok else 1
+
+
+def run(name, database_url, args):
+    data_dir = tempfile.mkdtemp(prefix="linli-bench-flash-")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TASKS_IMMEDIATE")}
+    env.update(LINLI_DATA_DIR=data_dir, SECRET_KEY=SECRET, LOG_LEVEL="WARNING", WEB_CONCURRENCY="2",
+               LINLI_BIND="127.0.0.1:%d" % args.port)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    campaign_id, tokens = _prepare(env)
+    web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
+                            "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        _wait_for(args.port)
+        elapsed, results = _flash(args.port, campaign_id, tokens, args.claims, args.connections)
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
+    return _report(name, env, campaign_id, elapsed, results, args)
+
+
+def _prepare(env):
+    """Schema, demo community, 2,000 confirmed residents, a live campaign; resident tokens."""
+    from app import create_app
+    from config import Settings
+    from miniprogram_api.auth import issue
+    from models.coupons import Campaign
+    from models.db import close_all
+    from models.db import connected
+    from models.db import upgrade
+    from models.db import utcnow
+    from models.merchants import Merchant
+    from models.people import Resident
+    import datetime
+    app = create_app(Settings.from_env(env))
+    with app.app_context(), connected():
+        upgrade()
+        from community.demo import seed_demo
+        seed_demo()
+        merchant = Merchant.select().order_by(Merchant.id).first()
+        Merchant.update(status="active").where(Merchant.id == merchant.id).execute()
+        now = utcnow()
+        Resident.insert_many([{"mp_openid": "o-flash-%d" % i, "community": merchant.community_id,
+                               "address_state": "confirmed", "nickname": "居民%d" % i}
+                              for i in range(RESIDENTS)]).execute()
+        residents = list(Resident.select().where(Resident.mp_openid.startswith("o-flash-")).order_by(Resident.id))
+        campaign = Campaign.create(merchant=merchant, community=merchant.community_id, title="开业满30减10",
+                                   kind="cash_off", value_fen=1000, threshold_fen=3000, total_stock=STOCK,
+                                   per_resident_limit=LIMIT, claim_starts_at=now - datetime.timedelta(hours=1),
+                                   claim_ends_at=now + datetime.timedelta(days=1), valid_days=7, state="live")
+        tokens = [issue(r)[0] for r in residents]
+    close_all()
+    return campaign.id, tokens
+
+
+def _flash(port, campaign_id, tokens, claims, connections):
+    url = "http://127.0.0.1:%d/api/mp/campaigns/%d/claim" % (port, campaign_id)
+    work = queue.Queue()
+    for n in range(claims):
+        work.put(n)
+    results, lock, start_line = [], threading.Lock(), threading.Barrier(connections + 1)
+
+    def connection():
+        session = requests.Session()
+        start_line.wait()
+        while True:
+            try:
+                n = work.get_nowait()
+            except queue.Empty:
+                return
+            headers = {"Authorization": "Bearer " + tokens[_resident_of(n, claims, len(tokens))],
+                       "Idempotency-Key": "flash-%d" % n}
+            began = time.perf_counter()
+            answer = session.post(url, headers=headers, timeout=60)
+            took = (time.perf_counter() - began) * 1000
+            code = answer.json().get("error", {}).get("code") if answer.status_code >= 400 else None
+            with lock:
+                results.append((answer.status_code, code, took))
+
+    threads = [threading.Thread(target=connection) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    start_line.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - began, results
+
+
+def _resident_of(n, claims, residents):
+    """Whose claim n is: one resident's claims come one after another, so they arrive together
+    (double taps); half of the residents claim 3 times and half twice (5,000 from 2,000)."""
+    triples = (claims - 2 * residents) if claims > 2 * residents else 0
+    if n < 3 * triples:
+        return (n // 3) % residents
+    return (triples + (n - 3 * triples) // 2) % residents
+
+
+def _report(name, env, campaign_id, elapsed, results, args):
+    from app import create_app
+    from config import Settings
+    from models.coupons import Campaign
+    from models.coupons import Coupon
+    from models.db import close_all
+    from models.db import connected
+    from peewee import fn
+    app = create_app(Settings.from_env(env))
+    with app.app_context(), connected():
+        issued = Coupon.select().where(Coupon.campaign == campaign_id).count()
+        counted = Campaign.get_by_id(campaign_id).claimed
+        most = (Coupon.select(fn.COUNT(Coupon.id)).where(Coupon.campaign == campaign_id)
+                .group_by(Coupon.resident).order_by(fn.COUNT(Coupon.id).desc()).limit(1).scalar())
+    close_all()
+    latencies = sorted(r[2] for r in results)
+    outcomes = {}
+    for status, code, _ in results:
+        outcomes[(status, code)] = outcomes.get((status, code), 0) + 1
+    errors = sum(n for (status, _), n in outcomes.items() if status >= 500)
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    print("%s: %d claims from %d residents over %d connections, gunicorn 2 workers" % (
+        name, len(results), RESIDENTS, args.connections))
+    print("  %.0f claims/s (%.1f s); latency p50 %.0f ms, p99 %.0f ms" % (
+        len(results) / elapsed, elapsed, quantiles[49], quantiles[98]))
+    print("  answers: %s" % ", ".join("%d %s: %d" % (s, c or "", n) for (s, c), n in sorted(outcomes.items(),
+                                                                                        key=str)))
+    good = issued == counted == STOCK and (most or 0) <= LIMIT and errors == 0 and len(results) == args.claims
+    print("  issued %d (campaign says %d, stock %d); most held by one resident %d (limit %d); 5xx %d: %s" % (
+        issued, counted, STOCK, most or 0, LIMIT, errors, "OK" if good else "FAILED"))
+    return good
+
+
+def _wait_for(port):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get("http://127.0.0.1:%d/healthz" % port, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
