@@ -17,7 +17,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+
+from bench.serving import wait_for  # noqa: E402  (after the path is set)
 
 
 def main():
@@ -44,7 +47,7 @@ def main():
         consumer = subprocess.Popen(flask + ["queue", "consume", "--workers", "2"],
                                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_for(args.port)
+            wait_for(args.port)
             latencies, statuses = _load(args.port, args.clients, args.seconds)
             queued_done = _wait_for_tasks(data_dir, sum(1 for s in statuses if s == 201))
         finally:
@@ -65,18 +68,6 @@ def main():
     print("queued tasks run: %d of %d" % queued_done)
     print("'database is locked' errors: %d (target 0)" % locked)
     return 0 if locked == 0 and ok == len(statuses) and queued_done[0] == queued_done[1] else 1
-
-
-def _wait_for(port):
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if requests.get("http://127.0.0.1:%d/healthz" % port, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
 def _load(port, clients, seconds):

@@ -30,6 +30,7 @@ STOCK, RESIDENTS, LIMIT = 1000, 2000, 2
 SECRET = "flash-claim-bench-secret-key-0123456789"
 
 from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
+from bench.serving import wait_for  # noqa: E402
 
 
 def main():
@@ -64,7 +65,7 @@ def run(name, database_url, args):
                             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            text=True)
     try:
-        _wait_for(args.port)
+        wait_for(args.port)
         elapsed, results = _flash(args.port, campaign_id, tokens, args.claims, args.connections)
     finally:
         web.terminate()
@@ -180,18 +181,6 @@ def _report(name, env, campaign_id, elapsed, results, args):
     print("  issued %d (campaign says %d, stock %d); most held by one resident %d (limit %d); 5xx %d: %s" % (
         issued, counted, STOCK, most or 0, LIMIT, errors, "OK" if good else "FAILED"))
     return good
-
-
-def _wait_for(port):
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if requests.get("http://127.0.0.1:%d/healthz" % port, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
 if __name__ == "__main__":
