@@ -1,4 +1,5 @@
 """JSON shapes of the mini-program API. Times are ISO 8601 in Asia/Shanghai (+08:00)."""
+from coupons import codes
 from reports.clock import local
 from reports.labels import LEVEL_LABELS
 from reports.labels import STATE_LABELS
@@ -91,9 +92,8 @@ def campaign_json(campaign, held=None):
 
 
 def coupon_json(coupon, qr=None):
-    from coupons.codes import display
     campaign = coupon.campaign
-    body = {"id": coupon.id, "code": display(coupon.code), "state": coupon.state,
+    body = {"id": coupon.id, "code": codes.display(coupon.code), "state": coupon.state,
             "campaign": {"id": campaign.id, "title": campaign.title, "kind": campaign.kind,
                          "merchant": campaign.merchant.name, "value_fen": campaign.value_fen,
                          "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
