@@ -47,6 +47,8 @@ class Settings:
     MP_CASE_TEMPLATE_ID: str = ""
     MP_CASE_PAGE: str = "pages/case/detail"
     MP_COUPON_TEMPLATE_ID: str = ""
+    COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
+    COMMENT_AUTO_ELECT: bool = False
     MP_COUPON_PAGE: str = "pages/coupons/mine"
     OPEN311_API_KEYS: tuple = ()
 
@@ -115,6 +117,8 @@ class Settings:
             MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
             MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
+            COMMENT_FLAGGED_POLICY=_choice(env, "COMMENT_FLAGGED_POLICY", "HOLD", ("HOLD", "DELETE")).lower(),
+            COMMENT_AUTO_ELECT=_flag(env, "COMMENT_AUTO_ELECT"),
             MP_COUPON_PAGE=get("MP_COUPON_PAGE", "pages/coupons/mine"),
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
         )

@@ -9,7 +9,7 @@ from account import menu
 from account import qrcodes
 from models.db import connected
 
-wechat_cli = AppGroup("wechat", help="The official account: menu and building QR codes.")
+wechat_cli = AppGroup("wechat", help="The official account: menu, building QR codes, words, comments, stats.")
 
 
 @wechat_cli.command("qrcodes")
@@ -45,3 +45,39 @@ def menu_push(path):
 def menu_show():
     """Print the menu WeChat has now."""
     click.echo(json.dumps(wechat.official().menu.get(), ensure_ascii=False, indent=2))
+
+
+@wechat_cli.command("words")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def words_command(path):
+    """Replace the sensitive-word list with PATH's lines (UTF-8, one word a line)."""
+    from account import words
+    with open(path, encoding="utf-8") as f, connected():
+        click.echo("%d words listed" % words.set_words(f.read().splitlines()))
+
+
+@wechat_cli.command("comments")
+@click.option("--pages", default=20, show_default=True, help="at most this many pages per article")
+def comments_command(pages):
+    """Fetch and screen new comments now (the consumer does it every 10 minutes)."""
+    from account import comments
+    from wechat.failures import QuotaExhausted
+    with connected():
+        try:
+            click.echo("%d new comments" % comments.sync(pages_per_run=pages))
+        except QuotaExhausted as exc:
+            raise click.ClickException("stopped: WeChat's daily quota is used up (45009): %s" % exc) from None
+
+
+@wechat_cli.command("stats")
+@click.option("--day", default=None, help="YYYY-MM-DD (default: yesterday in Shanghai)")
+def stats_command(day):
+    """Pull a day's article reads and follower total now (the consumer does it daily)."""
+    import datetime
+    from account import stats
+    try:
+        when = datetime.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--day") from None
+    with connected():
+        click.echo("%d article rows, %d follower rows" % stats.pull(when))

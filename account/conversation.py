@@ -3,11 +3,14 @@ answer `success` (nothing to say now). Makes no outbound WeChat call: the reply 
 within WeChat's 5 seconds."""
 import json
 
+import xmltodict
 from wechatpy.replies import ArticlesReply
 from wechatpy.replies import ImageReply
 from wechatpy.replies import TextReply
 
+from account import articles
 from account import followers
+from account import notices
 from account import reporting
 from account import rules
 from account import texts
@@ -45,6 +48,10 @@ def _event(row, message, resident, now):
         return None
     if event == "click":
         return _click(message, resident, row.event_key, now)
+    if event == "publishjobfinish":
+        articles.on_publish_event(xmltodict.parse(row.raw_xml).get("xml") or {})
+    elif event == "masssendjobfinish":
+        notices.on_mass_event(message)
     return None
 
 

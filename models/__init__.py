@@ -8,6 +8,16 @@ from models.community import Community
 from models.community import Estate
 from models.community import Grid
 from models.community import Unit
+from models.content import Article
+from models.content import ArticleDailyStat
+from models.content import ArticleImage
+from models.content import Comment
+from models.content import CommentCursor
+from models.content import FollowerDailyStat
+from models.content import Notice
+from models.content import ResidentTag
+from models.content import SensitiveWord
+from models.content import WeChatTag
 from models.coupons import Campaign
 from models.coupons import CampaignAudience
 from models.coupons import Coupon
@@ -45,6 +55,8 @@ ALL_MODELS = [
     Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
+    Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
+    CommentCursor, Comment, SensitiveWord,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

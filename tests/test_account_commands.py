@@ -39,3 +39,18 @@ def test_menu_that_breaks_wechats_limits_is_refused_before_pushing(app, emulator
     result = app.test_cli_runner().invoke(args=["wechat", "menu", "push", "--file", str(bad)])
     assert result.exit_code != 0 and "bytes" in result.output
     assert not emulator.calls("cgi-bin/menu/create")
+
+
+def test_the_word_list_comes_from_a_file_and_stats_from_a_day(app, database, emulator, tmp_path):
+    from models.content import FollowerDailyStat
+    from models.content import SensitiveWord
+    listed = tmp_path / "words.txt"
+    listed.write_text("代开发票\n\n  法轮  \n代开发票\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    assert "2 words listed" in runner.invoke(args=["wechat", "words", str(listed)]).output
+    assert sorted(w.word for w in SensitiveWord.select()) == ["代开发票", "法轮"]
+    emulator.state.datacube["getusercumulate"] = [{"ref_date": "2026-11-20", "cumulate_user": 700}]
+    assert "0 article rows, 1 follower rows" in runner.invoke(args=["wechat", "stats", "--day", "2026-11-20"]).output
+    assert FollowerDailyStat.get().total == 700
+    bad = runner.invoke(args=["wechat", "stats", "--day", "yesterday"])
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output

@@ -72,3 +72,41 @@ class WeChatSecurity(BaseWeChatAPI):
         return self._post("wxa/msg_sec_check", data={"openid": openid, "scene": scene,
                                                      "version": 2, "content": content},
                           result_processor=lambda r: r["result"])
+
+
+class WeChatComment(BaseWeChatAPI):
+    """cgi-bin/comment/* on a mass-sent article (msg_data_id, index). wechatpy's helpers default to
+    index=1 and count=50; comments' index counts from 0 and a count of 50 or more is refused, so
+    both are always passed here."""
+    PAGE = 49
+
+    def list(self, msg_data_id, index, begin, count=PAGE, type=0):
+        return self._post("comment/list", data={"msg_data_id": int(msg_data_id), "index": index,
+                                                "begin": begin, "count": count, "type": type})
+
+    def act(self, action, msg_data_id, index, user_comment_id, **extra):
+        """markelect, unmarkelect, delete, reply/add (content=...), reply/delete."""
+        return self._post("comment/" + action, data={"msg_data_id": int(msg_data_id), "index": index,
+                                                     "user_comment_id": user_comment_id, **extra})
+
+
+class WeChatMass(BaseWeChatAPI):
+    """Mass send with `filter.tag_id` (wechatpy 1.8 still sends the legacy group_id) and a
+    clientmsgid, which WeChat uses to drop a repeat within 24 hours."""
+
+    def send_all(self, message, tag_id=None, client_msg_id=None):
+        target = {"is_to_all": True} if tag_id is None else {"is_to_all": False, "tag_id": tag_id}
+        return self._post("message/mass/sendall", data=dict(message, filter=target, clientmsgid=client_msg_id))
+
+    def preview(self, message, openid):
+        return self._post("message/mass/preview", data=dict(message, touser=openid))
+
+
+class WeChatDatacube(BaseWeChatAPI):
+    """datacube/* for one day (begin = end), answering the rows."""
+    API_BASE_URL = "https://api.weixin.qq.com/"
+
+    def day(self, name, day):
+        date = day.isoformat()
+        return self._post("datacube/" + name, data={"begin_date": date, "end_date": date},
+                          result_processor=lambda r: r.get("list", []))

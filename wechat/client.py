@@ -11,8 +11,11 @@ import logging
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from wechat.apis import WeChatComment
+from wechat.apis import WeChatDatacube
 from wechat.apis import WeChatDraft
 from wechat.apis import WeChatFreePublish
+from wechat.apis import WeChatMass
 from wechat.apis import WeChatSecurity
 from wechat.apis import WeChatStableToken
 
@@ -33,6 +36,9 @@ class LinliWeChatClient(WeChatClient):
     freepublish = WeChatFreePublish()
     stable_token = WeChatStableToken()
     security = WeChatSecurity()
+    comments = WeChatComment()
+    mass = WeChatMass()
+    cube = WeChatDatacube()
 
     def __init__(self, appid, secret, token_store, api_base="https://api.weixin.qq.com", timeout=5.0):
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)

@@ -1,0 +1,177 @@
+"""Notices: an article or a text mass-sent to every follower or to one grid's or building's tag,
+previewed first, now or at a set time (the task queue). Tags follow where residents live: a
+follower with a confirmed address carries their grid's and their building's tag, so a water cut
+in building 6 reaches building 6.
+
+Each notice has a clientmsgid: WeChat drops a repeat within 24 hours, so a send retried after
+-1 or a timeout cannot go out twice. MASSSENDJOBFINISH brings the counts."""
+import uuid
+
+from wechatpy.exceptions import WeChatClientException
+
+import wechat
+from account.words import Screen
+from errors import LinliError
+from models.community import Building
+from models.community import Grid
+from models.content import Article
+from models.content import Notice
+from models.content import ResidentTag
+from models.content import WeChatTag
+from models.db import utcnow
+from models.people import Resident
+from wechat import failures
+
+TAG_BATCH = 50                                   # openids per tagging call (WeChat's limit)
+REPEATED_CLIENT_MSG_ID = 45065
+TAG_NAME_TAKEN = 45157
+
+
+class NoticeError(LinliError):
+    status = 409
+
+
+def create(staff, community_id, article_id=None, text="", grid_id=None, building_id=None, send_at=None,
+           confirm=False):
+    """A scheduled notice. Listed sensitive words in the text stop it unless `confirm`."""
+    if bool(article_id) == bool((text or "").strip()):
+        raise LinliError("bad_notice", "请选择一篇文章，或填写文字（二选一）")
+    if grid_id and building_id:
+        raise LinliError("bad_target", "发送对象请选择一个网格或一栋楼，或全部粉丝")
+    article = None
+    if article_id:
+        article = Article.get_or_none((Article.id == article_id) & (Article.community == community_id))
+        if article is None or not article.draft_media_id:
+            raise LinliError("article_not_synced", "文章不存在或尚未同步到微信草稿")
+    found = Screen.from_db().find(text or "")
+    if found and not confirm:
+        raise LinliError("sensitive_words", "内容含敏感词：%s。确认无误后再次提交" % "、".join(found))
+    tag = None
+    if grid_id:
+        tag = tag_for(grid=Grid.get_by_id(grid_id))
+    elif building_id:
+        tag = tag_for(building=Building.get_by_id(building_id))
+    return Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
+                         send_at=send_at or utcnow(), client_msg_id=uuid.uuid4().hex, created_by=staff.id)
+
+
+def schedule(notice):
+    """Queue the send for its time."""
+    from account.tasks import send_notice
+    delay = max((notice.send_at - utcnow()).total_seconds(), 0)
+    send_notice.schedule((notice.id,), delay=delay)
+
+
+def preview(notice, openid):
+    """The notice to one staff member's WeChat first (mass/preview)."""
+    wechat.official().mass.preview(_message(notice), openid)
+
+
+def send(notice_id):
+    """Send a scheduled notice once. Raises for the queue to retry on -1 and timeouts (safe:
+    clientmsgid); 45009 and other refusals are recorded and end it."""
+    if not Notice.update(state="sending").where((Notice.id == notice_id) & (Notice.state == "scheduled")).execute():
+        return None                               # sent, cancelled, or another worker has it
+    notice = Notice.get_by_id(notice_id)
+    try:
+        if notice.tag_id:
+            sync_tags()                           # the tag reaches whoever lives there now
+        result = wechat.official().mass.send_all(_message(notice), notice.tag.tag_id if notice.tag_id else None,
+                                                 notice.client_msg_id)
+    except Exception as exc:
+        if failures.errcode_of(exc) == REPEATED_CLIENT_MSG_ID:
+            # An earlier try arrived after all: it is being sent, and the event will say how.
+            return Notice.get_by_id(notice_id)
+        errcode, message = failures.describe(exc)
+        retry = failures.retryable(exc)
+        Notice.update(state="scheduled" if retry else "failed", errcode=errcode, errmsg=message).where(
+            Notice.id == notice_id).execute()
+        if retry:
+            raise
+        if errcode == failures.QUOTA:
+            raise failures.QuotaExhausted(message) from None
+        return Notice.get_by_id(notice_id)
+    Notice.update(msg_id=str(result.get("msg_id", "")), msg_data_id=str(result.get("msg_data_id", "")),
+                  errcode=None, errmsg="").where(Notice.id == notice_id).execute()
+    if notice.article_id and result.get("msg_data_id"):
+        # Comments belong to the mass-sent message: this is what the comment sync reads.
+        Article.update(msg_data_id=str(result["msg_data_id"])).where(Article.id == notice.article_id).execute()
+    return Notice.get_by_id(notice_id)
+
+
+def on_mass_event(message):
+    """MASSSENDJOBFINISH (wechatpy's MassSendJobFinishEvent)."""
+    notice = Notice.get_or_none(Notice.msg_id == str(message.id))
+    if notice is None:
+        return None
+    ok = str(message.status).lower() == "send success"
+    Notice.update(state="sent" if ok else "failed", wechat_status=str(message.status)[:64],
+                  total_count=message.total_count, sent_count=message.sent_count,
+                  error_count=message.error_count).where(Notice.id == notice.id).execute()
+    return Notice.get_by_id(notice.id)
+
+
+def tag_for(grid=None, building=None):
+    """The WeChat tag of a grid or a building, created on first use."""
+    where = (WeChatTag.grid == grid.id) if grid else (WeChatTag.building == building.id)
+    existing = WeChatTag.get_or_none(where)
+    if existing:
+        return existing
+    name = ("网格·%s" % grid.name if grid else "楼·%s" % building.name)[:30]
+    client = wechat.official()
+    try:
+        tag_id = client.tag.create(name)["id"]
+    except WeChatClientException as exc:
+        if exc.errcode != TAG_NAME_TAKEN:
+            raise
+        tag_id = next(t["id"] for t in client.tag.get() if t["name"] == name)
+    return WeChatTag.create(grid=grid.id if grid else None, building=building.id if building else None,
+                            tag_id=tag_id, name=name)
+
+
+def sync_tags():
+    """Bring followers' tags in step with where they live: add what is missing, remove what no
+    longer fits (a move, an unfollow). Returns (added, removed) counts."""
+    tags = {(t.grid_id, t.building_id): t for t in WeChatTag.select()}
+    by_building = {b.id: b.grid_id for b in Building.select(Building.id, Building.grid)}
+    wanted = {}
+    for resident in Resident.select().where(Resident.oa_openid.is_null(False)):
+        keep = set()
+        if resident.subscribed and resident.address_state == "confirmed" and resident.building_id:
+            for key in ((by_building.get(resident.building_id), None), (None, resident.building_id)):
+                if key in tags:
+                    keep.add(tags[key].id)
+        wanted[resident.id] = (resident.oa_openid, keep)
+    current = {}
+    for row in ResidentTag.select():
+        current.setdefault(row.resident_id, set()).add(row.tag_id)
+    adds, removes = {}, {}
+    for resident_id, (openid, keep) in wanted.items():
+        have = current.get(resident_id, set())
+        for tag_id in keep - have:
+            adds.setdefault(tag_id, []).append((resident_id, openid))
+        for tag_id in have - keep:
+            removes.setdefault(tag_id, []).append((resident_id, openid))
+    by_id = {t.id: t for t in tags.values()}
+    client = wechat.official()
+    for batch_tag, people in adds.items():
+        for chunk in _chunks(people):
+            client.tag.tag_user(by_id[batch_tag].tag_id, [o for _, o in chunk])
+            ResidentTag.insert_many([{"resident": r, "tag": batch_tag} for r, _ in chunk]).on_conflict_ignore().execute()
+    for batch_tag, people in removes.items():
+        for chunk in _chunks(people):
+            client.tag.untag_user(by_id[batch_tag].tag_id, [o for _, o in chunk])
+            ResidentTag.delete().where((ResidentTag.tag == batch_tag)
+                                       & ResidentTag.resident.in_([r for r, _ in chunk])).execute()
+    return sum(len(p) for p in adds.values()), sum(len(p) for p in removes.values())
+
+
+def _message(notice):
+    if notice.article_id:
+        return {"msgtype": "mpnews", "mpnews": {"media_id": notice.article.draft_media_id},
+                "send_ignore_reprint": 0}
+    return {"msgtype": "text", "text": {"content": notice.text}}
+
+
+def _chunks(items):
+    return [items[i:i + TAG_BATCH] for i in range(0, len(items), TAG_BATCH)]
