@@ -1,14 +1,17 @@
 """The application factory: settings in, a configured Flask app out."""
 import dataclasses
+import datetime
 import logging
 
 from flask import Flask
 from flask import g
 from flask import request
 from flask import send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
 import config
+import console
 import errors
 import health
 import miniprogram_api
@@ -35,7 +38,11 @@ def create_app(settings=None, **overrides):
     logging.basicConfig(level=settings.LOG_LEVEL,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
+    app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+                      # The console's session cookie (console/auth.py).
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.CONSOLE_COOKIE_SECURE, SESSION_COOKIE_NAME="linli_console",
+                      PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=12))
     config.activate(settings)       # views, tasks and commands read them as config.active()
 
     # Nothing connects here: gunicorn forks workers after loading the app.
@@ -53,9 +60,18 @@ def create_app(settings=None, **overrides):
     app.register_blueprint(miniprogram_api.redcard_merchant_bp)
     app.register_blueprint(miniprogram_api.redcard_staff_bp)
     app.register_blueprint(open311.bp)
+    app.register_blueprint(console.bp)
     _register_media(app, settings)
     cli.register(app)
+    trust_proxies(app, settings.PROXY_HOPS)
     return app
+
+
+def trust_proxies(app, hops):
+    """Behind nginx every request comes from 127.0.0.1: the console's sign-in limit per address
+    needs the client's own, from the `hops` proxies we run (and only those)."""
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _register_media(app, settings):

@@ -38,6 +38,7 @@ class Settings:
     WECHAT_API_BASE: str = DEFAULT_WECHAT_API_BASE
     WECHAT_TIMEOUT: float = 5.0
     DB_MAX_CONNECTIONS: int = 20
+    PROXY_HOPS: int = 0                  # reverse proxies in front (nginx: 1), trusted for the client address
     TASKS_IMMEDIATE: bool = False
     QUEUE_PATH: str = ""
     LOG_LEVEL: str = "INFO"
@@ -48,6 +49,7 @@ class Settings:
     MP_CASE_PAGE: str = "pages/case/detail"
     MP_COUPON_TEMPLATE_ID: str = ""
     COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
+    CONSOLE_COOKIE_SECURE: bool = True
     COMMENT_AUTO_ELECT: bool = False
     MP_COUPON_PAGE: str = "pages/coupons/mine"
     OPEN311_API_KEYS: tuple = ()
@@ -108,6 +110,7 @@ class Settings:
             WECHAT_API_BASE=api_base,
             WECHAT_TIMEOUT=_number(env, "WECHAT_TIMEOUT", 5.0, float, low=0.1, high=60),
             DB_MAX_CONNECTIONS=_number(env, "DB_MAX_CONNECTIONS", 20, int, low=1, high=1000),
+            PROXY_HOPS=_number(env, "PROXY_HOPS", 0, int, low=0, high=5),
             TASKS_IMMEDIATE=_flag(env, "TASKS_IMMEDIATE"),
             QUEUE_PATH=get("QUEUE_PATH", os.path.join(data_dir, "queue.db")),
             LOG_LEVEL=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
@@ -119,6 +122,9 @@ class Settings:
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
             COMMENT_FLAGGED_POLICY=_choice(env, "COMMENT_FLAGGED_POLICY", "HOLD", ("HOLD", "DELETE")).lower(),
             COMMENT_AUTO_ELECT=_flag(env, "COMMENT_AUTO_ELECT"),
+            # Secure unless said otherwise: production is behind TLS; run-local.sh turns it off.
+            CONSOLE_COOKIE_SECURE=_flag(env, "CONSOLE_COOKIE_SECURE") if env.get("CONSOLE_COOKIE_SECURE", "").strip()
+            else True,
             MP_COUPON_PAGE=get("MP_COUPON_PAGE", "pages/coupons/mine"),
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
         )

@@ -27,15 +27,21 @@ def building_codes(client, out_dir, community_code=None):
     for building in query:
         if len(building.qr_scene) > SCENE_LIMIT:
             raise ValueError("scene of %s is longer than %d characters" % (building.name, SCENE_LIMIT))
-        if not building.qr_ticket:
-            answer = client.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE",
-                                           "action_info": {"scene": {"scene_str": building.qr_scene}}})
-            building.qr_ticket = answer["ticket"]
-            Building.update(qr_ticket=building.qr_ticket).where(Building.id == building.id).execute()
         path = out / _file_name(building)
-        path.write_bytes(client.show_qrcode(building.qr_ticket))
+        path.write_bytes(client.show_qrcode(ensure_ticket(client, building)))
         saved.append((building, path))
     return saved
+
+
+def ensure_ticket(client, building):
+    """The building's permanent QR ticket, made on first use and kept (WeChat caps permanent
+    codes at 100,000 per account, so they are never made twice)."""
+    if not building.qr_ticket:
+        answer = client.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE",
+                                       "action_info": {"scene": {"scene_str": building.qr_scene}}})
+        building.qr_ticket = answer["ticket"]
+        Building.update(qr_ticket=building.qr_ticket).where(Building.id == building.id).execute()
+    return building.qr_ticket
 
 
 def _file_name(building):

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
+# Plain http on this machine: the console's cookie cannot be Secure here (production has TLS).
+export CONSOLE_COOKIE_SECURE="${CONSOLE_COOKIE_SECURE:-0}"
 "$bin/flask" --app wsgi db upgrade
 "$bin/flask" --app wsgi seed-demo
 "$bin/flask" --app wsgi queue consume --workers 2 &

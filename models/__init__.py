@@ -8,6 +8,7 @@ from models.community import Community
 from models.community import Estate
 from models.community import Grid
 from models.community import Unit
+from models.console import LoginAttempt
 from models.content import Article
 from models.content import ArticleDailyStat
 from models.content import ArticleImage
@@ -56,7 +57,7 @@ ALL_MODELS = [
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
-    CommentCursor, Comment, SensitiveWord,
+    CommentCursor, Comment, SensitiveWord, LoginAttempt,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

@@ -13,12 +13,13 @@ from reports.numbers import next_number
 
 
 def submit(reporter, channel, description="", photo=None, location=None, source_message=None,
-           category_id=None, community_id=None, now=None):
+           category_id=None, community_id=None, building=None, now=None):
     """File a case for `reporter` (a Resident), routed to their building's grid worker, with the
     first level's clock running. `photo` is (media_id, url); `location` is (lat, lng, label).
     Without a category the case waits for staff to classify it, on the default deadlines."""
     now = now or utcnow()
-    building = reporter.building if reporter and reporter.building_id else None
+    # Staff entering a walk-in report name the building; otherwise it is the reporter's.
+    building = building or (reporter.building if reporter and reporter.building_id else None)
     community_id = building.community_id if building else community_id or _only_community(reporter)
     with transaction():
         report = Report(

@@ -62,6 +62,12 @@ def add_note(case, staff, text, public=False, now=None):
     return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
 
 
+def note_entry(case, staff, how, now=None):
+    """The internal note that `staff` entered this case for a resident (a call, a visit). No
+    rights over the case are needed: they made it, whoever it was routed to."""
+    return _event(case, "note", now or utcnow(), staff=staff, note="工作人员代录：%s" % how, public=False)
+
+
 def transfer(case, staff, to_staff, reason, now=None):
     """Hand the case to someone else at the same level."""
     permissions.require(staff, case)

@@ -303,3 +303,12 @@ def use_settings(**overrides):
     config.activate(changed)
     wechat.configure(changed)
     return changed
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item, so fixtures can see in teardown that it failed
+    (the browser tests save a screenshot then)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "report_" + report.when, report)

@@ -1,0 +1,140 @@
+"""Cases in the console: the queue with filters, a case with its timeline, photos and every
+action, and a walk-in or phone report entered by staff."""
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from console.auth import signed_in
+from console.forms import integer
+from console.views import CASE_ROLES
+from console.views import bp
+from console.views import staff_community
+from errors import LinliError
+from miniprogram_api.parsing import decode_cursor
+from miniprogram_api.parsing import encode_cursor
+from models.community import Building
+from models.db import db
+from models.community import Grid
+from models.people import Resident
+from models.people import Staff
+from models.reports import Report
+from models.workflow import CannedReply
+from models.workflow import Category
+from reports import intake
+from reports import permissions
+from reports import queries
+from reports import workflow
+from miniprogram_api.serializers import EVENT_LABELS
+from reports.labels import LEVEL_LABELS
+from reports.labels import STATE_LABELS
+
+ACTIONS = ("accept", "start", "note", "transfer", "escalate", "resolve", "reject", "merge")
+
+
+@bp.get("/cases")
+@signed_in(*CASE_ROLES)
+def cases():
+    args = request.args
+    try:
+        grid_id = int(args["grid"]) if args.get("grid") else None
+        level = int(args["level"]) if args.get("level") else None
+    except ValueError:
+        abort(400, "筛选条件应为数字")
+    found, following = queries.staff_queue(g.staff, grid_id=grid_id, level=level, state=args.get("state") or None,
+                                           overdue=args.get("overdue") == "1",
+                                           after=decode_cursor(args.get("after")), size=30)
+    return render_template("console/cases.html", cases=found, next=encode_cursor(following) if following else None,
+                           grids=Grid.select().order_by(Grid.id), states=STATE_LABELS, levels=LEVEL_LABELS,
+                           args=args)
+
+
+@bp.get("/cases/<number>")
+@signed_in(*CASE_ROLES)
+def case(number):
+    report = _case(number)
+    canned = CannedReply.select().where((CannedReply.active == True)  # noqa: E712
+                                        & ((CannedReply.category.is_null()) | (CannedReply.category == report.category_id))
+                                        & ((CannedReply.state == "") | (CannedReply.state == report.state)))
+    return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
+                           can_act=permissions.can_act(g.staff, report), canned=list(canned),
+                           staff_list=Staff.select().where(Staff.active == True).order_by(Staff.name),  # noqa: E712
+                           states=STATE_LABELS, levels=LEVEL_LABELS, events=EVENT_LABELS,
+                           channels=CHANNEL_LABELS)
+
+
+@bp.post("/cases/<number>/<action>")
+@signed_in(*CASE_ROLES)
+def act(number, action):
+    report = _case(number)
+    form = request.form
+    if action == "accept":
+        workflow.accept(report, g.staff, form.get("note", ""))
+    elif action == "start":
+        workflow.start_work(report, g.staff, form.get("note", ""))
+    elif action == "note":
+        workflow.add_note(report, g.staff, form.get("text", ""), public=form.get("public") == "1")
+    elif action == "transfer":
+        target = Staff.get_or_none(Staff.id == integer(form.get("to_staff_id")))
+        workflow.transfer(report, g.staff, target, form.get("reason", ""))
+    elif action == "escalate":
+        workflow.escalate(report, g.staff, form.get("reason", ""))
+    elif action == "resolve":
+        workflow.resolve(report, g.staff, form.get("note", ""))
+    elif action == "reject":
+        workflow.reject(report, g.staff, form.get("reason", ""))
+    elif action == "merge":
+        into = Report.get_or_none(Report.number == form.get("into", "").strip())
+        if into is None or not permissions.can_view(g.staff, into):
+            raise LinliError("not_found", "要合并到的案件不存在", 404)
+        workflow.merge(report, into, g.staff, form.get("reason", ""))
+    else:
+        abort(404)
+    flash("已完成：%s" % ACTION_LABELS[action], "ok")
+    return redirect(url_for("console.case", number=number), code=303)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@signed_in(*CASE_ROLES)
+def walk_in():
+    """A report made in person or by phone: staff enter it for the resident."""
+    community_id = staff_community()
+    if request.method == "POST":
+        form = request.form
+        building = Building.get_or_none((Building.id == integer(form.get("building_id")))
+                                        & (Building.community == community_id))
+        description = form.get("description", "").strip()
+        if not description:
+            raise LinliError("description_required", "请填写问题描述")
+        phone = form.get("phone", "").strip()[:20]
+        with db.atomic():
+            # A caller known by their phone is linked; a new one is recorded with it.
+            reporter = (Resident.get_or_none(Resident.phone == phone) or Resident.create(
+                phone=phone, nickname=form.get("name", "").strip()[:100], community=community_id,
+                building=building.id if building else None)) if phone else None
+            report = intake.submit(reporter, "staff", description, category_id=integer(form.get("category_id")),
+                                   community_id=community_id, building=building)
+            workflow.note_entry(report, g.staff, (form.get("source") or "来电")[:10])
+        flash("已登记案件 %s" % report.number, "ok")
+        return redirect(url_for("console.case", number=report.number), code=303)
+    return render_template("console/walk_in.html", categories=Category.select().order_by(Category.id),
+                           buildings=Building.select().where(Building.community == community_id).order_by(Building.id))
+
+
+CHANNEL_LABELS = {"official_account": "公众号", "miniprogram": "小程序", "comment": "文章留言",
+                  "staff": "来电/来访", "open311": "Open311"}
+ACTION_LABELS = {"accept": "受理", "start": "开始处理", "note": "添加进展", "transfer": "转交", "escalate": "升级",
+                 "resolve": "办结", "reject": "不予受理", "merge": "合并"}
+
+
+def _case(number):
+    report = Report.get_or_none(Report.number == number)
+    if report is None:
+        abort(404)
+    if not permissions.can_view(g.staff, report):
+        abort(403)
+    return report
+

@@ -1,0 +1,103 @@
+"""The community in the console: grids, buildings and units, staff and their roles, the service
+board's contacts, printable building QR codes, auto-reply rules and the holiday calendar."""
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+import wechat
+from account import qrcodes as qrcodes_domain
+from account import rules
+from console.auth import signed_in
+from console.forms import day
+from console.forms import integer
+from console.views import MANAGER_ROLES
+from console.views import bp
+from console.views import staff_community
+from models.account import AutoReplyRule
+from models.community import Building
+from models.community import Grid
+from models.community import Unit
+from models.people import RoleAssignment
+from models.people import Staff
+from models.workflow import CalendarDay
+from reports import calendar
+
+
+@bp.get("/community")
+@signed_in(*MANAGER_ROLES)
+def community():
+    community_id = staff_community()
+    buildings = list(Building.select().where(Building.community == community_id).order_by(Building.id))
+    units = {}
+    for unit in Unit.select().where(Unit.building.in_([b.id for b in buildings] or [0])):
+        units.setdefault(unit.building_id, []).append(unit)
+    roles = {}
+    for assignment in RoleAssignment.select().where(RoleAssignment.community == community_id):
+        roles.setdefault(assignment.staff_id, []).append(assignment)
+    staff = Staff.select().where(Staff.id.in_(list(roles) or [0])).order_by(Staff.name)
+    return render_template("console/community.html", grids=Grid.select().where(Grid.community == community_id),
+                           buildings=buildings, units=units, staff=staff, roles=roles,
+                           rules=AutoReplyRule.select().order_by(AutoReplyRule.priority.desc()),
+                           days=CalendarDay.select().order_by(CalendarDay.day.desc()).limit(60))
+
+
+@bp.post("/community/staff/<int:staff_id>/phone")
+@signed_in(*MANAGER_ROLES)
+def staff_phone(staff_id):
+    """The phone a staff member shows on the buildings' service boards, and whether to show it."""
+    person = Staff.get_or_none(Staff.id == staff_id)
+    if person is None or not RoleAssignment.select().where((RoleAssignment.staff == person)
+                                                          & (RoleAssignment.community == staff_community())).exists():
+        abort(404)
+    Staff.update(phone=request.form.get("phone", "").strip()[:20],
+                 phone_public=request.form.get("phone_public") == "1").where(Staff.id == person.id).execute()
+    flash("已更新 %s 的联系电话" % person.name, "ok")
+    return redirect(url_for("console.community"), code=303)
+
+
+@bp.get("/community/qrcodes")
+@signed_in(*MANAGER_ROLES)
+def qrcodes():
+    buildings = Building.select().where((Building.community == staff_community())
+                                        & Building.qr_scene.is_null(False)).order_by(Building.id)
+    return render_template("console/qrcodes.html", buildings=buildings)
+
+
+@bp.get("/community/qrcodes/<int:building_id>.png")
+@signed_in(*MANAGER_ROLES)
+def qrcode_image(building_id):
+    building = Building.get_or_none((Building.id == building_id) & (Building.community == staff_community()))
+    if building is None or not building.qr_scene:
+        abort(404)
+    client = wechat.official()
+    return Response(client.show_qrcode(qrcodes_domain.ensure_ticket(client, building)), mimetype="image/png",
+                    headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.post("/community/rules")
+@signed_in(*MANAGER_ROLES)
+def add_rule():
+    form = request.form
+    rules.save_rule(form.get("name", "").strip()[:100], form.get("match_type", ""), form.get("pattern", "").strip(),
+                    reply_text=form.get("reply_text", "").strip(), priority=integer(form.get("priority")) or 0,
+                    active_from=form.get("active_from", ""), active_until=form.get("active_until", ""))
+    flash("已添加自动回复规则", "ok")
+    return redirect(url_for("console.community"), code=303)
+
+
+@bp.post("/community/calendar")
+@signed_in(*MANAGER_ROLES)
+def set_calendar():
+    form = request.form
+    first = day(form.get("first"))
+    last = day(form.get("last")) if form.get("last") else first
+    try:
+        count = calendar.set_days(first, last, form.get("kind", ""), form.get("name", "").strip()[:50])
+    except ValueError as exc:
+        abort(400, str(exc))
+    flash("已设置 %d 天" % count, "ok")
+    return redirect(url_for("console.community"), code=303)

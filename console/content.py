@@ -1,0 +1,153 @@
+"""Articles, notices and comments in the console: the editor with its preview, sync, publish,
+notices to all or to a grid or building, per-article figures, the comment queue and the
+sensitive-word list."""
+import datetime
+
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from account import article_html
+from account import articles as article_domain
+from account import comments as comment_domain
+from account import notices
+from account import stats
+from account import words
+from console.auth import signed_in
+from console.forms import integer
+from console.views import CONTENT_ROLES
+from console.views import bp
+from console.views import staff_community
+from models.community import Building
+from models.community import Grid
+from models.content import Article
+from models.content import Comment
+from models.content import Notice
+from models.content import SensitiveWord
+from reports.clock import SHANGHAI
+
+FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
+
+
+@bp.get("/articles")
+@signed_in(*CONTENT_ROLES)
+def articles():
+    rows = Article.select().where(Article.community == staff_community()).order_by(Article.id.desc())
+    return render_template("console/articles.html", articles=rows, figures=stats.per_article()[:20],
+                           notices=Notice.select().where(Notice.community == staff_community())
+                           .order_by(Notice.id.desc()).limit(20))
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+@bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
+@signed_in(*CONTENT_ROLES)
+def article(article_id=None):
+    current = _article(article_id) if article_id else None
+    if request.method == "POST":
+        current, warnings = article_domain.save(g.staff, {f: request.form.get(f, "") for f in FIELDS},
+                                                article=current, community_id=staff_community())
+        if warnings:
+            flash("注意，含敏感词：%s（已保存，未作修改）" % "、".join(warnings))
+        else:
+            flash("已保存", "ok")
+        return redirect(url_for("console.article", article_id=current.id), code=303)
+    preview = article_html.render(current.body, current.body_format) if current else ""
+    return render_template("console/article.html", article=current, preview=preview,
+                           grids=Grid.select().order_by(Grid.id),
+                           buildings=Building.select().where(Building.community == staff_community())
+                           .order_by(Building.id))
+
+
+@bp.post("/articles/<int:article_id>/<action>")
+@signed_in(*CONTENT_ROLES)
+def article_action(article_id, action):
+    current = _article(article_id)
+    if action == "sync":
+        article_domain.sync(current)
+        flash("已同步到微信草稿箱", "ok")
+    elif action == "publish":
+        article_domain.publish(current, confirm=request.form.get("confirm") == "1")
+        flash("已提交发布，结果稍后更新", "ok")
+    else:
+        abort(404)
+    return redirect(url_for("console.article", article_id=article_id), code=303)
+
+
+@bp.post("/notices")
+@signed_in(*CONTENT_ROLES)
+def notice():
+    form = request.form
+    send_at = None
+    if form.get("send_at"):
+        try:
+            local = datetime.datetime.fromisoformat(form["send_at"]).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            abort(400, "发送时间格式有误")
+        send_at = local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    target = form.get("target", "all")
+    created = notices.create(g.staff, staff_community(), article_id=integer(form.get("article_id")),
+                             text=form.get("text", ""), grid_id=integer(target[5:]) if target.startswith("grid:") else None,
+                             building_id=integer(target[9:]) if target.startswith("building:") else None,
+                             send_at=send_at, confirm=form.get("confirm") == "1")
+    if form.get("preview") == "1":
+        if not g.staff.oa_openid:
+            flash("您的账号未绑定微信，无法预览")
+        else:
+            notices.preview(created, g.staff.oa_openid)
+            flash("预览已发送到您的微信", "ok")
+    notices.schedule(created)
+    flash("通知已安排发送", "ok")
+    return redirect(url_for("console.articles"), code=303)
+
+
+@bp.get("/comments")
+@signed_in(*CONTENT_ROLES)
+def comments():
+    state = request.args.get("state") or "held"
+    rows = Comment.select().where(Comment.state == state).order_by(Comment.id.desc()).limit(100)
+    return render_template("console/comments.html", comments=rows, state=state,
+                           words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
+
+
+@bp.post("/comments/<int:comment_id>/<action>")
+@signed_in(*CONTENT_ROLES)
+def comment_action(comment_id, action):
+    comment = Comment.get_or_none(Comment.id == comment_id)
+    if comment is None:
+        abort(404)
+    if action == "elect":
+        comment_domain.elect(comment, g.staff)
+    elif action == "unelect":
+        comment_domain.unelect(comment, g.staff)
+    elif action == "reply":
+        comment_domain.reply(comment, g.staff, request.form.get("text", ""), confirm=request.form.get("confirm") == "1")
+    elif action == "delete_reply":
+        comment_domain.delete_reply(comment, g.staff)
+    elif action == "delete":
+        comment_domain.delete(comment, g.staff)
+    elif action == "case":
+        case = comment_domain.to_case(comment, g.staff)
+        flash("已转为案件 %s" % case.number, "ok")
+    else:
+        abort(404)
+    return redirect(request.referrer or url_for("console.comments"), code=303)
+
+
+@bp.post("/words")
+@signed_in(*CONTENT_ROLES)
+def set_words():
+    count = words.set_words(request.form.get("words", "").splitlines())
+    flash("敏感词表已更新：%d 个" % count, "ok")
+    return redirect(url_for("console.comments"), code=303)
+
+
+def _article(article_id):
+    found = Article.get_or_none((Article.id == article_id) & (Article.community == staff_community()))
+    if found is None:
+        abort(404)
+    return found
+

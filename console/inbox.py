@@ -1,0 +1,57 @@
+"""Followers' messages to the official account: read them, reply by customer-service message,
+or turn one into a case."""
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from account import outbox
+from console.auth import signed_in
+from console.views import CONTENT_ROLES
+from console.views import bp
+from console.views import staff_community
+from errors import LinliError
+from models.account import InboundMessage
+from models.account import OutboundMessage
+from models.reports import ReportEvent
+from reports import intake
+
+SHOWN_TYPES = ("text", "image", "voice", "location")
+
+
+@bp.get("/inbox")
+@signed_in(*CONTENT_ROLES)
+def inbox():
+    rows = (InboundMessage.select().where(InboundMessage.msg_type.in_(SHOWN_TYPES))
+            .order_by(InboundMessage.id.desc()).limit(100))
+    cased = {e.source_message_id for e in ReportEvent.select(ReportEvent.source_message)
+             .where(ReportEvent.source_message.in_([r.id for r in rows]))} if rows else set()
+    replies = {}
+    for reply in OutboundMessage.select().where(OutboundMessage.in_reply_to.in_([r.id for r in rows])):
+        replies.setdefault(reply.in_reply_to_id, []).append(reply)
+    return render_template("console/inbox.html", messages=rows, cased=cased, replies=replies)
+
+
+@bp.post("/inbox/<int:message_id>/<action>")
+@signed_in(*CONTENT_ROLES)
+def inbox_action(message_id, action):
+    message = InboundMessage.get_or_none(InboundMessage.id == message_id)
+    if message is None:
+        abort(404)
+    if message.resident_id is None:
+        raise LinliError("no_resident", "找不到该留言的居民")
+    if action == "reply":
+        outbox.reply(g.staff, message.resident, request.form.get("text", ""), in_reply_to=message.id)
+        flash("回复已排队发送", "ok")
+    elif action == "case":
+        text = message.content or message.location_label or "（图片留言）"
+        photo = (message.media_id, message.pic_url) if message.msg_type == "image" else None
+        case = intake.submit(message.resident, "official_account", text, photo=photo, source_message=message,
+                             community_id=staff_community())
+        flash("已转为案件 %s" % case.number, "ok")
+    else:
+        abort(404)
+    return redirect(url_for("console.inbox"), code=303)

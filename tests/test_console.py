@@ -1,0 +1,237 @@
+"""The staff console through HTTP: signing in (rate limit, CSRF, cookie flags, no open
+redirect), and every action tried by every role: the wrong role gets 403 and nothing changes."""
+import datetime
+import re
+
+import pytest
+
+from account import articles
+from account import comments
+from account import notices
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from coupons import campaigns as campaign_domain
+from models.account import AutoReplyRule
+from models.account import InboundMessage
+from models.account import OutboundMessage
+from models.community import Building
+from models.content import Article
+from models.content import Comment
+from models.content import Notice
+from models.content import SensitiveWord
+from models.coupons import Campaign
+from models.db import utcnow
+from models.merchants import Merchant
+from models.merchants import MerchantStaff
+from models.people import Resident
+from models.people import Staff
+from models.reports import Report
+from models.reports import ReportEvent
+from models.workflow import CalendarDay
+from reports import intake
+from reports import permissions
+
+USERS = ("tianbing", "admin", "editor", "wuye", "jiedao", "cadre1", "cadre2", "grid1", "grid2", "louzhang1",
+         "danyuan1")
+CASE = ("grid_worker", "area_cadre", "secretary", "street_centre", "admin")
+CONTENT = ("editor", "secretary", "admin")
+MANAGERS = ("secretary", "admin")
+
+
+@pytest.fixture
+def console(client, database, emulator, settings):
+    seed_demo()
+    from tests.conftest import use_settings
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+
+    def sign_in(username, password=DEMO_PASSWORD):
+        client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
+        return client.post("/console/login", data={"username": username, "password": password,
+                                                    "csrf": csrf("/console/login")})
+
+    def csrf(path):
+        page = client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return sign_in, csrf
+
+
+# -- signing in -----------------------------------------------------------------------------------
+def test_sign_in_out_and_what_an_anonymous_visitor_sees(client, console):
+    sign_in, csrf = console
+    assert client.get("/console/cases").headers["Location"].startswith("/console/login")
+    answer = sign_in("grid1")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/"
+    assert "网格员一" in client.get("/console/").get_data(as_text=True)
+    client.post("/console/logout", data={"csrf": csrf("/console/")})
+    assert client.get("/console/").status_code == 302
+
+
+def test_a_wrong_password_and_an_unknown_name_look_the_same_and_both_count(client, console):
+    sign_in, _ = console
+    wrong, unknown = sign_in("grid1", "guess"), sign_in("nobody", "guess")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "用户名或密码错误" in wrong.get_data(as_text=True) and "用户名或密码错误" in unknown.get_data(as_text=True)
+    for _ in range(4):
+        sign_in("grid1", "guess")
+    # Guessing a password: after 5 failures even the right one waits.
+    assert sign_in("grid1").status_code == 429
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, console):
+    # A page on another site posting into a signed-in secretary's browser.
+    sign_in, _ = console
+    sign_in("tianbing")
+    answer = client.post("/console/community/calendar", data={"first": "2026-10-01", "kind": "holiday"})
+    assert answer.status_code == 400 and CalendarDay.select().count() == 0
+    forged = client.post("/console/community/calendar", data={"first": "2026-10-01", "kind": "holiday",
+                                                              "csrf": "forged"})
+    assert forged.status_code == 400 and CalendarDay.select().count() == 0
+    login = client.post("/console/login", data={"username": "tianbing", "password": DEMO_PASSWORD})
+    assert login.status_code == 400                                  # sign-in forms too (login CSRF)
+
+
+def test_the_session_cookie_flags(client, database, emulator):
+    # Production: Secure (TLS only), HttpOnly (no script reads it), SameSite=Lax.
+    seed_demo()
+    page = client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    answer = client.post("/console/login", data={"username": "grid1", "password": DEMO_PASSWORD, "csrf": token})
+    cookie = answer.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_no_open_redirect_after_sign_in(client, console):
+    # A phishing link to our sign-in page that would bounce the user to another site after it.
+    _, csrf = console
+    for target, landing in (("//evil.example/x", "/console/"), ("https://evil.example/", "/console/"),
+                            ("/api/mp/me", "/console/"), ("/console/cases", "/console/cases")):
+        answer = client.post("/console/login?next=" + target, data={
+            "username": "grid1", "password": DEMO_PASSWORD, "csrf": csrf("/console/login")})
+        assert answer.headers["Location"] == landing
+
+
+# -- every action, every role ---------------------------------------------------------------------
+def _world(editor):
+    """One of everything the actions act on."""
+    building = Building.select().order_by(Building.id).first()                      # grid G1
+    resident = Resident.create(oa_openid="o-console", subscribed=True, community=building.community_id,
+                               building=building, address_state="confirmed", nickname="老住户")
+    case = intake.submit(resident, "miniprogram", "楼道灯坏了")
+    other = intake.submit(resident, "miniprogram", "楼道灯还是坏的")
+    message = InboundMessage.create(dedup_key="msg:console-1", openid="o-console", resident=resident,
+                                    msg_type="text", content="门口垃圾没人清", wechat_time=int(utcnow().timestamp()),
+                                    raw_xml="<xml/>", state="handled")
+    article, _ = articles.save(editor, {"title": "停水通知", "body": "明天停水", "cover_path": ""},
+                               community_id=building.community_id)
+    synced, _ = articles.save(editor, {"title": "停电通知", "body": "明天停电"}, community_id=building.community_id)
+    Article.update(state="synced", draft_media_id="draft-x", msg_data_id="9001").where(Article.id == synced.id).execute()
+    comment = Comment.create(msg_data_id="9001", user_comment_id=1, openid="o-console", content="谢谢社区", state="held")
+    merchant = Merchant.select().order_by(Merchant.id).first()
+    Merchant.update(status="active").where(Merchant.id == merchant.id).execute()
+    campaign = Campaign.create(merchant=merchant, community=building.community_id, title="满20减5", kind="cash_off",
+                               value_fen=500, threshold_fen=2000, total_stock=10, claim_starts_at=utcnow(),
+                               claim_ends_at=utcnow() + datetime.timedelta(days=3), valid_days=7)
+    return dict(case=case, other=other, message=message, article=article, synced=synced, comment=comment,
+                merchant=merchant, campaign=campaign, building=building)
+
+
+def _actions(w):
+    """(name, path, form, roles the page admits, or a function of the staff for case actions)."""
+    case, number = w["case"], w["case"].number
+
+    def on_case(staff):
+        return permissions.can_act(staff, Report.get_by_id(case.id))
+    case_actions = [
+        ("accept", {"note": "收到"}), ("start", {}), ("note", {"text": "已联系物业"}),
+        ("escalate", {"reason": "需要协调"}), ("transfer", {"to_staff_id": "1", "reason": "换人"}),
+        ("reject", {"reason": "不属于社区职责"}), ("merge", {"into": w["other"].number, "reason": "重复"}),
+        ("resolve", {"note": "已修好"})]
+    return ([("case " + a, "/console/cases/%s/%s" % (number, a), form, on_case) for a, form in case_actions]
+            + [("walk-in", "/console/cases/new", {"description": "电话反映：电梯异响", "phone": "13800000000"}, CASE),
+               ("inbox reply", "/console/inbox/%d/reply" % w["message"].id, {"text": "收到，马上处理"}, CONTENT),
+               ("inbox case", "/console/inbox/%d/case" % w["message"].id, {}, CONTENT),
+               ("article new", "/console/articles/new", {"title": "新文章", "body": "正文"}, CONTENT),
+               ("article edit", "/console/articles/%d" % w["article"].id, {"title": "改过的标题"}, CONTENT),
+               ("article sync", "/console/articles/%d/sync" % w["article"].id, {}, CONTENT),
+               ("article publish", "/console/articles/%d/publish" % w["synced"].id, {"confirm": "1"}, CONTENT),
+               ("notice", "/console/notices", {"text": "今晚停电检修", "target": "all"}, CONTENT),
+               ("comment elect", "/console/comments/%d/elect" % w["comment"].id, {}, CONTENT),
+               ("comment reply", "/console/comments/%d/reply" % w["comment"].id, {"text": "谢谢"}, CONTENT),
+               ("comment delete_reply", "/console/comments/%d/delete_reply" % w["comment"].id, {}, CONTENT),
+               ("comment unelect", "/console/comments/%d/unelect" % w["comment"].id, {}, CONTENT),
+               ("comment case", "/console/comments/%d/case" % w["comment"].id, {}, CONTENT),
+               ("comment delete", "/console/comments/%d/delete" % w["comment"].id, {}, CONTENT),
+               ("words", "/console/words", {"words": "代开发票"}, CONTENT),
+               ("staff phone", "/console/community/staff/1/phone", {"phone": "110", "phone_public": "1"}, MANAGERS),
+               ("rule", "/console/community/rules", {"name": "r", "match_type": "contains", "pattern": "停水",
+                                                     "reply_text": "见通知"}, MANAGERS),
+               ("calendar", "/console/community/calendar", {"first": "2026-10-01", "last": "2026-10-07",
+                                                            "kind": "holiday", "name": "国庆"}, MANAGERS),
+               ("merchant", "/console/redcard/merchants", {"name": "新开的面馆"}, MANAGERS),
+               ("merchant staff", "/console/redcard/merchants/%d/staff" % w["merchant"].id,
+                {"name": "小王", "role": "clerk"}, MANAGERS)]
+            + [("campaign " + a, "/console/redcard/campaigns/%d/%s" % (w["campaign"].id, a), {}, MANAGERS)
+               for a in ("approve", "launch", "pause", "resume", "end")])
+
+
+def _fingerprint():
+    """What any action could change."""
+    return (
+        [(r.id, r.state, r.level, r.assignee_id, r.merged_into_id) for r in Report.select().order_by(Report.id)],
+        ReportEvent.select().count(), OutboundMessage.select().count(),
+        [(a.id, a.title, a.state) for a in Article.select().order_by(Article.id)], Notice.select().count(),
+        [(c.id, c.state, c.reply, c.report_id) for c in Comment.select().order_by(Comment.id)],
+        SensitiveWord.select().count(), [(s.id, s.phone, s.phone_public) for s in Staff.select().order_by(Staff.id)],
+        AutoReplyRule.select().count(), CalendarDay.select().count(), Merchant.select().count(),
+        MerchantStaff.select().count(), [(c.id, c.state) for c in Campaign.select().order_by(Campaign.id)])
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_every_action_by_every_role(client, console, emulator, username):
+    sign_in, csrf = console
+    editor = Staff.get(Staff.username == "editor")
+    world = _world(editor)
+    emulator.state.comment_open.add((9001, 0))
+    emulator.state.comments[(9001, 0)] = [{"user_comment_id": 1, "openid": "o-console", "content": "谢谢社区",
+                                           "create_time": 1, "comment_type": 1, "deleted": False}]
+    assert sign_in(username).status_code == 303
+    staff = Staff.get(Staff.username == username)
+    roles = {r.role for r in staff.roles}
+    token = csrf("/console/")
+    tried = 0
+    for name, path, form, allowed in _actions(world):
+        may = allowed(staff) if callable(allowed) else bool(roles & set(allowed))
+        before = _fingerprint()
+        answer = client.post(path, data=dict(form, csrf=token))
+        if may:
+            assert answer.status_code != 403, (username, name)
+        else:
+            assert answer.status_code == 403, (username, name, answer.status_code)
+            assert _fingerprint() == before, (username, name)
+        tried += 1
+    assert tried == len(_actions(world)) >= 30
+
+
+def test_behind_nginx_the_sign_in_limit_counts_each_client_not_the_proxy(client, console):
+    # Every request reaches gunicorn from nginx at 127.0.0.1; without the forwarded address one
+    # guesser would lock every colleague out.
+    from app import trust_proxies
+    trust_proxies(client.application, 1)
+    proxied = client
+
+    def attempt(address, password):
+        page = proxied.get("/console/login", headers={"X-Forwarded-For": address})
+        token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        return proxied.post("/console/login", headers={"X-Forwarded-For": address},
+                            data={"username": "user%d" % attempt.n, "password": password, "csrf": token})
+    attempt.n = 0
+    for n in range(20):
+        attempt.n = n
+        assert attempt("203.0.113.9", "guess").status_code == 401
+    attempt.n = 99
+    assert attempt("203.0.113.9", "guess").status_code == 429          # that address waits
+    from models.console import LoginAttempt
+    assert {a.address for a in LoginAttempt.select()} == {"203.0.113.9"}
+    attempt.n = 100
+    assert attempt("198.51.100.7", "guess").status_code == 401         # another client does not

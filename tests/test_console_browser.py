@@ -1,0 +1,159 @@
+"""The console in a real headless Chromium (Debian's, driven by Playwright) against gunicorn on
+127.0.0.1 and the WeChat emulator: sign in, handle a case from the queue to resolved, publish an
+article, moderate a comment, approve a campaign. A failing test leaves a screenshot in
+test-artifacts/."""
+import datetime
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from account import articles
+from account import comments
+from account import words
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from models.community import Building
+from models.content import Article
+from models.content import Comment
+from models.coupons import Campaign
+from models.db import utcnow
+from models.merchants import Merchant
+from models.people import Resident
+from models.people import Staff
+from models.reports import Report
+from reports import intake
+from tests.conftest import LiveServer
+
+CHROMIUM = os.environ.get("LINLI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+REQUIRE_BROWSER = os.environ.get("LINLI_TEST_REQUIRE_BROWSER") == "1"     # CI: missing is a failure
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# As the machine's notes advise: no background traffic a closed network would refuse.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    problem = None if os.path.exists(CHROMIUM) else "no Chromium at %s (Debian: apt-get install chromium)" % CHROMIUM
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        problem = problem or "the playwright package is not installed (requirements-dev.txt)"
+    if problem:
+        if REQUIRE_BROWSER:
+            pytest.fail("browser tests required but " + problem)
+        pytest.skip("browser tests skipped: " + problem)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(chromium, settings, database, emulator, request):
+    """(page, url, sign_in): gunicorn on the test's database, a fresh browser context."""
+    seed_demo()
+    server = LiveServer(settings, CONSOLE_COOKIE_SECURE="0")
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10000)
+
+    def sign_in(username):
+        page.goto(server.url + "/console/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(server.url + "/console/")
+    yield page, server.url, sign_in
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / ("%s.png" % request.node.name.replace("/", "_"))), full_page=True)
+    context.close()
+    server.stop()
+
+
+def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
+    page, url, sign_in = site
+    building = Building.select().order_by(Building.id).first()                      # grid G1
+    resident = Resident.create(oa_openid="o-browser", community=building.community_id, building=building,
+                               address_state="confirmed", nickname="王大妈")
+    case = intake.submit(resident, "miniprogram", "11号楼灭火器玻璃碎了")
+    sign_in("grid1")
+    assert page.inner_text("#my-count") == "1"
+    page.click("text=案件")
+    page.click("text=" + case.number)
+    page.fill("form[action$='/accept'] input[name=note]", "收到，马上安排处理")
+    page.click("#act-accept")
+    page.wait_for_selector("text=已完成：受理")
+    page.fill("#resolve-note", "玻璃已更换，灭火器检查合格")
+    page.click("#act-resolve")
+    page.wait_for_selector("text=已完成：办结")
+    assert "玻璃已更换" in page.inner_text(".timeline")
+    assert Report.get_by_id(case.id).state == "resolved"
+
+
+def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulator):
+    page, url, sign_in = site
+    os.makedirs(settings.MEDIA_DIR, exist_ok=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), "red").save(buffer, "JPEG")
+    Path(settings.MEDIA_DIR, "cover.jpg").write_bytes(buffer.getvalue())
+    sign_in("editor")
+    page.goto(url + "/console/articles/new")
+    page.fill("input[name=title]", "6号楼明日停水通知")
+    page.fill("input[name=cover_path]", "cover.jpg")
+    page.fill("textarea[name=body]", "# 停水通知\n\n因管道维修，**6号楼**明天 9:00–17:00 停水。")
+    page.click("#save-article")
+    page.wait_for_selector("text=已保存")
+    assert "6号楼" in page.inner_text(".preview strong")
+    page.click("#sync-article")
+    page.wait_for_selector("text=已同步到微信草稿箱")
+    page.click("#publish-article")
+    page.wait_for_selector("text=已提交发布")
+    assert page.inner_text("#article-state") == "publishing"
+    assert len(emulator.calls("cgi-bin/freepublish/submit")) == 1
+    assert Article.get().state == "publishing"
+
+
+def test_an_editor_deletes_a_held_comment(site, emulator):
+    page, url, sign_in = site
+    editor = Staff.get(Staff.username == "editor")
+    article, _ = articles.save(editor, {"title": "停水通知", "body": "明天停水"},
+                               community_id=Building.select().first().community_id)
+    Article.update(state="published", draft_media_id="d-1", msg_data_id="7001").where(Article.id == article.id).execute()
+    emulator.state.comment_open.add((7001, 0))
+    emulator.state.comments[(7001, 0)] = [{"user_comment_id": 5, "openid": "o-x", "content": "代开发票加微信",
+                                           "create_time": 1, "comment_type": 1, "deleted": False}]
+    words.set_words(["代开发票"])
+    comments.sync()
+    held = Comment.get()
+    assert held.state == "held"
+    sign_in("editor")
+    page.click("text=评论")
+    row = page.locator("#comment-%d" % held.id)
+    assert "代开发票" in row.inner_text()
+    row.locator("button[value=delete]").click()
+    page.wait_for_url(url + "/console/comments")
+    assert Comment.get_by_id(held.id).state == "deleted" and emulator.state.comments[(7001, 0)][0]["deleted"]
+
+
+def test_the_secretary_approves_and_launches_a_campaign(site):
+    page, url, sign_in = site
+    merchant = Merchant.select().order_by(Merchant.id).first()
+    Merchant.update(status="active").where(Merchant.id == merchant.id).execute()
+    campaign = Campaign.create(merchant=merchant, community=merchant.community_id, title="开业满30减10",
+                               kind="cash_off", value_fen=1000, threshold_fen=3000, total_stock=100,
+                               claim_starts_at=utcnow(), claim_ends_at=utcnow() + datetime.timedelta(days=7),
+                               valid_days=7)
+    sign_in("tianbing")
+    page.click("text=社区红卡")
+    page.click("#approve-%d" % campaign.id)
+    page.wait_for_selector("text=活动已更新")
+    page.click("#launch-%d" % campaign.id)
+    page.wait_for_selector("#campaign-state-%d:has-text('live')" % campaign.id)
+    assert Campaign.get_by_id(campaign.id).state == "live"
