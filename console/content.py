@@ -11,6 +11,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+import config
 from account import article_html
 from account import articles as article_domain
 from account import comments as comment_domain
@@ -28,6 +29,7 @@ from models.content import Article
 from models.content import Comment
 from models.content import Notice
 from models.content import SensitiveWord
+from reports import photos
 from reports.clock import SHANGHAI
 
 FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
@@ -75,6 +77,19 @@ def article_action(article_id, action):
     else:
         abort(404)
     return redirect(url_for("console.article", article_id=article_id), code=303)
+
+
+@bp.post("/media")
+@signed_in(*CONTENT_ROLES)
+def upload_image():
+    """An image for an article: checked by content, stored, and its path shown to paste."""
+    file = request.files.get("file")
+    if file is None:
+        abort(400, "请选择图片")
+    relative, _, width, height = photos.store_image(file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR,
+                                                    "articles")
+    flash("已上传（%d×%d）。封面填：%s；正文插入：![图片](/media/%s)" % (width, height, relative, relative), "ok")
+    return redirect(request.referrer or url_for("console.articles"), code=303)
 
 
 @bp.post("/notices")

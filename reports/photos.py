@@ -1,4 +1,4 @@
-"""Photos residents upload: checked by content, stripped of metadata, stored under random names.
+"""Photos residents (and editors) upload: checked by content, stripped of metadata, stored under random names.
 
 The image is decoded (not trusted by its name or type), must be JPEG, PNG or WebP within size
 and pixel limits, and is re-encoded as JPEG: EXIF, and with it the GPS position of the
@@ -27,6 +27,17 @@ class PhotoError(LinliError):
 
 
 def save_photo(resident, data, media_dir):
+    relative, size, width, height = store_image(data, media_dir, "reports")
+    try:
+        return Upload.create(resident=resident, path=relative, size=size, width=width, height=height)
+    except Exception:
+        (Path(media_dir) / relative).unlink(missing_ok=True)     # no file without its row
+        raise
+
+
+def store_image(data, media_dir, folder):
+    """Check, clean and store an image under MEDIA_DIR/folder/yyyymm/<random>.jpg; returns
+    (path relative to MEDIA_DIR, bytes, width, height)."""
     if not data:
         raise PhotoError("empty_file", "文件为空")
     if len(data) > MAX_BYTES:
@@ -35,18 +46,13 @@ def save_photo(resident, data, media_dir):
     image = ImageOps.exif_transpose(image)          # keep it upright once EXIF is gone
     image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
-    relative = Path("reports") / utcnow().strftime("%Y%m") / (secrets.token_hex(16) + ".jpg")
+    relative = Path(folder) / utcnow().strftime("%Y%m") / (secrets.token_hex(16) + ".jpg")
     target = Path(media_dir) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)          # no exif= argument: no metadata written
     target.write_bytes(buffer.getvalue())
-    try:
-        return Upload.create(resident=resident, path=str(relative), size=len(buffer.getvalue()),
-                             width=image.width, height=image.height)
-    except Exception:
-        target.unlink(missing_ok=True)              # no file without its row
-        raise
+    return str(relative), len(buffer.getvalue()), image.width, image.height
 
 
 def _decode(data):

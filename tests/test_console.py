@@ -1,9 +1,14 @@
 """The staff console through HTTP: signing in (rate limit, CSRF, cookie flags, no open
 redirect), and every action tried by every role: the wrong role gets 403 and nothing changes."""
 import datetime
+import io
 import re
+from pathlib import Path
 
 import pytest
+from PIL import Image
+
+import config
 
 from account import articles
 from account import comments
@@ -152,6 +157,7 @@ def _actions(w):
                ("inbox reply", "/console/inbox/%d/reply" % w["message"].id, {"text": "收到，马上处理"}, CONTENT),
                ("inbox case", "/console/inbox/%d/case" % w["message"].id, {}, CONTENT),
                ("article new", "/console/articles/new", {"title": "新文章", "body": "正文"}, CONTENT),
+               ("image upload", "/console/media", {"file": (io.BytesIO(_png()), "cover.png")}, CONTENT),
                ("article edit", "/console/articles/%d" % w["article"].id, {"title": "改过的标题"}, CONTENT),
                ("article sync", "/console/articles/%d/sync" % w["article"].id, {}, CONTENT),
                ("article publish", "/console/articles/%d/publish" % w["synced"].id, {"confirm": "1"}, CONTENT),
@@ -175,9 +181,17 @@ def _actions(w):
                for a in ("approve", "launch", "pause", "resume", "end")])
 
 
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _fingerprint():
     """What any action could change."""
+    media = Path(config.active().MEDIA_DIR)
     return (
+        sorted(str(p) for p in media.rglob("*")) if media.exists() else [],
         [(r.id, r.state, r.level, r.assignee_id, r.merged_into_id) for r in Report.select().order_by(Report.id)],
         ReportEvent.select().count(), OutboundMessage.select().count(),
         [(a.id, a.title, a.state) for a in Article.select().order_by(Article.id)], Notice.select().count(),
@@ -210,7 +224,7 @@ def test_every_action_by_every_role(client, console, emulator, username):
             assert answer.status_code == 403, (username, name, answer.status_code)
             assert _fingerprint() == before, (username, name)
         tried += 1
-    assert tried == len(_actions(world)) >= 30
+    assert tried == len(_actions(world)) >= 32
 
 
 def test_behind_nginx_the_sign_in_limit_counts_each_client_not_the_proxy(client, console):
@@ -235,3 +249,16 @@ def test_behind_nginx_the_sign_in_limit_counts_each_client_not_the_proxy(client,
     assert {a.address for a in LoginAttempt.select()} == {"203.0.113.9"}
     attempt.n = 100
     assert attempt("198.51.100.7", "guess").status_code == 401         # another client does not
+
+
+def test_an_uploaded_file_must_really_be_an_image(client, console):
+    # A script renamed to .png: refused by its content, nothing stored.
+    sign_in, csrf = console
+    sign_in("editor")
+    answer = client.post("/console/media", data={"csrf": csrf("/console/articles"),
+                                                 "file": (io.BytesIO(b"<script>alert(1)</script>"), "x.png")},
+                         headers={"Referer": "/console/articles"})
+    assert answer.status_code == 303
+    assert "文件不是有效的图片" in client.get("/console/articles").get_data(as_text=True)
+    media = Path(config.active().MEDIA_DIR)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))

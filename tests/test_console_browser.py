@@ -3,8 +3,8 @@
 article, moderate a comment, approve a campaign. A failing test leaves a screenshot in
 test-artifacts/."""
 import datetime
-import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -97,16 +97,18 @@ def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     assert Report.get_by_id(case.id).state == "resolved"
 
 
-def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulator):
+def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulator, tmp_path):
     page, url, sign_in = site
-    os.makedirs(settings.MEDIA_DIR, exist_ok=True)
-    buffer = io.BytesIO()
-    Image.new("RGB", (32, 32), "red").save(buffer, "JPEG")
-    Path(settings.MEDIA_DIR, "cover.jpg").write_bytes(buffer.getvalue())
+    picture = tmp_path / "cover.png"
+    Image.new("RGB", (32, 32), "red").save(picture, "PNG")
     sign_in("editor")
     page.goto(url + "/console/articles/new")
+    page.set_input_files("input[name=file]", str(picture))
+    page.click("#upload-image")
+    cover = re.search(r"封面填：(\S+)；", page.inner_text(".flash")).group(1)
+    assert Path(settings.MEDIA_DIR, cover).is_file()
     page.fill("input[name=title]", "6号楼明日停水通知")
-    page.fill("input[name=cover_path]", "cover.jpg")
+    page.fill("input[name=cover_path]", cover)
     page.fill("textarea[name=body]", "# 停水通知\n\n因管道维修，**6号楼**明天 9:00–17:00 停水。")
     page.click("#save-article")
     page.wait_for_selector("text=已保存")
