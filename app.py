@@ -8,6 +8,7 @@ from flask import g
 from flask import request
 from flask import send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 import cli
 import config
@@ -20,6 +21,7 @@ import tasks
 import wechat
 from account import views as account_views
 from config import Settings
+from models.db import INT_MAX
 from models.db import db
 from models.db import init_db
 from models.db import schema_problem
@@ -38,6 +40,9 @@ def create_app(settings=None, **overrides):
     logging.basicConfig(level=settings.LOG_LEVEL,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__)
+    # <int:...> in every route stops at the database's 32-bit integers: a larger id is a 404,
+    # not an overflow inside a query.
+    app.url_map.converters["int"] = BoundedInt
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=16 * 1024 * 1024,
                       # The console's session cookie (console/auth.py).
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -65,6 +70,12 @@ def create_app(settings=None, **overrides):
     cli.register(app)
     trust_proxies(app, settings.PROXY_HOPS)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def trust_proxies(app, hops):

@@ -9,6 +9,7 @@ from models.coupons import CAMPAIGN_KINDS
 from models.coupons import Campaign
 from models.coupons import CampaignAudience
 from models.coupons import CouponHolding
+from models.db import INT_MAX
 from models.db import db
 from models.db import utcnow
 from coupons.merchants import NotAllowed
@@ -160,7 +161,7 @@ def _audience(community_id, grid_ids, building_ids):
 
 def _ids(values, name):
     values = list(values or ())
-    if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
+    if any(not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= INT_MAX for v in values):
         raise Invalid("bad_audience", "%s 应为整数列表" % name)
     return sorted(set(values))
 

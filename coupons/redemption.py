@@ -21,6 +21,7 @@ from models.db import utcnow
 MAX_FAILURES = 10
 FAILURE_WINDOW = datetime.timedelta(minutes=10)
 REVERSE_WINDOW = datetime.timedelta(hours=2)
+MAX_ORDER_FEN = 10_000_000_00            # 10 million yuan: beyond any counter, within the column
 
 
 class TooManyFailures(LinliError):
@@ -31,6 +32,10 @@ def redeem(person, secret_key, qr=None, code=None, order_fen=None, now=None):
     """The coupon `person` (a clerk or owner) redeemed from a scanned `qr` or a typed `code`."""
     now = now or utcnow()
     entered = (qr or code or "")[:40]
+    if order_fen is not None and (not isinstance(order_fen, int) or isinstance(order_fen, bool)
+                                  or not 0 <= order_fen <= MAX_ORDER_FEN):
+        _log(person, None, entered, "redeem", "bad_order_fen", None, now=now)
+        raise LinliError("bad_order_fen", "订单金额应为 0–1000 万元之间的整数（分）", 400)
     if RedemptionAttempt.select().where((RedemptionAttempt.clerk == person.id) & (RedemptionAttempt.outcome != "ok")
                                         & (RedemptionAttempt.created_at > now - FAILURE_WINDOW)).count() \
             >= MAX_FAILURES:
@@ -100,8 +105,6 @@ def _check(person, coupon, order_fen, now):
         raise RedCardError("expired", "该券已过期")
     if now < coupon.valid_from:
         raise RedCardError("not_yet_valid", "该券尚未到使用时间")
-    if order_fen is not None and (not isinstance(order_fen, int) or isinstance(order_fen, bool) or order_fen < 0):
-        raise LinliError("bad_order_fen", "订单金额应为非负整数（分）", 400)
     if campaign.threshold_fen and (order_fen or 0) < campaign.threshold_fen:
         raise LinliError("below_threshold", "订单金额未满 %.2f 元，不能使用该券" % (campaign.threshold_fen / 100))
 

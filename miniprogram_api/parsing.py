@@ -5,6 +5,12 @@ import re
 from flask import request
 
 from errors import LinliError
+from models.db import INT_MAX
+
+
+# Beyond the database's 32-bit integers a value cannot be stored or even compared, and would
+# fail deep inside a query.
+INT_LIMIT = INT_MAX
 
 
 class BadRequest(LinliError):
@@ -32,7 +38,7 @@ def integer(body, name, required=False):
     value = body.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not -INT_LIMIT <= value <= INT_LIMIT:
         raise BadRequest("bad_field", "%s 应为整数" % name)
     return value
 

@@ -13,6 +13,7 @@ from miniprogram_api import serializers
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import resident_required
 from miniprogram_api.openapi import DOCUMENT
+from miniprogram_api.parsing import INT_LIMIT
 from miniprogram_api.parsing import BadRequest
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
@@ -99,11 +100,12 @@ def file_report():
     location = body.get("location")
     if location is not None:
         if not isinstance(location, dict) or not all(isinstance(location.get(k), (int, float))
-                                                     for k in ("lat", "lng")):
-            raise BadRequest("bad_location", "location 应为 {lat, lng, label}")
+                                                     for k in ("lat", "lng")) \
+                or not (-90 <= location["lat"] <= 90 and -180 <= location["lng"] <= 180):
+            raise BadRequest("bad_location", "location 应为 {lat, lng, label}，经纬度在有效范围内")
         location = (location["lat"], location["lng"], str(location.get("label", ""))[:200])
     upload_ids = body.get("photo_ids") or []
-    if not isinstance(upload_ids, list) or not all(isinstance(i, int) for i in upload_ids):
+    if not isinstance(upload_ids, list) or not all(isinstance(i, int) and 0 < i <= INT_LIMIT for i in upload_ids):
         raise BadRequest("bad_field", "photo_ids 应为整数数组")
     description = body.get("description") or ""
     if not isinstance(description, str):

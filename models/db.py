@@ -20,6 +20,9 @@ from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
 from playhouse.pool import PooledSqliteDatabase
 
+# Integer columns are 32-bit on PostgreSQL: ids and amounts beyond this are refused at the edge.
+INT_MAX = 2**31 - 1
+
 db = DatabaseProxy()
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))

@@ -14,6 +14,7 @@ from models.workflow import Category
 from reports.permissions import ROLE_MAX_LEVEL
 
 MAX_PAGE_SIZE = 50
+MAX_PAGE = 10_000
 _LONG_NUMBER = re.compile(r"\d{7,}")       # phone numbers and IDs in free text
 
 
@@ -22,7 +23,8 @@ def page_args(page, size, default_size=20):
         page, size = int(page or 1), int(size or default_size)
     except (TypeError, ValueError):
         page, size = 1, default_size
-    return max(page, 1), min(max(size, 1), MAX_PAGE_SIZE)
+    # Nobody pages 10,000 deep; a larger number would only overflow the OFFSET.
+    return min(max(page, 1), MAX_PAGE), min(max(size, 1), MAX_PAGE_SIZE)
 
 
 def cases_of(resident, page=1, size=20):

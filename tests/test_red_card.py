@@ -458,3 +458,11 @@ def test_red_card_responses_validate_against_the_documented_schemas(town):
     valid(town.merchant, "Merchant")
     valid(town.ok(town.post("/api/mp/merchant/login", body={"code": town.emulator.login_code("o-owner")})),
           "MerchantToken")
+
+
+def test_an_absurd_order_amount_is_a_clear_400_and_logged(town):
+    # Found by the contract test: an order of 10^23 fen overflowed the log's integer column.
+    coupon = town.ok(town.claim(town.campaign(), town.resident("o-absurd")), 201)
+    town.refused(town.redeem(code=coupon["code"], order_fen=10 ** 23), 400, "bad_order_fen")
+    assert Coupon.get_by_id(coupon["id"]).state == "issued"
+    assert RedemptionAttempt.get().outcome == "bad_order_fen"
