@@ -40,6 +40,36 @@ def db_status():
         sys.exit(1)
 
 
+@db_cli.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def db_backup(dest):
+    """Copy the database (online) and the media into the new folder DEST."""
+    from models.backup import BackupError
+    from models.backup import backup
+    settings = config.active()
+    try:
+        manifest = backup(settings.DATABASE_URL, settings.MEDIA_DIR, dest)
+    except (BackupError, FileExistsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("backed up %s: %d rows in %d tables, media, into %s" % (
+        manifest["kind"], sum(manifest["rows"].values()), len(manifest["rows"]), dest))
+
+
+@db_cli.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@click.confirmation_option(prompt="This replaces the database and the media. Is the service stopped?")
+def db_restore(src):
+    """Put the backup in SRC back (stop the web workers and the consumer first)."""
+    from models.backup import BackupError
+    from models.backup import restore
+    settings = config.active()
+    try:
+        manifest = restore(settings.DATABASE_URL, settings.MEDIA_DIR, src)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("restored the backup of %s: %d rows checked" % (manifest["created_at"], sum(manifest["rows"].values())))
+
+
 @click.command("seed-demo")
 def seed_demo_command():
     """Create the demo community (八家庄社区); safe to run again."""
