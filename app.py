@@ -10,6 +10,7 @@ from flask import send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+import audit
 import cli
 import config
 import console
@@ -57,6 +58,7 @@ def create_app(settings=None, **overrides):
 
     _register_db_lifecycle(app)
     errors.register(app)
+    audit.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(miniprogram_api.bp)

@@ -3,6 +3,7 @@ from models.account import AccountText
 from models.account import AutoReplyRule
 from models.account import InboundMessage
 from models.account import OutboundMessage
+from models.audit import AuditEntry
 from models.community import Building
 from models.community import Community
 from models.community import Estate
@@ -57,7 +58,7 @@ ALL_MODELS = [
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
-    CommentCursor, Comment, SensitiveWord, LoginAttempt,
+    CommentCursor, Comment, SensitiveWord, LoginAttempt, AuditEntry,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

@@ -1,0 +1,55 @@
+"""The audit log: staff actions through the console and the APIs are recorded with who, what and
+where, without the values typed; and no one, not even the application's own database account,
+can change or delete an entry."""
+import re
+
+import pytest
+from peewee import DatabaseError
+
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from models.audit import AuditEntry
+from models.people import Resident
+from models.people import Staff
+from reports import intake
+
+
+@pytest.fixture
+def case(database):
+    seed_demo()
+    return intake.submit(Resident.select().first(), "miniprogram", "楼道灯不亮，电话13800001111")
+
+
+def test_console_and_api_actions_are_recorded_without_what_was_typed(client, case):
+    from tests.conftest import use_settings
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").get_data(as_text=True)).group(1)
+    client.post("/console/login", data={"username": "grid1", "password": DEMO_PASSWORD, "csrf": token})
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/").get_data(as_text=True)).group(1)
+    assert client.post("/console/cases/%s/accept" % case.number,
+                       data={"note": "收到，已联系住户13800001111", "csrf": token}).status_code == 303
+    staff_token = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD}).json["token"]
+    client.post("/api/mp/staff/cases/%s/notes" % case.number, headers={"Authorization": "Bearer " + staff_token},
+                json={"text": "明早更换灯泡", "public": True})
+    entries = list(AuditEntry.select().order_by(AuditEntry.id))
+    grid1 = Staff.get(Staff.username == "grid1")
+    assert [(e.actor_kind, e.actor_id, e.action) for e in entries] == [
+        ("staff", grid1.id, "console.act"), ("staff", grid1.id, "staff_api.act")]
+    assert entries[0].target == "action=accept,number=%s" % case.number and entries[0].detail == "note"
+    assert entries[1].detail == "public,text"
+    everything = " ".join("%s %s %s" % (e.target, e.detail, e.actor_name) for e in entries)
+    assert "13800001111" not in everything and DEMO_PASSWORD not in everything   # no values kept
+    # A refused action changed nothing and is not an action taken.
+    client.post("/console/cases/%s/accept" % case.number, data={"note": "x"})            # no CSRF: 400
+    assert AuditEntry.select().count() == 2
+
+
+def test_the_log_cannot_be_rewritten(database, case):
+    entry = AuditEntry.create(actor_kind="staff", actor_id=1, action="console.act", status=303)
+    for rewrite in (lambda: AuditEntry.update(action="nothing").where(AuditEntry.id == entry.id).execute(),
+                    lambda: AuditEntry.delete().where(AuditEntry.id == entry.id).execute()):
+        with pytest.raises(DatabaseError):
+            with database.atomic():
+                rewrite()
+    assert AuditEntry.get_by_id(entry.id).action == "console.act"
