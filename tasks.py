@@ -66,6 +66,13 @@ def heartbeat():
     huey.put(HEARTBEAT_KEY, time.time())
 
 
+@huey.periodic_task(crontab(minute="41"))
+def prune_rate_counters():
+    """Rate-limit windows older than a day are of no more use."""
+    import limits
+    return limits.prune()
+
+
 def consumer_last_seen():
     """Seconds since the consumer's last heartbeat, or None if it has never been seen."""
     seen = huey.get(HEARTBEAT_KEY, peek=True)

@@ -1,4 +1,6 @@
 """Staff accounts and the roles that scope their responsibility."""
+import datetime
+
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -7,6 +9,7 @@ from models.community import Building
 from models.community import Grid
 from models.community import Unit
 from models.db import db
+from models.db import utcnow
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import Staff
@@ -79,3 +82,30 @@ def community_by_role(staff, roles, community_id=None):
         query = query.where(RoleAssignment.community == community_id)
     assignment = query.first()
     return assignment.community_id if assignment else None
+
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = datetime.timedelta(minutes=15)
+
+
+class TooManyAttempts(LinliError):
+    status = 429
+
+
+def authenticate(username, password, address, now=None):
+    """The Staff for these credentials, or LinliError: 401 for a wrong password and an unknown
+    name alike, 429 after 5 failures in 15 minutes for that name (or 20 from that address)."""
+    from models.console import LoginAttempt
+    now = now or utcnow()
+    username = (username or "").strip()[:64]
+    recent = LoginAttempt.select().where((LoginAttempt.ok == False)  # noqa: E712
+                                         & (LoginAttempt.created_at > now - FAILURE_WINDOW))
+    if recent.where(LoginAttempt.username == username).count() >= MAX_FAILURES \
+            or recent.where(LoginAttempt.address == address).count() >= MAX_FAILURES * 4:
+        raise TooManyAttempts("too_many_attempts", "尝试次数过多，请 15 分钟后再试")
+    staff = Staff.get_or_none(Staff.username == username)
+    ok = staff is not None and verify_password(staff, password)
+    LoginAttempt.create(username=username, address=(address or "")[:64], ok=ok, created_at=now)
+    if not ok:
+        raise LinliError("bad_credentials", "用户名或密码错误", 401)
+    return staff

@@ -3,9 +3,8 @@
 - The session is Flask's signed cookie: HttpOnly, SameSite=Lax, Secure unless
   CONSOLE_COOKIE_SECURE is off (plain-http development), 12 hours.
 - Every POST carries the session's CSRF token (hidden field `csrf`), compared in constant time.
-- Sign-in is rate-limited per username and per address: 5 failures in 15 minutes and that name,
-  or that address, waits; a wrong password and an unknown name get the same answer."""
-import datetime
+- Sign-in itself is community.staff.authenticate: rate-limited per username and per address,
+  the same answer for a wrong password and an unknown name."""
 import functools
 import hmac
 import secrets
@@ -17,37 +16,8 @@ from flask import request
 from flask import session
 from flask import url_for
 
-from community.staff import verify_password
-from errors import LinliError
-from models.console import LoginAttempt
-from models.db import utcnow
 from models.people import RoleAssignment
 from models.people import Staff
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = datetime.timedelta(minutes=15)
-SESSION_HOURS = 12
-
-
-class TooManyAttempts(LinliError):
-    status = 429
-
-
-def sign_in(username, password, address, now=None):
-    """The Staff for these credentials, or LinliError (401 bad credentials, 429 waiting)."""
-    now = now or utcnow()
-    username = (username or "").strip()[:64]
-    since = now - FAILURE_WINDOW
-    recent = LoginAttempt.select().where((LoginAttempt.ok == False) & (LoginAttempt.created_at > since))  # noqa: E712
-    if recent.where(LoginAttempt.username == username).count() >= MAX_FAILURES \
-            or recent.where(LoginAttempt.address == address).count() >= MAX_FAILURES * 4:
-        raise TooManyAttempts("too_many_attempts", "尝试次数过多，请 15 分钟后再试")
-    staff = Staff.get_or_none(Staff.username == username)
-    ok = staff is not None and verify_password(staff, password)
-    LoginAttempt.create(username=username, address=address[:64], ok=ok, created_at=now)
-    if not ok:
-        raise LinliError("bad_credentials", "用户名或密码错误", 401)
-    return staff
 
 
 def start_session(staff):

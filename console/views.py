@@ -11,6 +11,7 @@ from flask import request
 from flask import session
 from flask import url_for
 
+from community.staff import authenticate
 from console import auth
 from console import charts
 from errors import LinliError
@@ -81,7 +82,7 @@ def login():
     if request.method == "POST":
         auth.check_csrf()
         try:
-            staff = auth.sign_in(request.form.get("username"), request.form.get("password"),
+            staff = authenticate(request.form.get("username"), request.form.get("password"),
                                  request.remote_addr or "")
         except LinliError as exc:
             error, status = exc.message, exc.status

@@ -259,7 +259,8 @@ STAFF_ACTIONS = {
 
 PATHS = {
     "/api/mp/openapi.json": {"get": _op("This document", _json({"type": "object"}), auth=None)},
-    "/api/mp/login": {"post": _op("Exchange a wx.login() code for a token", _json(_ref("Token")), "400", "401",
+    "/api/mp/login": {"post": _op("Exchange a wx.login() code for a token (30 a minute per address)", _json(_ref("Token")),
+                                  "400", "401", "429",
                                   body=_body({"code": {"type": "string"}}, ["code"]), auth=None)},
     "/api/mp/token/refresh": {"post": _op("A new token", _json(_ref("Token")), "401")},
     "/api/mp/me": {"get": _op("The signed-in resident", _json(_ref("Resident")), "401")},
@@ -275,7 +276,7 @@ PATHS = {
                                  "responses": {"201": _json(_ref("Upload"), "stored"), "413": ERRORS["422"],
                                                **{c: ERRORS[c] for c in ("400", "401", "422")}}}},
     "/api/mp/reports": {
-        "post": {**_op("File a case; send Idempotency-Key", CASE, "400", "401", "422", body=_body({
+        "post": {**_op("File a case; send Idempotency-Key (20 an hour)", CASE, "400", "401", "422", "429", body=_body({
             "description": {"type": "string"}, "category_id": {"type": "integer"},
             "photo_ids": {"type": "array", "items": {"type": "integer"}}, "anonymous": {"type": "boolean"},
             "location": {"type": "object", "properties": {"lat": {"type": "number"}, "lng": {"type": "number"},
@@ -283,7 +284,7 @@ PATHS = {
             params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}]),
                  "responses": {"201": _json(_ref("CaseSummary"), "filed"), "200": _json(_ref("CaseSummary"),
                                "the case first filed with this Idempotency-Key"),
-                               **{c: ERRORS[c] for c in ("400", "401", "422")}}},
+                               **{c: ERRORS[c] for c in ("400", "401", "422", "429")}}},
         "get": _op("My cases", _json(_ref("CasePage")), "401", params=PAGING)},
     "/api/mp/reports/{number}": {"get": _op("One of my (or followed) cases with its public timeline",
                                             _json(_ref("CaseDetail")), "401", "404", params=[NUMBER])},
@@ -303,7 +304,8 @@ PATHS = {
                                                        params=[_path("code")] + list(PAGING))},
     "/api/mp/units/{unit_id}/board": {"get": _op("A unit's service board", _json({"type": "object"}), "404",
                                                  auth=None, params=[_path("unit_id", {"type": "integer"})])},
-    "/api/mp/staff/login": {"post": _op("Staff sign-in", _json(_ref("Token")), "400", "401", auth=None,
+    "/api/mp/staff/login": {"post": _op("Staff sign-in (5 failures in 15 minutes and the name waits)", _json(_ref("Token")),
+                                        "400", "401", "429", auth=None,
                                         body=_body({"username": {"type": "string"}, "password": {"type": "string"}},
                                                    ["username", "password"]))},
     "/api/mp/staff/cases": {"get": _op(

@@ -5,6 +5,7 @@ from flask import jsonify
 from flask import request
 
 import config
+import limits
 import wechat
 from community import residents
 from community.board import unit_board
@@ -26,6 +27,8 @@ from reports import queries
 from reports import workflow
 
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
+LOGIN_PER_MINUTE = 30
+FILINGS_PER_HOUR = 20
 
 
 def _case(number):
@@ -43,6 +46,8 @@ def openapi():
 # -- session ----------------------------------------------------------------------------------
 @bp.post("/login")
 def login():
+    # Each try costs a WeChat call (jscode2session): 30 a minute from one address is plenty.
+    limits.hit("mp-login:" + (request.remote_addr or ""), LOGIN_PER_MINUTE, 60, "登录过于频繁")
     code = json_body().get("code")
     resident = residents.login_with_code(wechat.miniprogram(), code if isinstance(code, str) else "")
     token, expires_at = issue(resident)
@@ -110,6 +115,8 @@ def file_report():
     description = body.get("description") or ""
     if not isinstance(description, str):
         raise BadRequest("bad_field", "description 应为字符串")
+    # A resident reports a handful of things a day; hundreds an hour is a script or a grudge.
+    limits.hit("file:%d" % g.resident.id, FILINGS_PER_HOUR, 3600, "提交过于频繁")
     case, created = filing.file_report(
         g.resident, description, category_id=integer(body, "category_id"), upload_ids=upload_ids,
         anonymous=bool(body.get("anonymous")), location=location,

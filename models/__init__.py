@@ -26,6 +26,7 @@ from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.coupons import RedemptionAttempt
 from models.db import db
+from models.limits import RateCounter
 from models.merchants import Merchant
 from models.merchants import MerchantStaff
 from models.miniprogram import FilingKey
@@ -59,6 +60,7 @@ ALL_MODELS = [
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
     CommentCursor, Comment, SensitiveWord, LoginAttempt, AuditEntry,
+    RateCounter,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

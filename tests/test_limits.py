@@ -1,0 +1,48 @@
+"""Rate limits on what strangers can hammer: a resident login flood from one address, a script
+filing cases, password guessing through the staff API. Each gets a clear 429; others go on."""
+import pytest
+
+import limits
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from miniprogram_api import views
+from models.reports import Report
+
+
+def test_a_window_counts_per_key_and_starts_over(database):
+    for _ in range(3):
+        limits.hit("k", 3, 60, now=1200)
+    with pytest.raises(limits.TooMany) as refused:
+        limits.hit("k", 3, 60, now=1210)
+    assert refused.value.status == 429 and "50 秒" in refused.value.message
+    limits.hit("other", 3, 60, now=1210)                 # another key is not held back
+    limits.hit("k", 3, 60, now=1260)                     # 1260 starts the next window
+    assert limits.prune(now=1260 + 86400 + 1) == 3
+
+
+def test_a_login_flood_from_one_address_is_stopped(client, database, emulator, monkeypatch):
+    # Each login costs us a jscode2session call: a flood from one address would spend WeChat's quota.
+    monkeypatch.setattr(views, "LOGIN_PER_MINUTE", 3)
+    answers = [client.post("/api/mp/login", json={"code": "made-up-%d" % n}).status_code for n in range(5)]
+    assert answers == [401, 401, 401, 429, 429]
+    assert len(emulator.calls("sns/jscode2session")) == 3
+    other = client.post("/api/mp/login", json={"code": emulator.login_code("o-other")},
+                        environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert other.status_code == 200
+
+
+def test_a_script_filing_cases_is_stopped(client, database, emulator, monkeypatch):
+    monkeypatch.setattr(views, "FILINGS_PER_HOUR", 2)
+    token = client.post("/api/mp/login", json={"code": emulator.login_code("o-script")}).json["token"]
+    headers = {"Authorization": "Bearer " + token}
+    answers = [client.post("/api/mp/reports", headers=headers, json={"description": "楼道第%d层的灯坏了" % n}).status_code
+               for n in range(3)]
+    assert answers == [201, 201, 429] and Report.select().count() == 2
+
+
+def test_password_guessing_through_the_staff_api_waits(client, database):
+    seed_demo()
+    for _ in range(5):
+        assert client.post("/api/mp/staff/login", json={"username": "grid1", "password": "guess"}).status_code == 401
+    late = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD})
+    assert late.status_code == 429 and late.json["error"]["code"] == "too_many_attempts"
