@@ -31,6 +31,9 @@ from models.db import schema_problem
 UNGATED_ENDPOINTS = {"health.healthz", "static", "media"}
 
 
+SECRET_BEARING_LOGGERS = ("peewee", "urllib3")
+
+
 def create_app(settings=None, **overrides):
     """`settings` defaults to the environment's; `overrides` replace single settings (tests)."""
     if settings is None:
@@ -40,6 +43,10 @@ def create_app(settings=None, **overrides):
 
     logging.basicConfig(level=settings.LOG_LEVEL,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Their DEBUG lines carry SQL parameters (session keys, phones) and URLs with the access
+    # token: even with LOG_LEVEL=DEBUG they say nothing below INFO.
+    for name in SECRET_BEARING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
     app = Flask(__name__)
     # <int:...> in every route stops at the database's 32-bit integers: a larger id is a 404,
     # not an overflow inside a query.
