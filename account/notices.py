@@ -5,6 +5,7 @@ in building 6 reaches building 6.
 
 Each notice has a clientmsgid: WeChat drops a repeat within 24 hours, so a send retried after
 -1 or a timeout cannot go out twice. MASSSENDJOBFINISH brings the counts."""
+import datetime
 import uuid
 
 from wechatpy.exceptions import WeChatClientException
@@ -25,6 +26,7 @@ from wechat import failures
 TAG_BATCH = 50                                   # openids per tagging call (WeChat's limit)
 REPEATED_CLIENT_MSG_ID = 45065
 TAG_NAME_TAKEN = 45157
+STUCK_AFTER = datetime.timedelta(minutes=10)      # far beyond a send's timeout and retries
 
 
 class NoticeError(LinliError):
@@ -80,7 +82,10 @@ def send(notice_id):
                                                  notice.client_msg_id)
     except Exception as exc:
         if failures.errcode_of(exc) == REPEATED_CLIENT_MSG_ID:
-            # An earlier try arrived after all: it is being sent, and the event will say how.
+            # An earlier try arrived after all (its answer was lost with a timeout or a killed
+            # consumer): it went out once. Its msg_id never reached us, so no event will match.
+            Notice.update(state="sent", wechat_status="已由先前一次请求发出（45065），无送达统计").where(
+                Notice.id == notice_id).execute()
             return Notice.get_by_id(notice_id)
         errcode, message = failures.describe(exc)
         retry = failures.retryable(exc)
@@ -97,6 +102,20 @@ def send(notice_id):
         # Comments belong to the mass-sent message: this is what the comment sync reads.
         Article.update(msg_data_id=str(result["msg_data_id"])).where(Article.id == notice.article_id).execute()
     return Notice.get_by_id(notice_id)
+
+
+def recover_stuck(now=None, after=STUCK_AFTER):
+    """Notices left `sending` without a msg_id by a consumer that died mid-call go back in line.
+    Sending again is safe: the clientmsgid makes WeChat drop a repeat (45065). Returns their ids."""
+    now = now or utcnow()
+    stuck = [n.id for n in Notice.select(Notice.id).where((Notice.state == "sending") & (Notice.msg_id == "")
+                                                          & (Notice.send_at < now - after))]
+    if stuck:
+        Notice.update(state="scheduled").where(Notice.id.in_(stuck) & (Notice.state == "sending")).execute()
+        from account.tasks import send_notice
+        for notice_id in stuck:
+            send_notice(notice_id)
+    return stuck
 
 
 def on_mass_event(message):

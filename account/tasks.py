@@ -25,6 +25,13 @@ def send_notice(notice_id):
     return _quota_stops(lambda: notices.send(notice_id), "notice %s" % notice_id)
 
 
+@huey.periodic_task(crontab(minute="3-59/10"))
+def recover_stuck_notices():
+    """Notices a killed consumer left half-sent go back in line (sending again is safe)."""
+    from account import notices
+    return notices.recover_stuck()
+
+
 @huey.periodic_task(crontab(minute="*/10"))
 def sync_comments():
     from account import comments

@@ -359,7 +359,7 @@ def test_a_send_that_timed_out_but_arrived_is_not_sent_twice(editor, emulator):
         notices.send(notice.id)
     import time
     time.sleep(1.2)                                   # the slow answer lands on WeChat's side
-    assert notices.send(notice.id).state == "sending"
+    assert notices.send(notice.id).state == "sent"
     assert len(emulator.state.mass_jobs) == 1 and len(_paths(emulator, "cgi-bin/message/mass/sendall")) == 2
 
 
