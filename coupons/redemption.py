@@ -2,8 +2,8 @@
 
 Single use under concurrency: the redemption is an update conditional on the coupon still being
 issued, so of two clerks scanning one code at once exactly one succeeds. Every attempt is logged
-with the clerk, in its own transaction when it fails; a clerk with too many recent failures is
-refused for a while (someone trying codes at random)."""
+with the clerk, in its own transaction when it fails; a clerk with too many recent unknown,
+mistyped or forged codes is refused for a while (someone trying codes at random)."""
 import datetime
 
 from errors import LinliError
@@ -19,6 +19,9 @@ from models.db import db
 from models.db import utcnow
 
 MAX_FAILURES = 10
+# Failures that look like trying codes: a double scan of a real code (already_redeemed) or an
+# order under the threshold is a clerk's ordinary mistake and does not count.
+GUESSING = ("code_unknown", "code_mistyped", "qr_forged")
 FAILURE_WINDOW = datetime.timedelta(minutes=10)
 REVERSE_WINDOW = datetime.timedelta(hours=2)
 MAX_ORDER_FEN = 10_000_000_00            # 10 million yuan: beyond any counter, within the column
@@ -36,7 +39,8 @@ def redeem(person, secret_key, qr=None, code=None, order_fen=None, now=None):
                                   or not 0 <= order_fen <= MAX_ORDER_FEN):
         _log(person, None, entered, "redeem", "bad_order_fen", None, now=now)
         raise LinliError("bad_order_fen", "订单金额应为 0–1000 万元之间的整数（分）", 400)
-    if RedemptionAttempt.select().where((RedemptionAttempt.clerk == person.id) & (RedemptionAttempt.outcome != "ok")
+    if RedemptionAttempt.select().where((RedemptionAttempt.clerk == person.id)
+                                        & RedemptionAttempt.outcome.in_(GUESSING)
                                         & (RedemptionAttempt.created_at > now - FAILURE_WINDOW)).count() \
             >= MAX_FAILURES:
         _log(person, None, entered, "redeem", "too_many_failures", order_fen, now=now)

@@ -61,9 +61,9 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
 
 def wechat_content_check(client, resident):
     """msgSecCheck v2 for what `resident` writes; None when WeChat cannot check it (v2 needs a
-    mini-program openid)."""
-    if not resident.mp_openid:
-        return None
+    mini-program openid, and the mini-program's credentials)."""
+    if not resident.mp_openid or not client.appid:
+        return None                     # (an unconfigured mini-program is no reason to lose a report)
     return lambda text: client.security.msg_sec_check(resident.mp_openid, text, scene=1)["suggest"]
 
 

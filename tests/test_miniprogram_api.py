@@ -334,3 +334,12 @@ def test_public_boards_show_no_personal_data(client, mp):
     contacts = client.get("/api/mp/units/%d/board" % unit.id).json["contacts"]
     assert {"role": "楼长", "name": "楼长老王", "phone": "13900000031"} in contacts
     assert client.get("/api/mp/categories").json[0]["name"] == "环境卫生"
+
+
+def test_without_mini_program_credentials_a_report_is_still_filed(client, mp):
+    # Found by the soak: a deployment with no MINIPROGRAM_APPID answered every filing with 500.
+    from tests.conftest import use_settings
+    headers = mp("o-unconfigured")
+    use_settings(MINIPROGRAM_APPID="", MINIPROGRAM_SECRET="")
+    answer = client.post("/api/mp/reports", headers=headers, json={"description": "单元门禁坏了两天了"})
+    assert answer.status_code == 201 and Report.select().count() == 1

@@ -324,6 +324,16 @@ def test_a_clerk_trying_codes_at_random_is_stopped(town):
     town.ok(town.redeem(town.owner, code=coupon["code"], order_fen=2000))    # another clerk is not blocked
 
 
+def test_double_scans_are_mistakes_not_guesses(town):
+    # Found by the soak: a busy counter scanning redeemed codes again must not lock its clerk out.
+    spent = town.ok(town.claim(town.campaign(), town.resident("o-spent")), 201)
+    town.ok(town.redeem(code=spent["code"], order_fen=2000))
+    for _ in range(12):
+        town.refused(town.redeem(code=spent["code"], order_fen=2000), 409, "already_redeemed")
+    fresh = town.ok(town.claim(town.campaign(), town.resident("o-fresh")), 201)
+    town.ok(town.redeem(code=fresh["code"], order_fen=2000))
+
+
 def test_a_reversal_only_within_its_window(town):
     coupon = town.ok(town.claim(town.campaign(), town.resident("o-window")), 201)
     town.ok(town.redeem(code=coupon["code"], order_fen=2000))
