@@ -31,6 +31,8 @@ SECRET = "flash-claim-bench-secret-key-0123456789"
 
 from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
 from bench.serving import wait_for  # noqa: E402
+from bench.world import residents_and_campaign  # noqa: E402
+from bench.world import seeded  # noqa: E402
 
 
 def main():
@@ -75,35 +77,8 @@ def run(name, database_url, args):
 
 def _prepare(env):
     """Schema, demo community, 2,000 confirmed residents, a live campaign; resident tokens."""
-    from app import create_app
-    from config import Settings
-    from miniprogram_api.auth import issue
-    from models.coupons import Campaign
-    from models.db import close_all
-    from models.db import connected
-    from models.db import upgrade
-    from models.db import utcnow
-    from models.merchants import Merchant
-    from models.people import Resident
-    import datetime
-    app = create_app(Settings.from_env(env))
-    with app.app_context(), connected():
-        upgrade()
-        from community.demo import seed_demo
-        seed_demo()
-        merchant = Merchant.select().order_by(Merchant.id).first()
-        Merchant.update(status="active").where(Merchant.id == merchant.id).execute()
-        now = utcnow()
-        Resident.insert_many([{"mp_openid": "o-flash-%d" % i, "community": merchant.community_id,
-                               "address_state": "confirmed", "nickname": "居民%d" % i}
-                              for i in range(RESIDENTS)]).execute()
-        residents = list(Resident.select().where(Resident.mp_openid.startswith("o-flash-")).order_by(Resident.id))
-        campaign = Campaign.create(merchant=merchant, community=merchant.community_id, title="开业满30减10",
-                                   kind="cash_off", value_fen=1000, threshold_fen=3000, total_stock=STOCK,
-                                   per_resident_limit=LIMIT, claim_starts_at=now - datetime.timedelta(hours=1),
-                                   claim_ends_at=now + datetime.timedelta(days=1), valid_days=7, state="live")
-        tokens = [issue(r)[0] for r in residents]
-    close_all()
+    with seeded(env):
+        _, tokens, _, campaign = residents_and_campaign(RESIDENTS, "o-flash-", STOCK, LIMIT)
     return campaign.id, tokens
 
 

@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
 from bench.serving import wait_for  # noqa: E402
+from bench.world import residents_and_campaign  # noqa: E402
+from bench.world import seeded  # noqa: E402
 
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -69,45 +71,17 @@ def main():
 
 
 def _prepare(env):
-    import datetime
-    from app import create_app
-    from community.demo import seed_demo
-    from config import Settings
     from miniprogram_api.auth import issue
-    from models.community import Building
-    from models.coupons import Campaign
-    from models.db import close_all
-    from models.db import connected
-    from models.db import upgrade
-    from models.db import utcnow
-    from models.merchants import Merchant
     from models.merchants import MerchantStaff
-    from models.people import Resident
     from models.people import Staff
-    app = create_app(Settings.from_env(env))
-    with app.app_context(), connected():
-        upgrade()
-        seed_demo()
-        merchant = Merchant.select().order_by(Merchant.id).first()
-        Merchant.update(status="active").where(Merchant.id == merchant.id).execute()
-        buildings = list(Building.select().order_by(Building.id))
-        Resident.insert_many([{"mp_openid": "o-soak-%d" % i, "oa_openid": "oa-soak-%d" % i, "subscribed": True,
-                               "community": merchant.community_id, "building": buildings[i % len(buildings)].id,
-                               "address_state": "confirmed", "nickname": "居民%d" % i}
-                              for i in range(RESIDENTS)]).execute()
-        residents = list(Resident.select().where(Resident.mp_openid.startswith("o-soak-")).order_by(Resident.id))
+    with seeded(env):
+        residents, tokens, merchant, campaign = residents_and_campaign(RESIDENTS, "o-soak-", STOCK, LIMIT,
+                                                                       spread_over_buildings=True)
         clerks = [MerchantStaff.create(merchant=merchant, name="店员%d" % i, role="clerk", openid="clerk-%d" % i)
                   for i in range(3)]
-        now = utcnow()
-        campaign = Campaign.create(merchant=merchant, community=merchant.community_id, title="浸泡测试券",
-                                   kind="cash_off", value_fen=500, threshold_fen=2000, total_stock=STOCK,
-                                   per_resident_limit=LIMIT, claim_starts_at=now - datetime.timedelta(hours=1),
-                                   claim_ends_at=now + datetime.timedelta(days=1), valid_days=7, state="live")
-        world = {"residents": [(r.oa_openid, issue(r)[0]) for r in residents],
-                 "clerks": [issue(c, "merchant")[0] for c in clerks],
-                 "staff": issue(Staff.get(Staff.username == "grid1"), "staff")[0], "campaign": campaign.id}
-    close_all()
-    return world
+        return {"residents": [(r.oa_openid, token) for r, token in zip(residents, tokens)],
+                "clerks": [issue(c, "merchant")[0] for c in clerks],
+                "staff": issue(Staff.get(Staff.username == "grid1"), "staff")[0], "campaign": campaign.id}
 
 
 def _load(url, world, args, master_pid):
