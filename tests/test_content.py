@@ -388,3 +388,19 @@ def test_publishing_names_listed_words_and_waits_for_confirmation(editor, emulat
     assert stopped.value.code == "sensitive_words" and "代开发票" in stopped.value.message
     assert Article.get_by_id(article.id).state == "synced" and _paths(emulator, "cgi-bin/freepublish") == []
     assert articles.publish(article, confirm=True).state == "publishing"
+
+
+def test_wechat_down_while_publishing_loses_nothing(editor, emulator):
+    # WeChat unreachable at the moment of publishing: nothing was submitted, so the article goes
+    # back to `synced` with the reason, and publishing again works once WeChat is back.
+    article = articles.sync(_article(editor)[0])
+    emulator.refuse()
+    try:
+        with pytest.raises(Exception):
+            articles.publish(article)
+    finally:
+        emulator.resume()
+    back = Article.get_by_id(article.id)
+    assert back.state == "synced" and "无法连接" in back.errmsg
+    assert articles.publish(back).state == "publishing"
+    assert len(_paths(emulator, "cgi-bin/freepublish/submit")) == 1
