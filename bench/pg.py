@@ -15,8 +15,12 @@ def temporary_schema(url, prefix="linli_bench"):
     conn.autocommit = True
     name = "%s_%s" % (prefix, uuid.uuid4().hex[:8])
     conn.cursor().execute("CREATE SCHEMA %s" % name)
+    conn.close()
     try:
         yield name
     finally:
+        # A fresh connection: the bench may have restarted the server meanwhile.
+        conn = psycopg2.connect(url, connect_timeout=10)
+        conn.autocommit = True
         conn.cursor().execute("DROP SCHEMA %s CASCADE" % name)
         conn.close()
