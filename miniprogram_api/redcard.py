@@ -212,6 +212,7 @@ def staff_campaigns():
 @staff_bp.post("/campaigns")
 @staff_required
 def staff_draft():
+    merchants.managed_community(g.staff)          # the role first: a stranger learns nothing of the form
     body = json_body()
     merchant = _merchant(integer(body, "merchant_id", required=True))
     campaign = campaigns.create(merchant, _campaign_values(body), body.get("grid_ids") or (),
