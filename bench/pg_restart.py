@@ -3,7 +3,7 @@
 cleanly (503 database_unavailable, never 500), and the service recover by itself, with no
 restart of its own. Restarts the machine's PostgreSQL: not for a shared server.
 
-    .venv/bin/python bench/pg_restart.py [--seconds 12]
+    .venv/bin/python bench/pg_restart.py [--seconds 6]
 """
 import argparse
 import collections
@@ -30,7 +30,7 @@ PORT = 8797
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--seconds", type=float, default=6, help="load kept up after the restart")
     args = parser.parse_args()
     with temporary_schema(PG_URL) as schema:
         if schema is None:
@@ -56,7 +56,7 @@ def main():
     after = [code for t, code in answers if t > restart_at + took + 1]
     print("pg_ctlcluster restart took %.1f s under 4 connections of reads" % took)
     print("answers: %s" % ", ".join("%s × %d" % (code, n) for code, n in counts.most_common()))
-    print("last failed answer %.1f s after the restart began; %d answers after it ended, all 200: %s"
+    print("last failed answer %.1f s after the restart began; %d answers from 1 s after it ended, all 200: %s"
           % ((max(bad) - restart_at) if bad else 0, len(after), all(code == 200 for code in after)))
     ok = workers_alive and 500 not in counts and after and all(code == 200 for code in after)
     print("no 500, recovered without a restart of the service: %s" % ("OK" if ok else "FAILED"))
@@ -64,11 +64,13 @@ def main():
 
 
 def _load_through_restart(seconds):
-    answers, stop_at = [], time.time() + seconds
+    """Load from 2 s before the restart until `seconds` after it has finished (a restart with a
+    long shutdown checkpoint can take many seconds)."""
+    answers, done = [], threading.Event()
 
     def load():
         session = requests.Session()
-        while time.time() < stop_at:
+        while not done.is_set():
             try:
                 code = session.get("http://127.0.0.1:%d/api/mp/categories" % PORT, timeout=5).status_code
             except requests.RequestException as exc:
@@ -82,6 +84,8 @@ def _load_through_restart(seconds):
     cluster = sorted(os.listdir("/etc/postgresql"))[0]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True)
     took = time.time() - restart_at
+    time.sleep(seconds)
+    done.set()
     for t in threads:
         t.join()
     return answers, restart_at, took

@@ -344,8 +344,13 @@ def test_a_reversal_only_within_its_window(town):
 
 
 # -- codes ----------------------------------------------------------------------------------------
-def test_a_check_character_catches_every_single_typo_and_swap():
-    code = codes.new_code()
+@pytest.mark.parametrize("seed", range(20))
+def test_a_check_character_catches_every_single_typo_and_almost_every_swap(seed):
+    # Luhn mod 32, like Luhn's decimal "09"/"90": of adjacent swaps only "0Z"/"Z0" slips through.
+    import random
+    rng = random.Random(seed)
+    body = "".join(rng.choice(codes.ALPHABET) for _ in range(16)) if seed else "0Z" * 8
+    code = body + codes._check_char(body)
     assert len(code) == 17 and len(codes.ALPHABET) ** 16 >= 2 ** 80
     for i in range(len(code)):
         for char in codes.ALPHABET:
@@ -353,9 +358,14 @@ def test_a_check_character_catches_every_single_typo_and_swap():
                 with pytest.raises(codes.CodeError):
                     codes.normalize(code[:i] + char + code[i + 1:])
     for i in range(len(code) - 1):
-        if code[i] != code[i + 1]:
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+        if code[i] == code[i + 1]:
+            continue
+        if {code[i], code[i + 1]} == {"0", "Z"}:
+            assert codes.normalize(swapped) == swapped          # the one known blind spot
+        else:
             with pytest.raises(codes.CodeError):
-                codes.normalize(code[:i] + code[i + 1] + code[i] + code[i + 2:])
+                codes.normalize(swapped)
     # What a clerk types is forgiven its case, dashes, spaces and look-alike letters.
     assert codes.normalize(" " + codes.display(code).lower().replace("0", "o") + " ") == code
 
