@@ -20,15 +20,15 @@ def register(app):
         if actor is None or request.method not in CHANGING or response.status_code >= 400:
             return response
         kind = "staff" if getattr(g, "staff", None) is not None else "merchant"
+        body = request.get_json(silent=True) if request.is_json else None
+        fields = list(request.form) + (list(body) if isinstance(body, dict) else [])
         try:
             AuditEntry.create(
                 actor_kind=kind, actor_id=actor.id, actor_name=(actor.name or "")[:64],
                 action=(request.endpoint or request.path)[:100],
                 target=",".join("%s=%s" % item for item in sorted((request.view_args or {}).items()))[:200],
                 status=response.status_code, address=(request.remote_addr or "")[:64],
-                detail=",".join(sorted(k for k in list(request.form) + list((request.get_json(silent=True) or {})
-                                                                             if request.is_json else [])
-                                       if k != "csrf"))[:1000])
+                detail=",".join(sorted({str(k) for k in fields} - {"csrf"}))[:1000])
         except Exception:
             # The action has happened; a lost audit line is logged loudly, never turned into an error.
             logger.exception("could not record the audit entry for %s %s", request.method, request.path)

@@ -8,6 +8,7 @@ from errors import LinliError
 from models.community import Building
 from models.community import Grid
 from models.community import Unit
+from models.console import LoginAttempt
 from models.db import db
 from models.db import utcnow
 from models.people import ROLE_SCOPES
@@ -95,7 +96,6 @@ class TooManyAttempts(LinliError):
 def authenticate(username, password, address, now=None):
     """The Staff for these credentials, or LinliError: 401 for a wrong password and an unknown
     name alike, 429 after 5 failures in 15 minutes for that name (or 20 from that address)."""
-    from models.console import LoginAttempt
     now = now or utcnow()
     username = (username or "").strip()[:64]
     recent = LoginAttempt.select().where((LoginAttempt.ok == False)  # noqa: E712

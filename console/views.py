@@ -1,7 +1,5 @@
 """The console's blueprint: sign-in, the dashboard, and how errors look. The other pages are in
 cases.py, content.py, inbox.py, community_pages.py and redcard.py, registered on this blueprint."""
-import datetime
-
 from flask import Blueprint
 from flask import flash
 from flask import g
@@ -118,7 +116,6 @@ def dashboard():
     month = local(utcnow()).strftime("%Y-%m")
     grid_rates = rates.rates(community_id, month, "grid") if community_id and g.roles & set(MANAGER_ROLES) else []
     followers = list(FollowerDailyStat.select().order_by(FollowerDailyStat.ref_date.desc()).limit(30))[::-1]
-    since = datetime.date.today() - datetime.timedelta(days=400)
     return render_template(
         "console/dashboard.html", mine=mine, overdue=overdue, month=month, grid_rates=grid_rates,
         response_chart=charts.bars([(r.label, r.response_rate) for r in grid_rates]),
@@ -126,7 +123,7 @@ def dashboard():
         satisfaction_chart=charts.bars([(r.label, r.satisfaction_rate) for r in grid_rates]),
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
         top_articles=account_stats.per_article()[:5] if g.roles & set(CONTENT_ROLES) else [],
-        follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers if f.ref_date >= since]),
+        follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
         coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [])
 
 

@@ -12,6 +12,7 @@ from models.coupons import CouponHolding
 from models.db import INT_MAX
 from models.db import db
 from models.db import utcnow
+from models.merchants import Merchant
 from coupons.merchants import NotAllowed
 from coupons.merchants import NotFound
 from coupons.merchants import RedCardError
@@ -99,8 +100,9 @@ def claimable(resident, now=None):
     if resident.address_state != "confirmed" or not resident.community_id:
         return []
     now = now or utcnow()
-    campaigns = (Campaign.select().where((Campaign.community == resident.community_id) & (Campaign.state == "live")
-                                         & (Campaign.claim_starts_at <= now) & (Campaign.claim_ends_at > now))
+    campaigns = (Campaign.select(Campaign, Merchant).join(Merchant)
+                 .where((Campaign.community == resident.community_id) & (Campaign.state == "live")
+                        & (Campaign.claim_starts_at <= now) & (Campaign.claim_ends_at > now))
                  .order_by(Campaign.claim_ends_at, Campaign.id))
     campaigns = [c for c in campaigns if _audience_admits(c, resident)]
     held = {h.campaign_id: h.total for h in CouponHolding.select().where(

@@ -21,7 +21,6 @@ from miniprogram_api.auth import issue
 from miniprogram_api.auth import merchant_required
 from miniprogram_api.auth import resident_required
 from miniprogram_api.auth import staff_required
-from miniprogram_api.parsing import BadRequest
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
 from miniprogram_api.parsing import text
@@ -59,7 +58,9 @@ def claim(campaign_id):
 @resident_required
 def my_coupons():
     state = request.args.get("state") or None
-    query = Coupon.select().where(Coupon.resident == g.resident.id)
+    # One query: each coupon shows its campaign and merchant.
+    query = (Coupon.select(Coupon, Campaign, Merchant).join(Campaign).join(Merchant)
+             .where(Coupon.resident == g.resident.id))
     if state:
         query = query.where(Coupon.state == state)
     return jsonify({"items": [serializers.coupon_json(c) for c in
@@ -99,7 +100,8 @@ def merchant_login():
 @merchant_bp.get("/campaigns")
 @merchant_required
 def merchant_campaigns():
-    rows = Campaign.select().where(Campaign.merchant == g.merchant.merchant_id).order_by(Campaign.id.desc())
+    rows = (Campaign.select(Campaign, Merchant).join(Merchant).where(Campaign.merchant == g.merchant.merchant_id)
+            .order_by(Campaign.id.desc()))
     return jsonify({"items": [serializers.campaign_json(c) for c in rows]})
 
 
@@ -203,7 +205,7 @@ def add_merchant_staff(merchant_id):
 @staff_required
 def staff_campaigns():
     community_id = merchants.managed_community(g.staff)
-    query = Campaign.select().where(Campaign.community == community_id)
+    query = Campaign.select(Campaign, Merchant).join(Merchant).where(Campaign.community == community_id)
     if request.args.get("state"):
         query = query.where(Campaign.state == request.args["state"])
     return jsonify({"items": [serializers.campaign_json(c) for c in query.order_by(Campaign.id.desc())]})

@@ -11,11 +11,8 @@ from PIL import Image
 import config
 
 from account import articles
-from account import comments
-from account import notices
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
-from coupons import campaigns as campaign_domain
 from models.account import AutoReplyRule
 from models.account import InboundMessage
 from models.account import OutboundMessage
@@ -51,7 +48,6 @@ def console(client, database, emulator, settings):
     client.application.config["SESSION_COOKIE_SECURE"] = False
 
     def sign_in(username, password=DEMO_PASSWORD):
-        client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
         return client.post("/console/login", data={"username": username, "password": password,
                                                     "csrf": csrf("/console/login")})
 

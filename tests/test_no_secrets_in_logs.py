@@ -3,8 +3,13 @@ session tokens, passwords, and residents' phone numbers, through a login, a fili
 sign-in, a failing WeChat call and an unhandled error."""
 import logging
 
+from account import outbox
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
+from models.account import InboundMessage
+from models.account import OutboundMessage
+from models.people import Resident
+from models.people import Staff
 
 
 def test_a_busy_day_logs_no_secret(client, database, emulator, caplog, monkeypatch):
@@ -15,16 +20,13 @@ def test_a_busy_day_logs_no_secret(client, database, emulator, caplog, monkeypat
     client.post("/api/mp/reports", headers=headers, json={"description": "楼上漏水，请联系我13912345678"})
     staff = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD}).json
     client.post("/api/mp/staff/login", json={"username": "grid1", "password": "wrong-" + DEMO_PASSWORD})
-    emulator.fail(-1, path="cgi-bin/message/custom/send", times=3)
-    from account import outbox
-    from models.people import Resident
-    from models.people import Staff
+    # A staff reply to a follower who just wrote in, refused by a busy WeChat (-1).
     resident = Resident.create(oa_openid="o-follower", subscribed=True)
-    from account.conversation import respond  # noqa: F401  (the gateway's path is imported)
-    try:
-        outbox.reply(Staff.get(Staff.username == "grid1"), resident, "您好，已安排")
-    except Exception:
-        pass
+    InboundMessage.create(dedup_key="msg:secret-1", openid="o-follower", resident=resident, msg_type="text",
+                          content="你好", wechat_time=1, raw_xml="<xml/>", state="handled")
+    emulator.fail(-1, path="cgi-bin/message/custom/send")
+    reply = outbox.reply(Staff.get(Staff.username == "grid1"), resident, "您好，已安排")
+    assert OutboundMessage.get_by_id(reply.id).errcode == -1 and emulator.calls("cgi-bin/message/custom/send")
     # An unhandled error carrying a request with a token in it.
     import miniprogram_api.views as views
     monkeypatch.setattr(views.queries, "cases_of", lambda *a, **k: 1 / 0)
