@@ -1,10 +1,12 @@
 """Claiming a coupon: atomic against the stock and the resident's own limits.
 
-One transaction: the resident's holding row is bumped only while under their limits (an upsert
-with a condition, so their double-clicks queue on that row), then the campaign's `claimed` only
-while under stock (a conditional update; the schema's CHECK stands behind it), then the coupon.
-Any refusal rolls the whole claim back. The campaign row is taken last, to hold the hot lock
-for as short a time as possible."""
+One transaction: the coupon row first, which claims its Idempotency-Key (a unique key per
+resident, so a retried tap arriving while the first is in flight waits on that key and then
+answers with the first tap's coupon); then the resident's holding row is bumped only while under
+their limits (an upsert with a condition, so their double-clicks queue on that row), then the
+campaign's `claimed` only while under stock (a conditional update; the schema's CHECK stands
+behind it). Any refusal rolls the whole claim back. The campaign row is taken last, to hold the
+hot lock for as short a time as possible."""
 from peewee import Case
 from peewee import IntegrityError
 
@@ -20,9 +22,21 @@ from reports.clock import local
 
 
 def claim(campaign_id, resident, idempotency_key=None, now=None):
-    """(coupon, created): the same Idempotency-Key returns the first claim's coupon."""
-    now = now or utcnow()
+    """(coupon, created): the same Idempotency-Key returns the first claim's coupon, also when the
+    retry arrives while the first is still in flight."""
     key = (idempotency_key or "").strip()[:64] or None
+    try:
+        return _claim(campaign_id, resident, key, now or utcnow())
+    except (RedCardError, IntegrityError):
+        # A refusal (the limit the first tap just used up, the stock it just took) or the key's
+        # unique row: if the same key's first claim has committed meanwhile, its answer is ours.
+        earlier = _by_key(resident, key) if key else None
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _claim(campaign_id, resident, key, now):
     if key:
         earlier = _by_key(resident, key)
         if earlier is not None:
@@ -40,23 +54,18 @@ def claim(campaign_id, resident, idempotency_key=None, now=None):
     valid_from, expires_at = campaigns.validity_for(campaign, now)
     if expires_at <= now:
         raise RedCardError("campaign_expired", "该活动的券已过有效期")
-    try:
-        with db.atomic():
-            _hold(campaign, resident, local(now).date().isoformat())
-            taken = (Campaign.update(claimed=Campaign.claimed + 1)
-                     .where((Campaign.id == campaign.id) & (Campaign.state == "live")
-                            & (Campaign.claimed < Campaign.total_stock))
-                     .execute())
-            if not taken:
-                raise RedCardError("sold_out", "来晚了，券已领完")
-            coupon = Coupon.create(campaign=campaign.id, resident=resident.id, code=new_code(), claimed_at=now,
-                                   idempotency_key=key, valid_from=valid_from, expires_at=expires_at)
-    except IntegrityError:
-        # The same key's first claim committed between our look and our insert.
-        earlier = _by_key(resident, key) if key else None
-        if earlier is None:
-            raise
-        return earlier, False
+    with db.atomic():
+        # First, so a second tap with this key waits here (PostgreSQL: on the unique index; SQLite:
+        # on the write lock) until the first commits, then fails on the key and reads its coupon.
+        coupon = Coupon.create(campaign=campaign.id, resident=resident.id, code=new_code(), claimed_at=now,
+                               idempotency_key=key, valid_from=valid_from, expires_at=expires_at)
+        _hold(campaign, resident, local(now).date().isoformat())
+        taken = (Campaign.update(claimed=Campaign.claimed + 1)
+                 .where((Campaign.id == campaign.id) & (Campaign.state == "live")
+                        & (Campaign.claimed < Campaign.total_stock))
+                 .execute())
+        if not taken:
+            raise RedCardError("sold_out", "来晚了，券已领完")
     return coupon, True
 
 

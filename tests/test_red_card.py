@@ -448,6 +448,18 @@ def test_one_tap_arriving_six_times_at_once_claims_once(counter):
     assert len({a.json["id"] for a in answers}) == 1 and Campaign.get_by_id(campaign["id"]).claimed == 1
 
 
+def test_a_retried_tap_at_a_limit_of_one_waits_for_the_first_and_returns_its_coupon(counter):
+    """A claim retried while the first is in flight, at a limit of one: the retry used to lose the
+    race on the holding row and answer 409 limit_reached (7 of 10 pairs) for a coupon the resident
+    did get. Five residents tap twice at once, each pair with one key, into two workers."""
+    campaign = counter.campaign(total_stock=100, per_resident_limit=1)
+    residents = [counter.resident("o-retry-%d" % i) for i in range(5)]
+    answers = _together(10, lambda i: counter.claim(campaign, residents[i // 2], key="tap-%d" % (i // 2)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201] * 5, [a.json for a in answers]
+    assert all(answers[i].json["id"] == answers[i + 1].json["id"] for i in range(0, 10, 2))
+    assert Coupon.select().count() == Campaign.get_by_id(campaign["id"]).claimed == 5
+
+
 def test_two_clerks_scanning_one_code_at_once_redeem_it_once(counter):
     second_clerk = counter.bound(counter.merchant["id"], "clerk", "o-clerk-2")
     coupon = counter.ok(counter.claim(counter.campaign(), counter.resident("o-scan")), 201)
