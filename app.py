@@ -14,6 +14,7 @@ import audit
 import cli
 import config
 import console
+import edge
 import errors
 import health
 import miniprogram_api
@@ -65,6 +66,7 @@ def create_app(settings=None, **overrides):
 
     _register_db_lifecycle(app)
     errors.register(app)
+    edge.register(app)
     audit.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)

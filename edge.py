@@ -1,0 +1,88 @@
+"""What every request is refused for before a view runs, the same on SQLite and PostgreSQL:
+
+- JSON nested deeper than any body of ours: the parser would recurse until RecursionError (a 500)
+  on 100,000 nested brackets; past MAX_JSON_DEPTH it is a 400.
+- A NUL character (U+0000) in the path, the query string, a header, a form or a JSON string:
+  PostgreSQL cannot store or even compare it in text (a 500), SQLite would store it silently.
+  Nothing a person types contains one, so it is a 400 here, before any query.
+"""
+from flask import abort
+from flask import request
+from flask.json.provider import DefaultJSONProvider
+
+from errors import LinliError
+
+# Our deepest body is two levels (a report's `location`); room to grow, far below the recursion limit.
+MAX_JSON_DEPTH = 32
+FORM_READERS = ("console", "open311")
+NUL_MESSAGE = "输入中含有不允许的空字符（U+0000）"
+
+
+class BadInput(LinliError):
+    status = 400
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with a bound on nesting. Raises BadInput, not ValueError, so that even
+    `get_json(silent=True)` answers 400 instead of treating the body as absent."""
+
+    def loads(self, s, **kwargs):
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            value = None
+        else:
+            if _depth_within(value, MAX_JSON_DEPTH):
+                return value
+        raise BadInput("json_too_deep", "JSON 嵌套不能超过 %d 层" % MAX_JSON_DEPTH)
+
+
+def _depth_within(value, limit):
+    level = [value]
+    for _ in range(limit + 1):
+        level = [v for item in level if isinstance(item, (dict, list))
+                 for v in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return True
+    return False
+
+
+def _strings(value):
+    """Every string in a parsed JSON value, keys included (depth already bounded)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _submitted_text():
+    yield request.path
+    for key, value in request.args.items(multi=True):
+        yield key
+        yield value
+    for value in request.headers.values():
+        yield value
+    # Forms only where forms are read: the WeChat gateway reads its raw body itself (under its
+    # own size limit, whatever the content type), and the mini-program's upload likewise.
+    if request.blueprint in FORM_READERS:
+        for key, value in request.form.items(multi=True):
+            yield key
+            yield value
+    if request.is_json:
+        yield from _strings(request.get_json(silent=True))
+
+
+def register(app):
+    app.json = BoundedJSONProvider(app)
+
+    @app.before_request
+    def refuse_nul():
+        if any("\x00" in text for text in _submitted_text()):
+            if request.blueprint == "console":
+                abort(400, NUL_MESSAGE)          # the console's own error page
+            raise BadInput("nul_character", NUL_MESSAGE)
