@@ -39,12 +39,8 @@ ACTIONS = ("accept", "start", "note", "transfer", "escalate", "resolve", "reject
 @signed_in(*CASE_ROLES)
 def cases():
     args = request.args
-    try:
-        grid_id = int(args["grid"]) if args.get("grid") else None
-        level = int(args["level"]) if args.get("level") else None
-    except ValueError:
-        abort(400, "筛选条件应为数字")
-    found, following = queries.staff_queue(g.staff, grid_id=grid_id, level=level, state=args.get("state") or None,
+    found, following = queries.staff_queue(g.staff, grid_id=integer(args.get("grid")),
+                                           level=integer(args.get("level")), state=args.get("state") or None,
                                            overdue=args.get("overdue") == "1",
                                            after=decode_cursor(args.get("after")), size=30)
     return render_template("console/cases.html", cases=found, next=encode_cursor(following) if following else None,

@@ -3,12 +3,17 @@ import datetime
 
 from flask import abort
 
+from miniprogram_api.parsing import whole_number
+
 
 def integer(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        abort(400, "应为数字：%s" % str(value)[:20])
+    """A form or query field's number (None when empty) within the database's integers."""
+    if value in (None, ""):
+        return None
+    number = whole_number(value)
+    if number is None:
+        abort(400, "应为整数：%s" % str(value)[:20])
+    return number
 
 
 def day(value):

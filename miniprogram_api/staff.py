@@ -18,6 +18,7 @@ from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
+from miniprogram_api.parsing import query_integer
 from miniprogram_api.parsing import text
 from models.people import Resident
 from models.people import Staff
@@ -57,12 +58,8 @@ def login():
 def queue():
     args = request.args
     _, size = queries.page_args(1, args.get("size"))
-    try:
-        grid_id = int(args["grid_id"]) if args.get("grid_id") else None
-        level = int(args["level"]) if args.get("level") else None
-    except ValueError:
-        raise BadRequest("bad_filter", "grid_id 和 level 应为整数") from None
-    cases, following = queries.staff_queue(g.staff, grid_id=grid_id, level=level,
+    cases, following = queries.staff_queue(g.staff, grid_id=query_integer(args, "grid_id"),
+                                           level=query_integer(args, "level"),
                                            state=args.get("state") or None,
                                            overdue=args.get("overdue") in ("1", "true"),
                                            after=decode_cursor(args.get("after")), size=size)

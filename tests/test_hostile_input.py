@@ -1,7 +1,10 @@
 """Hostile input from outside, over HTTP, on both databases: every one of these was a 500 (or was
 stored as sent) and must be a clear 400 with nothing written."""
+import re
+
 import pytest
 
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.reports import ReportEvent
 from models.reports import Report
@@ -17,9 +20,19 @@ def town(client, database, emulator):
             return {"Authorization": "Bearer " + answer.json["token"]}
 
         def staff(self, username="tianbing"):
-            from community.demo import DEMO_PASSWORD
             answer = client.post("/api/mp/staff/login", json={"username": username, "password": DEMO_PASSWORD})
             return {"Authorization": "Bearer " + answer.json["token"]}
+
+        def console(self, username="tianbing"):
+            """Signs the test client in to the console; returns a CSRF token for its forms."""
+            client.application.config["SESSION_COOKIE_SECURE"] = False
+            page = client.get("/console/login").get_data(as_text=True)
+            token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+            answer = client.post("/console/login", data={"username": username, "password": DEMO_PASSWORD,
+                                                          "csrf": token})
+            assert answer.status_code == 303
+            page = client.get("/console/cases/new").get_data(as_text=True)
+            return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     return Town()
 
 
@@ -75,3 +88,28 @@ def test_a_nul_in_a_resident_filing_stores_nothing(client, town):
                          json={"description": "楼道灯坏了\x00三天了", "category_id": 1})
     assert (answer.status_code, answer.json["error"]["code"]) == (400, "nul_character")
     assert Report.select().count() == 0 and ReportEvent.select().count() == 0
+
+
+# -- integers -------------------------------------------------------------------------------------
+HUGE = "1" * 30
+
+
+@pytest.mark.parametrize("name", ["level", "grid_id"])
+def test_a_30_digit_filter_in_the_staff_api_is_a_400(client, town, name):
+    """A 30-digit number overflowed inside SQLite's query: a 500."""
+    answer = client.get("/api/mp/staff/cases?%s=%s" % (name, HUGE), headers=town.staff())
+    assert (answer.status_code, answer.json["error"]["code"]) == (400, "bad_filter")
+    assert name in answer.json["error"]["message"]
+
+
+@pytest.mark.parametrize("query", ["level=" + HUGE, "grid=" + HUGE, "level=-" + HUGE])
+def test_a_30_digit_filter_in_the_console_is_a_400_page_that_says_why(client, town, query):
+    town.console()
+    answer = client.get("/console/cases?" + query)
+    assert answer.status_code == 400
+    assert "应为整数" in answer.get_data(as_text=True)
+
+
+def test_the_console_queue_still_filters_by_an_ordinary_level(client, town):
+    town.console()
+    assert client.get("/console/cases?level=1&grid=1").status_code == 200
