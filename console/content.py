@@ -31,6 +31,7 @@ from models.content import Notice
 from models.content import SensitiveWord
 from reports import photos
 from reports.clock import SHANGHAI
+from reports.clock import stored
 
 FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
 
@@ -99,10 +100,9 @@ def notice():
     send_at = None
     if form.get("send_at"):
         try:
-            local = datetime.datetime.fromisoformat(form["send_at"]).replace(tzinfo=SHANGHAI)
+            send_at = stored(datetime.datetime.fromisoformat(form["send_at"]).replace(tzinfo=SHANGHAI))
         except ValueError:
             abort(400, "发送时间格式有误")
-        send_at = local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     target = form.get("target", "all")
     created = notices.create(g.staff, staff_community(), article_id=integer(form.get("article_id")),
                              text=form.get("text", ""), grid_id=integer(target[5:]) if target.startswith("grid:") else None,

@@ -6,11 +6,13 @@ from flask import request
 
 from errors import LinliError
 from models.db import INT_MAX
+from reports.clock import stored
 
 
 # Beyond the database's 32-bit integers a value cannot be stored or even compared, and would
 # fail deep inside a query.
 INT_LIMIT = INT_MAX
+YEARS = range(2000, 2100)
 
 
 class BadRequest(LinliError):
@@ -93,14 +95,17 @@ def decode_cursor(text):
 
 
 def timestamp(body, name):
-    """An ISO 8601 time with its offset ("2026-12-01T09:00:00+08:00") as naive UTC; None if absent."""
+    """An ISO 8601 time with its offset ("2026-12-01T09:00:00+08:00") as naive UTC; None if absent.
+    Only years YEARS: further out it is a typo, and near the calendar's ends the arithmetic on it
+    (UTC, Asia/Shanghai, N days of validity) runs off the calendar."""
     value = body.get(name)
     if value is None:
         return None
     try:
         parsed = datetime.datetime.fromisoformat(value) if isinstance(value, str) else None
+        moment = stored(parsed) if parsed is not None and parsed.tzinfo is not None else None
     except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise BadRequest("bad_" + name, "%s 应为带时区的 ISO 8601 时间" % name)
-    return parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        moment = None
+    if moment is None or moment.year not in YEARS:
+        raise BadRequest("bad_" + name, "%s 应为带时区的 ISO 8601 时间（%d–%d 年）" % (name, YEARS[0], YEARS[-1]))
+    return moment

@@ -113,3 +113,13 @@ def test_a_30_digit_filter_in_the_console_is_a_400_page_that_says_why(client, to
 def test_the_console_queue_still_filters_by_an_ordinary_level(client, town):
     town.console()
     assert client.get("/console/cases?level=1&grid=1").status_code == 200
+
+
+# -- times ----------------------------------------------------------------------------------------
+def test_a_notice_scheduled_at_the_calendars_edge_is_a_400_page(client, town):
+    """Year 1 at Asia/Shanghai has no UTC in Python: scheduling a notice then was a 500."""
+    csrf = town.console()
+    answer = client.post("/console/notices", data={"csrf": csrf, "text": "停水通知", "target": "all",
+                                                   "send_at": "0001-01-01T00:00"})
+    assert answer.status_code == 400
+    assert "发送时间" in answer.get_data(as_text=True)

@@ -274,6 +274,24 @@ def test_a_bad_campaign_is_refused_with_the_field_named(town, bad):
     assert Campaign.select().count() == 0
 
 
+@pytest.mark.parametrize("field, edge", [
+    ("claim_starts_at", "0001-01-01T00:00:00+14:00"), ("claim_ends_at", "9999-12-31T23:59:59-12:00"),
+    ("valid_until", "9999-12-31T23:00:00+00:00"),       # its Asia/Shanghai view is year 10000
+    ("claim_starts_at", "1900-01-01T00:00:00+08:00"),
+])
+def test_a_time_at_the_calendars_edge_is_a_400_on_both_drafting_endpoints(town, field, edge):
+    """Valid ISO 8601 whose UTC (or Asia/Shanghai view) is off Python's calendar was a 500."""
+    now = utcnow()
+    body = {"title": "早餐满20减5", "kind": "cash_off", "value_fen": 500, "threshold_fen": 2000, "total_stock": 10,
+            "claim_starts_at": _iso(now), "claim_ends_at": _iso(now + DAY), "valid_from": _iso(now),
+            "valid_until": _iso(now + 30 * DAY), field: edge}
+    for path, headers, extra in (("/api/mp/merchant/campaigns", town.owner, {}),
+                                 ("/api/mp/staff/redcard/campaigns", town.secretary,
+                                  {"merchant_id": town.merchant["id"]})):
+        town.refused(town.post(path, headers, dict(body, **extra)), 400, "bad_" + field)
+    assert Campaign.select().count() == 0
+
+
 # -- redemption refused ---------------------------------------------------------------------------
 def test_each_refused_redemption_says_why_and_is_logged(town, emulator):
     now = utcnow()
