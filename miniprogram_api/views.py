@@ -29,6 +29,8 @@ from reports import workflow
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
 LOGIN_PER_MINUTE = 30
 FILINGS_PER_HOUR = 20
+# Two cases' worth of photos (9 each) in ten minutes; each upload costs a decode and disk.
+UPLOADS_PER_TEN_MINUTES = 20
 
 
 def _case(number):
@@ -90,6 +92,7 @@ def set_address():
 @resident_required
 def upload():
     request.max_content_length = photos.MAX_BYTES + 64 * 1024      # 413 beyond it, unread
+    limits.hit("upload:%d" % g.resident.id, UPLOADS_PER_TEN_MINUTES, 600, "上传过于频繁")
     file = request.files.get("file")
     if file is None:
         raise BadRequest("missing_file", "请选择照片（字段名 file）")

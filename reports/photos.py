@@ -4,7 +4,9 @@ The image is decoded (not trusted by its name or type), must be JPEG, PNG or Web
 and pixel limits, and is re-encoded as JPEG: EXIF, and with it the GPS position of the
 resident's home, does not survive.
 """
+import datetime
 import io
+import logging
 import secrets
 from pathlib import Path
 
@@ -20,6 +22,10 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000           # beyond this a small file can still exhaust memory when decoded
 MAX_SIDE = 2560                   # stored photos are scaled down to this
 FORMATS = {"JPEG", "PNG", "WEBP"}
+# A photo is uploaded moments before its case is filed; one never attached after a day never will be.
+ORPHAN_GRACE = datetime.timedelta(hours=24)
+
+logger = logging.getLogger(__name__)
 
 
 class PhotoError(LinliError):
@@ -33,6 +39,21 @@ def save_photo(resident, data, media_dir):
     except Exception:
         (Path(media_dir) / relative).unlink(missing_ok=True)     # no file without its row
         raise
+
+
+def prune_orphans(media_dir, now=None):
+    """Delete uploads no case took within ORPHAN_GRACE, row and file; returns how many.
+    Each row goes by a conditional delete, so a photo a filing attaches meanwhile is kept."""
+    cutoff = (now or utcnow()) - ORPHAN_GRACE
+    pruned = 0
+    for upload in Upload.select(Upload.id, Upload.path).where(Upload.report.is_null()
+                                                              & (Upload.created_at < cutoff)):
+        if Upload.delete().where((Upload.id == upload.id) & Upload.report.is_null()).execute():
+            (Path(media_dir) / upload.path).unlink(missing_ok=True)
+            pruned += 1
+    if pruned:
+        logger.info("pruned %d photos no case took", pruned)
+    return pruned
 
 
 def store_image(data, media_dir, folder):

@@ -35,3 +35,11 @@ def warn_before_deadlines():
     """Tell staff about their cases due within two hours (once per case and level)."""
     from reports import notify
     return notify.warn_before_deadlines()
+
+
+@huey.periodic_task(crontab(minute="29", hour="*"))
+def prune_orphan_photos():
+    """Photos uploaded but never attached to a case go after a day (reports.photos.ORPHAN_GRACE)."""
+    import config
+    from reports import photos
+    return photos.prune_orphans(config.active().MEDIA_DIR)

@@ -1,12 +1,20 @@
 """Rate limits on what strangers can hammer: a resident login flood from one address, a script
 filing cases, password guessing through the staff API. Each gets a clear 429; others go on."""
+import datetime
+import io
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 import limits
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from miniprogram_api import views
+from models.db import utcnow
+from models.miniprogram import Upload
 from models.reports import Report
+from reports.tasks import prune_orphan_photos
 
 
 def test_a_window_counts_per_key_and_starts_over(database):
@@ -46,3 +54,47 @@ def test_password_guessing_through_the_staff_api_waits(client, database):
         assert client.post("/api/mp/staff/login", json={"username": "grid1", "password": "guess"}).status_code == 401
     late = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD})
     assert late.status_code == 429 and late.json["error"]["code"] == "too_many_attempts"
+
+
+def _photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), "blue").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _upload(client, headers):
+    return client.post("/api/mp/uploads", headers=headers, data={"file": (io.BytesIO(_photo()), "p.jpg")})
+
+
+def test_a_resident_uploading_photo_after_photo_is_stopped(client, database, emulator):
+    """30 uploads in a row were all accepted: disk and decoding for anyone with a WeChat account."""
+    seed_demo()
+    token = client.post("/api/mp/login", json={"code": emulator.login_code("o-uploader")}).json["token"]
+    headers = {"Authorization": "Bearer " + token}
+    answers = [_upload(client, headers) for _ in range(30)]
+    limit = views.UPLOADS_PER_TEN_MINUTES
+    assert [a.status_code for a in answers] == [201] * limit + [429] * (30 - limit)
+    assert answers[-1].json["error"]["code"] == "too_many_requests"
+    assert Upload.select().count() == limit
+    neighbour = client.post("/api/mp/login", json={"code": emulator.login_code("o-neighbour")}).json["token"]
+    assert _upload(client, {"Authorization": "Bearer " + neighbour}).status_code == 201
+
+
+def test_photos_no_case_took_within_a_day_are_deleted_file_and_row(client, database, emulator, settings):
+    """Photos uploaded and never filed were kept forever, on disk and in the table."""
+    seed_demo()
+    token = client.post("/api/mp/login", json={"code": emulator.login_code("o-forgetful")}).json["token"]
+    headers = {"Authorization": "Bearer " + token}
+    attached, orphan, recent = (_upload(client, headers).json for _ in range(3))
+    filed = client.post("/api/mp/reports", headers=headers,
+                        json={"description": "楼道里的灭火器玻璃碎了", "photo_ids": [attached["id"]]})
+    assert filed.status_code == 201
+    day_ago = utcnow() - datetime.timedelta(hours=25)
+    Upload.update(created_at=day_ago).where(Upload.id.in_([attached["id"], orphan["id"]])).execute()
+
+    def on_disk(upload):
+        return (Path(settings.MEDIA_DIR) / upload["url"][len("/media/"):]).exists()
+    assert prune_orphan_photos.call_local() == 1         # the consumer's hourly job
+    assert [u.id for u in Upload.select().order_by(Upload.id)] == [attached["id"], recent["id"]]
+    assert (on_disk(attached), on_disk(orphan), on_disk(recent)) == (True, False, True)
+    assert client.get(attached["url"]).status_code == 200
