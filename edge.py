@@ -5,12 +5,15 @@
 - A NUL character (U+0000) in the path, the query string, a header, a form or a JSON string:
   PostgreSQL cannot store or even compare it in text (a 500), SQLite would store it silently.
   Nothing a person types contains one, so it is a 400 here, before any query.
+- A text field longer than text_limits.TEXT_LIMITS allows it (a JSON body or a console form):
+  a 400 that names the field, not 100,000 characters stored in a case's timeline.
 """
 from flask import abort
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 
 from errors import LinliError
+from text_limits import limit
 
 # Our deepest body is two levels (a report's `location`); room to grow, far below the recursion limit.
 MAX_JSON_DEPTH = 32
@@ -47,17 +50,26 @@ def _depth_within(value, limit):
     return False
 
 
-def _strings(value):
-    """Every string in a parsed JSON value, keys included (depth already bounded)."""
+def _named_strings(value, name=""):
+    """(field name, string) for every string of a parsed JSON value (its depth already bounded):
+    a list's items under the list's name, and each key itself under no name."""
     if isinstance(value, str):
-        yield value
+        yield name, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield key
-            yield from _strings(item)
+            yield "", key
+            yield from _named_strings(item, key)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from _named_strings(item, name)
+
+
+def _fields():
+    """(name, text) of every field people type: JSON bodies, and the console's forms."""
+    if request.is_json:
+        yield from _named_strings(request.get_json(silent=True))
+    if request.blueprint == "console":
+        yield from request.form.items(multi=True)
 
 
 def _submitted_text():
@@ -74,7 +86,8 @@ def _submitted_text():
             yield key
             yield value
     if request.is_json:
-        yield from _strings(request.get_json(silent=True))
+        for _, text in _named_strings(request.get_json(silent=True)):
+            yield text
 
 
 def register(app):
@@ -86,3 +99,12 @@ def register(app):
             if request.blueprint == "console":
                 abort(400, NUL_MESSAGE)          # the console's own error page
             raise BadInput("nul_character", NUL_MESSAGE)
+
+    @app.before_request
+    def refuse_overlong():
+        for name, text in _fields():
+            if len(text) > limit(name):
+                message = "%s 不能超过 %d 个字" % (name, limit(name))
+                if request.blueprint == "console":
+                    abort(400, message)
+                raise BadInput("%s_too_long" % (name[:40] or "key"), message)

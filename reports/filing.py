@@ -16,10 +16,11 @@ from models.reports import Report
 from models.reports import ReportPhoto
 from models.workflow import Category
 from reports import intake
+from text_limits import TEXT_LIMITS
 
 logger = logging.getLogger(__name__)
 
-MIN_TEXT, MAX_TEXT, MAX_PHOTOS = 5, 1000, 9
+MIN_TEXT, MAX_TEXT, MAX_PHOTOS = 5, TEXT_LIMITS["description"], 9
 
 
 class FilingError(LinliError):

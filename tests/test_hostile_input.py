@@ -8,9 +8,12 @@ import pytest
 
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
-from models.reports import ReportEvent
+from models.people import Staff
 from models.reports import Report
+from models.reports import ReportEvent
 from reports import rates
+from reports import workflow
+from text_limits import TEXT_LIMITS
 
 
 @pytest.fixture
@@ -163,3 +166,54 @@ def test_no_export_cell_starts_a_formula(database):
                       mean_hours_to_resolve=None, overdue=0) for i, label in enumerate(labels)]
     table = list(csv.reader(io.StringIO(rates.to_csv(rows).lstrip("\ufeff"))))
     assert [row[1] for row in table[1:]] == ["'=cmd|' /C calc'!A0", "'\t=1+1", "'\r@SUM(A1)", "第一网格"]
+
+
+# -- free text ------------------------------------------------------------------------------------
+LONG = "长" * 100_000
+
+
+def _resolved_case(client, town):
+    headers = town.resident("o-wordy")
+    number = client.post("/api/mp/reports", headers=headers, json={"description": "水管还在漏水"}).json["number"]
+    workflow.resolve(Report.get(Report.number == number), Staff.get(Staff.username == "tianbing"), "已修")
+    return headers, number
+
+
+@pytest.mark.parametrize("action, body, code", [
+    ("reopen", {"reason": LONG}, "reason_too_long"),
+    ("rating", {"score": 4, "comment": LONG}, "comment_too_long"),
+])
+def test_a_100000_character_reason_or_comment_is_refused_and_nothing_stored(client, town, action, body, code):
+    """Both were stored whole in the case's timeline."""
+    headers, number = _resolved_case(client, town)
+    events = ReportEvent.select().count()
+    answer = client.post("/api/mp/reports/%s/%s" % (number, action), headers=headers, json=body)
+    assert (answer.status_code, answer.json["error"]["code"]) == (400, code)
+    assert str(TEXT_LIMITS[code[:-len("_too_long")]]) in answer.json["error"]["message"]
+    case = Report.get(Report.number == number)
+    assert (case.state, case.rating, ReportEvent.select().count()) == ("resolved", None, events)
+
+
+def test_a_reason_at_its_limit_is_taken(client, town):
+    headers, number = _resolved_case(client, town)
+    answer = client.post("/api/mp/reports/%s/reopen" % number, headers=headers,
+                         json={"reason": "漏" * TEXT_LIMITS["reason"]})
+    assert answer.status_code == 200 and answer.json["state"] == "reopened"
+
+
+def test_a_staff_note_past_its_limit_is_refused_in_the_staff_api(client, town):
+    headers, number = _resolved_case(client, town)
+    answer = client.post("/api/mp/staff/cases/%s/notes" % number, headers=town.staff(),
+                         json={"text": "记" * (TEXT_LIMITS["text"] + 1)})
+    assert (answer.status_code, answer.json["error"]["code"]) == (400, "text_too_long")
+
+
+def test_a_walk_in_description_past_its_limit_is_refused_in_the_console(client, town):
+    """The console's walk-in form took any length."""
+    csrf = town.console()
+    answer = client.post("/console/cases/new", data={"csrf": csrf, "description": LONG, "phone": "13800000000"})
+    assert answer.status_code == 400
+    assert "description 不能超过 %d 个字" % TEXT_LIMITS["description"] in answer.get_data(as_text=True)
+    assert Report.select().count() == 0
+    taken = client.post("/console/cases/new", data={"csrf": csrf, "description": "来电：电梯困人" * 10})
+    assert taken.status_code == 303 and Report.select().count() == 1
