@@ -271,10 +271,10 @@ PATHS = {
                                       "400", "401", "422", body=_body({
                                           "building_id": {"type": "integer"}, "unit_id": {"type": "integer"},
                                           "room": {"type": "string"}}, ["building_id"]))},
-    "/api/mp/uploads": {"post": {**_op("Upload a photo (multipart field `file`; JPEG, PNG, WebP; 10 MB)",
-                                       _json(_ref("Upload")), "400", "401", "422"),
+    "/api/mp/uploads": {"post": {**_op("Upload a photo (multipart field `file`; JPEG, PNG, WebP; 10 MB; "
+                                       "20 in ten minutes)", _json(_ref("Upload")), "400", "401", "422", "429"),
                                  "responses": {"201": _json(_ref("Upload"), "stored"), "413": ERRORS["422"],
-                                               **{c: ERRORS[c] for c in ("400", "401", "422")}}}},
+                                               **{c: ERRORS[c] for c in ("400", "401", "422", "429")}}}},
     "/api/mp/reports": {
         "post": {**_op("File a case; send Idempotency-Key (20 an hour)", CASE, "400", "401", "422", "429", body=_body({
             "description": {"type": "string"}, "category_id": {"type": "integer"},
