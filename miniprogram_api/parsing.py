@@ -13,6 +13,7 @@ from reports.clock import stored
 # fail deep inside a query.
 INT_LIMIT = INT_MAX
 YEARS = range(2000, 2100)
+_DIGITS = re.compile(r"^[+-]?\d{1,10}$")        # 10 digits: INT_LIMIT's; more would not fit anyway
 
 
 class BadRequest(LinliError):
@@ -47,9 +48,6 @@ def whole_number(value):
     if not isinstance(value, int) or isinstance(value, bool) or not -INT_LIMIT <= value <= INT_LIMIT:
         return None
     return value
-
-
-_DIGITS = re.compile(r"^[+-]?\d{1,10}$")
 
 
 def integer(body, name, required=False):
