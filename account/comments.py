@@ -34,6 +34,7 @@ SEC_CHECK_WINDOW = datetime.timedelta(hours=2)
 OVERLAP = 5                # re-read: comments deleted meanwhile shift later ones back
 PAGES_PER_RUN = 20
 NO_PERMISSION = 88000
+ELECTED = 1                # comment/list's comment_type: 1 精选, 0 not
 
 
 class CommentError(LinliError):
@@ -80,7 +81,7 @@ def _store(article, item, screen):
     inserted = list(Comment.insert(msg_data_id=article.msg_data_id, index=0, user_comment_id=item["user_comment_id"],
                                    openid=item.get("openid", ""), content=item.get("content", ""),
                                    wechat_time=item.get("create_time", 0),
-                                   state="elected" if item.get("comment_type") == 2 else "new")
+                                   state="elected" if item.get("comment_type") == ELECTED else "new")
                     .on_conflict_ignore().returning(Comment.id).execute())
     if not inserted:
         return 0                                   # seen before: the overlap, or a re-read

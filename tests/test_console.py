@@ -204,7 +204,7 @@ def test_every_action_by_every_role(client, console, emulator, username):
     world = _world(editor)
     emulator.state.comment_open.add((9001, 0))
     emulator.state.comments[(9001, 0)] = [{"user_comment_id": 1, "openid": "o-console", "content": "谢谢社区",
-                                           "create_time": 1, "comment_type": 1, "deleted": False}]
+                                           "create_time": 1, "comment_type": 0, "deleted": False}]
     assert sign_in(username).status_code == 303
     staff = Staff.get(Staff.username == username)
     roles = {r.role for r in staff.roles}

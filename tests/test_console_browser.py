@@ -130,7 +130,7 @@ def test_an_editor_deletes_a_held_comment(site, emulator):
     Article.update(state="published", draft_media_id="d-1", msg_data_id="7001").where(Article.id == article.id).execute()
     emulator.state.comment_open.add((7001, 0))
     emulator.state.comments[(7001, 0)] = [{"user_comment_id": 5, "openid": "o-x", "content": "代开发票加微信",
-                                           "create_time": 1, "comment_type": 1, "deleted": False}]
+                                           "create_time": 1, "comment_type": 0, "deleted": False}]
     words.set_words(["代开发票"])
     comments.sync()
     held = Comment.get()

@@ -255,10 +255,11 @@ def commented(editor, emulator):
     key = (int(notice.msg_data_id), 0)
     emulator.state.comment_open.add(key)
 
-    def add(count, start=0, text="路灯修好了，谢谢社区"):
+    def add(count, start=0, text="路灯修好了，谢谢社区", elected=False):
+        # As comment/list answers: comment_type 1 = elected (精选), 0 = not.
         emulator.state.comments.setdefault(key, []).extend(
             {"user_comment_id": start + i, "openid": "o-c%d" % (start + i), "content": "%s%d" % (text, start + i),
-             "create_time": 1763000000 + i, "comment_type": 1, "deleted": False} for i in range(count))
+             "create_time": 1763000000 + i, "comment_type": int(elected), "deleted": False} for i in range(count))
     return Article.get_by_id(article.id), key, add
 
 
@@ -296,7 +297,18 @@ def test_flagged_comments_are_held_or_deleted_and_clean_ones_elected_by_rule(com
     assert Comment.get(Comment.user_comment_id == 3).state == "deleted"
     assert Comment.get(Comment.user_comment_id == 4).state == "elected"
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
-    assert stored[3]["deleted"] and stored[4]["comment_type"] == 2
+    assert stored[3]["deleted"] and stored[4]["comment_type"] == 1
+
+
+def test_comments_elected_on_wechat_arrive_elected(commented, emulator):
+    # WeChat's comment/list says comment_type 1 for 精选 and 0 otherwise; reading 2 as elected
+    # showed every comment elected on WeChat as a plain one.
+    article, key, add = commented
+    add(2)
+    add(2, start=2, elected=True)
+    comments.sync()
+    assert [c.state for c in Comment.select().order_by(Comment.user_comment_id)] == [
+        "clean", "clean", "elected", "elected"]
 
 
 def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
@@ -305,8 +317,8 @@ def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
     comments.sync()
     first, second = Comment.select().order_by(Comment.user_comment_id)
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
-    assert comments.elect(first, editor).state == "elected" and stored[0]["comment_type"] == 2
-    assert comments.unelect(first, editor).state == "clean" and stored[0]["comment_type"] == 1
+    assert comments.elect(first, editor).state == "elected" and stored[0]["comment_type"] == 1
+    assert comments.unelect(first, editor).state == "clean" and stored[0]["comment_type"] == 0
     assert comments.reply(first, editor, "感谢支持！").reply == "感谢支持！"
     assert stored[0]["reply"]["content"] == "感谢支持！"
     comments.delete_reply(first, editor)
