@@ -2,13 +2,15 @@
 
 There is no push for new comments, so a periodic job reads comment/list for every mass-sent
 article that takes comments: 49 at a time (WeChat refuses 50), from where the last run stopped
-less a few (a deletion shifts later offsets back; the unique key absorbs the overlap), a
-bounded number of pages per run (WeChat's rate limits), saving its place after every page, so
-a run cut short resumes. -1 and timeouts leave the place for the next run; 45009 stops the job.
+less a few (comments deleted on WeChat's side shift later offsets back; the unique key absorbs
+the overlap), a bounded number of pages per run (WeChat's rate limits), saving its place after
+every page, so a run cut short resumes. The place counts the comments WeChat still lists: every
+deletion made here (by policy or by staff) moves it back one, so no comment slips past unread.
+-1 and timeouts leave the place for the next run; 45009 stops the job.
 
-Each new comment is screened with the sensitive-word list. A flagged one is held for review or
-deleted, per COMMENT_FLAGGED_POLICY; a clean one may be elected (精选) by rule
-(COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in the last 2 hours, so it
+Every comment read is screened with the sensitive-word list, the elected ones too. A flagged one
+is held for review or deleted, per COMMENT_FLAGGED_POLICY; a clean one may be elected (精选) by
+rule (COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in the last 2 hours, so it
 screens only commenters who are also such mini-program users (linked by unionid); for the rest
 the list carries the screening."""
 import datetime
@@ -53,6 +55,9 @@ def sync(screen=None, pages_per_run=PAGES_PER_RUN):
 
 
 def _sync_one(article, cursor, screen, pages):
+    """Reads on from the cursor. `begin` is a place in the list as WeChat shows it now: a page's
+    comments are all stored and screened before any is deleted, and the next page starts after
+    the ones still listed, so a deletion never pushes a comment past a page unread."""
     client = wechat.official()
     begin = max(cursor.next_begin - OVERLAP, 0)
     new = 0
@@ -66,32 +71,43 @@ def _sync_one(article, cursor, screen, pages):
             if exc.errcode == NO_PERMISSION or not failures.retryable(exc):
                 return new
             raise
-        with db.atomic():
-            for item in page:
-                new += _store(article, item, screen)
-            begin += len(page)
-            CommentCursor.update(next_begin=max(begin, cursor.next_begin), synced_at=utcnow(), errcode=None).where(
-                CommentCursor.id == cursor.id).execute()
+        new += _store(article, page)
+        begin += len(page) - _screen_page(article, page, screen)
+        # The place is written as it is (never the larger of old and new): comments deleted on
+        # WeChat's side since the last run moved the end of the list back.
+        CommentCursor.update(next_begin=begin, synced_at=utcnow(), errcode=None).where(
+            CommentCursor.id == cursor.id).execute()
         if len(page) < PAGE:
             break
     return new
 
 
-def _store(article, item, screen):
-    inserted = list(Comment.insert(msg_data_id=article.msg_data_id, index=0, user_comment_id=item["user_comment_id"],
-                                   openid=item.get("openid", ""), content=item.get("content", ""),
-                                   wechat_time=item.get("create_time", 0),
-                                   state="elected" if item.get("comment_type") == ELECTED else "new")
-                    .on_conflict_ignore().returning(Comment.id).execute())
-    if not inserted:
-        return 0                                   # seen before: the overlap, or a re-read
-    comment = Comment.get_by_id(inserted[0].id)
-    if comment.state == "new":
-        moderate(comment, screen)
-    return 1
+def _store(article, page):
+    """Keeps the page's comments not seen before, as `new` until screened; returns how many."""
+    new = 0
+    with db.atomic():
+        for item in page:
+            new += len(Comment.insert(msg_data_id=article.msg_data_id, index=0, user_comment_id=item["user_comment_id"],
+                                      openid=item.get("openid", ""), content=item.get("content", ""),
+                                      wechat_time=item.get("create_time", 0))
+                       .on_conflict_ignore().returning(Comment.id).execute())
+    return new
 
 
-def moderate(comment, screen, now=None):
+def _screen_page(article, page, screen):
+    """Screens the page's comments still `new` (a run cut short left some: they are screened on
+    the re-read); returns how many were deleted on WeChat, which shortens the list."""
+    elected = {item["user_comment_id"] for item in page if item.get("comment_type") == ELECTED}
+    pending = Comment.select().where((Comment.msg_data_id == article.msg_data_id) & (Comment.index == 0)
+                                     & Comment.user_comment_id.in_([item["user_comment_id"] for item in page])
+                                     & (Comment.state == "new")).order_by(Comment.user_comment_id)
+    return sum(moderate(comment, screen, elected=comment.user_comment_id in elected).state == "deleted"
+               for comment in pending)
+
+
+def moderate(comment, screen, now=None, elected=False):
+    """Screens one comment and applies the policy. `elected`: WeChat lists it as 精选 already;
+    a flagged one is still held or deleted, a clean one stays elected."""
     settings = config.active()
     found = screen.find(comment.content) or _sec_check(comment, now or utcnow())
     if found:
@@ -99,6 +115,8 @@ def moderate(comment, screen, now=None):
             _act(comment, "delete")
             return _set(comment, "deleted", matched=",".join(found))
         return _set(comment, "held", matched=",".join(found))
+    if elected:
+        return _set(comment, "elected")
     if settings.COMMENT_AUTO_ELECT:
         _act(comment, "markelect")
         return _set(comment, "elected")
@@ -133,7 +151,9 @@ def unelect(comment, staff):
 
 def delete(comment, staff):
     _act(comment, "delete")
-    return _set(comment, "deleted", acted_by=staff.id)
+    with db.atomic():
+        _one_less_listed(comment)
+        return _set(comment, "deleted", acted_by=staff.id)
 
 
 def reply(comment, staff, text, confirm=False):
@@ -176,6 +196,14 @@ def _act(comment, action, **extra):
         wechat.official().comments.act(action, comment.msg_data_id, comment.index, comment.user_comment_id, **extra)
     except WeChatClientException as exc:
         raise LinliError("wechat_refused", "微信拒绝了该操作（%s）：%s" % (exc.errcode, exc.errmsg), 502) from None
+
+
+def _one_less_listed(comment):
+    """A comment the sync has read left WeChat's list: the sync's place moves back one with it,
+    or the next comment would sit behind it unread."""
+    CommentCursor.update(next_begin=CommentCursor.next_begin - 1).where(
+        (CommentCursor.msg_data_id == comment.msg_data_id) & (CommentCursor.index == comment.index)
+        & (CommentCursor.next_begin > 0)).execute()
 
 
 def _set(comment, state, **values):

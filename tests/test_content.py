@@ -281,6 +281,35 @@ def test_comment_sync_pages_and_resumes(commented, emulator):
     assert comments.sync() == 2
 
 
+@pytest.mark.parametrize("policy", ["hold", "delete"])
+def test_every_comment_is_read_and_screened_whatever_the_policy(commented, emulator, editor, policy):
+    # Deleting flagged comments while paging by offset, then advancing `begin` by the whole page,
+    # shifted later comments behind the next page: with 120 comments (16 flagged) 14 were never
+    # read and 2 flagged ones stayed visible for good. Flagged ones sit on every page and its edges.
+    article, key, add = commented
+    words.set_words(["代开发票"])
+    use_settings(COMMENT_FLAGGED_POLICY=policy)
+    flagged = {0, 5, 13, 27, 40, 47, 48, 49, 50, 60, 75, 97, 98, 99, 110, 119}
+    for n in range(120):
+        add(1, start=n, text="代开发票加微信" if n in flagged else "路灯修好了")
+    assert comments.sync() == 120
+    verdict = "deleted" if policy == "delete" else "held"
+    assert {c.user_comment_id: c.state for c in Comment.select()} == {
+        n: verdict if n in flagged else "clean" for n in range(120)}
+    visible = [c["user_comment_id"] for c in emulator.state.comments[key] if not c["deleted"]]
+    assert visible == [n for n in range(120) if policy == "hold" or n not in flagged]
+    assert CommentCursor.get().next_begin == len(visible)          # its place: the end of the list
+
+    # Staff delete eight comments already read: the comments that come next are read all the same.
+    for comment in Comment.select().where(Comment.state == "clean").order_by(Comment.id).limit(8):
+        comments.delete(comment, editor)
+    add(3, start=120)
+    add(3, start=123, text="代开发票")
+    assert comments.sync() == 6 and Comment.select().count() == 126
+    assert [c.state for c in Comment.select().where(Comment.user_comment_id >= 120).order_by(Comment.id)] == [
+        "clean"] * 3 + [verdict] * 3
+
+
 def test_flagged_comments_are_held_or_deleted_and_clean_ones_elected_by_rule(commented, emulator):
     article, key, add = commented
     words.set_words(["代开发票"])
@@ -304,11 +333,13 @@ def test_comments_elected_on_wechat_arrive_elected(commented, emulator):
     # WeChat's comment/list says comment_type 1 for 精选 and 0 otherwise; reading 2 as elected
     # showed every comment elected on WeChat as a plain one.
     article, key, add = commented
+    words.set_words(["代开发票"])
     add(2)
     add(2, start=2, elected=True)
+    add(1, start=4, text="代开发票", elected=True)                    # elected, yet screened too
     comments.sync()
     assert [c.state for c in Comment.select().order_by(Comment.user_comment_id)] == [
-        "clean", "clean", "elected", "elected"]
+        "clean", "clean", "elected", "elected", "held"]
 
 
 def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
