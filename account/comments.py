@@ -14,7 +14,9 @@ rule (COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in th
 screens only commenters who are also such mini-program users (linked by unionid); for the rest
 the list carries the screening."""
 import datetime
+import logging
 
+import requests
 from wechatpy.exceptions import WeChatClientException
 
 import config
@@ -30,6 +32,8 @@ from models.miniprogram import MpSession
 from models.people import Resident
 from reports import intake
 from wechat import failures
+
+logger = logging.getLogger(__name__)
 
 PAGE = 49
 SEC_CHECK_WINDOW = datetime.timedelta(hours=2)
@@ -107,19 +111,19 @@ def _screen_page(article, page, screen):
 
 def moderate(comment, screen, now=None, elected=False):
     """Screens one comment and applies the policy. `elected`: WeChat lists it as 精选 already;
-    a flagged one is still held or deleted, a clean one stays elected."""
+    a flagged one is still held or deleted, a clean one stays elected. A deletion WeChat refuses
+    leaves the comment held, with the failure kept for a retry; a refused election, clean."""
     settings = config.active()
     found = screen.find(comment.content) or _sec_check(comment, now or utcnow())
     if found:
-        if settings.COMMENT_FLAGGED_POLICY == "delete":
-            _act(comment, "delete")
-            return _set(comment, "deleted", matched=",".join(found))
-        return _set(comment, "held", matched=",".join(found))
+        matched = ",".join(found)
+        if settings.COMMENT_FLAGGED_POLICY == "delete" and _act(comment, "delete"):
+            return _done(comment, "delete", "deleted", matched=matched)
+        return _set(comment, "held", matched=matched)
     if elected:
         return _set(comment, "elected")
-    if settings.COMMENT_AUTO_ELECT:
-        _act(comment, "markelect")
-        return _set(comment, "elected")
+    if settings.COMMENT_AUTO_ELECT and _act(comment, "elect"):
+        return _done(comment, "elect", "elected")
     return _set(comment, "clean")
 
 
@@ -139,21 +143,25 @@ def _sec_check(comment, now):
 
 
 # -- staff ------------------------------------------------------------------------------------
+# Each action WeChat may refuse: the console's name, WeChat's call, and what staff read.
+WECHAT_CALLS = {"elect": "markelect", "unelect": "unmarkelect", "reply": "reply/add",
+                "delete_reply": "reply/delete", "delete": "delete"}
+ACTION_LABELS = {"elect": "精选", "unelect": "取消精选", "reply": "回复", "delete_reply": "删除回复", "delete": "删除"}
+# A failure is settled by the same action done, by its opposite (a newer intent), or by deletion.
+SETTLES = {"elect": ("elect", "unelect"), "unelect": ("elect", "unelect"), "reply": ("reply", "delete_reply"),
+           "delete_reply": ("reply", "delete_reply"), "delete": tuple(WECHAT_CALLS)}
+
+
 def elect(comment, staff):
-    _act(comment, "markelect")
-    return _set(comment, "elected", acted_by=staff.id)
+    return _by_staff(comment, staff, "elect", "elected")
 
 
 def unelect(comment, staff):
-    _act(comment, "unmarkelect")
-    return _set(comment, "clean", acted_by=staff.id)
+    return _by_staff(comment, staff, "unelect", "clean")
 
 
 def delete(comment, staff):
-    _act(comment, "delete")
-    with db.atomic():
-        _one_less_listed(comment)
-        return _set(comment, "deleted", acted_by=staff.id)
+    return _by_staff(comment, staff, "delete", "deleted")
 
 
 def reply(comment, staff, text, confirm=False):
@@ -165,17 +173,16 @@ def reply(comment, staff, text, confirm=False):
     found = Screen.from_db().find(text)
     if found and not confirm:
         raise LinliError("sensitive_words", "回复含敏感词：%s。确认无误后再次提交" % "、".join(found))
-    _act(comment, "reply/add", content=text)
-    return _set(comment, comment.state, reply=text, acted_by=staff.id)
+    return _by_staff(comment, staff, "reply", comment.state, content=text, reply=text)
 
 
 def delete_reply(comment, staff):
-    _act(comment, "reply/delete")
-    return _set(comment, comment.state, reply="", acted_by=staff.id)
+    return _by_staff(comment, staff, "delete_reply", comment.state, reply="")
 
 
 def to_case(comment, staff, category_id=None):
-    """File the comment as a case (channel "comment") and tell the commenter its number."""
+    """File the comment as a case (channel "comment") and tell the commenter its number. The case
+    stands if WeChat refuses the reply: the refusal is kept on the comment, to retry."""
     if comment.report_id:
         raise CommentError("already_a_case", "该留言已转为案件")
     community_id = Article.select(Article.community).where(Article.msg_data_id == comment.msg_data_id).scalar()
@@ -183,27 +190,70 @@ def to_case(comment, staff, category_id=None):
     case = intake.submit(reporter, "comment", comment.content, category_id=category_id, community_id=community_id)
     Comment.update(report=case.id, acted_by=staff.id, updated_at=utcnow()).where(Comment.id == comment.id).execute()
     reply_text = "您反映的问题已转为案件 %s，我们会尽快处理，进展可在“我的反映”中查看。" % case.number
-    try:
-        _act(comment, "reply/add", content=reply_text)
-        Comment.update(reply=reply_text).where(Comment.id == comment.id).execute()
-    except WeChatClientException:
-        pass                                       # the case stands; staff can reply again
+    if _act(comment, "reply", content=reply_text):
+        _done(comment, "reply", comment.state, reply=reply_text)
     return case
 
 
-def _act(comment, action, **extra):
+def retry(comment, staff):
+    """Do again the action WeChat refused, with the same text. Success clears the failure; a new
+    refusal replaces it."""
+    action = comment.failed_action
+    if not action:
+        raise CommentError("nothing_to_retry", "该留言没有待重试的操作")
+    if action == "reply":
+        return reply(comment, staff, comment.failed_text, confirm=True)     # checked when first sent
+    return {"elect": elect, "unelect": unelect, "delete": delete, "delete_reply": delete_reply}[action](comment, staff)
+
+
+def queue(state, limit=100):
+    """The console's list: the comments in `state`, or with "failed" those whose last action
+    WeChat refused, newest first."""
+    where = (Comment.failed_action != "") if state == "failed" else (Comment.state == state)
+    return Comment.select().where(where).order_by(Comment.id.desc()).limit(limit)
+
+
+def failure(comment):
+    """What WeChat said, for people: "45009 reach max api daily quota limit"."""
+    return " ".join(str(part) for part in (comment.errcode, comment.errmsg) if part not in (None, ""))
+
+
+def _by_staff(comment, staff, action, state, content=None, **values):
+    if not _act(comment, action, content):
+        raise CommentError("wechat_refused", "微信未完成“%s”（%s），已记录，可在留言旁重试"
+                           % (ACTION_LABELS[action], failure(Comment.get_by_id(comment.id))), 502)
+    return _done(comment, action, state, acted_by=staff.id, **values)
+
+
+def _act(comment, action, content=None):
+    """Ask WeChat to do `action`; True once done. Refused or unanswered: False, and the failure is
+    kept on the comment (errcode, message, time, the text to send again), never dropped."""
+    extra = {} if content is None else {"content": content}
     try:
-        wechat.official().comments.act(action, comment.msg_data_id, comment.index, comment.user_comment_id, **extra)
-    except WeChatClientException as exc:
-        raise LinliError("wechat_refused", "微信拒绝了该操作（%s）：%s" % (exc.errcode, exc.errmsg), 502) from None
+        wechat.official().comments.act(WECHAT_CALLS[action], comment.msg_data_id, comment.index,
+                                       comment.user_comment_id, **extra)
+    except (WeChatClientException, requests.RequestException) as exc:
+        errcode, errmsg = failures.describe(exc)
+        logger.warning("comment %s: WeChat did not %s it: %s %s", comment.id, action, errcode, errmsg)
+        Comment.update(failed_action=action, errcode=errcode, errmsg=errmsg or "微信接口出错", failed_at=utcnow(),
+                       failed_text=content or "").where(Comment.id == comment.id).execute()
+        return False
+    return True
 
 
-def _one_less_listed(comment):
-    """A comment the sync has read left WeChat's list: the sync's place moves back one with it,
-    or the next comment would sit behind it unread."""
-    CommentCursor.update(next_begin=CommentCursor.next_begin - 1).where(
-        (CommentCursor.msg_data_id == comment.msg_data_id) & (CommentCursor.index == comment.index)
-        & (CommentCursor.next_begin > 0)).execute()
+def _done(comment, action, state, **values):
+    """Record what WeChat did. A deletion leaves the list one shorter, so the sync's place moves
+    back one: the comment after it would otherwise sit behind the place unread. Not for a comment
+    still `new`: its page is not counted in the place yet (the sync counts its own deletions per
+    page, and writes its place after the page)."""
+    with db.atomic():
+        Comment.update(failed_action="", errcode=None, errmsg="", failed_at=None, failed_text="").where(
+            (Comment.id == comment.id) & Comment.failed_action.in_(SETTLES[action])).execute()
+        if action == "delete" and comment.state != "new":
+            CommentCursor.update(next_begin=CommentCursor.next_begin - 1).where(
+                (CommentCursor.msg_data_id == comment.msg_data_id) & (CommentCursor.index == comment.index)
+                & (CommentCursor.next_begin > 0)).execute()
+        return _set(comment, state, **values)
 
 
 def _set(comment, state, **values):

@@ -163,6 +163,7 @@ def _actions(w):
                ("comment delete_reply", "/console/comments/%d/delete_reply" % w["comment"].id, {}, CONTENT),
                ("comment unelect", "/console/comments/%d/unelect" % w["comment"].id, {}, CONTENT),
                ("comment case", "/console/comments/%d/case" % w["comment"].id, {}, CONTENT),
+               ("comment retry", "/console/comments/%d/retry" % w["comment"].id, {}, CONTENT),
                ("comment delete", "/console/comments/%d/delete" % w["comment"].id, {}, CONTENT),
                ("words", "/console/words", {"words": "代开发票"}, CONTENT),
                ("staff phone", "/console/community/staff/1/phone", {"phone": "110", "phone_public": "1"}, MANAGERS),

@@ -5,6 +5,7 @@ the daily stats, comment sync with paging and resume, every moderation action, a
 import datetime
 import io
 import os
+import re
 
 import pytest
 from PIL import Image
@@ -15,6 +16,7 @@ from account import notices
 from account import stats
 from account import words
 from account.words import Screen
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from errors import LinliError
 from models.community import Building
@@ -373,6 +375,74 @@ def test_a_comment_becomes_a_case_and_the_commenter_hears_its_number(commented, 
     with pytest.raises(LinliError) as twice:
         comments.to_case(Comment.get_by_id(comment.id), editor)
     assert twice.value.code == "already_a_case" and Report.select().count() == 1
+
+
+def test_a_comment_action_wechat_refuses_is_kept_shown_and_retried(client, commented, emulator, editor):
+    # An election, or the reply telling a case's number, that WeChat refused (45009 quota,
+    # 88000 no permission) was lost: nothing on the comment said so, nothing offered a retry.
+    article, key, add = commented
+    add(3)
+    comments.sync()
+    first, second, _ = Comment.select().order_by(Comment.user_comment_id)
+    stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
+    emulator.fail(45009, path="cgi-bin/comment/markelect")
+    with pytest.raises(LinliError) as refused:
+        comments.elect(first, editor)
+    assert refused.value.code == "wechat_refused" and "45009" in refused.value.message
+    kept = Comment.get_by_id(first.id)
+    assert (kept.state, kept.failed_action, kept.errcode, kept.errmsg) == ("clean", "elect", 45009, "injected fault")
+    assert kept.failed_at is not None and stored[0]["comment_type"] == 0
+    emulator.fail(88000, path="cgi-bin/comment/reply/add")
+    case = comments.to_case(second, editor)                           # the case stands
+    waiting = Comment.get_by_id(second.id)
+    assert (waiting.report_id, waiting.failed_action, waiting.errcode) == (case.id, "reply", 88000)
+    assert case.number in waiting.failed_text and waiting.reply == "" and "reply" not in stored[1]
+
+    # The console lists both with what WeChat said, and retries from there.
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    token = lambda path: re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
+                                        "csrf": token("/console/login")})
+    page = client.get("/console/comments?state=failed").get_data(as_text=True)
+    assert 'id="failure-%d"' % first.id in page and "微信未完成“精选”" in page and "45009 injected fault" in page
+    assert 'id="failure-%d"' % second.id in page and "88000" in page and case.number in page
+    answer = client.post("/console/comments/%d/retry" % first.id, data={"csrf": token("/console/comments")})
+    assert answer.status_code == 303
+    elected = Comment.get_by_id(first.id)
+    assert (elected.state, elected.failed_action, elected.errcode, elected.errmsg, elected.failed_at) == (
+        "elected", "", None, "", None)
+    assert stored[0]["comment_type"] == 1
+
+    # The domain's retry sends the same reply; success clears the failure.
+    replied = comments.retry(Comment.get_by_id(second.id), editor)
+    assert (replied.reply, replied.failed_action, replied.errcode) == (waiting.failed_text, "", None)
+    assert stored[1]["reply"]["content"] == waiting.failed_text
+    assert "没有这类留言" in client.get("/console/comments?state=failed").get_data(as_text=True)
+    with pytest.raises(LinliError) as nothing:
+        comments.retry(replied, editor)
+    assert nothing.value.code == "nothing_to_retry"
+
+
+def test_a_deletion_refused_during_sync_is_held_and_retried(commented, emulator, editor):
+    # Under COMMENT_FLAGGED_POLICY=delete a refused deletion stopped the sync with the flagged
+    # comment unrecorded; now it is held with the refusal kept, the sync reads on, a retry deletes.
+    article, key, add = commented
+    use_settings(COMMENT_FLAGGED_POLICY="delete")
+    words.set_words(["代开发票"])
+    add(1)
+    add(1, start=1, text="代开发票")
+    add(1, start=2)
+    emulator.fail(88000, path="cgi-bin/comment/delete")
+    assert comments.sync() == 3
+    held = Comment.get(Comment.user_comment_id == 1)
+    assert (held.state, held.matched, held.failed_action, held.errcode) == ("held", "代开发票", "delete", 88000)
+    assert CommentCursor.get().next_begin == 3                       # it is still listed
+    deleted = comments.retry(held, editor)
+    assert (deleted.state, deleted.failed_action) == ("deleted", "")
+    assert emulator.state.comments[key][1]["deleted"] and CommentCursor.get().next_begin == 2
+    add(1, start=3)
+    assert comments.sync() == 1
 
 
 def test_quota_stops_the_comment_sync_and_busy_leaves_its_place(commented, emulator):
