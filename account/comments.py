@@ -10,9 +10,13 @@ deletion made here (by policy or by staff) moves it back one, so no comment slip
 
 Every comment read is screened with the sensitive-word list, the elected ones too. A flagged one
 is held for review or deleted, per COMMENT_FLAGGED_POLICY; a clean one may be elected (精选) by
-rule (COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in the last 2 hours, so it
-screens only commenters who are also such mini-program users (linked by unionid); for the rest
-the list carries the screening."""
+rule (COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in the last 2 hours,
+so it screens only commenters who are also such mini-program users (linked by unionid); for the
+rest the list carries the screening.
+
+An action WeChat refuses or leaves unanswered, the policy's or a staff member's, is kept on the
+comment (errcode, message, time) for staff to see and retry."""
+import collections
 import datetime
 import logging
 
@@ -91,9 +95,9 @@ def _store(article, page):
     new = 0
     with db.atomic():
         for item in page:
-            new += len(Comment.insert(msg_data_id=article.msg_data_id, index=0, user_comment_id=item["user_comment_id"],
-                                      openid=item.get("openid", ""), content=item.get("content", ""),
-                                      wechat_time=item.get("create_time", 0))
+            new += len(Comment.insert(msg_data_id=article.msg_data_id, index=0,
+                                      user_comment_id=item["user_comment_id"], openid=item.get("openid", ""),
+                                      content=item.get("content", ""), wechat_time=item.get("create_time", 0))
                        .on_conflict_ignore().returning(Comment.id).execute())
     return new
 
@@ -143,13 +147,16 @@ def _sec_check(comment, now):
 
 
 # -- staff ------------------------------------------------------------------------------------
-# Each action WeChat may refuse: the console's name, WeChat's call, and what staff read.
-WECHAT_CALLS = {"elect": "markelect", "unelect": "unmarkelect", "reply": "reply/add",
-                "delete_reply": "reply/delete", "delete": "delete"}
-ACTION_LABELS = {"elect": "精选", "unelect": "取消精选", "reply": "回复", "delete_reply": "删除回复", "delete": "删除"}
-# A failure is settled by the same action done, by its opposite (a newer intent), or by deletion.
-SETTLES = {"elect": ("elect", "unelect"), "unelect": ("elect", "unelect"), "reply": ("reply", "delete_reply"),
-           "delete_reply": ("reply", "delete_reply"), "delete": tuple(WECHAT_CALLS)}
+# Each action WeChat may refuse, by the console's name: WeChat's call, what staff read, and the
+# refused actions its success settles (itself, its opposite as the newer intent; a deletion, all).
+Action = collections.namedtuple("Action", "call label settles")
+ACTIONS = {
+    "elect": Action("markelect", "精选", ("elect", "unelect")),
+    "unelect": Action("unmarkelect", "取消精选", ("elect", "unelect")),
+    "reply": Action("reply/add", "回复", ("reply", "delete_reply")),
+    "delete_reply": Action("reply/delete", "删除回复", ("reply", "delete_reply")),
+    "delete": Action("delete", "删除", ("elect", "unelect", "reply", "delete_reply", "delete")),
+}
 
 
 def elect(comment, staff):
@@ -221,7 +228,7 @@ def failure(comment):
 def _by_staff(comment, staff, action, state, content=None, **values):
     if not _act(comment, action, content):
         raise CommentError("wechat_refused", "微信未完成“%s”（%s），已记录，可在留言旁重试"
-                           % (ACTION_LABELS[action], failure(Comment.get_by_id(comment.id))), 502)
+                           % (ACTIONS[action].label, failure(Comment.get_by_id(comment.id))), 502)
     return _done(comment, action, state, acted_by=staff.id, **values)
 
 
@@ -230,7 +237,7 @@ def _act(comment, action, content=None):
     kept on the comment (errcode, message, time, the text to send again), never dropped."""
     extra = {} if content is None else {"content": content}
     try:
-        wechat.official().comments.act(WECHAT_CALLS[action], comment.msg_data_id, comment.index,
+        wechat.official().comments.act(ACTIONS[action].call, comment.msg_data_id, comment.index,
                                        comment.user_comment_id, **extra)
     except (WeChatClientException, requests.RequestException) as exc:
         errcode, errmsg = failures.describe(exc)
@@ -248,7 +255,7 @@ def _done(comment, action, state, **values):
     page, and writes its place after the page)."""
     with db.atomic():
         Comment.update(failed_action="", errcode=None, errmsg="", failed_at=None, failed_text="").where(
-            (Comment.id == comment.id) & Comment.failed_action.in_(SETTLES[action])).execute()
+            (Comment.id == comment.id) & Comment.failed_action.in_(ACTIONS[action].settles)).execute()
         if action == "delete" and comment.state != "new":
             CommentCursor.update(next_begin=CommentCursor.next_begin - 1).where(
                 (CommentCursor.msg_data_id == comment.msg_data_id) & (CommentCursor.index == comment.index)

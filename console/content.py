@@ -124,7 +124,7 @@ def notice():
 def comments():
     state = request.args.get("state") or "held"
     return render_template("console/comments.html", comments=comment_domain.queue(state), state=state,
-                           labels=comment_domain.ACTION_LABELS, failure=comment_domain.failure,
+                           actions=comment_domain.ACTIONS, failure=comment_domain.failure,
                            words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
 
 
@@ -147,8 +147,9 @@ def comment_action(comment_id, action):
     elif action == "case":
         case = comment_domain.to_case(comment, g.staff)
         flash("已转为案件 %s" % case.number, "ok")
-        if Comment.get_by_id(comment_id).failed_action:
-            flash("告知案件编号的回复未送达，已记录，可在留言旁重试")
+        # A "reply" failure now is the case's own reply: had it gone through, it would settle any older one.
+        if Comment.get_by_id(comment_id).failed_action == "reply":
+            flash("告知案件编号的回复微信未完成，已记录，可在留言旁重试")
     elif action == "retry":
         comment_domain.retry(comment, g.staff)
         flash("已重试成功", "ok")
