@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 PAGE = 49
 SEC_CHECK_WINDOW = datetime.timedelta(hours=2)
-OVERLAP = 5                # re-read: comments deleted meanwhile shift later ones back
+OVERLAP = 5                # re-read: comments deleted on WeChat's side shift later ones back
 PAGES_PER_RUN = 20
 NO_PERMISSION = 88000
 ELECTED = 1                # comment/list's comment_type: 1 精选, 0 not
