@@ -112,6 +112,60 @@ def test_no_open_redirect_after_sign_in(client, console):
         assert answer.headers["Location"] == landing
 
 
+def _replay(client, cookie):
+    """The dashboard opened in another browser with a copy of `cookie`."""
+    other = client.application.test_client()
+    other.set_cookie("linli_console", cookie)
+    return other.get("/console/")
+
+
+def _sent_to_sign_in(answer):
+    return answer.status_code == 302 and answer.headers["Location"].startswith("/console/login")
+
+
+def test_a_copied_cookie_dies_with_sign_out(client, console):
+    # Someone copied grid1's cookie (a shared office PC, a proxy log); grid1 signs out.
+    sign_in, csrf = console
+    sign_in("grid1")
+    copied = client.get_cookie("linli_console").value
+    assert _replay(client, copied).status_code == 200
+    client.post("/console/logout", data={"csrf": csrf("/console/")})
+    assert _sent_to_sign_in(_replay(client, copied))
+
+
+def test_a_new_password_ends_every_session(client, console):
+    # grid1 suspects the cookie was stolen and changes the password: through set_password, or
+    # any code path that writes a new hash (a one-time sign-in link, the CLI).
+    from community.staff import hash_password
+    from community.staff import set_password
+    sign_in, _ = console
+    grid1 = Staff.get(Staff.username == "grid1")
+    changes = ((DEMO_PASSWORD, lambda: set_password(grid1, "new-password-1")),
+               ("new-password-1", lambda: Staff.update(password_hash=hash_password("new-password-2"))
+                .where(Staff.id == grid1.id).execute()))
+    for password, change in changes:
+        assert sign_in("grid1", password).status_code == 303
+        copied = client.get_cookie("linli_console").value
+        assert _replay(client, copied).status_code == 200
+        change()
+        assert _sent_to_sign_in(_replay(client, copied))
+
+
+def test_disabling_ends_every_session_for_good(client, console):
+    # A staff member leaves; a cookie kept from before must not come back when the account is
+    # enabled again (for someone else's use of the name, or by mistake).
+    from community.staff import set_active
+    sign_in, _ = console
+    sign_in("grid1")
+    copied = client.get_cookie("linli_console").value
+    grid1 = Staff.get(Staff.username == "grid1")
+    set_active(grid1, False)
+    assert _sent_to_sign_in(_replay(client, copied))
+    set_active(grid1, True)
+    assert _sent_to_sign_in(_replay(client, copied))
+    assert sign_in("grid1").status_code == 303                       # a new sign-in works
+
+
 # -- every action, every role ---------------------------------------------------------------------
 def _world(editor):
     """One of everything the actions act on."""
