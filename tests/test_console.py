@@ -126,12 +126,18 @@ def test_the_session_cookie_flags(client, database, emulator):
 
 def test_no_open_redirect_after_sign_in(client, console):
     # A phishing link to our sign-in page that would bounce the user to another site after it.
+    # Also what used to pass the "/console/" prefix test or break the header: CR LF (a 500, or
+    # a header of the attacker's), backslashes browsers read as slashes, and `..` out of /console.
     _, csrf = console
-    for target, landing in (("//evil.example/x", "/console/"), ("https://evil.example/", "/console/"),
-                            ("/api/mp/me", "/console/"), ("/console/cases", "/console/cases")):
-        answer = client.post("/console/login?next=" + target, data={
+    refused = ("//evil.example/x", "https://evil.example/", "/api/mp/me", "/console/\r\nSet-Cookie: a=b",
+               "/console/\nx", "/console/\x00", "/console/\x7f", "/\\evil.example/", "/console/\\/evil.example",
+               "\t//evil.example/", "/console/../api/mp/me", "/console/%2e%2e/api/mp/me", "/console/./x",
+               "javascript:alert(1)", "/console:80@evil.example/", "/consolexyz")
+    for target in refused + ("/console/cases", "/console/cases?state=open&page=2", "/console/"):
+        answer = client.post("/console/login", query_string={"next": target}, data={
             "username": "grid1", "password": DEMO_PASSWORD, "csrf": csrf("/console/login")})
-        assert answer.headers["Location"] == landing
+        assert answer.status_code == 303, target
+        assert answer.headers["Location"] == ("/console/" if target in refused else target), target
 
 
 def _replay(client, cookie):
