@@ -194,6 +194,43 @@ def test_disabling_ends_every_session_for_good(client, console):
     assert sign_in("grid1").status_code == 303                       # a new sign-in works
 
 
+# -- browser protections --------------------------------------------------------------------------
+INLINE_CODE = (re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.I),          # an inline script
+               re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I),               # onclick= and the like
+               re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I),                   # a style attribute
+               re.compile(r"<style", re.I), re.compile(r"javascript:", re.I))
+TEMPLATES = Path(__file__).resolve().parent.parent / "console" / "templates"
+
+
+def test_every_answer_forbids_framing_sniffing_and_inline_code(client, console):
+    # Clickjacking: another site frames the console and steers a secretary's click on 批准. And
+    # if markup were ever injected, the policy keeps it from running or restyling the page.
+    sign_in, _ = console
+    anonymous = [client.get(path) for path in ("/console/login", "/healthz", "/api/mp/me", "/console/nowhere")]
+    sign_in("tianbing")
+    signed_in = [client.get(path) for path in ("/console/", "/console/community/qrcodes")]
+    for answer in anonymous + signed_in:
+        policy = answer.headers.get("Content-Security-Policy", "")
+        assert "frame-ancestors 'none'" in policy and answer.headers.get("X-Frame-Options") == "DENY"
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe-inline" not in policy
+        assert answer.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+def test_console_pages_have_no_inline_code_the_policy_would_block(client, console):
+    # The rule every template must keep: no inline <script>, no on*= handlers, no style=
+    # attributes or <style> blocks, no javascript: links (console/static/ has the code).
+    sign_in, _ = console
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        assert not [p.pattern for p in INLINE_CODE if p.search(text)], template.name
+    sign_in("tianbing")                     # and as rendered, with what Python adds (charts, fields)
+    for path in ("/console/", "/console/cases", "/console/inbox", "/console/articles", "/console/comments",
+                 "/console/community", "/console/community/qrcodes", "/console/redcard"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert not [p.pattern for p in INLINE_CODE if p.search(answer.get_data(as_text=True))], path
+
+
 # -- every action, every role ---------------------------------------------------------------------
 def _world(editor):
     """One of everything the actions act on."""
