@@ -5,8 +5,9 @@
   member's session stamp (community.staff.session_stamp), checked against the database on every
   request: sign-out, a new password or disabling ends every copy of the cookie, not just this one.
 - Every POST carries the session's CSRF token (hidden field `csrf`), compared in constant time.
-- Sign-in itself is community.staff.authenticate: rate-limited per username and per address,
-  the same answer for a wrong password and an unknown name."""
+- Sign-in itself is community.staff.authenticate: rate-limited per name and address, per
+  address and per name, the same answer in the same time for a wrong password and an unknown name.
+- `?next=` is followed only to a path of this console (safe_next)."""
 import functools
 import hmac
 import secrets
