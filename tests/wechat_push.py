@@ -51,6 +51,12 @@ class WeChat:
         return self.xml(openid, "voice", {"MediaId": "voice-1", "Format": "amr",
                                           "Recognition": recognition}, **kw)
 
+    def video(self, openid, media_id="video-1", msg_type="video", **kw):
+        return self.xml(openid, msg_type, {"MediaId": media_id, "ThumbMediaId": "thumb-" + media_id}, **kw)
+
+    def link(self, openid, title, description, url, **kw):
+        return self.xml(openid, "link", {"Title": title, "Description": description, "Url": url}, **kw)
+
     def location(self, openid, lat=38.05, lng=114.51, label="石家庄市长安区八家庄", **kw):
         return self.xml(openid, "location", {"Location_X": lat, "Location_Y": lng, "Scale": "15",
                                              "Label": label}, **kw)
