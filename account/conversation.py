@@ -14,6 +14,7 @@ from account import notices
 from account import reporting
 from account import rules
 from account import texts
+from account import verification
 from community.board import render_board
 from community.board import service_board
 
@@ -21,8 +22,17 @@ MENU_MY_CASES = "MY_CASES"        # menu CLICK keys with built-in answers (accou
 MENU_REPORT_HELP = "REPORT_HELP"
 
 
+# Senders and events that are WeChat speaking about the account, not a follower: they never
+# become residents. `mphelper` sends the job reports.
+SYSTEM_SENDERS = frozenset({"mphelper"})
+ACCOUNT_EVENTS = frozenset({"masssendjobfinish", "publishjobfinish"}) | frozenset(verification.EVENTS)
+
+
 def respond(row, message, now):
     """(reply or None, resident)."""
+    if row.openid in SYSTEM_SENDERS or (row.msg_type == "event" and row.event in ACCOUNT_EVENTS):
+        _account_event(row, message)
+        return None, None
     resident = followers.resident_for(row.openid)
     row.resident = resident
     if row.msg_type == "event":
@@ -48,11 +58,16 @@ def _event(row, message, resident, now):
         return None
     if event == "click":
         return _click(message, resident, row.event_key, now)
-    if event == "publishjobfinish":
-        articles.on_publish_event(xmltodict.parse(row.raw_xml).get("xml") or {})
-    elif event == "masssendjobfinish":
-        notices.on_mass_event(message)
     return None
+
+
+def _account_event(row, message):
+    if row.event == "publishjobfinish":
+        articles.on_publish_event(xmltodict.parse(row.raw_xml).get("xml") or {})
+    elif row.event == "masssendjobfinish":
+        notices.on_mass_event(message)
+    elif row.event in verification.EVENTS:
+        verification.on_event(row)
 
 
 def _click(message, resident, key, now):

@@ -65,3 +65,28 @@ def test_inbox_shows_when_each_message_arrived(wechat, console_page):
     page = console_page("/console/inbox")
     cells = re.findall(r"<tr><td>([^<]*)</td>", page)
     assert cells and all(re.fullmatch(r"\d\d-\d\d \d\d:\d\d", c) for c in cells), cells
+
+
+# -- item 15: WeChat's own senders and the account's verification -----------------------------
+@pytest.mark.parametrize("event", ["MASSSENDJOBFINISH", "PUBLISHJOBFINISH", "qualification_verify_success",
+                                   "verify_expired"])
+def test_system_senders_never_become_residents(wechat, event):
+    # The mistake: `mphelper` (WeChat's job reports) and the verification events' sender were
+    # stored as residents, who then showed up in follower counts and could be "replied" to.
+    from models.people import Resident
+    before = Resident.select().count()
+    response = wechat.post(wechat.event("mphelper", event))
+    assert response.get_data(as_text=True) == "success"
+    assert Resident.select().count() == before
+    stored = InboundMessage.get(InboundMessage.event == event.lower())
+    assert stored.state == "handled" and stored.resident_id is None
+
+
+def test_losing_verification_alerts_staff_on_the_dashboard_and_in_the_log(wechat, console_page, caplog):
+    # Losing verification silently removes template messages and publishing: an admin must hear.
+    expires = 1767196800          # 2026-01-01 00:00 Asia/Shanghai
+    wechat.say(wechat.xml("mphelper", "event", {"Event": "verify_expired", "ExpiredTime": expires}))
+    assert any(r.levelname == "ERROR" and "verify_expired" in r.getMessage() for r in caplog.records)
+    page = console_page("/console/", username="admin")
+    assert 'id="verification-verify_expired"' in page and "认证已过期" in page and "2026-01-01" in page
+    assert "认证已过期" not in console_page("/console/", username="grid1")     # not a case worker's business
