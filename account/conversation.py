@@ -26,6 +26,11 @@ MENU_REPORT_HELP = "REPORT_HELP"
 # become residents. `mphelper` sends the job reports.
 SYSTEM_SENDERS = frozenset({"mphelper"})
 ACCOUNT_EVENTS = frozenset({"masssendjobfinish", "publishjobfinish"}) | frozenset(verification.EVENTS)
+# Events only a follower can cause (menu taps, scans, the location they share); a message of
+# any type proves it too. Not the delivery reports, which WeChat sends about them.
+PROOF_OF_FOLLOWING = frozenset({"click", "view", "scan", "location", "scancode_push", "scancode_waitmsg",
+                                "pic_sysphoto", "pic_photo_or_album", "pic_weixin", "location_select",
+                                "view_miniprogram"})
 
 
 def respond(row, message, now):
@@ -35,6 +40,8 @@ def respond(row, message, now):
         return None, None
     resident = followers.resident_for(row.openid)
     row.resident = resident
+    if row.msg_type != "event" or row.event in PROOF_OF_FOLLOWING:
+        followers.heard_from(resident, row.wechat_time, now)
     if row.msg_type == "event":
         return _event(row, message, resident, now), resident
     handler = {"text": _text, "image": _image, "voice": _voice, "location": _location}.get(row.msg_type)

@@ -90,3 +90,58 @@ def test_losing_verification_alerts_staff_on_the_dashboard_and_in_the_log(wechat
     page = console_page("/console/", username="admin")
     assert 'id="verification-verify_expired"' in page and "认证已过期" in page and "2026-01-01" in page
     assert "认证已过期" not in console_page("/console/", username="grid1")     # not a case worker's business
+
+
+# -- item 12: a message proves they follow; importing the followers WeChat has -------------------
+def test_a_message_from_an_unrecorded_follower_lets_staff_reply(wechat, console_page, emulator):
+    # The mistake: someone who followed before Linli was connected (no follow push ever came)
+    # wrote in; their case was filed but they stayed "not subscribed", so the reply was refused
+    # with "该居民未关注公众号" and case notifications were skipped.
+    from models.account import OutboundMessage
+    from models.people import Resident
+    wechat.say(wechat.text("o-old-fan", "你好，请问社区几点上班"))
+    assert Resident.get(Resident.oa_openid == "o-old-fan").subscribed
+    page = console_page("/console/inbox")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    message = InboundMessage.get(InboundMessage.openid == "o-old-fan")
+    wechat.client.post("/console/inbox/%d/reply" % message.id, data={"csrf": csrf, "text": "8:30上班"})
+    assert OutboundMessage.get().state == "sent"
+    assert emulator.calls("cgi-bin/message/custom/send")[0].body["touser"] == "o-old-fan"
+
+
+def test_a_message_older_than_a_recorded_unsubscribe_does_not_resubscribe(wechat):
+    import datetime
+    from models.people import Resident
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    Resident.create(oa_openid="o-gone", subscribed=False, unsubscribed_at=now)
+    wechat.say(wechat.text("o-gone", "在吗", create_time=int(now.timestamp()) - 60))     # a late retry
+    assert not Resident.get(Resident.oa_openid == "o-gone").subscribed
+
+
+def test_importing_followers_pages_batches_and_resumes_after_an_interruption(app, database, emulator):
+    # 250 followers on 3 user/get pages; the import is cut off (WeChat busy) at its second batch.
+    from models.people import Resident
+    seed_demo()
+    before = Resident.select().count()
+    imported = Resident.select().where(Resident.oa_openid.startswith("f-") & (Resident.subscribed == True))  # noqa: E712
+    Resident.create(mp_openid="mp-linked", unionid="u-7")        # known from the mini-program only
+    Resident.create(oa_openid="f-000", subscribed=False)         # known, follow never recorded
+    for n in range(250):
+        emulator.follower("f-%03d" % n, unionid="u-%d" % n if n < 10 else None)
+    emulator.state.user_page = 120
+    emulator.fail(-1, path="cgi-bin/user/info/batchget", after=1)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["wechat", "followers", "import"])
+    assert first.exit_code != 0 and "resume" in first.output and "100/250 followers read" in first.output
+    assert imported.count() == 100
+    second = runner.invoke(args=["wechat", "followers", "import"])
+    assert second.exit_code == 0, second.output
+    assert "200/250" in second.output and "done: 250 followers read of 250" in second.output
+    batches = [[u["openid"] for u in c.body["user_list"]] for c in emulator.calls("cgi-bin/user/info/batchget")
+               if c.errcode == 0]
+    # 100 (then cut off), and on resuming from f-099: pages f-100..f-219 and f-220..f-249.
+    assert [len(b) for b in batches] == [100, 100, 20, 30]
+    assert batches[0][0] == "f-000" and batches[1][0] == "f-100"    # resumed, not from the start
+    assert imported.count() == 250 and Resident.select().count() == before + 250
+    assert Resident.get(Resident.unionid == "u-7").oa_openid == "f-007"       # linked, not duplicated
+    assert Resident.get(Resident.oa_openid == "f-000").subscribed_at is not None

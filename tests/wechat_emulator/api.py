@@ -4,7 +4,7 @@ error codes. Every call is recorded; every call but the token and login ones che
 Errcodes used (WeChat's): 40001 invalid credential, 40007 invalid media_id, 40013 invalid appid,
 40029 invalid code, 40125 invalid secret, 40163 code used, 41001 token missing, 42001 token
 expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the 48-hour
-window, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
+window, 45035 too many openids in one batchget, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
 88000 no comment permission, -1 system busy.
 """
 import json
@@ -132,10 +132,32 @@ def user_info(state, params, body, req):
 
 @route("cgi-bin/user/get")
 def user_get(state, params, body, req):
+    """Followers in a stable order, `user_page` (WeChat: 10,000) at a time, from after
+    `next_openid`; the last page answers count 0 and an empty next_openid."""
     with state.lock:
-        openids = sorted(state.users)
-    return {"total": len(openids), "count": len(openids), "data": {"openid": openids},
-            "next_openid": openids[-1] if openids else ""}
+        openids = sorted(o for o, p in state.users.items() if p.get("subscribe", 1) == 1)
+        size = state.user_page
+    after = params.get("next_openid", "")
+    if after and after not in state.users:
+        return _err(40003, "invalid next_openid")
+    rest = [o for o in openids if o > after] if after else openids
+    page = rest[:size]
+    result = {"total": len(openids), "count": len(page), "next_openid": page[-1] if page else ""}
+    if page:
+        result["data"] = {"openid": page}
+    return result
+
+
+@route("cgi-bin/user/info/batchget")
+def user_info_batchget(state, params, body, req):
+    users = body.get("user_list")
+    if not isinstance(users, list) or not users:
+        return _err(47001, "user_list is required")
+    if len(users) > 100:
+        return _err(45035, "user_list size out of limit (100)")
+    with state.lock:
+        found = [dict(state.users.get(u.get("openid"), {"subscribe": 0}), openid=u.get("openid")) for u in users]
+    return {"user_info_list": found}
 
 
 def _require(body, *fields):

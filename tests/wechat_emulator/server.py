@@ -66,6 +66,15 @@ class Emulator:
         with self.state.lock:
             self.state.apps[appid] = secret
 
+    def follower(self, openid, unionid=None, subscribe_time=1700000000):
+        """Someone who follows the official account (user/get and user/info know them)."""
+        profile = {"subscribe": 1, "nickname": "", "subscribe_time": subscribe_time,
+                   "subscribe_scene": "ADD_SCENE_QR_CODE"}
+        if unionid:
+            profile["unionid"] = unionid
+        with self.state.lock:
+            self.state.users[openid] = profile
+
     def login_code(self, openid, unionid=None):
         """A single-use jscode2session code for `openid`, as wx.login() would give the app."""
         code = "code-%d" % self.state.next_id()
@@ -82,10 +91,10 @@ class Emulator:
         return code
 
     # -- faults -----------------------------------------------------------------------------
-    def fail(self, errcode, path="", times=1):
+    def fail(self, errcode, path="", times=1, after=0):
         """The next `times` calls whose path starts with `path` answer `errcode`
-        (40001, 42001, 45009 quota, -1 busy, ...)."""
-        self._add(Fault("errcode", path, times, errcode=errcode))
+        (40001, 42001, 45009 quota, -1 busy, ...), once `after` such calls went through."""
+        self._add(Fault("errcode", path, times, errcode=errcode, after=after))
 
     def slow(self, seconds, path="", times=1):
         """The next `times` matching calls wait `seconds` before answering."""

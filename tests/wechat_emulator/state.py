@@ -25,6 +25,7 @@ class Fault:
     remaining: int
     errcode: int = 0
     seconds: float = 0.0
+    after: int = 0         # matching calls let through before the fault starts
 
 
 class State:
@@ -39,6 +40,7 @@ class State:
         self.faults = []
         self.ids = itertools.count(1)
         self.users = {}                # openid → profile dict
+        self.user_page = 10000         # openids per user/get page
         self.outside_window = set()    # openids whose 48-hour window has closed (45015)
         self.no_subscription = set()   # mini-program openids without an opt-in (43101)
         self.login_codes = {}          # js_code → {"openid", "unionid", "used"}
@@ -98,6 +100,9 @@ class State:
         with self.lock:
             for fault in self.faults:
                 if fault.remaining > 0 and path.startswith(fault.path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.remaining -= 1
                     return fault
             return None
