@@ -33,11 +33,17 @@ def menu_cli():
 @menu_cli.command("push")
 @click.option("--file", "path", default=str(menu.MENU_FILE), show_default=True)
 def menu_push(path):
-    """Check the menu file against WeChat's limits and publish it."""
+    """Check the menu file against WeChat's limits and our answers, and publish it."""
     try:
         definition = menu.load(path)
     except (menu.MenuError, ValueError) as exc:
         raise click.ClickException("menu file %s: %s" % (path, exc)) from None
+    with connected():
+        unanswered = menu.unanswered_keys(definition)
+    if unanswered:
+        raise click.ClickException("menu file %s: no answer for the click key(s) %s (add one to "
+                                   "account/clicks.py ANSWERS, or an always-on click rule)"
+                                   % (path, ", ".join(unanswered)))
     wechat.official().menu.create(definition)
     click.echo("menu published: %d buttons" % len(definition["button"]))
 

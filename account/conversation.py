@@ -9,6 +9,7 @@ from wechatpy.replies import ImageReply
 from wechatpy.replies import TextReply
 
 from account import articles
+from account import clicks
 from account import followers
 from account import notices
 from account import reporting
@@ -17,10 +18,6 @@ from account import texts
 from account import verification
 from community.board import render_board
 from community.board import service_board
-
-MENU_MY_CASES = "MY_CASES"        # menu CLICK keys with built-in answers (account/menu.json)
-MENU_REPORT_HELP = "REPORT_HELP"
-
 
 # Senders and events that are WeChat speaking about the account, not a follower: they never
 # become residents. `mphelper` sends the job reports.
@@ -78,12 +75,16 @@ def _account_event(row, message):
 
 
 def _click(message, resident, key, now):
-    if key == MENU_MY_CASES:
-        return _text_reply(message, reporting.progress(resident))
-    if key == MENU_REPORT_HELP:
-        return _text_reply(message, texts.get("report_help"))
+    """A staff rule for the key first (staff may override an answer), then the key's own answer."""
     rule = rules.match(click_key=key, now=now)
-    return _rule_reply(message, rule) if rule else _text_reply(message, texts.get("default_reply"))
+    if rule is not None:
+        return _rule_reply(message, rule)
+    answer = clicks.ANSWERS.get(key)
+    if answer is None:
+        # A key the menu file should not have had (`wechat menu push` refuses one): say what
+        # the menu offers rather than pretend a message was received.
+        return _text_reply(message, texts.get("report_help"))
+    return _text_reply(message, answer(resident, now))
 
 
 def _text(row, message, resident, now):

@@ -145,3 +145,46 @@ def test_importing_followers_pages_batches_and_resumes_after_an_interruption(app
     assert imported.count() == 250 and Resident.select().count() == before + 250
     assert Resident.get(Resident.unionid == "u-7").oa_openid == "f-007"       # linked, not duplicated
     assert Resident.get(Resident.oa_openid == "f-000").subscribed_at is not None
+
+
+# -- item 11: every menu button answers -------------------------------------------------------
+def _menu_keys():
+    import json
+    from account import menu
+    shipped = json.loads(menu.MENU_FILE.read_text(encoding="utf-8"))
+    return [b["key"] for top in shipped["button"] for b in top.get("sub_button", [top]) if b["type"] == "click"]
+
+
+def test_every_button_of_the_shipped_menu_gets_a_real_answer(wechat):
+    # The mistake: NOTICES, SERVICE_GUIDE and RED_CARD answered "您的留言已收到" — false for a tap.
+    from models.community import Building
+    from models.content import Article
+    from models.content import Notice
+    from models.people import Resident
+    building = Building.select().order_by(Building.id).first()
+    Resident.create(oa_openid="o-menu", community=building.community_id, building=building,
+                    address_state="confirmed", subscribed=True)
+    article = Article.create(community=building.community_id, title="11月28日停水通知", state="published",
+                             url="https://mp.weixin.qq.com/s/tingshui")
+    Notice.create(community=building.community_id, article=article, state="sent", client_msg_id="n-1")
+    answers = {key: wechat.say(wechat.event("o-menu", "CLICK", key=key)) for key in _menu_keys()}
+    assert set(answers) == {"REPORT_HELP", "MY_CASES", "NOTICES", "SERVICE_GUIDE", "RED_CARD"}
+    assert all(a and "留言已收到" not in a for a in answers.values()), answers
+    assert '<a href="https://mp.weixin.qq.com/s/tingshui">11月28日停水通知</a>' in answers["NOTICES"]
+    assert "办事指南" in answers["SERVICE_GUIDE"] and "服务牌" in answers["SERVICE_GUIDE"]
+    assert "社区红卡" in answers["RED_CARD"] and 'data-miniprogram-appid="wx-test-mp"' in answers["RED_CARD"]
+
+
+def test_menu_push_refuses_a_click_key_that_nothing_answers(app, database, emulator, tmp_path):
+    import json
+    from account.rules import save_rule
+    menu_file = tmp_path / "menu.json"
+    menu_file.write_text(json.dumps({"button": [{"type": "click", "name": "停车", "key": "PARKING"},
+                                                {"type": "click", "name": "进度", "key": "MY_CASES"}]}))
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["wechat", "menu", "push", "--file", str(menu_file)])
+    assert refused.exit_code != 0 and "PARKING" in refused.output and "MY_CASES" not in refused.output
+    assert not emulator.calls("cgi-bin/menu/create")
+    save_rule("停车", "click", "PARKING", reply_text="小区停车请到物业登记")     # staff give it an answer
+    assert runner.invoke(args=["wechat", "menu", "push", "--file", str(menu_file)]).exit_code == 0
+    assert emulator.calls("cgi-bin/menu/create")
