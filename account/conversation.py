@@ -11,6 +11,7 @@ from wechatpy.replies import TextReply
 from account import articles
 from account import clicks
 from account import followers
+from account import media
 from account import notices
 from account import reporting
 from account import rules
@@ -39,6 +40,7 @@ def respond(row, message, now):
     row.resident = resident
     if row.msg_type != "event" or row.event in PROOF_OF_FOLLOWING:
         followers.heard_from(resident, row.wechat_time, now)
+    media.later(row)
     if row.msg_type == "event":
         return _event(row, message, resident, now), resident
     handler = {"text": _text, "image": _image, "voice": _voice, "location": _location}.get(row.msg_type)

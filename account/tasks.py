@@ -19,6 +19,13 @@ def deliver_outbound(message_id, task=None):
     outbox.deliver(message_id, last_try=task is None or task.retries == 0)
 
 
+@huey.task(retries=5, retry_delay=300)
+def fetch_media(message_id):
+    """A resident's voice, photo or video, copied while WeChat keeps it (3 days)."""
+    from account import media
+    return media.fetch(message_id)
+
+
 @huey.task(retries=3, retry_delay=60)
 def send_notice(notice_id):
     from account import notices

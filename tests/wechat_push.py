@@ -47,8 +47,8 @@ class WeChat:
         return self.xml(openid, "image", {"PicUrl": "http://mmbiz.qpic.cn/%s" % media_id,
                                           "MediaId": media_id}, **kw)
 
-    def voice(self, openid, recognition, **kw):
-        return self.xml(openid, "voice", {"MediaId": "voice-1", "Format": "amr",
+    def voice(self, openid, recognition, media_id="voice-1", **kw):
+        return self.xml(openid, "voice", {"MediaId": media_id, "Format": "amr",
                                           "Recognition": recognition}, **kw)
 
     def video(self, openid, media_id="video-1", msg_type="video", **kw):

@@ -240,6 +240,17 @@ def media_upload(state, params, body, req):
     return {"type": params.get("type", "image"), "media_id": media_id, "created_at": int(time.time())}
 
 
+@route("cgi-bin/media/get")
+def media_get(state, params, body, req):
+    """Temporary media (what residents send): the file itself for 3 days, then 40007."""
+    with state.lock:
+        entry = state.media.get(params.get("media_id", ""))
+    if entry is None or "data" not in entry or entry.get("expires_at", float("inf")) <= time.time():
+        return _err(40007, "invalid media_id")
+    return Response(entry["data"], mimetype=entry["content_type"],
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % params["media_id"]})
+
+
 @route("cgi-bin/media/uploadimg")
 def media_uploadimg(state, params, body, req):
     media_id = _store_media(state, "image", permanent=True)

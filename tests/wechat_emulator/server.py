@@ -1,6 +1,7 @@
 """Run the emulator as a real HTTP server on 127.0.0.1, in a thread of the test process or on
 its own (`python -m tests.wechat_emulator --port 9100`), and drive it from tests."""
 import threading
+import time
 
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
@@ -74,6 +75,13 @@ class Emulator:
             profile["unionid"] = unionid
         with self.state.lock:
             self.state.users[openid] = profile
+
+    def resident_media(self, media_id, data, content_type, age_days=0):
+        """A file a follower sent (photo, voice, video), kept by WeChat for 3 days after sending."""
+        with self.state.lock:
+            self.state.media[media_id] = {"type": "resident", "permanent": False, "data": data,
+                                          "content_type": content_type,
+                                          "expires_at": time.time() + (3 - age_days) * 86400}
 
     def login_code(self, openid, unionid=None):
         """A single-use jscode2session code for `openid`, as wx.login() would give the app."""
