@@ -15,6 +15,7 @@ from account import media
 from account import notices
 from account import reporting
 from account import rules
+from account import screening
 from account import texts
 from account import verification
 from community.board import render_board
@@ -41,6 +42,7 @@ def respond(row, message, now):
     if row.msg_type != "event" or row.event in PROOF_OF_FOLLOWING:
         followers.heard_from(resident, row.wechat_time, now)
     media.later(row)
+    screening.later(row)
     if row.msg_type == "event":
         return _event(row, message, resident, now), resident
     handler = {"text": _text, "image": _image, "voice": _voice, "location": _location}.get(row.msg_type)

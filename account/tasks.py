@@ -27,6 +27,14 @@ def fetch_media(message_id):
 
 
 @huey.task(retries=3, retry_delay=60)
+def check_media(message_id):
+    """Ask WeChat to check a resident's photo; the verdict comes by push."""
+    import wechat
+    from account import screening
+    return screening.ask(wechat.miniprogram(), message_id)
+
+
+@huey.task(retries=3, retry_delay=60)
 def send_notice(notice_id):
     from account import notices
     return _quota_stops(lambda: notices.send(notice_id), "notice %s" % notice_id)

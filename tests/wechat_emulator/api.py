@@ -602,8 +602,16 @@ def msg_sec_check(state, params, body, req):
 
 @route("wxa/media_check_async")
 def media_check_async(state, params, body, req):
-    return _require(body, "media_url", "media_type", "version", "openid", "scene") or \
-        {"trace_id": "trace-%d" % state.next_id()}
+    """The verdict is pushed later (tests push it with tests/wechat_push.py: media_check_verdict)."""
+    error = _require(body, "media_url", "media_type", "version", "openid", "scene")
+    if error:
+        return error
+    if body["version"] != 2 or body["media_type"] not in (1, 2):
+        return _err(47001, "version=2 and media_type 1 or 2 are required")
+    trace_id = "trace-%d" % state.next_id()
+    with state.lock:
+        state.media_checks[trace_id] = body
+    return {"trace_id": trace_id}
 
 
 def _datacube(name):

@@ -55,6 +55,7 @@ class State:
         self.comments = {}             # (msg_data_id, index) → [comment dicts]
         self.comment_open = set()      # (msg_data_id, index)
         self.risky_words = set()       # msg_sec_check answers "risky" when content has one
+        self.media_checks = {}         # trace_id → media_check_async request body
         self.datacube = {}             # endpoint name → list of rows to answer
         self.qrcodes = {}              # ticket → body
         self.menu = None
