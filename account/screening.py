@@ -58,6 +58,12 @@ def ask(client, message_id, now=None):
     return trace_id
 
 
+def hold_if_flagged(message):
+    """A photo WeChat flagged before staff filed it as a case stays held on that case."""
+    if message.media_check == "held":
+        ReportPhoto.update(held=True).where(ReportPhoto.source_message == message.id).execute()
+
+
 def on_verdict(fields, now=None):
     """A `wxa_media_check` push (its fields, from XML or JSON). Retries have no second effect."""
     trace_id = str(fields.get("trace_id") or "")

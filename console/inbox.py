@@ -10,6 +10,7 @@ from flask import url_for
 
 from account import inbox as messages
 from account import outbox
+from account import screening
 from console.auth import signed_in
 from console.views import CONTENT_ROLES
 from console.views import bp
@@ -53,6 +54,7 @@ def inbox_action(message_id, action):
         photo = messages.photo(message)
         case = intake.submit(message.resident, "official_account", text, photo=photo, source_message=message,
                              community_id=staff_community())
+        screening.hold_if_flagged(message)
         flash("已转为案件 %s" % case.number, "ok")
     else:
         abort(404)

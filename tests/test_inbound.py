@@ -327,3 +327,20 @@ def test_a_follower_who_is_not_a_recent_mini_program_user_is_not_sent_to_the_che
     wechat.say(wechat.image("o-oa-only", media_id="m-y"))
     assert not emulator.calls("wxa/media_check_async")
     assert InboundMessage.get(InboundMessage.media_id == "m-y").media_check == ""
+
+
+def test_a_flagged_photo_filed_later_by_staff_stays_held(wechat, mini_push, client, emulator, console_page):
+    # The verdict came before staff turned the message into a case: the case must not show it.
+    from models.people import Resident
+    from models.reports import ReportPhoto
+    _mini_program_user(client, emulator, "o-late", "mp-late")
+    wechat.say(wechat.image("o-late", media_id="m-late"))
+    message = InboundMessage.get(InboundMessage.media_id == "m-late")
+    mini_push.post_fields(mini_push.media_check_verdict(message.media_trace_id, "risky"))
+    ReportPhoto.delete().execute()                   # as if the photo had not become a case
+    page = console_page("/console/inbox")
+    assert "内容安全检查未通过" in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/console/inbox/%d/case" % message.id, data={"csrf": csrf})
+    assert [p.held for p in ReportPhoto.select()] == [True]
+    assert Resident.get(Resident.oa_openid == "o-late").subscribed
