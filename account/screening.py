@@ -9,6 +9,8 @@ it, marked, and the resident-facing case no longer shows it; a clean one is mark
 import datetime
 import logging
 
+from wechatpy.exceptions import WeChatClientException
+
 from models.account import InboundMessage
 from models.db import db
 from models.db import utcnow
@@ -17,6 +19,7 @@ from models.people import Resident
 from models.reports import Report
 from models.reports import ReportPhoto
 from reports import intake
+from wechat import failures
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +50,18 @@ def ask(client, message_id, now=None):
     """Ask WeChat to check the photo; returns the trace_id, or None when WeChat cannot check it
     (not a recent mini-program user) or it was asked already."""
     message = InboundMessage.get_or_none(InboundMessage.id == message_id)
-    if message is None or message.media_check:
+    if message is None or message.media_check or not client.appid:
         return None
     openid = recent_mp_openid(message.openid, now)
     if openid is None:
         return None
-    trace_id = client.security.media_check_async(openid, message.pic_url, IMAGE, scene=SCENE)
+    try:
+        trace_id = client.security.media_check_async(openid, message.pic_url, IMAGE, scene=SCENE)
+    except WeChatClientException as exc:
+        if failures.retryable(exc):
+            raise                                  # the queue tries again
+        logger.warning("media check of message %s refused: %s %s", message.id, exc.errcode, exc.errmsg)
+        return None
     (InboundMessage.update(media_check="pending", media_trace_id=trace_id)
      .where((InboundMessage.id == message.id) & (InboundMessage.media_check == "")).execute())
     return trace_id
@@ -67,7 +76,7 @@ def hold_if_flagged(message):
 def on_verdict(fields, now=None):
     """A `wxa_media_check` push (its fields, from XML or JSON). Retries have no second effect."""
     trace_id = str(fields.get("trace_id") or "")
-    result = fields.get("result") or {}
+    result = fields.get("result") if isinstance(fields.get("result"), dict) else {}
     suggest = str(result.get("suggest") or "")
     message = InboundMessage.get_or_none(InboundMessage.media_trace_id == trace_id) if trace_id else None
     if message is None:

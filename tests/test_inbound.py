@@ -344,3 +344,15 @@ def test_a_flagged_photo_filed_later_by_staff_stays_held(wechat, mini_push, clie
     client.post("/console/inbox/%d/case" % message.id, data={"csrf": csrf})
     assert [p.held for p in ReportPhoto.select()] == [True]
     assert Resident.get(Resident.oa_openid == "o-late").subscribed
+
+
+def test_odd_verdict_pushes_are_answered_without_a_500(wechat, mini_push):
+    # WeChat's JSON may differ from the documented shape; a broken body is the sender's error.
+    odd = mini_push.media_check_verdict("trace-unknown", "risky")
+    odd["result"] = "risky"
+    assert mini_push.post_fields(odd).get_data(as_text=True) == "success"
+    assert mini_push.post_fields(mini_push.media_check_verdict("trace-unknown", "pass"),
+                                 data_format="xml").status_code == 200
+    broken = mini_push.client.post("/wechat/miniprogram", data=b"{not json",
+                                   query_string=mini_push.query(), content_type="application/json")
+    assert broken.status_code == 400
