@@ -2,6 +2,7 @@
 notices to all or to a grid or building, per-article figures, the comment queue and the
 sensitive-word list."""
 import datetime
+import uuid
 
 from flask import abort
 from flask import flash
@@ -24,11 +25,13 @@ from console.views import CONTENT_ROLES
 from console.views import bp
 from console.views import staff_community
 from models.community import Building
+from models.community import Estate
 from models.community import Grid
 from models.content import Article
 from models.content import Comment
 from models.content import Notice
 from models.content import SensitiveWord
+from models.content import WeChatTag
 from reports import photos
 from reports.clock import SHANGHAI
 
@@ -41,7 +44,7 @@ def articles():
     rows = Article.select().where(Article.community == staff_community()).order_by(Article.id.desc())
     return render_template("console/articles.html", articles=rows, figures=stats.per_article()[:20],
                            notices=Notice.select().where(Notice.community == staff_community())
-                           .order_by(Notice.id.desc()).limit(20))
+                           .order_by(Notice.id.desc()).limit(20).prefetch(Article, WeChatTag, Building, Estate))
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
@@ -59,9 +62,8 @@ def article(article_id=None):
         return redirect(url_for("console.article", article_id=current.id), code=303)
     preview = article_html.render(current.body, current.body_format) if current else ""
     return render_template("console/article.html", article=current, preview=preview,
-                           grids=Grid.select().order_by(Grid.id),
-                           buildings=Building.select().where(Building.community == staff_community())
-                           .order_by(Building.id))
+                           grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
+                           buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex)
 
 
 @bp.post("/articles/<int:article_id>/<action>")
@@ -96,6 +98,8 @@ def upload_image():
 @signed_in(*CONTENT_ROLES)
 def notice():
     form = request.form
+    if not form.get("key"):
+        abort(400, "表单缺少提交标识，请刷新页面后重新提交")
     send_at = None
     if form.get("send_at"):
         try:
@@ -104,10 +108,15 @@ def notice():
             abort(400, "发送时间格式有误")
         send_at = local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     target = form.get("target", "all")
-    created = notices.create(g.staff, staff_community(), article_id=integer(form.get("article_id")),
-                             text=form.get("text", ""), grid_id=integer(target[5:]) if target.startswith("grid:") else None,
-                             building_id=integer(target[9:]) if target.startswith("building:") else None,
-                             send_at=send_at, confirm=form.get("confirm") == "1")
+    created, new = notices.submit(g.staff, staff_community(), article_id=integer(form.get("article_id")),
+                                  text=form.get("text", ""),
+                                  grid_id=integer(target[5:]) if target.startswith("grid:") else None,
+                                  building_id=integer(target[9:]) if target.startswith("building:") else None,
+                                  send_at=send_at, confirm=form.get("confirm") == "1", key=form["key"])
+    if not new:
+        # The same form again (double click, back and resubmit): its notice, not a second one.
+        flash("这条通知已提交过（第 %d 号，%s），没有重复发送" % (created.id, created.state))
+        return redirect(url_for("console.articles", _anchor="notice-%d" % created.id), code=303)
     if form.get("preview") == "1":
         if not g.staff.oa_openid:
             flash("您的账号未绑定微信，无法预览")
@@ -116,7 +125,7 @@ def notice():
             flash("预览已发送到您的微信", "ok")
     notices.schedule(created)
     flash("通知已安排发送", "ok")
-    return redirect(url_for("console.articles"), code=303)
+    return redirect(url_for("console.articles", _anchor="notice-%d" % created.id), code=303)
 
 
 @bp.get("/comments")

@@ -1,0 +1,120 @@
+"""Notices, articles and buildings in the console, over HTTP: one notice per submitted form (also
+across two gunicorn workers), buildings named with their estate, a published article's link,
+and the cover picked from uploaded images."""
+import re
+import threading
+
+import pytest
+import requests
+
+from account import articles
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from models.community import Building
+from models.content import Article
+from models.content import Notice
+from models.content import WeChatTag
+from models.people import Resident
+from models.people import Staff
+from tests.conftest import LiveServer
+from tests.conftest import use_settings
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+NOTICE_KEY = re.compile(r'name="key" value="([^"]+)"')
+
+
+@pytest.fixture
+def editor(client, database, emulator, settings):
+    """The test client signed in as the demo's editor; returns the Staff row."""
+    seed_demo()
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    token = CSRF.search(client.get("/console/login").get_data(as_text=True)).group(1)
+    assert client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
+                                               "csrf": token}).status_code == 303
+    return Staff.get(Staff.username == "editor")
+
+
+def _synced_article(staff, title="6号楼明日停水通知"):
+    article, _ = articles.save(staff, {"title": title, "body": "明天停水"},
+                               community_id=Building.select().first().community_id)
+    Article.update(state="synced", draft_media_id="draft-%d" % article.id).where(Article.id == article.id).execute()
+    return Article.get_by_id(article.id)
+
+
+def _notice_form(page, building):
+    return {"csrf": CSRF.search(page).group(1), "key": NOTICE_KEY.search(page).group(1),
+            "article_id": re.search(r'name="article_id" value="(\d+)"', page).group(1),
+            "target": "building:%d" % building.id}
+
+
+# -- one notice per intent ---------------------------------------------------------------------
+def test_a_notice_form_sent_twice_is_one_notice_and_one_mass_send(client, editor, emulator):
+    # The mistake: each submit made a fresh clientmsgid, so a double click or back-and-resubmit
+    # had WeChat mass-send the same notice twice to every follower of the building.
+    article = _synced_article(editor)
+    building = Building.select().order_by(Building.id)[5]
+    form = _notice_form(client.get("/console/articles/%d" % article.id).get_data(as_text=True), building)
+    first = client.post("/console/notices", data=form)
+    again = client.post("/console/notices", data=form)               # back, and submit the same form
+    sends = emulator.calls("cgi-bin/message/mass/sendall")
+    assert first.status_code == again.status_code == 303
+    assert Notice.select().count() == len(sends) == 1
+    notice = Notice.get()
+    assert sends[0].body["clientmsgid"] == form["key"] == notice.client_msg_id
+    # The second submit shows the first notice.
+    assert again.headers["Location"].endswith("#notice-%d" % notice.id)
+    assert "已提交过" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+    # A new visit to the form is a new intent: a second notice, its own key.
+    form = _notice_form(client.get("/console/articles/%d" % article.id).get_data(as_text=True), building)
+    assert form["key"] != notice.client_msg_id
+    client.post("/console/notices", data=form)
+    assert Notice.select().count() == 2 and len(emulator.calls("cgi-bin/message/mass/sendall")) == 2
+
+
+def test_a_notice_form_without_its_key_is_refused(client, editor, emulator):
+    article = _synced_article(editor)
+    form = _notice_form(client.get("/console/articles/%d" % article.id).get_data(as_text=True),
+                        Building.select().first())
+    for key in ("", "short", "x" * 65, "<script>"):
+        answer = client.post("/console/notices", data=dict(form, key=key))
+        assert answer.status_code in (303, 400) and Notice.select().count() == 0
+
+
+@pytest.fixture
+def two_workers(settings, database, emulator):
+    """The console on gunicorn with two workers, signed in as the editor over real HTTP."""
+    seed_demo()
+    server = LiveServer(settings, CONSOLE_COOKIE_SECURE="0")
+    session = requests.Session()
+    token = CSRF.search(session.get(server.url + "/console/login", timeout=10).text).group(1)
+    assert session.post(server.url + "/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
+                                                             "csrf": token}, timeout=10).ok
+    yield server, session
+    server.stop()
+
+
+def test_a_double_click_on_a_buildings_first_notice_across_two_workers(two_workers, emulator):
+    # The mistake: both requests created the building's tag; the second got 45157 and then an
+    # IntegrityError (500), or both notices went out. The row is now claimed before WeChat is asked.
+    server, session = two_workers
+    article = _synced_article(Staff.get(Staff.username == "editor"))
+    building = Building.select().order_by(Building.id)[5]
+    Resident.create(oa_openid="o-b6", subscribed=True, community=building.community_id, building=building,
+                    address_state="confirmed")
+    form = _notice_form(session.get(server.url + "/console/articles/%d" % article.id, timeout=10).text, building)
+    emulator.slow(1.0, path="cgi-bin/tags/create", times=2)           # both requests meet inside it
+    answers = [None, None]
+
+    def click(i):
+        answers[i] = session.post(server.url + "/console/notices", data=form, allow_redirects=False, timeout=30)
+    clicks = [threading.Thread(target=click, args=(i,)) for i in range(2)]
+    for t in clicks:
+        t.start()
+    for t in clicks:
+        t.join()
+    assert [a.status_code for a in answers] == [303, 303]
+    assert len(emulator.calls("cgi-bin/tags/create")) == 1
+    assert WeChatTag.select().count() == 1 and WeChatTag.get().tag_id is not None
+    assert Notice.select().count() == 1 and len(emulator.calls("cgi-bin/message/mass/sendall")) == 1
