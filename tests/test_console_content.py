@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from account import articles
+from account import notices
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.community import Building
@@ -16,26 +17,36 @@ from models.content import Notice
 from models.content import WeChatTag
 from models.people import Resident
 from models.people import Staff
+from reports import intake
 from tests.conftest import LiveServer
 from tests.conftest import use_settings
+from tests.wechat_push import WeChat
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOTICE_KEY = re.compile(r'name="key" value="([^"]+)"')
 
 
 @pytest.fixture
-def editor(client, database, emulator, settings):
-    """The test client signed in as the demo's editor; returns the Staff row."""
+def sign_in(client, database, emulator, settings):
+    """Signs the test client in as a demo user; returns their Staff row."""
     seed_demo()
     use_settings(CONSOLE_COOKIE_SECURE="0")
     client.application.config["SESSION_COOKIE_SECURE"] = False
-    token = CSRF.search(client.get("/console/login").get_data(as_text=True)).group(1)
-    assert client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
-                                               "csrf": token}).status_code == 303
-    return Staff.get(Staff.username == "editor")
+
+    def as_user(username):
+        token = CSRF.search(client.get("/console/login").get_data(as_text=True)).group(1)
+        assert client.post("/console/login", data={"username": username, "password": DEMO_PASSWORD,
+                                                   "csrf": token}).status_code == 303
+        return Staff.get(Staff.username == username)
+    return as_user
 
 
-def _synced_article(staff, title="6号楼明日停水通知"):
+@pytest.fixture
+def editor(sign_in):
+    return sign_in("editor")
+
+
+def _synced_article(staff, title="明日停水通知"):
     article, _ = articles.save(staff, {"title": title, "body": "明天停水"},
                                community_id=Building.select().first().community_id)
     Article.update(state="synced", draft_media_id="draft-%d" % article.id).where(Article.id == article.id).execute()
@@ -118,3 +129,35 @@ def test_a_double_click_on_a_buildings_first_notice_across_two_workers(two_worke
     assert len(emulator.calls("cgi-bin/tags/create")) == 1
     assert WeChatTag.select().count() == 1 and WeChatTag.get().tag_id is not None
     assert Notice.select().count() == 1 and len(emulator.calls("cgi-bin/message/mass/sendall")) == 1
+
+
+# -- buildings named with their estate -----------------------------------------------------------
+def _bare_building_names(html):
+    """Building names left without their estate once every full label is taken out."""
+    for building in Building.select():
+        html = html.replace(building.label, "")
+    return re.findall(r"\d+号楼", html)
+
+
+def test_everywhere_a_building_is_chosen_or_shown_it_comes_with_its_estate(client, sign_in, emulator):
+    # The mistake: six estates each have a 1号楼, and every list and chooser said just "1号楼".
+    staff = sign_in("tianbing")                  # the secretary sees cases, content and the community
+    first, second = Building.select().where(Building.name == "1号楼").order_by(Building.id)[:2]
+    resident = Resident.create(oa_openid="o-estate", subscribed=True, community=second.community_id,
+                               building=second, address_state="confirmed")
+    case = intake.submit(resident, "miniprogram", "楼道灯坏了")
+    article = _synced_article(staff)
+    notices.create(staff, article.community_id, article_id=article.id, building_id=second.id)
+    pages = {path: client.get(path).get_data(as_text=True) for path in (
+        "/console/articles/%d" % article.id, "/console/articles", "/console/cases/new", "/console/community",
+        "/console/community/qrcodes", "/console/cases/%s" % case.number)}
+    assert ">丰泽园小区 1号楼<" in pages["/console/articles/%d" % article.id]
+    assert second.label in pages["/console/articles"] and second.label in pages["/console/cases/%s" % case.number]
+    assert {path: _bare_building_names(html) for path, html in pages.items()} == {path: [] for path in pages}
+
+    # The follow greeting's service board and the mini-program say which 1号楼 too.
+    wechat = WeChat(client)
+    reply = wechat.say(wechat.event("o-door", "subscribe", key="qrscene_" + second.qr_scene))
+    assert "【八家庄东区 1号楼服务牌】" in reply
+    unit = second.units.first()
+    assert client.get("/api/mp/units/%d/board" % unit.id).get_json()["building"] == "八家庄东区 1号楼"
