@@ -12,7 +12,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-import config
 from account import article_html
 from account import articles as article_domain
 from account import comments as comment_domain
@@ -53,8 +52,11 @@ def articles():
 def article(article_id=None):
     current = _article(article_id) if article_id else None
     if request.method == "POST":
-        current, warnings = article_domain.save(g.staff, {f: request.form.get(f, "") for f in FIELDS},
-                                                article=current, community_id=staff_community())
+        values = {f: request.form.get(f, "") for f in FIELDS}
+        upload = request.files.get("cover_file")
+        if upload is not None and upload.filename:           # a new cover uploaded from the form itself
+            values["cover_path"] = article_domain.store_image(upload.read(photos.MAX_BYTES + 1))[0]
+        current, warnings = article_domain.save(g.staff, values, article=current, community_id=staff_community())
         if warnings:
             flash("注意，含敏感词：%s（已保存，未作修改）" % "、".join(warnings))
         else:
@@ -62,6 +64,7 @@ def article(article_id=None):
         return redirect(url_for("console.article", article_id=current.id), code=303)
     preview = article_html.render(current.body, current.body_format) if current else ""
     return render_template("console/article.html", article=current, preview=preview,
+                           covers=article_domain.cover_choices(current.cover_path if current else ""),
                            grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
                            buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex)
 
@@ -84,13 +87,13 @@ def article_action(article_id, action):
 @bp.post("/media")
 @signed_in(*CONTENT_ROLES)
 def upload_image():
-    """An image for an article: checked by content, stored, and its path shown to paste."""
+    """An image for an article: checked by content, stored, offered as a cover and its path shown
+    to paste into the body."""
     file = request.files.get("file")
     if file is None:
         abort(400, "请选择图片")
-    relative, _, width, height = photos.store_image(file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR,
-                                                    "articles")
-    flash("已上传（%d×%d）。封面填：%s；正文插入：![图片](/media/%s)" % (width, height, relative, relative), "ok")
+    relative, width, height = article_domain.store_image(file.read(photos.MAX_BYTES + 1))
+    flash("已上传（%d×%d），可在封面中选用；正文插入：![图片](/media/%s)" % (width, height, relative), "ok")
     return redirect(request.referrer or url_for("console.articles"), code=303)
 
 

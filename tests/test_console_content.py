@@ -1,11 +1,14 @@
 """Notices, articles and buildings in the console, over HTTP: one notice per submitted form (also
 across two gunicorn workers), buildings named with their estate, a published article's link,
 and the cover picked from uploaded images."""
+import io
 import re
 import threading
+from pathlib import Path
 
 import pytest
 import requests
+from PIL import Image
 
 from account import articles
 from account import notices
@@ -161,3 +164,60 @@ def test_everywhere_a_building_is_chosen_or_shown_it_comes_with_its_estate(clien
     assert "【八家庄东区 1号楼服务牌】" in reply
     unit = second.units.first()
     assert client.get("/api/mp/units/%d/board" % unit.id).get_json()["building"] == "八家庄东区 1号楼"
+
+
+# -- a published article's link ----------------------------------------------------------------
+def test_a_published_articles_link_is_shown_with_a_copy_button(client, editor):
+    # The mistake: the URL WeChat gave on publishing was stored but shown nowhere in the console.
+    article = _synced_article(editor)
+    url = "https://mp.weixin.qq.com/s/art-77"
+    Article.update(state="publishing", publish_id="pub-1").where(Article.id == article.id).execute()
+    articles.publish_finished("pub-1", 0, "art-77", [url])
+    for path, field in (("/console/articles/%d" % article.id, "article-url"), ("/console/articles", "url-%d" % article.id)):
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(r'<input id="%s" class="copyable" value="%s" readonly' % (field, re.escape(url)), page)
+        assert '<button type="button" class="secondary" data-copy="%s">' % field in page
+        # The copy button's script is a file: no inline script or handler (the console's CSP).
+        assert not re.search(r"<script(?![^>]*\bsrc=)|\son[a-z]+=", page)
+    script = client.get("/console/static/console.js")
+    assert script.status_code == 200 and "data-copy" in script.get_data(as_text=True)
+
+
+# -- the cover picker --------------------------------------------------------------------------
+def _image(colour, size=(800, 600)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_cover_is_picked_from_uploaded_images_or_uploaded_from_the_form(client, editor, settings, emulator):
+    # The mistake: the cover had to be typed as a media file name.
+    page = client.get("/console/articles/new").get_data(as_text=True)
+    token = CSRF.search(page).group(1)
+    client.post("/console/media", data={"csrf": token, "file": (io.BytesIO(_image("red")), "red.png")},
+                headers={"Referer": "/console/articles/new"})
+    page = client.get("/console/articles/new").get_data(as_text=True)
+    picked = re.search(r'name="cover_path" value="(articles/[^"]+)"', page).group(1)
+    thumb = re.search(r'<img src="/media/([^"]+)" alt="封面候选 1"', page).group(1)
+    with Image.open(Path(settings.MEDIA_DIR, thumb)) as small:
+        assert thumb != picked and max(small.size) <= 240                    # a real thumbnail
+    answer = client.post("/console/articles/new", data={"csrf": token, "title": "停水通知", "body": "明天停水",
+                                                        "cover_path": picked})
+    article = Article.get()
+    assert answer.status_code == 303 and article.cover_path == picked
+    assert 'value="%s" checked' % picked in client.get("/console/articles/%d" % article.id).get_data(as_text=True)
+
+    # Upload from right there: the new image becomes the cover, the other edits are kept.
+    client.post("/console/articles/%d" % article.id, data={
+        "csrf": token, "title": "停水通知（更新）", "body": "明天停水", "cover_path": picked,
+        "cover_file": (io.BytesIO(_image("blue")), "blue.png")}, content_type="multipart/form-data")
+    article = Article.get()
+    assert article.title == "停水通知（更新）" and article.cover_path not in ("", picked)
+    assert Path(settings.MEDIA_DIR, article.cover_path).is_file()
+    assert articles.sync(article).cover_media_id and len(emulator.calls("cgi-bin/material/add_material")) == 1
+
+    # Not an image: refused, the article as it was.
+    client.post("/console/articles/%d" % article.id, data={
+        "csrf": token, "title": "改了", "body": "明天停水", "cover_path": picked,
+        "cover_file": (io.BytesIO(b"<script>"), "x.png")}, content_type="multipart/form-data")
+    assert Article.get().title == "停水通知（更新）"
