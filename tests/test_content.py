@@ -240,6 +240,20 @@ def test_a_tag_created_on_wechat_whose_answer_was_lost_is_adopted_not_recreated(
     assert taken.value.code == "tag_name_taken" and WeChatTag.select().count() == 1
 
 
+def test_a_claim_left_by_a_dead_worker_is_taken_over_and_a_live_one_waited_for(editor, emulator, monkeypatch):
+    # A worker killed between claiming a building's tag and WeChat's answer must not block that
+    # building's notices for good; a claim still in progress is waited for, then refused plainly.
+    first, second = Building.select().order_by(Building.id)[:2]
+    WeChatTag.create(building=first, name=notices.tag_name(building=first),
+                     claimed_at=utcnow() - notices.CLAIM_STALE - datetime.timedelta(seconds=1))
+    assert notices.tag_for(building=first).tag_id is not None and WeChatTag.select().count() == 1
+    WeChatTag.create(building=second, name=notices.tag_name(building=second), claimed_at=utcnow())
+    monkeypatch.setattr(notices, "CLAIM_WAIT", 0.3)
+    with pytest.raises(LinliError) as pending:
+        notices.tag_for(building=second)
+    assert pending.value.code == "tag_pending" and len(_paths(emulator, "cgi-bin/tags/create")) == 1
+
+
 def test_the_same_notice_key_twice_is_one_notice_and_one_send(editor, emulator):
     # A form submitted twice carries one key: the second gets the first notice back.
     community = Building.select().first().community_id
