@@ -108,10 +108,11 @@ def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulato
     cover = re.search(r"!\[图片\]\(/media/(\S+)\)", page.inner_text(".flash")).group(1)
     assert Path(settings.MEDIA_DIR, cover).is_file()
     page.fill("input[name=title]", "6号楼明日停水通知")
-    page.check("input[name=cover_path][value='%s']" % cover)            # its thumbnail in the picker
+    page.click("input[name=cover_path][value='%s'] + img" % cover)      # its thumbnail in the picker
     page.fill("textarea[name=body]", "# 停水通知\n\n因管道维修，**6号楼**明天 9:00–17:00 停水。")
     page.click("#save-article")
     page.wait_for_selector("text=已保存")
+    assert Article.get().cover_path == cover
     assert "6号楼" in page.inner_text(".preview strong")
     page.click("#sync-article")
     page.wait_for_selector("text=已同步到微信草稿箱")

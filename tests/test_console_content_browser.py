@@ -1,7 +1,6 @@
-"""The article page in a real Chromium (fixtures from test_console_browser.py): a published
-article's link copied with its button, and the cover chosen by clicking a thumbnail."""
-from PIL import Image
-
+"""The article list and page in a real Chromium (fixtures from test_console_browser.py): a
+published article's link copied with its button. (Picking a cover by its thumbnail is in
+test_console_browser.py's editor story.)"""
 from account import articles
 from models.community import Building
 from models.content import Article
@@ -29,21 +28,3 @@ def test_an_editor_copies_a_published_articles_link(site):
     assert page.evaluate("window.getSelection().toString() || document.activeElement.value.substring("
                          "document.activeElement.selectionStart, document.activeElement.selectionEnd)") \
         == "https://mp.weixin.qq.com/s/art-9"
-
-
-def test_an_editor_picks_a_cover_by_its_thumbnail(site, tmp_path):
-    page, url, sign_in = site
-    picture = tmp_path / "cover.png"
-    Image.new("RGB", (640, 480), "green").save(picture, "PNG")
-    sign_in("editor")
-    page.goto(url + "/console/articles/new")
-    page.set_input_files("input[name=file]", str(picture))
-    page.click("#upload-image")
-    page.wait_for_selector("text=可在封面中选用")
-    page.fill("input[name=title]", "社区义诊")
-    page.fill("textarea[name=body]", "周六上午社区义诊")
-    page.click("img[alt='封面候选 1']")
-    page.click("#save-article")
-    page.wait_for_selector("text=已保存")
-    cover = Article.get().cover_path
-    assert cover.startswith("articles/") and page.is_checked("input[name=cover_path][value='%s']" % cover)
