@@ -173,7 +173,8 @@ def test_a_published_articles_link_is_shown_with_a_copy_button(client, editor):
     url = "https://mp.weixin.qq.com/s/art-77"
     Article.update(state="publishing", publish_id="pub-1").where(Article.id == article.id).execute()
     articles.publish_finished("pub-1", 0, "art-77", [url])
-    for path, field in (("/console/articles/%d" % article.id, "article-url"), ("/console/articles", "url-%d" % article.id)):
+    pages = (("/console/articles/%d" % article.id, "article-url"), ("/console/articles", "url-%d" % article.id))
+    for path, field in pages:
         page = client.get(path).get_data(as_text=True)
         assert re.search(r'<input id="%s" class="copyable" value="%s" readonly' % (field, re.escape(url)), page)
         assert '<button type="button" class="secondary" data-copy="%s">' % field in page
