@@ -28,7 +28,9 @@ from models.people import Resident
 from wechat import failures
 
 TAG_BATCH = 50                                   # openids per tagging call (WeChat's limit)
-TAG_NAME_MAX = 30                                # tags/create: "标签名（30个字符以内）"
+# tags/create: "30个字符以内" in one version of WeChat's documents, "30个字节" in another and in
+# 45158's message; the stricter is kept, so a Chinese name is at most 10 characters long.
+TAG_NAME_BYTES = 30
 CLAIM_WAIT = 12.0                                # seconds a request waits for another's tag: two WeChat timeouts
 CLAIM_POLL = 0.2
 CLAIM_STALE = datetime.timedelta(minutes=1)      # a claim this old was left by a worker that died
@@ -215,11 +217,23 @@ def tag_for(grid=None, building=None):
 
 
 def tag_name(grid=None, building=None):
-    """Unique per grid and per building within WeChat's 30 characters: the estate is in a
-    building's name (six estates have a 1号楼) and the id at the end keeps two names apart
-    even when a long estate name is cut."""
-    label, suffix = ("网格·%s" % grid.name, "#g%d" % grid.id) if grid else ("楼·%s" % building.label, "#%d" % building.id)
-    return label[:TAG_NAME_MAX - len(suffix)] + suffix
+    """Unique per grid and per building, within WeChat's limit: a building's name carries its
+    estate ("丰泽园小区 1号楼#1": six estates have a 1号楼), a long estate name is cut before the
+    building's own, and the id at the end keeps two names apart whatever is cut."""
+    if grid:
+        head, tail, suffix = "", grid.name, "#g%d" % grid.id
+    else:
+        head = building.estate.name if building.estate_id else ""
+        tail, suffix = (" " if head else "") + building.name, "#%d" % building.id
+    room = TAG_NAME_BYTES - len(suffix.encode())
+    if len(tail.encode()) >= room:
+        return _cut(tail.strip(), room) + suffix
+    return _cut(head, room - len(tail.encode())) + tail + suffix
+
+
+def _cut(text, limit):
+    """`text` within `limit` UTF-8 bytes, never half a character."""
+    return text.encode()[:limit].decode(errors="ignore")
 
 
 def _create_tag(row):

@@ -212,17 +212,19 @@ def test_a_notice_to_one_estates_1号楼_never_reaches_another_estates_1号楼(e
     reached = [sorted(o for o, t in emulator.state.user_tags.items() if n.tag.tag_id in t) for n in sent]
     assert "o-estate-a" in reached[0] and "o-estate-b" not in reached[0] and reached[1] == ["o-estate-b"]
     names = [n.tag.name for n in sent]
-    assert names[0] != names[1] and all(len(n) <= 30 for n in names)
+    assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
     assert [first.estate.name in names[0], second.estate.name in names[1]] == [True, True]
 
 
-def test_tag_names_stay_unique_within_wechats_30_characters(editor, emulator):
-    # A long estate name cut to fit must not make two buildings' tag names equal.
+def test_tag_names_stay_unique_within_wechats_30_bytes(editor, emulator):
+    # A long estate name cut to fit must not make two buildings' tag names equal, nor lose the
+    # building's own name.
     community = Building.select().first().community
     estate = Estate.create(community=community, name="石家庄市长安区八家庄街道丰泽园小区北院")
     buildings = [Building.create(community=community, estate=estate, name="%d号楼" % n) for n in (11, 12)]
     names = [notices.tag_for(building=b).name for b in buildings]
-    assert names[0] != names[1] and all(len(n) <= 30 for n in names)
+    assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
+    assert [b.name in n for b, n in zip(buildings, names)] == [True, True]
     assert sorted(emulator.state.tags.values()) == sorted(names)
 
 
