@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 
+import requests
 from peewee import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
@@ -120,8 +121,15 @@ def schedule(notice):
 
 
 def preview(notice, openid):
-    """The notice to one staff member's WeChat first (mass/preview)."""
-    wechat.official().mass.preview(_message(notice), openid)
+    """The notice to one staff member's WeChat first (mass/preview). It was to be seen before it
+    goes out, so a preview WeChat refuses cancels the notice, with WeChat's reason."""
+    try:
+        wechat.official().mass.preview(_message(notice), openid)
+    except (WeChatClientException, requests.RequestException) as exc:
+        errcode, message = failures.describe(exc)
+        Notice.update(state="cancelled", errcode=errcode, errmsg=message).where(
+            (Notice.id == notice.id) & (Notice.state == "scheduled")).execute()
+        raise _wechat_error("预览未能发送，通知已取消", exc) from None
 
 
 def send(notice_id):
@@ -245,16 +253,24 @@ def _create_tag(row):
             tag_id = client.tag.create(row.name)["id"]
         except WeChatClientException as exc:
             if exc.errcode != TAG_NAME_TAKEN:
-                raise
+                raise _wechat_error("微信未能创建标签", exc) from None
             tag_id = next((t["id"] for t in client.tag.get() if t["name"] == row.name), None)
             if tag_id is None or WeChatTag.select().where(WeChatTag.tag_id == tag_id).exists():
                 raise NoticeError("tag_name_taken", "微信中已有同名标签“%s”，请在公众号后台改名后重试" % row.name) from None
+        except requests.RequestException as exc:
+            raise _wechat_error("微信未能创建标签", exc) from None
         WeChatTag.update(tag_id=tag_id).where(WeChatTag.id == row.id).execute()
     except BaseException:
         # Nothing was recorded: let the next request claim it afresh.
         WeChatTag.delete().where((WeChatTag.id == row.id) & WeChatTag.tag_id.is_null()).execute()
         raise
     return WeChatTag.get_by_id(row.id)
+
+
+def _wechat_error(what, exc):
+    """A refusal or an unreachable WeChat, for the staff member who asked (never a 500)."""
+    errcode, message = failures.describe(exc)
+    return NoticeError("wechat_refused", "%s（%s）：%s" % (what, errcode if errcode is not None else "网络", message), 502)
 
 
 def sync_tags():

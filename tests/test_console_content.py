@@ -96,6 +96,32 @@ def test_a_notice_form_without_its_key_is_refused(client, editor, emulator):
         assert answer.status_code in (303, 400) and Notice.select().count() == 0
 
 
+def test_wechat_refusing_the_tag_or_the_preview_is_said_plainly_and_sends_nothing(client, editor, emulator):
+    # The mistake: a WeChat refusal while creating the building's tag was a 500 page.
+    article = _synced_article(editor)
+    building = Building.select().order_by(Building.id)[5]
+    page = "/console/articles/%d" % article.id
+    form = _notice_form(client.get(page).get_data(as_text=True), building)
+    emulator.state.tags.update({1000 + i: "别的标签%d" % i for i in range(100)})     # WeChat's 100 are used
+    answer = client.post("/console/notices", data=form, headers={"Referer": page})
+    assert answer.status_code == 303 and "45056" in client.get(page).get_data(as_text=True)
+    assert Notice.select().count() == WeChatTag.select().count() == 0
+
+    # A tag freed, the same form again: it goes through, once.
+    emulator.state.tags.pop(1000)
+    assert client.post("/console/notices", data=form).status_code == 303
+    assert Notice.select().count() == WeChatTag.select().count() == 1
+
+    # A preview WeChat refuses: the notice is cancelled, not sent unseen.
+    Staff.update(oa_openid="o-editor").where(Staff.id == editor.id).execute()
+    form = dict(_notice_form(client.get(page).get_data(as_text=True), building), preview="1")
+    emulator.fail(40003, path="cgi-bin/message/mass/preview")
+    assert client.post("/console/notices", data=form, headers={"Referer": page}).status_code == 303
+    assert "预览未能发送" in client.get(page).get_data(as_text=True)
+    assert Notice.get(Notice.client_msg_id == form["key"]).state == "cancelled"
+    assert len(emulator.calls("cgi-bin/message/mass/sendall")) == 1
+
+
 @pytest.fixture
 def two_workers(settings, database, emulator):
     """The console on gunicorn with two workers, signed in as the editor over real HTTP."""
