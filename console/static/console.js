@@ -1,5 +1,6 @@
-// The console's only script, loaded from this file: the Content-Security-Policy allows no inline
-// script or handlers. Pages work without it; it adds copy buttons and selects a link on focus.
+// The console's one script, loaded by every page. The Content-Security-Policy (app.py) runs no
+// inline code, so behaviour is attached here, by data attributes in the templates. Every page
+// works without it: it prints, copies a link, and selects a read-only link on focus.
 (function () {
   "use strict";
 
@@ -22,6 +23,10 @@
   }
 
   document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
     var button = event.target.closest("button[data-copy]");
     var field = button && document.getElementById(button.getAttribute("data-copy"));
     if (field) {
