@@ -276,7 +276,7 @@ def _actions(w):
                ("article edit", "/console/articles/%d" % w["article"].id, {"title": "改过的标题"}, CONTENT),
                ("article sync", "/console/articles/%d/sync" % w["article"].id, {}, CONTENT),
                ("article publish", "/console/articles/%d/publish" % w["synced"].id, {"confirm": "1"}, CONTENT),
-               ("notice", "/console/notices", {"text": "今晚停电检修", "target": "all"}, CONTENT),
+               ("notice", "/console/notices", {"text": "今晚停电检修", "target": "all", "key": "k" * 32}, CONTENT),
                ("comment elect", "/console/comments/%d/elect" % w["comment"].id, {}, CONTENT),
                ("comment reply", "/console/comments/%d/reply" % w["comment"].id, {"text": "谢谢"}, CONTENT),
                ("comment delete_reply", "/console/comments/%d/delete_reply" % w["comment"].id, {}, CONTENT),

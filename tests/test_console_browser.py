@@ -105,13 +105,14 @@ def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulato
     page.goto(url + "/console/articles/new")
     page.set_input_files("input[name=file]", str(picture))
     page.click("#upload-image")
-    cover = re.search(r"封面填：(\S+)；", page.inner_text(".flash")).group(1)
+    cover = re.search(r"!\[图片\]\(/media/(\S+)\)", page.inner_text(".flash")).group(1)
     assert Path(settings.MEDIA_DIR, cover).is_file()
     page.fill("input[name=title]", "6号楼明日停水通知")
-    page.fill("input[name=cover_path]", cover)
+    page.click("input[name=cover_path][value='%s'] + img" % cover)      # its thumbnail in the picker
     page.fill("textarea[name=body]", "# 停水通知\n\n因管道维修，**6号楼**明天 9:00–17:00 停水。")
     page.click("#save-article")
     page.wait_for_selector("text=已保存")
+    assert Article.get().cover_path == cover
     assert "6号楼" in page.inner_text(".preview strong")
     page.click("#sync-article")
     page.wait_for_selector("text=已同步到微信草稿箱")
