@@ -47,7 +47,7 @@ def unit_board(unit):
 
 
 def render_board(building, entries):
-    lines = ["【%s服务牌】" % building.name]
+    lines = ["【%s服务牌】" % building.label]
     lines += ["%s：%s %s" % (e.label, e.name, e.phone) if e.phone else "%s：%s" % (e.label, e.name)
               for e in entries]
     if len(lines) == 1:

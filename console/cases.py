@@ -117,7 +117,7 @@ def walk_in():
         flash("已登记案件 %s" % report.number, "ok")
         return redirect(url_for("console.case", number=report.number), code=303)
     return render_template("console/walk_in.html", categories=Category.select().order_by(Category.id),
-                           buildings=Building.select().where(Building.community == community_id).order_by(Building.id))
+                           buildings=Building.listed(community_id))
 
 
 CHANNEL_LABELS = {"official_account": "公众号", "miniprogram": "小程序", "comment": "文章留言",

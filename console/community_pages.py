@@ -31,7 +31,7 @@ from reports import calendar
 @signed_in(*MANAGER_ROLES)
 def community():
     community_id = staff_community()
-    buildings = list(Building.select().where(Building.community == community_id).order_by(Building.id))
+    buildings = list(Building.listed(community_id))
     units = {}
     for unit in Unit.select().where(Unit.building.in_([b.id for b in buildings] or [0])):
         units.setdefault(unit.building_id, []).append(unit)
@@ -62,8 +62,7 @@ def staff_phone(staff_id):
 @bp.get("/community/qrcodes")
 @signed_in(*MANAGER_ROLES)
 def qrcodes():
-    buildings = Building.select().where((Building.community == staff_community())
-                                        & Building.qr_scene.is_null(False)).order_by(Building.id)
+    buildings = Building.listed(staff_community()).where(Building.qr_scene.is_null(False))
     return render_template("console/qrcodes.html", buildings=buildings)
 
 

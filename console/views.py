@@ -10,6 +10,7 @@ from flask import session
 from flask import url_for
 
 from community.staff import authenticate
+from community.staff import end_sessions
 from console import auth
 from console import charts
 from errors import LinliError
@@ -86,15 +87,16 @@ def login():
             error, status = exc.message, exc.status
         else:
             auth.start_session(staff)
-            target = request.args.get("next") or ""
             # Only a path of this console: an open redirect would lend our domain to phishing.
-            return redirect(target if target.startswith("/console/") else url_for("console.dashboard"), code=303)
+            return redirect(auth.safe_next(request.args.get("next"), url_for("console.dashboard")), code=303)
     return render_template("console/login.html", error=error), status
 
 
 @bp.post("/logout")
 @auth.signed_in()
 def logout():
+    # Server-side: a copy of this cookie (or the staff API's token) must not outlive the sign-out.
+    end_sessions(g.staff)
     session.clear()
     return redirect(url_for("console.login"), code=303)
 
@@ -103,6 +105,7 @@ def logout():
 @auth.signed_in()
 def dashboard():
     from account import stats as account_stats
+    from account import verification
     from coupons import stats as coupon_stats
     from models.content import FollowerDailyStat
     from reports import queries
@@ -124,7 +127,8 @@ def dashboard():
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
         top_articles=account_stats.per_article()[:5] if g.roles & set(CONTENT_ROLES) else [],
         follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
-        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [])
+        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [],
+        verification_alerts=verification.alerts() if g.roles & set(CONTENT_ROLES + MANAGER_ROLES) else [])
 
 
 def staff_community():

@@ -34,7 +34,7 @@ def case_summary(case):
 def case_detail(case, timeline):
     return dict(case_summary(case),
                 anonymous=case.anonymous, rating=case.rating,
-                photos=[p.url for p in case.photos],
+                photos=visible_photos(case),
                 location={"lat": case.location_x, "lng": case.location_y, "label": case.location_label}
                 if case.location_x is not None else None,
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
@@ -47,7 +47,7 @@ def staff_case_detail(case, timeline, can_act):
     reporter = case.reporter
     return dict(case_summary(case),
                 can_act=can_act, assignee=case.assignee.name if case.assignee_id else None,
-                building=case.building.name if case.building_id else None,
+                building=case.building.label if case.building_id else None,
                 reporter={"id": reporter.id, "nickname": reporter.nickname, "phone": reporter.phone,
                           "room": reporter.room} if reporter else None,
                 anonymous=case.anonymous, photos=[p.url for p in case.photos],
@@ -61,7 +61,7 @@ def staff_case_detail(case, timeline, can_act):
 def board_entry(case):
     """Public: no reporter, no unit or room, long numbers masked."""
     return {"number": case.number, "category": case.category.name if case.category_id else "未分类",
-            "building": case.building.name if case.building_id else None,
+            "building": case.building.label if case.building_id else None,
             "summary": mask(case.description), "resolved_at": when(case.resolved_at)}
 
 
@@ -111,3 +111,8 @@ def redeemed_json(coupon):
     return {"code": coupon.code, "state": coupon.state, "campaign_id": coupon.campaign_id,
             "title": coupon.campaign.title, "resident": nickname[:1] + "*" * max(len(nickname) - 1, 1),
             "order_fen": coupon.order_fen, "redeemed_at": when(coupon.redeemed_at)}
+
+
+def visible_photos(case):
+    """A case's photos as residents see them: without those WeChat's media check flagged."""
+    return [p.url for p in case.photos if not p.held]

@@ -198,6 +198,6 @@ def unit_service_board(unit_id):
     unit = Unit.get_or_none(Unit.id == unit_id)
     if unit is None:
         raise LinliError("not_found", "单元不存在", 404)
-    return jsonify({"building": unit.building.name, "unit": unit.name,
+    return jsonify({"building": unit.building.label, "unit": unit.name,
                     "contacts": [{"role": e.label, "name": e.name, "phone": e.phone or None}
                                  for e in unit_board(unit)]})

@@ -21,6 +21,7 @@ ARTICLE_STATES = ("draft", "synced", "publishing", "published", "failed")
 COMMENT_POLICIES = ("closed", "open", "followers_only")
 NOTICE_STATES = ("scheduled", "sending", "sent", "failed", "cancelled")
 COMMENT_STATES = ("new", "clean", "held", "elected", "deleted")
+COMMENT_ACTIONS = ("", "elect", "unelect", "reply", "delete_reply", "delete")    # WeChat may refuse
 
 
 class Article(BaseModel):
@@ -59,11 +60,19 @@ class ArticleImage(BaseModel):
 
 
 class WeChatTag(BaseModel):
-    """The follower tag kept for a grid or a building, so a notice reaches just them."""
+    """The follower tag kept for a grid or a building, so a notice reaches just them. The row is
+    claimed (tag_id still NULL) before WeChat is asked to create the tag: the unique grid or
+    building makes one request, on any worker, the one that creates it."""
     grid = ForeignKeyField(Grid, null=True, on_delete="CASCADE", unique=True)
     building = ForeignKeyField(Building, null=True, on_delete="CASCADE", unique=True)
-    tag_id = IntegerField(unique=True)
+    tag_id = IntegerField(null=True, unique=True)
     name = CharField(max_length=30)
+    claimed_at = DateTimeField(default=utcnow)
+
+    @property
+    def label(self):
+        """Who the tag reaches, as staff name it (the tag's own name may predate the estate in it)."""
+        return self.building.label if self.building_id else "网格 %s" % self.grid.name
 
 
 class ResidentTag(BaseModel):
@@ -141,6 +150,12 @@ class Comment(BaseModel):
     acted_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # The last action WeChat refused, kept for a retry; "" when none is pending.
+    failed_action = CharField(max_length=16, default="", constraints=[_in("failed_action", COMMENT_ACTIONS)])
+    failed_text = TextField(default="")              # the reply to send again
+    failed_at = DateTimeField(null=True)
+    errcode = IntegerField(null=True)
+    errmsg = TextField(default="")
 
     class Meta:
         indexes = ((("msg_data_id", "index", "user_comment_id"), True), (("state", "created_at"), False))

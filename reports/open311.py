@@ -120,7 +120,7 @@ def request_fields(case):
         "requested_datetime": case.created_at,
         "updated_datetime": case.updated_at,
         "expected_datetime": case.resolve_due_at if case.state in OPEN_STATES else None,
-        "address": case.location_label or (case.building.name if case.building_id else ""),
+        "address": case.location_label or (case.building.label if case.building_id else ""),
         "address_id": "",
         "zipcode": "",
         "lat": case.location_x,

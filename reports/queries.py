@@ -4,6 +4,7 @@ import re
 from peewee import JOIN
 
 from models.community import Building
+from models.community import Estate
 from models.db import utcnow
 from models.people import RoleAssignment
 from models.reports import OPEN_STATES
@@ -110,9 +111,10 @@ def public_timeline(case):
 def resolved_board(community_id, page=1, size=20):
     """Resolved cases for everyone to see (seed 001: resolved issues published as a series):
     no reporter, no unit or room, and long numbers in the text masked."""
-    query = (Report.select(Report, Category, Building)
+    query = (Report.select(Report, Category, Building, Estate)
              .join(Category, JOIN.LEFT_OUTER, on=(Report.category == Category.id))
              .switch(Report).join(Building, JOIN.LEFT_OUTER, on=(Report.building == Building.id))
+             .join(Estate, JOIN.LEFT_OUTER, on=(Building.estate == Estate.id))
              .where((Report.community == community_id) & Report.state.in_(["resolved", "closed"])
                     & Report.resolved_at.is_null(False)))
     return query.count(), list(query.order_by(Report.resolved_at.desc()).paginate(page, size))

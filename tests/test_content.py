@@ -5,6 +5,7 @@ the daily stats, comment sync with paging and resume, every moderation action, a
 import datetime
 import io
 import os
+import re
 
 import pytest
 from PIL import Image
@@ -15,14 +16,17 @@ from account import notices
 from account import stats
 from account import words
 from account.words import Screen
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from errors import LinliError
 from models.community import Building
+from models.community import Estate
 from models.content import Article
 from models.content import Comment
 from models.content import CommentCursor
 from models.content import Notice
 from models.content import ResidentTag
+from models.content import WeChatTag
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
@@ -199,6 +203,73 @@ def test_a_notice_to_one_building_reaches_that_building(client, editor, emulator
     assert tag_id not in emulator.state.user_tags.get("o-b6-a", set())
 
 
+def test_a_notice_to_one_estates_1号楼_never_reaches_another_estates_1号楼(editor, emulator):
+    # The demo has six 1号楼: tags named by the bare building name collided on WeChat (45157), the
+    # fallback took the other estate's tag and the insert failed (500), or reached the wrong people.
+    first, second = Building.select().where(Building.name == "1号楼").order_by(Building.id)[:2]
+    _follower("o-estate-a", first)
+    _follower("o-estate-b", second)
+    sent = [notices.send(notices.create(editor, b.community_id, text="明天停水", building_id=b.id).id)
+            for b in (first, second)]
+    reached = [sorted(o for o, t in emulator.state.user_tags.items() if n.tag.tag_id in t) for n in sent]
+    assert "o-estate-a" in reached[0] and "o-estate-b" not in reached[0] and reached[1] == ["o-estate-b"]
+    names = [n.tag.name for n in sent]
+    assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
+    assert [first.estate.name in names[0], second.estate.name in names[1]] == [True, True]
+
+
+def test_tag_names_stay_unique_within_wechats_30_bytes(editor, emulator):
+    # A long estate name cut to fit must not make two buildings' tag names equal, nor lose the
+    # building's own name.
+    community = Building.select().first().community
+    estate = Estate.create(community=community, name="石家庄市长安区八家庄街道丰泽园小区北院")
+    buildings = [Building.create(community=community, estate=estate, name="%d号楼" % n) for n in (11, 12)]
+    names = [notices.tag_for(building=b).name for b in buildings]
+    assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
+    assert [b.name in n for b, n in zip(buildings, names)] == [True, True]
+    assert sorted(emulator.state.tags.values()) == sorted(names)
+
+
+def test_a_tag_created_on_wechat_whose_answer_was_lost_is_adopted_not_recreated(editor, emulator):
+    # tags/create arrived but its answer did not: the next try meets 45157 and takes that tag,
+    # once; a name another row already holds is refused plainly, never inserted twice (500).
+    building = Building.select().order_by(Building.id).first()
+    name = notices.tag_name(building=building)
+    emulator.state.tags[555] = name
+    assert notices.tag_for(building=building).tag_id == 555
+    other = Building.select().order_by(Building.id)[1]
+    WeChatTag.update(building=other).where(WeChatTag.tag_id == 555).execute()
+    with pytest.raises(LinliError) as taken:
+        notices.tag_for(building=building)
+    assert taken.value.code == "tag_name_taken" and WeChatTag.select().count() == 1
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_and_a_live_one_waited_for(editor, emulator, monkeypatch):
+    # A worker killed between claiming a building's tag and WeChat's answer must not block that
+    # building's notices for good; a claim still in progress is waited for, then refused plainly.
+    first, second = Building.select().order_by(Building.id)[:2]
+    WeChatTag.create(building=first, name=notices.tag_name(building=first),
+                     claimed_at=utcnow() - notices.CLAIM_STALE - datetime.timedelta(seconds=1))
+    assert notices.tag_for(building=first).tag_id is not None and WeChatTag.select().count() == 1
+    WeChatTag.create(building=second, name=notices.tag_name(building=second), claimed_at=utcnow())
+    monkeypatch.setattr(notices, "CLAIM_WAIT", 0.3)
+    with pytest.raises(LinliError) as pending:
+        notices.tag_for(building=second)
+    assert pending.value.code == "tag_pending" and len(_paths(emulator, "cgi-bin/tags/create")) == 1
+
+
+def test_the_same_notice_key_twice_is_one_notice_and_one_send(editor, emulator):
+    # A form submitted twice carries one key: the second gets the first notice back.
+    community = Building.select().first().community_id
+    first, created = notices.submit(editor, community, text="周六上午社区义诊", key="k" * 32)
+    again, created_again = notices.submit(editor, community, text="周六上午社区义诊", key="k" * 32)
+    assert (created, created_again, again.id) == (True, False, first.id) and Notice.select().count() == 1
+    notices.send(first.id)
+    notices.send(again.id)
+    sends = _paths(emulator, "cgi-bin/message/mass/sendall")
+    assert len(sends) == 1 and sends[0].body["clientmsgid"] == "k" * 32
+
+
 def test_a_scheduled_notice_waits_for_its_time(editor, emulator):
     from tasks import huey
     later = utcnow() + datetime.timedelta(hours=3)
@@ -255,10 +326,11 @@ def commented(editor, emulator):
     key = (int(notice.msg_data_id), 0)
     emulator.state.comment_open.add(key)
 
-    def add(count, start=0, text="路灯修好了，谢谢社区"):
+    def add(count, start=0, text="路灯修好了，谢谢社区", elected=False):
+        # As comment/list answers: comment_type 1 = elected (精选), 0 = not.
         emulator.state.comments.setdefault(key, []).extend(
             {"user_comment_id": start + i, "openid": "o-c%d" % (start + i), "content": "%s%d" % (text, start + i),
-             "create_time": 1763000000 + i, "comment_type": 1, "deleted": False} for i in range(count))
+             "create_time": 1763000000 + i, "comment_type": int(elected), "deleted": False} for i in range(count))
     return Article.get_by_id(article.id), key, add
 
 
@@ -280,6 +352,35 @@ def test_comment_sync_pages_and_resumes(commented, emulator):
     assert comments.sync() == 2
 
 
+@pytest.mark.parametrize("policy", ["hold", "delete"])
+def test_every_comment_is_read_and_screened_whatever_the_policy(commented, emulator, editor, policy):
+    # Deleting flagged comments while paging by offset, then advancing `begin` by the whole page,
+    # shifted later comments behind the next page: with 120 comments (16 flagged) 14 were never
+    # read and 2 flagged ones stayed visible for good. Flagged ones sit on every page and its edges.
+    article, key, add = commented
+    words.set_words(["代开发票"])
+    use_settings(COMMENT_FLAGGED_POLICY=policy)
+    flagged = {0, 5, 13, 27, 40, 47, 48, 49, 50, 60, 75, 97, 98, 99, 110, 119}
+    for n in range(120):
+        add(1, start=n, text="代开发票加微信" if n in flagged else "路灯修好了")
+    assert comments.sync() == 120
+    verdict = "deleted" if policy == "delete" else "held"
+    assert {c.user_comment_id: c.state for c in Comment.select()} == {
+        n: verdict if n in flagged else "clean" for n in range(120)}
+    visible = [c["user_comment_id"] for c in emulator.state.comments[key] if not c["deleted"]]
+    assert visible == [n for n in range(120) if policy == "hold" or n not in flagged]
+    assert CommentCursor.get().next_begin == len(visible)          # its place: the end of the list
+
+    # Staff delete eight comments already read: the comments that come next are read all the same.
+    for comment in Comment.select().where(Comment.state == "clean").order_by(Comment.id).limit(8):
+        comments.delete(comment, editor)
+    add(3, start=120)
+    add(3, start=123, text="代开发票")
+    assert comments.sync() == 6 and Comment.select().count() == 126
+    assert [c.state for c in Comment.select().where(Comment.user_comment_id >= 120).order_by(Comment.id)] == [
+        "clean"] * 3 + [verdict] * 3
+
+
 def test_flagged_comments_are_held_or_deleted_and_clean_ones_elected_by_rule(commented, emulator):
     article, key, add = commented
     words.set_words(["代开发票"])
@@ -296,7 +397,20 @@ def test_flagged_comments_are_held_or_deleted_and_clean_ones_elected_by_rule(com
     assert Comment.get(Comment.user_comment_id == 3).state == "deleted"
     assert Comment.get(Comment.user_comment_id == 4).state == "elected"
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
-    assert stored[3]["deleted"] and stored[4]["comment_type"] == 2
+    assert stored[3]["deleted"] and stored[4]["comment_type"] == 1
+
+
+def test_comments_elected_on_wechat_arrive_elected(commented, emulator):
+    # WeChat's comment/list says comment_type 1 for 精选 and 0 otherwise; reading 2 as elected
+    # showed every comment elected on WeChat as a plain one.
+    article, key, add = commented
+    words.set_words(["代开发票"])
+    add(2)
+    add(2, start=2, elected=True)
+    add(1, start=4, text="代开发票", elected=True)                    # elected, yet screened too
+    comments.sync()
+    assert [c.state for c in Comment.select().order_by(Comment.user_comment_id)] == [
+        "clean", "clean", "elected", "elected", "held"]
 
 
 def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
@@ -305,8 +419,8 @@ def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
     comments.sync()
     first, second = Comment.select().order_by(Comment.user_comment_id)
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
-    assert comments.elect(first, editor).state == "elected" and stored[0]["comment_type"] == 2
-    assert comments.unelect(first, editor).state == "clean" and stored[0]["comment_type"] == 1
+    assert comments.elect(first, editor).state == "elected" and stored[0]["comment_type"] == 1
+    assert comments.unelect(first, editor).state == "clean" and stored[0]["comment_type"] == 0
     assert comments.reply(first, editor, "感谢支持！").reply == "感谢支持！"
     assert stored[0]["reply"]["content"] == "感谢支持！"
     comments.delete_reply(first, editor)
@@ -330,6 +444,74 @@ def test_a_comment_becomes_a_case_and_the_commenter_hears_its_number(commented, 
     with pytest.raises(LinliError) as twice:
         comments.to_case(Comment.get_by_id(comment.id), editor)
     assert twice.value.code == "already_a_case" and Report.select().count() == 1
+
+
+def test_a_comment_action_wechat_refuses_is_kept_shown_and_retried(client, commented, emulator, editor):
+    # An election, or the reply telling a case's number, that WeChat refused (45009 quota,
+    # 88000 no permission) was lost: nothing on the comment said so, nothing offered a retry.
+    article, key, add = commented
+    add(3)
+    comments.sync()
+    first, second, _ = Comment.select().order_by(Comment.user_comment_id)
+    stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    token = lambda path: re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
+                                        "csrf": token("/console/login")})
+    emulator.fail(45009, path="cgi-bin/comment/markelect")
+    answer = client.post("/console/comments/%d/elect" % first.id, data={"csrf": token("/console/comments")})
+    assert answer.status_code == 303
+    assert "微信未完成“精选”（45009 injected fault）" in client.get("/console/comments").get_data(as_text=True)
+    kept = Comment.get_by_id(first.id)
+    assert (kept.state, kept.failed_action, kept.errcode, kept.errmsg) == ("clean", "elect", 45009, "injected fault")
+    assert kept.failed_at is not None and stored[0]["comment_type"] == 0
+    emulator.fail(88000, path="cgi-bin/comment/reply/add")
+    case = comments.to_case(second, editor)                           # the case stands
+    waiting = Comment.get_by_id(second.id)
+    assert (waiting.report_id, waiting.failed_action, waiting.errcode) == (case.id, "reply", 88000)
+    assert case.number in waiting.failed_text and waiting.reply == "" and "reply" not in stored[1]
+
+    # The console lists both with what WeChat said, and retries from there.
+    page = client.get("/console/comments?state=failed").get_data(as_text=True)
+    assert 'id="failure-%d"' % first.id in page and "微信未完成“精选”" in page and "45009 injected fault" in page
+    assert 'id="failure-%d"' % second.id in page and "88000" in page and case.number in page
+    answer = client.post("/console/comments/%d/retry" % first.id, data={"csrf": token("/console/comments")})
+    assert answer.status_code == 303
+    elected = Comment.get_by_id(first.id)
+    assert (elected.state, elected.failed_action, elected.errcode, elected.errmsg, elected.failed_at) == (
+        "elected", "", None, "", None)
+    assert stored[0]["comment_type"] == 1
+
+    # The domain's retry sends the same reply; success clears the failure.
+    replied = comments.retry(Comment.get_by_id(second.id), editor)
+    assert (replied.reply, replied.failed_action, replied.errcode) == (waiting.failed_text, "", None)
+    assert stored[1]["reply"]["content"] == waiting.failed_text
+    assert "没有这类留言" in client.get("/console/comments?state=failed").get_data(as_text=True)
+    with pytest.raises(LinliError) as nothing:
+        comments.retry(replied, editor)
+    assert nothing.value.code == "nothing_to_retry"
+
+
+def test_a_deletion_refused_during_sync_is_held_and_retried(commented, emulator, editor):
+    # Under COMMENT_FLAGGED_POLICY=delete a refused deletion stopped the sync with the flagged
+    # comment unrecorded; now it is held with the refusal kept, the sync reads on, a retry deletes.
+    article, key, add = commented
+    use_settings(COMMENT_FLAGGED_POLICY="delete")
+    words.set_words(["代开发票"])
+    add(1)
+    add(1, start=1, text="代开发票")
+    add(1, start=2)
+    emulator.fail(88000, path="cgi-bin/comment/delete")
+    assert comments.sync() == 3
+    held = Comment.get(Comment.user_comment_id == 1)
+    assert (held.state, held.matched, held.failed_action, held.errcode) == ("held", "代开发票", "delete", 88000)
+    assert CommentCursor.get().next_begin == 3                       # it is still listed
+    deleted = comments.retry(held, editor)
+    assert (deleted.state, deleted.failed_action) == ("deleted", "")
+    assert emulator.state.comments[key][1]["deleted"] and CommentCursor.get().next_begin == 2
+    add(1, start=3)
+    assert comments.sync() == 1
 
 
 def test_quota_stops_the_comment_sync_and_busy_leaves_its_place(commented, emulator):

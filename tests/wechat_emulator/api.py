@@ -4,7 +4,8 @@ error codes. Every call is recorded; every call but the token and login ones che
 Errcodes used (WeChat's): 40001 invalid credential, 40007 invalid media_id, 40013 invalid appid,
 40029 invalid code, 40125 invalid secret, 40163 code used, 41001 token missing, 42001 token
 expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the 48-hour
-window, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
+window, 45035 too many openids in one batchget, 45056 too many tags, 45065 duplicate clientmsgid,
+45157 tag name taken, 45158 tag name over 30 bytes, 47001 bad data format, 48001 API unauthorized,
 88000 no comment permission, -1 system busy.
 """
 import json
@@ -132,10 +133,32 @@ def user_info(state, params, body, req):
 
 @route("cgi-bin/user/get")
 def user_get(state, params, body, req):
+    """Followers in a stable order, `user_page` (WeChat: 10,000) at a time, from after
+    `next_openid`; the last page answers count 0 and an empty next_openid."""
     with state.lock:
-        openids = sorted(state.users)
-    return {"total": len(openids), "count": len(openids), "data": {"openid": openids},
-            "next_openid": openids[-1] if openids else ""}
+        openids = sorted(o for o, p in state.users.items() if p.get("subscribe", 1) == 1)
+        size = state.user_page
+    after = params.get("next_openid", "")
+    if after and after not in state.users:
+        return _err(40003, "invalid next_openid")
+    rest = [o for o in openids if o > after] if after else openids
+    page = rest[:size]
+    result = {"total": len(openids), "count": len(page), "next_openid": page[-1] if page else ""}
+    if page:
+        result["data"] = {"openid": page}
+    return result
+
+
+@route("cgi-bin/user/info/batchget")
+def user_info_batchget(state, params, body, req):
+    users = body.get("user_list")
+    if not isinstance(users, list) or not users:
+        return _err(47001, "user_list is required")
+    if len(users) > 100:
+        return _err(45035, "user_list size out of limit (100)")
+    with state.lock:
+        found = [dict(state.users.get(u.get("openid"), {"subscribe": 0}), openid=u.get("openid")) for u in users]
+    return {"user_info_list": found}
 
 
 def _require(body, *fields):
@@ -216,6 +239,17 @@ def media_upload(state, params, body, req):
     if media_id is None:
         return _err(41005, "media data missing")
     return {"type": params.get("type", "image"), "media_id": media_id, "created_at": int(time.time())}
+
+
+@route("cgi-bin/media/get")
+def media_get(state, params, body, req):
+    """Temporary media (what residents send): the file itself for 3 days, then 40007."""
+    with state.lock:
+        entry = state.media.get(params.get("media_id", ""))
+    if entry is None or "data" not in entry or entry.get("expires_at", float("inf")) <= time.time():
+        return _err(40007, "invalid media_id")
+    return Response(entry["data"], mimetype=entry["content_type"],
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % params["media_id"]})
 
 
 @route("cgi-bin/media/uploadimg")
@@ -403,14 +437,19 @@ def mass_get(state, params, body, req):
     return {"msg_id": body["msg_id"], "msg_status": "SEND_SUCCESS"} if found else _err(40007, "invalid msg_id")
 
 
+TAG_LIMIT = 100          # tags an account may have
+
+
 @route("cgi-bin/tags/create")
 def tags_create(state, params, body, req):
     name = (body.get("tag") or {}).get("name", "")
-    if not name or len(name) > 30:
-        return _err(45158, "tag name too long")
+    if not name or len(name.encode()) > 30:
+        return _err(45158, "tag name too long")     # "标签名长度超过30个字节": bytes, UTF-8
     with state.lock:
         if name in state.tags.values():
             return _err(45157, "invalid tag name")
+        if len(state.tags) >= TAG_LIMIT:
+            return _err(45056, "too many tags now, no need to add new")
         tag_id = 100 + state.next_id()
         state.tags[tag_id] = name
     return {"tag": {"id": tag_id, "name": name}}
@@ -482,6 +521,10 @@ def users_of_tag(state, params, body, req):
 
 
 # -- comments (index counts from 0; count must be below 50) -----------------------------------
+# In list answers `comment_type` is 1 for an elected comment (精选) and 0 otherwise; the request's
+# `type` picks 0 all, 1 plain only, 2 elected only. A deleted comment leaves every later page.
+LIST_TYPES = {0: (0, 1), 1: (0,), 2: (1,)}
+
 def _comment_key(state, body):
     key = (body.get("msg_data_id"), body.get("index", 0))
     if key not in state.comment_open:
@@ -511,9 +554,10 @@ def comment_list(state, params, body, req):
         key, error = _comment_key(state, body)
         if error:
             return error
-        wanted = body.get("type", 0)
-        comments = [c for c in state.comments.get(key, [])
-                    if not c["deleted"] and (wanted == 0 or c["comment_type"] == wanted)]
+        wanted = LIST_TYPES.get(body.get("type", 0))
+        if wanted is None:
+            return _err(47001, "type must be 0, 1 or 2")
+        comments = [c for c in state.comments.get(key, []) if not c["deleted"] and c["comment_type"] in wanted]
         begin = body.get("begin", 0)
         page = comments[begin:begin + body["count"]]
         return {"total": len(comments), "comment": [
@@ -545,8 +589,8 @@ def _set(field, value):
     return lambda comment, body: comment.update({field: value})
 
 
-route("cgi-bin/comment/markelect")(_comment_action(_set("comment_type", 2)))
-route("cgi-bin/comment/unmarkelect")(_comment_action(_set("comment_type", 1)))
+route("cgi-bin/comment/markelect")(_comment_action(_set("comment_type", 1)))
+route("cgi-bin/comment/unmarkelect")(_comment_action(_set("comment_type", 0)))
 route("cgi-bin/comment/delete")(_comment_action(_set("deleted", True)))
 route("cgi-bin/comment/reply/add")(_comment_action(
     lambda c, body: c.update(reply={"content": body.get("content", ""), "create_time": int(time.time())})))
@@ -569,8 +613,16 @@ def msg_sec_check(state, params, body, req):
 
 @route("wxa/media_check_async")
 def media_check_async(state, params, body, req):
-    return _require(body, "media_url", "media_type", "version", "openid", "scene") or \
-        {"trace_id": "trace-%d" % state.next_id()}
+    """The verdict is pushed later (tests push it with tests/wechat_push.py: media_check_verdict)."""
+    error = _require(body, "media_url", "media_type", "version", "openid", "scene")
+    if error:
+        return error
+    if body["version"] != 2 or body["media_type"] not in (1, 2):
+        return _err(47001, "version=2 and media_type 1 or 2 are required")
+    trace_id = "trace-%d" % state.next_id()
+    with state.lock:
+        state.media_checks[trace_id] = body
+    return {"trace_id": trace_id}
 
 
 def _datacube(name):
