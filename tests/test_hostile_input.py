@@ -125,8 +125,8 @@ def test_the_console_queue_still_filters_by_an_ordinary_level(client, town):
 def test_a_notice_scheduled_at_the_calendars_edge_is_a_400_page(client, town):
     """Year 1 at Asia/Shanghai has no UTC in Python: scheduling a notice then was a 500."""
     csrf = town.console()
-    answer = client.post("/console/notices", data={"csrf": csrf, "text": "停水通知", "target": "all",
-                                                   "send_at": "0001-01-01T00:00"})
+    answer = client.post("/console/notices", data={"csrf": csrf, "key": "n-1", "text": "停水通知",
+                                                   "target": "all", "send_at": "0001-01-01T00:00"})
     assert answer.status_code == 400
     assert "发送时间" in answer.get_data(as_text=True)
 
