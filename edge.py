@@ -65,8 +65,9 @@ def _named_strings(value, name=""):
 
 
 def _fields():
-    """(name, text) of every field people type: JSON bodies, and the console's forms."""
-    if request.is_json:
+    """(name, text) of every field people type: the APIs' JSON bodies, and the console's forms.
+    (Not WeChat's pushes: their JSON carries a long `Encrypt`, and the gateway bounds the body.)"""
+    if request.is_json and request.path.startswith("/api/"):
         yield from _named_strings(request.get_json(silent=True))
     if request.blueprint == "console":
         yield from request.form.items(multi=True)
