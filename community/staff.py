@@ -14,6 +14,7 @@ from models.db import utcnow
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import Staff
+from reports.labels import ROLE_LABELS
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -73,6 +74,27 @@ def assign_role(staff, role, scope):
             staff=staff, role=role, scope_key=scope_key(scope),
             defaults=dict(community=community, **fields))
     return assignment
+
+
+def role_label(assignment):
+    """What a role assignment means, in words: "网格员 · 第一网格", "单元长 · 丰泽园小区 1号楼
+    1单元", "社区书记 · 八家庄社区". Never the raw key: a newcomer cannot read `grid_worker grid:1`."""
+    return "%s · %s" % (ROLE_LABELS.get(assignment.role, assignment.role), scope_label(assignment))
+
+
+def scope_label(assignment):
+    if assignment.unit_id:
+        return "%s %s" % (building_label(assignment.unit.building), assignment.unit.name)
+    if assignment.building_id:
+        return building_label(assignment.building)
+    if assignment.grid_id:
+        return assignment.grid.name
+    return assignment.community.name
+
+
+def building_label(building):
+    # Several estates have a 1号楼: the estate makes the name unique.
+    return "%s %s" % (building.estate.name, building.name) if building.estate_id else building.name
 
 
 def community_by_role(staff, roles, community_id=None):

@@ -10,6 +10,7 @@ from flask import session
 from flask import url_for
 
 from community.staff import authenticate
+from community.staff import role_label
 from console import auth
 from console import charts
 from errors import LinliError
@@ -34,6 +35,16 @@ MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE
 def csrf_field():
     from markupsafe import Markup
     return Markup('<input type="hidden" name="csrf" value="%s">' % auth.csrf_token())
+
+
+@bp.app_template_global()
+def role_labels(staff):
+    """A staff member's roles in words, for every page that names staff (never the raw keys)."""
+    assignments = RoleAssignment.select().where(RoleAssignment.staff == staff).order_by(RoleAssignment.id)
+    return "、".join(role_label(a) for a in assignments)
+
+
+bp.add_app_template_global(role_label)
 
 
 @bp.app_template_filter("local")
