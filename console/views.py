@@ -9,6 +9,7 @@ from flask import request
 from flask import session
 from flask import url_for
 
+import audit
 from community.staff import authenticate
 from community.staff import role_label
 from console import auth
@@ -69,6 +70,7 @@ def menu():
 @bp.errorhandler(LinliError)
 def domain_error(exc):
     """A refused action: 403 stays a 403 page; anything else goes back with the reason shown."""
+    audit.refused()
     if exc.status in (403, 404, 429) or request.method != "POST":
         return render_template("console/error.html", message=exc.message, status=exc.status), exc.status
     flash(exc.message)

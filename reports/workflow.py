@@ -83,7 +83,8 @@ def add_note(case, staff, text, public=False, now=None):
     permissions.require(staff, case)
     if not (text or "").strip():
         raise CaseError("empty_note", "内容不能为空", 422)
-    return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
+    with db.atomic():       # one transaction, so the audit line commits with it
+        return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
 
 
 def note_entry(case, staff, how, now=None):
