@@ -10,6 +10,7 @@ from flask import session
 from flask import url_for
 
 import audit
+from community.staff import MANAGER_ROLES
 from community.staff import authenticate
 from community.staff import role_label
 from console import auth
@@ -24,11 +25,11 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 
 CASE_ROLES = ("grid_worker", "area_cadre", "secretary", "street_centre", "admin")
 CONTENT_ROLES = ("editor", "secretary", "admin")
-MANAGER_ROLES = ("secretary", "admin")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
         ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
         ("console.comments", "评论", CONTENT_ROLES), ("console.community", "社区", MANAGER_ROLES),
+        ("console.staff_list", "工作人员", MANAGER_ROLES),
         ("console.redcard", "社区红卡", MANAGER_ROLES))
 
 
@@ -151,3 +152,4 @@ from console import community_pages  # noqa: E402,F401
 from console import content  # noqa: E402,F401
 from console import inbox  # noqa: E402,F401
 from console import redcard  # noqa: E402,F401
+from console import staff_pages  # noqa: E402,F401

@@ -20,6 +20,7 @@ def test_roles_are_shown_in_words_not_as_keys(client, console):
     for label in ("网格员 · 第一网格", "片区负责人 · 第二网格", "楼长 · 丰泽园小区 1号楼",
                   "单元长 · 丰泽园小区 1号楼 1单元", "社区书记 · 八家庄社区", "系统管理员 · 八家庄社区"):
         assert label in page, label
+    assert '<span>系统管理员</span> <span class="muted" id="my-roles">系统管理员 · 八家庄社区</span>' in page
     sign_in("grid1")
     assert "网格员 · 第一网格" in _page(client, "/console/")
     for page in (_page(client, "/console/"), _page(client, "/console/cases")):
@@ -81,3 +82,100 @@ def test_a_case_offers_exactly_the_actions_the_workflow_accepts_in_each_state(cl
     assert offered["grid1", "submitted"] == ["accept", "note", "resolve", "transfer", "escalate", "reject", "merge"]
     assert "escalate" not in offered["jiedao", "submitted"]          # already at the top level
     assert offered["cadre1", "submitted"] == []                       # above their level: view only
+
+
+# -- 19: managing staff in the console -------------------------------------------------------------
+def _form(client, path, csrf, **data):
+    return client.post(path, data=dict(data, csrf=csrf(path if not path.startswith("/console/staff")
+                                                        else "/console/staff")))
+
+
+def test_a_manager_adds_staff_who_set_their_own_password_through_a_one_time_link(client, console):
+    """Accounts were made by CLI with a password handed over in clear; now a manager adds one and
+    the newcomer sets their own password through a link that works once, expires, and is not
+    stored as such."""
+    import datetime
+    import hashlib
+    from community.staff import issue_link
+    from models.audit import AuditEntry
+    from models.community import Grid
+    from models.db import utcnow
+    from models.people import SigninLink
+    from models.people import Staff
+    sign_in, csrf = console
+    sign_in("tianbing")
+    grid2 = Grid.get(Grid.code == "G2")
+    answer = _form(client, "/console/staff", csrf, username="wangfang", name="王芳", phone="13900000099",
+                   role="grid_worker", scope="grid:%d" % grid2.id)
+    assert answer.status_code == 200
+    link = re.search(r'id="signin-link" readonly value="http://localhost(/console/welcome/([\w-]+))"',
+                     answer.get_data(as_text=True))
+    path, token = link.group(1), link.group(2)
+    person = Staff.get(Staff.username == "wangfang")
+    [stored] = SigninLink.select().where(SigninLink.staff == person)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
+    assert stored.expires_at - stored.created_at == datetime.timedelta(hours=72)
+    assert ("staff", "console.add_staff") in {(e.actor_kind, e.action) for e in AuditEntry.select()}
+    assert "网格员 · 第二网格" in _page(client, "/console/staff")
+
+    client.post("/console/logout", data={"csrf": csrf("/console/")})
+    assert sign_in("wangfang", "").status_code == 401                   # no password until they set one
+    assert "王芳" in _page(client, path)                                 # opening it does not use it up
+    assert "王芳" in _page(client, path)
+    assert client.post(path, data={"password": "short", "confirm": "short", "csrf": csrf(path)}).status_code == 422
+    assert client.post(path, data={"password": "wangfang-2026", "confirm": "wangfang-2027",
+                                   "csrf": csrf(path)}).status_code == 422
+    answer = client.post(path, data={"password": "wangfang-2026", "confirm": "wangfang-2026", "csrf": csrf(path)})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/"
+    assert "网格员 · 第二网格" in _page(client, "/console/")             # signed in, in their role
+    assert client.get(path).status_code == 410                          # used once: gone
+    client.post("/console/logout", data={"csrf": csrf("/console/")})
+    assert client.post(path, data={"password": "stolen-link-1", "confirm": "stolen-link-1",
+                                   "csrf": csrf("/console/login")}).status_code == 410
+    assert sign_in("wangfang", "wangfang-2026").status_code == 303
+
+    expired = issue_link(person, None, now=utcnow() - datetime.timedelta(hours=73))
+    assert client.get("/console/welcome/%s" % expired).status_code == 410
+
+
+def test_managers_disable_and_rescope_staff_and_the_last_manager_cannot_leave(client, console):
+    """A community left without an active secretary or admin could never manage its staff again."""
+    from models.audit import AuditEntry
+    from models.community import Grid
+    from models.people import RoleAssignment
+    from models.people import Staff
+    sign_in, csrf = console
+    ids = {s.username: s.id for s in Staff.select()}
+    sign_in("grid2")
+    assert client.get("/console/staff").status_code == 403
+    assert _form(client, "/console/staff/%d/active" % ids["grid1"], csrf, active="0").status_code == 403
+
+    sign_in("tianbing")
+    assert _form(client, "/console/staff/%d/active" % ids["grid1"], csrf, active="0").status_code == 303
+    assert not Staff.get_by_id(ids["grid1"]).active
+    assert sign_in("grid1").status_code == 401                          # a disabled account cannot sign in
+    sign_in("tianbing")
+    [assignment] = RoleAssignment.select().where(RoleAssignment.staff == ids["grid2"])
+    grid3 = Grid.get(Grid.code == "G3")
+    assert _form(client, "/console/staff/roles/%d/scope" % assignment.id, csrf,
+                 scope="grid:%d" % grid3.id).status_code == 303
+    assert "网格员 · 第三网格" in _page(client, "/console/staff")
+    # A secretary cannot take the administrator away.
+    _form(client, "/console/staff/%d/active" % ids["admin"], csrf, active="0")
+    assert Staff.get_by_id(ids["admin"]).active
+
+    sign_in("admin")
+    assert _form(client, "/console/staff/%d/active" % ids["tianbing"], csrf, active="0").status_code == 303
+    lines = AuditEntry.select().count()
+    answer = _form(client, "/console/staff/%d/active" % ids["admin"], csrf, active="0")
+    assert "至少需要一位在职" in client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert Staff.get_by_id(ids["admin"]).active
+    _form(client, "/console/staff/%d/roles" % ids["admin"], csrf, role="editor", scope="community")
+    [own] = RoleAssignment.select().where((RoleAssignment.staff == ids["admin"]) & (RoleAssignment.role == "admin"))
+    _form(client, "/console/staff/roles/%d/delete" % own.id, csrf)
+    assert RoleAssignment.get_or_none(RoleAssignment.id == own.id) is not None
+    assert AuditEntry.select().count() == lines + 1                     # only the editor role was a change
+    # Enabling the secretary again, the administrator may then step down.
+    _form(client, "/console/staff/%d/active" % ids["tianbing"], csrf, active="1")
+    _form(client, "/console/staff/roles/%d/delete" % own.id, csrf)
+    assert RoleAssignment.get_or_none(RoleAssignment.id == own.id) is None
