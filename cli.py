@@ -71,12 +71,17 @@ def db_restore(src):
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="also a month of cases, ratings and account figures (once)")
+def seed_demo_command(history):
     """Create the demo community (八家庄社区); safe to run again."""
     from community.demo import DEMO_PASSWORD
     from community.demo import seed_demo
+    from community.demo import seed_demo_history
     with connected():
         summary = seed_demo()
+        if history:
+            summary.update(("history_%s" % k, v) for k, v in seed_demo_history().items())
     click.echo("demo community ready: " + ", ".join("%s=%s" % kv for kv in summary.items()))
     click.echo("staff sign in with their username and the demo password %s" % DEMO_PASSWORD)
 

@@ -60,11 +60,11 @@ def staff_link(staff_id):
     return _show_link(person, token, "已为 %s 生成新的登录链接（之前的链接已失效）" % person.name)
 
 
-@bp.post("/staff/<int:staff_id>/roles")
+@bp.post("/staff/roles")
 @signed_in(*MANAGER_ROLES)
-def grant_staff_role(staff_id):
-    assignment = staff_domain.grant_role(g.staff, _community(), staff_id, request.form.get("role", ""),
-                                         request.form.get("scope", ""))
+def grant_staff_role():
+    assignment = staff_domain.grant_role(g.staff, _community(), integer(request.form.get("staff_id")),
+                                         request.form.get("role", ""), request.form.get("scope", ""))
     flash("已分配：%s" % staff_domain.role_label(assignment), "ok")
     return redirect(url_for("console.staff_list"), code=303)
 

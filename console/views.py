@@ -127,18 +127,25 @@ def dashboard():
     if g.roles & set(CASE_ROLES):
         mine = queries.staff_queue(g.staff, size=10)[0]
         overdue = queries.staff_queue(g.staff, overdue=True, size=10)[0]
-    month = local(utcnow()).strftime("%Y-%m")
-    grid_rates = rates.rates(community_id, month, "grid") if community_id and g.roles & set(MANAGER_ROLES) else []
+    month = request.args.get("month") or local(utcnow()).strftime("%Y-%m")
+    try:
+        rates.month_bounds(month)
+    except ValueError:
+        flash("月份应为 YYYY-MM 格式（如 2026-11），已显示本月")
+        month = local(utcnow()).strftime("%Y-%m")
+    show_rates = bool(community_id and g.roles & set(MANAGER_ROLES))
+    grid_rates = rates.rates(community_id, month, "grid") if show_rates else []
     followers = list(FollowerDailyStat.select().order_by(FollowerDailyStat.ref_date.desc()).limit(30))[::-1]
     return render_template(
         "console/dashboard.html", mine=mine, overdue=overdue, month=month, grid_rates=grid_rates,
+        adjacent=rates.adjacent_months(month), show_rates=show_rates,
         response_chart=charts.bars([(r.label, r.response_rate) for r in grid_rates]),
         resolution_chart=charts.bars([(r.label, r.resolution_rate) for r in grid_rates]),
         satisfaction_chart=charts.bars([(r.label, r.satisfaction_rate) for r in grid_rates]),
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
         top_articles=account_stats.per_article()[:5] if g.roles & set(CONTENT_ROLES) else [],
         follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
-        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [])
+        coupons=coupon_stats.community_totals(community_id) if show_rates else [])
 
 
 def staff_community():

@@ -170,7 +170,7 @@ def test_managers_disable_and_rescope_staff_and_the_last_manager_cannot_leave(cl
     answer = _form(client, "/console/staff/%d/active" % ids["admin"], csrf, active="0")
     assert "至少需要一位在职" in client.get(answer.headers["Location"]).get_data(as_text=True)
     assert Staff.get_by_id(ids["admin"]).active
-    _form(client, "/console/staff/%d/roles" % ids["admin"], csrf, role="editor", scope="community")
+    _form(client, "/console/staff/roles", csrf, staff_id=ids["admin"], role="editor", scope="community")
     [own] = RoleAssignment.select().where((RoleAssignment.staff == ids["admin"]) & (RoleAssignment.role == "admin"))
     _form(client, "/console/staff/roles/%d/delete" % own.id, csrf)
     assert RoleAssignment.get_or_none(RoleAssignment.id == own.id) is not None
@@ -179,3 +179,54 @@ def test_managers_disable_and_rescope_staff_and_the_last_manager_cannot_leave(cl
     _form(client, "/console/staff/%d/active" % ids["tianbing"], csrf, active="1")
     _form(client, "/console/staff/roles/%d/delete" % own.id, csrf)
     assert RoleAssignment.get_or_none(RoleAssignment.id == own.id) is None
+
+
+# -- 22: the month picker and the demo's month of history ----------------------------------------
+def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client, console):
+    """The dashboard showed only the current month; `?month=` typed by hand must never be a 500
+    (a year whose bounds overflow the calendar was one)."""
+    import datetime
+    from models.people import Resident
+    from models.reports import Report
+    from reports import intake
+    from reports.clock import local
+    from models.db import utcnow
+    sign_in, _ = console
+    resident = Resident.get(Resident.oa_openid == "demo-oa-1")
+    for description in ("去年的楼道灯", "去年的水管"):
+        intake.submit(resident, "miniprogram", description, now=datetime.datetime(2025, 3, 10, 2, 0))
+    sign_in("tianbing")
+    page = _page(client, "/console/?month=2025-03")
+    assert "2025-03 各网格考核" in page and 'value="2025-03"' in page
+    assert re.search(r"<td>第一网格</td><td>2</td>", page)
+    assert 'href="?month=2025-02"' in page and 'href="?month=2025-04"' in page
+    assert "该月没有受理的案件" in _page(client, "/console/?month=2025-04")
+    current = local(utcnow()).strftime("%Y-%m")
+    for bad in ("2025-13", "0001-01", "9999-12", "2025-3", "March", "2025-03-01", "２０２５-03"):
+        page = _page(client, "/console/?month=%s" % bad)
+        assert "%s 各网格考核" % current in page and "月份应为 YYYY-MM" in page, bad
+    assert Report.select().count() == 2
+
+
+def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, console):
+    """`make run` showed an empty grid dashboard and empty lists: a newcomer saw nothing real."""
+    from community.demo import seed_demo_history
+    from models.reports import Report
+    first = seed_demo_history()
+    assert seed_demo_history() == first                                 # once, then left alone
+    cases = list(Report.select())
+    assert len(cases) == first["cases"] == 90
+    assert {"closed", "resolved", "in_progress", "rejected", "reopened"} <= {c.state for c in cases}
+    assert {c.level for c in cases} >= {1, 2} and sum(c.rating is not None for c in cases) >= 15
+    sign_in, _ = console
+    sign_in("tianbing")
+    page = _page(client, "/console/")
+    rows = re.findall(r"<tr><td>(第.网格)</td><td>(\d+)</td>", page)
+    assert sorted(grid for grid, _ in rows) == sorted(["第一网格", "第二网格", "第三网格", "第四网格"])
+    assert all(int(count) > 0 for _, count in rows)
+    assert len(re.findall(r'href="/console/cases/R\w+"', _page(client, "/console/cases"))) >= 10
+    sign_in("grid1")
+    assert re.search(r'id="my-count">[1-9]', _page(client, "/console/"))
+    sign_in("editor")
+    page = _page(client, "/console/")
+    assert "社区消防安全检查通知" in page and "<polyline" in page
