@@ -206,6 +206,12 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
         page = _page(client, "/console/?month=%s" % bad)
         assert "%s 各网格考核" % current in page and "月份应为 YYYY-MM" in page, bad
     assert Report.select().count() == 2
+    # The staff API's rates read the same month rule: a 400, not an overflow.
+    from community.demo import DEMO_PASSWORD
+    token = client.post("/api/mp/staff/login", json={"username": "tianbing", "password": DEMO_PASSWORD}).json["token"]
+    for bad in ("0001-01", "9999-12"):
+        assert client.get("/api/mp/staff/rates?month=" + bad,
+                          headers={"Authorization": "Bearer " + token}).status_code == 400
 
 
 def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, console):
