@@ -113,6 +113,22 @@ def create_staff_command(username, name, phone, roles, password):
     click.echo("created staff %s (%s) with roles: %s" % (username, name, ", ".join(roles) or "none"))
 
 
+@click.command("staff-link")
+@click.argument("username")
+def staff_link_command(username):
+    """Print a one-time link (72 hours) for USERNAME to set their own password: for a first
+    manager, or a forgotten password when no manager can send one from the console."""
+    from community.staff import issue_link
+    from models.people import Staff
+    with connected():
+        staff = Staff.get_or_none(Staff.username == username)
+        if staff is None or not staff.active:
+            raise click.ClickException("no active staff account %r" % username)
+        token = issue_link(staff, None)
+    click.echo("send this to %s (works once, for 72 hours; prefix the console's address): "
+               "/console/welcome/%s" % (staff.name, token))
+
+
 def _parse_role(spec):
     from models.community import Community
     from models.community import Grid
@@ -187,3 +203,4 @@ def register(app):
     app.cli.add_command(queue_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_staff_command)
+    app.cli.add_command(staff_link_command)
