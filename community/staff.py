@@ -41,6 +41,8 @@ def create_staff(username, name, password_hash, phone="", phone_public=False):
     username = (username or "").strip()
     if not username or len(username) > 64:
         raise StaffError("invalid_username", "用户名不能为空，且不超过64个字符")
+    if len((name or "").strip()) > 50:
+        raise StaffError("invalid_name", "姓名不超过50个字符")
     try:
         with db.atomic():       # the unique key decides a race between two creations
             return Staff.create(username=username, name=name.strip() or username, phone=phone,
