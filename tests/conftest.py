@@ -262,7 +262,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):     # a loaded machine answers late
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not start: %s" % self.stderr)
