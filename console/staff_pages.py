@@ -48,7 +48,7 @@ def add_staff():
 @signed_in(*MANAGER_ROLES)
 def set_staff_active(staff_id):
     active = request.form.get("active") == "1"
-    person = staff_domain.set_active(g.staff, _community(), staff_id, active)
+    person = staff_domain.change_active(g.staff, _community(), staff_id, active)
     flash("已%s %s 的账号" % ("启用" if active else "停用", person.name), "ok")
     return redirect(url_for("console.staff_list"), code=303)
 

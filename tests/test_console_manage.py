@@ -150,9 +150,15 @@ def test_managers_disable_and_rescope_staff_and_the_last_manager_cannot_leave(cl
     assert client.get("/console/staff").status_code == 403
     assert _form(client, "/console/staff/%d/active" % ids["grid1"], csrf, active="0").status_code == 403
 
+    from community.demo import DEMO_PASSWORD
+    grid1 = client.application.test_client()            # grid1, signed in elsewhere
+    token = re.search(r'name="csrf" value="([^"]+)"', grid1.get("/console/login").get_data(as_text=True)).group(1)
+    grid1.post("/console/login", data={"username": "grid1", "password": DEMO_PASSWORD, "csrf": token})
+    assert grid1.get("/console/cases").status_code == 200
     sign_in("tianbing")
     assert _form(client, "/console/staff/%d/active" % ids["grid1"], csrf, active="0").status_code == 303
     assert not Staff.get_by_id(ids["grid1"]).active
+    assert grid1.get("/console/cases").status_code == 302              # their session ended
     assert sign_in("grid1").status_code == 401                          # a disabled account cannot sign in
     sign_in("tianbing")
     [assignment] = RoleAssignment.select().where(RoleAssignment.staff == ids["grid2"])
