@@ -32,8 +32,6 @@ from miniprogram_api.serializers import EVENT_LABELS
 from reports.labels import LEVEL_LABELS
 from reports.labels import STATE_LABELS
 
-ACTIONS = ("accept", "start", "note", "transfer", "escalate", "resolve", "reject", "merge")
-
 
 @bp.get("/cases")
 @signed_in(*CASE_ROLES)
@@ -60,7 +58,7 @@ def case(number):
                                         & ((CannedReply.category.is_null()) | (CannedReply.category == report.category_id))
                                         & ((CannedReply.state == "") | (CannedReply.state == report.state)))
     return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
-                           can_act=permissions.can_act(g.staff, report), canned=list(canned),
+                           actions=workflow.staff_actions(report, g.staff), canned=list(canned),
                            staff_list=Staff.select().where(Staff.active == True).order_by(Staff.name),  # noqa: E712
                            states=STATE_LABELS, levels=LEVEL_LABELS, events=EVENT_LABELS,
                            channels=CHANNEL_LABELS)

@@ -36,6 +36,7 @@ from models.miniprogram import Upload
 from models.notifications import Notification
 from models.people import Resident
 from models.people import RoleAssignment
+from models.people import SigninLink
 from models.people import Staff
 from models.reports import CaseCounter
 from models.reports import Report
@@ -51,7 +52,7 @@ from models.wechat import AccessToken
 
 ALL_MODELS = [
     Community, Estate, Grid, Building, Unit,
-    Staff, Resident, RoleAssignment,
+    Staff, Resident, RoleAssignment, SigninLink,
     Merchant, MerchantStaff,
     AccessToken,
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,

@@ -97,3 +97,14 @@ def test_role_must_match_its_scope(database):
     staff = Staff.get(Staff.username == "editor")
     with pytest.raises(StaffError, match="grid"):
         assign_role(staff, "grid_worker", staff.roles[0].community)
+
+
+def test_staff_link_command_prints_a_one_time_link(app, database):
+    """Bootstrapping a manager without a password typed in clear: the CLI prints a link."""
+    from community.staff import link_holder
+    seed_demo()
+    result = app.test_cli_runner().invoke(args=["staff-link", "tianbing"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit("/console/welcome/", 1)[1]
+    assert link_holder(token).username == "tianbing"
+    assert app.test_cli_runner().invoke(args=["staff-link", "nobody"]).exit_code == 1
