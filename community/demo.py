@@ -19,7 +19,8 @@ from models.people import Resident
 from models.people import Staff
 
 DEMO_PASSWORD = "linli-demo-2026"
-COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市")
+COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市",
+                 centre_lat=38.0530, centre_lng=114.5260)
 # (estate, buildings): 39 buildings in all, as in seed 004. 丰泽园 is named in the seed.
 ESTATES = [("丰泽园小区", 7), ("八家庄东区", 7), ("八家庄西区", 7),
            ("百花小区", 6), ("丰收小区", 6), ("建北小区", 6)]
@@ -53,7 +54,8 @@ MERCHANTS = [("八家庄便民超市", "超市"), ("丰收路理发店", "理发
 
 # A second, smaller community (seed 001's 光熙门北里北, 朝阳区, Beijing) so that every boundary
 # between communities can be tried: its grid codes repeat the first's on purpose.
-SECOND = dict(code="guangximen", name="光熙门北里北社区", district="朝阳区", city="北京市")
+SECOND = dict(code="guangximen", name="光熙门北里北社区", district="朝阳区", city="北京市",
+              centre_lat=39.9680, centre_lng=116.4360)
 SECOND_ESTATES = [("光熙门北里", 4), ("北里北小区", 2)]
 SECOND_GRIDS = [("G1", "北里第一网格"), ("G2", "北里第二网格")]
 SECOND_STAFF = [
