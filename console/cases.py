@@ -61,7 +61,7 @@ def case(number):
                                         & ((CannedReply.state == "") | (CannedReply.state == report.state)))
     return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
                            can_act=permissions.can_act(g.staff, report), canned=list(canned),
-                           staff_list=Staff.select().where(Staff.active == True).order_by(Staff.name),  # noqa: E712
+                           staff_list=permissions.assignees_for(report),
                            states=STATE_LABELS, levels=LEVEL_LABELS, events=EVENT_LABELS,
                            channels=CHANNEL_LABELS)
 
