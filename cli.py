@@ -71,13 +71,19 @@ def db_restore(src):
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--second-community", is_flag=True,
+              help="also 光熙门北里北社区 (staff gx_*), to try what one community's staff see of another")
+def seed_demo_command(second_community):
     """Create the demo community (八家庄社区); safe to run again."""
     from community.demo import DEMO_PASSWORD
     from community.demo import seed_demo
+    from community.demo import seed_second_community
     with connected():
         summary = seed_demo()
+        second = seed_second_community() if second_community else None
     click.echo("demo community ready: " + ", ".join("%s=%s" % kv for kv in summary.items()))
+    if second:
+        click.echo("second community ready: " + ", ".join("%s=%s" % kv for kv in second.items()))
     click.echo("staff sign in with their username and the demo password %s" % DEMO_PASSWORD)
 
 

@@ -120,6 +120,12 @@ def _sec_check(comment, now):
 
 
 # -- staff ------------------------------------------------------------------------------------
+def of_community(community_id):
+    """Comments on the community's own articles: what its editors may read and act on."""
+    return Comment.msg_data_id.in_(Article.select(Article.msg_data_id).where(
+        (Article.community == community_id) & (Article.msg_data_id != "")))
+
+
 def elect(comment, staff):
     _act(comment, "markelect")
     return _set(comment, "elected", acted_by=staff.id)

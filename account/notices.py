@@ -49,10 +49,17 @@ def create(staff, community_id, article_id=None, text="", grid_id=None, building
     if found and not confirm:
         raise LinliError("sensitive_words", "内容含敏感词：%s。确认无误后再次提交" % "、".join(found))
     tag = None
+    # Only the community's own grids and buildings: another's residents are not theirs to message.
     if grid_id:
-        tag = tag_for(grid=Grid.get_by_id(grid_id))
+        grid = Grid.get_or_none((Grid.id == grid_id) & (Grid.community == community_id))
+        if grid is None:
+            raise LinliError("bad_target", "网格不存在", 404)
+        tag = tag_for(grid=grid)
     elif building_id:
-        tag = tag_for(building=Building.get_by_id(building_id))
+        building = Building.get_or_none((Building.id == building_id) & (Building.community == community_id))
+        if building is None:
+            raise LinliError("bad_target", "楼栋不存在", 404)
+        tag = tag_for(building=building)
     return Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
                          send_at=send_at or utcnow(), client_msg_id=uuid.uuid4().hex, created_by=staff.id)
 

@@ -57,7 +57,7 @@ MERCHANTS = [("八家庄便民超市", "超市"), ("丰收路理发店", "理发
 SECOND = dict(code="guangximen", name="光熙门北里北社区", district="朝阳区", city="北京市",
               centre_lat=39.9680, centre_lng=116.4360)
 SECOND_ESTATES = [("光熙门北里", 4), ("北里北小区", 2)]
-SECOND_GRIDS = [("G1", "北里第一网格"), ("G2", "北里第二网格")]
+SECOND_GRIDS = [("G1", "北里一网格"), ("G2", "北里二网格")]
 SECOND_STAFF = [
     ("gx_shuji", "北里书记", "13900000101", "secretary", "community"),
     ("gx_admin", "北里管理员", "", "admin", "community"),
@@ -66,8 +66,8 @@ SECOND_STAFF = [
     ("gx_jiedao", "左家庄街道网格中心", "010-80000001", "street_centre", "community"),
     ("gx_cadre", "北里片区负责人", "13900000111", "area_cadre", "G1"),
     ("gx_cadre", "北里片区负责人", "13900000111", "area_cadre", "G2"),
-    ("gx_grid1", "北里网格员一", "13900000121", "grid_worker", "G1"),
-    ("gx_grid2", "北里网格员二", "13900000122", "grid_worker", "G2"),
+    ("gx_grid1", "北里网格员小周", "13900000121", "grid_worker", "G1"),
+    ("gx_grid2", "北里网格员小吴", "13900000122", "grid_worker", "G2"),
     ("gx_louzhang", "北里楼长", "13900000131", "building_leader", "building:1"),
 ]
 SECOND_RESIDENTS = [("demo-gx-1", "北里居民老周", 0, 0, "201"), ("demo-gx-2", "北里居民小吴", 4, 0, "602")]

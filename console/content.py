@@ -39,7 +39,7 @@ FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "sou
 @signed_in(*CONTENT_ROLES)
 def articles():
     rows = Article.select().where(Article.community == staff_community()).order_by(Article.id.desc())
-    return render_template("console/articles.html", articles=rows, figures=stats.per_article()[:20],
+    return render_template("console/articles.html", articles=rows, figures=stats.per_article(staff_community())[:20],
                            notices=Notice.select().where(Notice.community == staff_community())
                            .order_by(Notice.id.desc()).limit(20))
 
@@ -59,7 +59,7 @@ def article(article_id=None):
         return redirect(url_for("console.article", article_id=current.id), code=303)
     preview = article_html.render(current.body, current.body_format) if current else ""
     return render_template("console/article.html", article=current, preview=preview,
-                           grids=Grid.select().order_by(Grid.id),
+                           grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
                            buildings=Building.select().where(Building.community == staff_community())
                            .order_by(Building.id))
 
@@ -123,7 +123,8 @@ def notice():
 @signed_in(*CONTENT_ROLES)
 def comments():
     state = request.args.get("state") or "held"
-    rows = Comment.select().where(Comment.state == state).order_by(Comment.id.desc()).limit(100)
+    rows = (Comment.select().where((Comment.state == state) & comment_domain.of_community(staff_community()))
+            .order_by(Comment.id.desc()).limit(100))
     return render_template("console/comments.html", comments=rows, state=state,
                            words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
 
@@ -131,7 +132,7 @@ def comments():
 @bp.post("/comments/<int:comment_id>/<action>")
 @signed_in(*CONTENT_ROLES)
 def comment_action(comment_id, action):
-    comment = Comment.get_or_none(Comment.id == comment_id)
+    comment = Comment.get_or_none((Comment.id == comment_id) & comment_domain.of_community(staff_community()))
     if comment is None:
         abort(404)
     if action == "elect":
