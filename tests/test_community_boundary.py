@@ -33,6 +33,8 @@ SECOND_STAFF = ("gx_shuji", "gx_admin", "gx_editor", "gx_wuye", "gx_jiedao", "gx
 SECRETS = ("楼道灯坏了", "门口垃圾没人清", "停水通知", "停电通知", "谢谢社区", "八家庄便民超市", "满20减5", "第一网格",
            "网格员一", "田冰", "老住户", "丰泽园", "待确认的住户")
 # Actions of test_console._actions that act on 八家庄's objects (the rest create a community's own).
+DRAFT = {"title": "越界活动", "kind": "cash_off", "value_fen": 100, "total_stock": 5,
+         "claim_starts_at": "2026-12-01T09:00:00+08:00", "claim_ends_at": "2026-12-31T21:00:00+08:00", "valid_days": 7}
 AIMED = ("case ", "inbox ", "article edit", "article sync", "article publish", "comment ", "staff phone",
          "merchant staff", "campaign ")
 
@@ -135,6 +137,7 @@ def test_the_staff_api_shows_and_lets_do_nothing_of_another_community(client, tw
     assert client.get("/api/mp/staff/redcard/campaigns/%d/stats" % campaign_id,
                       headers=headers).status_code in (403, 404)
     staff_of_theirs = Staff.get(Staff.username == "cadre1").id
+    ours = Merchant.get(Merchant.name == "北里早点铺").id
     tries = [("post", "/api/mp/staff/cases/%s/%s" % (number, action), body) for action, body in (
         ("accept", {"note": "收到"}), ("start", {}), ("notes", {"text": "看看"}),
         ("transfer", {"to_staff_id": staff_of_theirs, "reason": "换人"}), ("escalate", {"reason": "升级"}),
@@ -145,13 +148,19 @@ def test_the_staff_api_shows_and_lets_do_nothing_of_another_community(client, tw
               ("post", "/api/mp/staff/redcard/merchants/%d/staff" % merchant_id, {"name": "内鬼", "role": "clerk"}),
               ("post", "/api/mp/staff/redcard/campaigns", {"merchant_id": merchant_id, "title": "越界活动",
                                                            "kind": "cash_off", "value_fen": 100}),
-              ("put", "/api/mp/staff/redcard/campaigns/%d/stock" % campaign_id, {"total_stock": 99})]
+              ("put", "/api/mp/staff/redcard/campaigns/%d/stock" % campaign_id, {"total_stock": 99}),
+              # A draft for one's own merchant, aimed at the other community's grid or building.
+              ("post", "/api/mp/staff/redcard/campaigns", dict(DRAFT, merchant_id=ours, grid_ids=[two["grid"].id])),
+              ("post", "/api/mp/staff/redcard/campaigns", dict(DRAFT, merchant_id=ours,
+                                                               building_ids=[two["building"].id]))]
     tries += [("post", "/api/mp/staff/redcard/campaigns/%d/%s" % (campaign_id, action), {})
               for action in ("approve", "launch", "pause", "resume", "end")]
     for method, path, body in tries:
         before = _fingerprint()
         answer = getattr(client, method)(path, headers=headers, json=body)
-        assert answer.status_code in (403, 404), (username, method, path, answer.status_code)
+        # An audience outside one's community is refused as an unknown grid or building is (422).
+        refusals = (403, 404, 422) if "grid_ids" in body or "building_ids" in body else (403, 404)
+        assert answer.status_code in refusals, (username, method, path, answer.status_code)
         assert _fingerprint() == before, (username, path)
 
 
@@ -169,6 +178,8 @@ def test_a_merchant_and_a_resident_of_one_community_reach_nothing_of_another(cli
     for method, path, body in (("post", "/api/mp/merchant/campaigns/%d/pause" % campaign_id, {}),
                                ("put", "/api/mp/merchant/campaigns/%d/stock" % campaign_id, {"total_stock": 99}),
                                ("post", "/api/mp/merchant/redeem", {"code": coupon.code, "order_fen": 3000}),
+                               ("post", "/api/mp/merchant/campaigns", dict(DRAFT, grid_ids=[two["grid"].id])),
+                               ("post", "/api/mp/merchant/campaigns", dict(DRAFT, building_ids=[two["building"].id])),
                                ("post", "/api/mp/merchant/coupons/%s/reverse" % coupon.code, {"reason": "退"})):
         before = _fingerprint()
         answer = getattr(client, method)(path, headers=headers, json=body)
