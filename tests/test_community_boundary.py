@@ -3,12 +3,10 @@ of 光熙门北里北 tries 八家庄's cases, messages, articles, comments, sta
 coupons through the console's pages and the staff and merchant APIs (lists, details, actions,
 exports). Each try is refused (403 or 404) or shows nothing of 八家庄, and nothing changes."""
 import datetime
-import re
 
 import pytest
 
 from community.demo import DEMO_PASSWORD
-from community.demo import seed_demo
 from community.demo import seed_second_community
 from coupons import claims
 from coupons import merchants
