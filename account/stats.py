@@ -37,7 +37,8 @@ def pull(day=None):
 
 def per_article(community_id=None):
     """Per article (msgid): title, reads, read users, shares, days counted; most read first.
-    With `community_id`, only that community's articles (msgid is "<msg_data_id>_<index>")."""
+    With `community_id`, without another community's articles (msgid is "<msg_data_id>_<index>");
+    articles published outside Linli belong to the whole account and stay."""
     query = (ArticleDailyStat.select(ArticleDailyStat.msgid, fn.MAX(ArticleDailyStat.title).alias("title"),
                                      fn.SUM(ArticleDailyStat.reads).alias("reads"),
                                      fn.SUM(ArticleDailyStat.read_users).alias("read_users"),
@@ -46,9 +47,9 @@ def per_article(community_id=None):
              .group_by(ArticleDailyStat.msgid).order_by(fn.SUM(ArticleDailyStat.reads).desc()).dicts())
     if community_id is None:
         return list(query)
-    own = {a.msg_data_id for a in Article.select(Article.msg_data_id).where(
-        (Article.community == community_id) & (Article.msg_data_id != ""))}
-    return [row for row in query if row["msgid"].rsplit("_", 1)[0] in own]
+    others = {a.msg_data_id for a in Article.select(Article.msg_data_id).where(
+        (Article.community != community_id) & (Article.msg_data_id != ""))}
+    return [row for row in query if row["msgid"].rsplit("_", 1)[0] not in others]
 
 
 def per_month(year):
