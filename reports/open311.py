@@ -206,8 +206,8 @@ def _coarse_place(case):
     """The estate and building, or the community: never the resident's own label (a room, a
     reverse-geocoded street address)."""
     if case.building_id:
-        building = case.building
-        return (building.estate.name if building.estate_id else "") + building.name
+        building = case.building        # as Building.label tells it: "丰泽园小区 1号楼"
+        return "%s %s" % (building.estate.name, building.name) if building.estate_id else building.name
     return case.community.name if case.community_id else ""
 
 

@@ -173,7 +173,7 @@ def test_a_residents_own_report_shows_only_a_coarse_place_and_no_photo(client, r
     case, oa_case = residents_report
     public = client.get("/open311/v2/requests/%s.json" % case.number).json[0]
     assert (public["lat"], public["long"]) == (38.051, 114.522)         # about 100 m
-    assert public["address"] == "丰泽园小区1号楼" and public["media_url"] == ""
+    assert public["address"] == "丰泽园小区 1号楼" and public["media_url"] == ""
     listed = {r["service_request_id"]: r for r in client.get("/open311/v2/requests.json").json}
     assert (listed[oa_case.number]["lat"], listed[oa_case.number]["long"]) == (38.05, 114.523)
     assert "丰收路12号" not in str(listed) and "301" not in str(listed) and "x.jpg" not in str(listed)
