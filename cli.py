@@ -73,16 +73,22 @@ def db_restore(src):
 @click.command("seed-demo")
 @click.option("--history/--no-history", default=True, show_default=True,
               help="also a month of cases, ratings and account figures (once)")
-def seed_demo_command(history):
+@click.option("--second-community", is_flag=True,
+              help="also 光熙门北里北社区 (staff gx_*), to try what one community's staff see of another")
+def seed_demo_command(history, second_community):
     """Create the demo community (八家庄社区); safe to run again."""
     from community.demo import DEMO_PASSWORD
     from community.demo import seed_demo
     from community.demo import seed_demo_history
+    from community.demo import seed_second_community
     with connected():
         summary = seed_demo()
         if history:
             summary.update(("history_%s" % k, v) for k, v in seed_demo_history().items())
+        second = seed_second_community() if second_community else None
     click.echo("demo community ready: " + ", ".join("%s=%s" % kv for kv in summary.items()))
+    if second:
+        click.echo("second community ready: " + ", ".join("%s=%s" % kv for kv in second.items()))
     click.echo("staff sign in with their username and the demo password %s" % DEMO_PASSWORD)
 
 

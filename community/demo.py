@@ -19,7 +19,8 @@ from models.people import Resident
 from models.people import Staff
 
 DEMO_PASSWORD = "linli-demo-2026"
-COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市")
+COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市",
+                 centre_lat=38.0530, centre_lng=114.5260)
 # (estate, buildings): 39 buildings in all, as in seed 004. 丰泽园 is named in the seed.
 ESTATES = [("丰泽园小区", 7), ("八家庄东区", 7), ("八家庄西区", 7),
            ("百花小区", 6), ("丰收小区", 6), ("建北小区", 6)]
@@ -51,33 +52,32 @@ RESIDENTS = [
 ]
 MERCHANTS = [("八家庄便民超市", "超市"), ("丰收路理发店", "理发")]
 
+# A second, smaller community (seed 001's 光熙门北里北, 朝阳区, Beijing) so that every boundary
+# between communities can be tried: its grid codes repeat the first's on purpose.
+SECOND = dict(code="guangximen", name="光熙门北里北社区", district="朝阳区", city="北京市",
+              centre_lat=39.9680, centre_lng=116.4360)
+SECOND_ESTATES = [("光熙门北里", 4), ("北里北小区", 2)]
+SECOND_GRIDS = [("G1", "北里一网格"), ("G2", "北里二网格")]
+SECOND_STAFF = [
+    ("gx_shuji", "北里书记", "13900000101", "secretary", "community"),
+    ("gx_admin", "北里管理员", "", "admin", "community"),
+    ("gx_editor", "北里宣传员", "", "editor", "community"),
+    ("gx_wuye", "北里物业", "010-80000000", "property", "community"),
+    ("gx_jiedao", "左家庄街道网格中心", "010-80000001", "street_centre", "community"),
+    ("gx_cadre", "北里片区负责人", "13900000111", "area_cadre", "G1"),
+    ("gx_cadre", "北里片区负责人", "13900000111", "area_cadre", "G2"),
+    ("gx_grid1", "北里网格员小周", "13900000121", "grid_worker", "G1"),
+    ("gx_grid2", "北里网格员小吴", "13900000122", "grid_worker", "G2"),
+    ("gx_louzhang", "北里楼长", "13900000131", "building_leader", "building:1"),
+]
+SECOND_RESIDENTS = [("demo-gx-1", "北里居民老周", 0, 0, "201"), ("demo-gx-2", "北里居民小吴", 4, 0, "602")]
+SECOND_MERCHANTS = [("北里早点铺", "餐饮")]
+
 
 def seed_demo():
     """Create the demo community where missing; returns a summary of what now exists."""
     with db.atomic():
-        community, _ = Community.get_or_create(code=COMMUNITY["code"], defaults=COMMUNITY)
-        grids = [Grid.get_or_create(community=community, code=code, defaults={"name": name})[0]
-                 for code, name in GRIDS]
-        buildings = _buildings(community, grids)
-        units = [u for b in buildings for u in b.units.order_by(Unit.id)]
-        password_hash = None
-        for username, name, phone, role, scope in STAFF:
-            staff = Staff.get_or_none(Staff.username == username)
-            if staff is None:
-                password_hash = password_hash or hash_password(DEMO_PASSWORD)
-                staff = create_staff(username, name, password_hash, phone=phone, phone_public=bool(phone))
-            assign_role(staff, role, _scope(scope, community, grids, buildings, units))
-        for openid, nickname, building_index, unit_index, room in RESIDENTS:
-            building = buildings[building_index]
-            Resident.get_or_create(oa_openid=openid, defaults=dict(
-                nickname=nickname, community=community, building=building,
-                unit=building.units.order_by(Unit.id)[unit_index], room=room,
-                address_state="confirmed", subscribed=True))
-        for name, category in MERCHANTS:
-            merchant, created = Merchant.get_or_create(
-                community=community, name=name, defaults={"category": category, "status": "active"})
-            if created:
-                MerchantStaff.create(merchant=merchant, name="店主", role="owner")
+        community, grids, buildings, units = _community(COMMUNITY, GRIDS, ESTATES, STAFF, RESIDENTS, MERCHANTS)
     return {
         "community": community.name,
         "estates": Estate.select().where(Estate.community == community).count(),
@@ -90,13 +90,49 @@ def seed_demo():
     }
 
 
-def _buildings(community, grids):
+def seed_second_community():
+    """The second demo community (光熙门北里北), where missing; seed_demo() does not create it,
+    since a deployment with one community files an address-less resident's case there."""
+    with db.atomic():
+        community, grids, buildings, _ = _community(SECOND, SECOND_GRIDS, SECOND_ESTATES, SECOND_STAFF,
+                                                    SECOND_RESIDENTS, SECOND_MERCHANTS)
+    return {"community": community.name, "buildings": len(buildings), "grids": len(grids)}
+
+
+def _community(fields, grid_names, estates, staff_rows, resident_rows, merchant_rows):
+    community, _ = Community.get_or_create(code=fields["code"], defaults=fields)
+    grids = [Grid.get_or_create(community=community, code=code, defaults={"name": name})[0]
+             for code, name in grid_names]
+    buildings = _buildings(community, grids, estates)
+    units = [u for b in buildings for u in b.units.order_by(Unit.id)]
+    password_hash = None
+    for username, name, phone, role, scope in staff_rows:
+        staff = Staff.get_or_none(Staff.username == username)
+        if staff is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            staff = create_staff(username, name, password_hash, phone=phone, phone_public=bool(phone))
+        assign_role(staff, role, _scope(scope, community, grids, buildings, units))
+    for openid, nickname, building_index, unit_index, room in resident_rows:
+        building = buildings[building_index]
+        Resident.get_or_create(oa_openid=openid, defaults=dict(
+            nickname=nickname, community=community, building=building,
+            unit=building.units.order_by(Unit.id)[unit_index], room=room,
+            address_state="confirmed", subscribed=True))
+    for name, category in merchant_rows:
+        merchant, created = Merchant.get_or_create(
+            community=community, name=name, defaults={"category": category, "status": "active"})
+        if created:
+            MerchantStaff.create(merchant=merchant, name="店主", role="owner")
+    return community, grids, buildings, units
+
+
+def _buildings(community, grids, estates):
     buildings = []
     number = 0
-    for estate_name, count in ESTATES:
+    for estate_name, count in estates:
         estate, _ = Estate.get_or_create(community=community, name=estate_name)
         for n in range(1, count + 1):
-            grid = grids[number * len(grids) // sum(c for _, c in ESTATES)]
+            grid = grids[number * len(grids) // sum(c for _, c in estates)]
             number += 1
             building, _ = Building.get_or_create(
                 community=community, estate=estate, name="%d号楼" % n,

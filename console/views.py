@@ -146,7 +146,7 @@ def dashboard():
         resolution_chart=charts.bars([(r.label, r.resolution_rate) for r in grid_rates]),
         satisfaction_chart=charts.bars([(r.label, r.satisfaction_rate) for r in grid_rates]),
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
-        top_articles=account_stats.per_article()[:5] if g.roles & set(CONTENT_ROLES) else [],
+        top_articles=account_stats.per_article(community_id)[:5] if g.roles & set(CONTENT_ROLES) else [],
         follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
         coupons=coupon_stats.community_totals(community_id) if show_rates else [],
         verification_alerts=verification.alerts() if g.roles & set(CONTENT_ROLES + MANAGER_ROLES) else [])

@@ -120,6 +120,7 @@ def file_report():
     case, created = filing.file_report(
         g.resident, description, category_id=integer(body, "category_id"), upload_ids=upload_ids,
         anonymous=bool(body.get("anonymous")), location=location,
+        photos_public=body.get("publish_photos") is True,
         key=request.headers.get("Idempotency-Key"),
         content_check=filing.wechat_content_check(wechat.miniprogram(), g.resident))
     return jsonify(serializers.case_summary(case)), 201 if created else 200

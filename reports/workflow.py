@@ -94,11 +94,12 @@ def note_entry(case, staff, how, now=None):
 
 
 def transfer(case, staff, to_staff, reason, now=None):
-    """Hand the case to someone else at the same level."""
+    """Hand the case to someone else at the same level, whose role covers the case: the
+    assignee may act on a case at any level, so a transfer must not grant what no role does."""
     permissions.require(staff, case)
     _require_reason(reason)
-    if to_staff is None or not to_staff.active:
-        raise CaseError("bad_assignee", "接收人不存在或已停用", 422)
+    if not permissions.role_covers(to_staff, case):
+        raise CaseError("bad_assignee", "接收人不存在、已停用，或其角色不负责该案件的网格和层级", 422)
     now = now or utcnow()
     with db.atomic():
         _move(case, STAFF_ACTIONS["transfer"], now, assignee=to_staff.id)

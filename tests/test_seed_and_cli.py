@@ -54,7 +54,10 @@ def test_db_status_exits_1_while_pending_and_0_when_current(app, empty_database_
 def test_seed_demo_command(app, database):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "buildings=39" in result.output
+    assert "buildings=39" in result.output and "second community" not in result.output
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--second-community"])
+    assert "buildings=39" in result.output and "second community ready: community=光熙门北里北社区" in result.output
+    assert Staff.get(Staff.username == "gx_grid1").roles.first().community.code == "guangximen"
 
 
 def test_create_staff_with_roles(app, database):
