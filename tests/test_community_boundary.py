@@ -3,6 +3,7 @@ of 光熙门北里北 tries 八家庄's cases, messages, articles, comments, sta
 coupons through the console's pages and the staff and merchant APIs (lists, details, actions,
 exports). Each try is refused (403 or 404) or shows nothing of 八家庄, and nothing changes."""
 import datetime
+import uuid
 
 import pytest
 
@@ -88,8 +89,9 @@ def test_the_console_shows_and_lets_do_nothing_of_another_community(client, cons
     token = csrf("/console/")
     tried = 0
     aimed = [a for a in test_console._actions(two) if a[0].startswith(AIMED)] + [
-        ("notice to their grid", "/console/notices", {"text": "停水", "target": "grid:%d" % two["grid"].id}, None),
-        ("notice to their building", "/console/notices", {"text": "停水", "target": "building:%d" % two["building"].id},
+        ("notice to their grid", "/console/notices", {"text": "停水", "target": "grid:%d" % two["grid"].id, "key": uuid.uuid4().hex}, None),
+        ("notice to their building", "/console/notices", {"text": "停水", "target": "building:%d" % two["building"].id,
+                                                            "key": uuid.uuid4().hex},
          None),
         ("merge ours into theirs", "/console/cases/%s/merge" % two["own"].number, {"into": two["case"].number,
                                                                                   "reason": "重复"}, None)]

@@ -34,7 +34,10 @@ def _try(action, case_id, staff, other_staff, other_case):
     from models.db import db
     from models.reports import Report
     case = Report.get_by_id(case_id)       # a fresh copy: a rolled-back action changed the last one
+    from reports import permissions
     from reports import workflow
+    # a transfer goes to someone whose role covers the case (another helper's rule): pick one
+    other_staff = next((s for s in permissions.assignees_for(case) if s.id != staff.id), other_staff)
     runs = {"accept": lambda: workflow.accept(case, staff),
             "start": lambda: workflow.start_work(case, staff),
             "note": lambda: workflow.add_note(case, staff, "已上门查看"),
