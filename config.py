@@ -33,6 +33,7 @@ class Settings:
     WECHAT_SECRET: str = ""
     WECHAT_TOKEN: str = ""
     WECHAT_AES_KEY: str = ""
+    WECHAT_REQUIRE_SAFE_MODE: bool = False
     MINIPROGRAM_APPID: str = ""
     MINIPROGRAM_SECRET: str = ""
     WECHAT_API_BASE: str = DEFAULT_WECHAT_API_BASE
@@ -89,6 +90,9 @@ class Settings:
             _check_aes_key(aes_key)
         if aes_key and not get("WECHAT_TOKEN"):
             raise ConfigError("WECHAT_AES_KEY is set but WECHAT_TOKEN is not: safe mode needs both")
+        require_safe_mode = _flag(env, "WECHAT_REQUIRE_SAFE_MODE")
+        if require_safe_mode and not aes_key:
+            raise ConfigError("WECHAT_REQUIRE_SAFE_MODE is set but WECHAT_AES_KEY is not: safe mode needs the key")
 
         api_base = get("WECHAT_API_BASE", DEFAULT_WECHAT_API_BASE).rstrip("/")
         parsed = urlparse(api_base)
@@ -105,6 +109,7 @@ class Settings:
             WECHAT_SECRET=get("WECHAT_SECRET"),
             WECHAT_TOKEN=get("WECHAT_TOKEN"),
             WECHAT_AES_KEY=aes_key,
+            WECHAT_REQUIRE_SAFE_MODE=require_safe_mode,
             MINIPROGRAM_APPID=get("MINIPROGRAM_APPID"),
             MINIPROGRAM_SECRET=get("MINIPROGRAM_SECRET"),
             WECHAT_API_BASE=api_base,

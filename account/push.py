@@ -43,6 +43,7 @@ class PushConfig:
     token: str
     aes_key: str
     appid: str
+    encrypted_only: bool = False      # WECHAT_REQUIRE_SAFE_MODE: plain pushes are refused
 
     def crypto(self):
         return WeChatCrypto(self.token, self.aes_key, self.appid)
@@ -54,13 +55,21 @@ def verify_url(config, signature, timestamp, nonce, echostr):
     return echostr
 
 
-def decode(config, args, body, now=None):
-    """`args`: the query parameters. Returns a Push or raises PushRejected."""
+def decode(config, args, body, now=None, replay_guard=None):
+    """`args`: the query parameters. Returns a Push or raises PushRejected. `replay_guard`
+    (account/replay.py) refuses a signed URL already used for another body."""
     timestamp = args.get("timestamp", "")
     nonce = args.get("nonce", "")
-    _check_signature(config, args.get("signature", ""), timestamp, nonce)
+    signature = args.get("signature", "")
+    _check_signature(config, signature, timestamp, nonce)
     _check_fresh(timestamp, now)
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    if config.encrypted_only and not encrypted:
+        # Plain mode signs only the URL, never the body: with safe mode required, a captured
+        # URL cannot carry a body of someone else's making.
+        raise PushRejected("plain_refused", "只接受安全模式（加密）消息", 403)
+    if replay_guard is not None:
+        replay_guard.check(timestamp, nonce, signature, body)
     xml = _safe_text(body)
     if encrypted:
         if not config.aes_key:

@@ -3,18 +3,28 @@ import secrets
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import request
 
 import config
 from account import gateway
 from account import push
+from account.replay import make_replay_guard
 
 bp = Blueprint("account", __name__)
+REPLAY_GUARD = "linli.push_replay_guard"
+
+
+@bp.record_once
+def _make_replay_guard(state):
+    # One per app, on the storage the settings choose (database or Redis).
+    state.app.extensions[REPLAY_GUARD] = make_replay_guard(config.active().REDIS_URL)
 
 
 def _config():
     settings = config.active()
-    return push.PushConfig(settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APPID)
+    return push.PushConfig(settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APPID,
+                           settings.WECHAT_REQUIRE_SAFE_MODE)
 
 
 @bp.get("/wechat")
@@ -29,7 +39,8 @@ def verify():
 def receive():
     request.max_content_length = push.MAX_BODY_BYTES      # 413 beyond it, before parsing
     config = _config()
-    message = push.decode(config, request.args, request.get_data())
+    message = push.decode(config, request.args, request.get_data(),
+                          replay_guard=current_app.extensions[REPLAY_GUARD])
     reply = gateway.handle(message)
     body = push.encode_reply(config, message, reply, nonce=secrets.token_hex(8))
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")

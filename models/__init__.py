@@ -47,6 +47,7 @@ from models.workflow import Category
 from models.workflow import DutyRoster
 from models.workflow import SlaPolicy
 from models.wechat import AccessToken
+from models.wechat import SeenPush
 
 ALL_MODELS = [
     Community, Estate, Grid, Building, Unit,
@@ -61,6 +62,7 @@ ALL_MODELS = [
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
     CommentCursor, Comment, SensitiveWord, LoginAttempt, AuditEntry,
     RateCounter,
+    SeenPush,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

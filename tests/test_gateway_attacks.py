@@ -7,9 +7,13 @@ import time
 
 import pytest
 
+import config
+from account.replay import make_replay_guard
+from account.views import REPLAY_GUARD
 from app import create_app
 from models.account import InboundMessage
 from tests.conftest import WECHAT_TOKEN
+from tests.conftest import use_settings
 from tests.wechat_push import WeChat
 from tests.wechat_push import sign
 
@@ -184,3 +188,40 @@ def test_a_push_encrypted_with_another_aes_key_is_400(client, database):
                 for n in range(64)}
     assert statuses == {400}
     _nothing_stored_and_still_serving(WeChat(client))
+
+
+def test_a_captured_push_url_replayed_with_another_body_is_403(app, client, database):
+    # Plain mode signs only (token, timestamp, nonce): whoever captured one real push's URL could
+    # post any body under it for 5 minutes, in any follower's name. The URL's first body wins,
+    # in every worker: another process, with nothing in memory, sees what the first has seen.
+    wechat = WeChat(client)
+    ts, nonce = int(time.time()), "captured"
+    assert wechat.post(wechat.text("o-real", "你好"), timestamp=ts, nonce=nonce).status_code == 200
+    app.extensions[REPLAY_GUARD] = make_replay_guard(config.active().REDIS_URL)
+    answer = wechat.post(wechat.text("o-victim", "报修 假冒的投诉"), timestamp=ts, nonce=nonce)
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "replayed_signature"
+    assert [m.openid for m in InboundMessage.select()] == ["o-real"]
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_the_same_body_under_the_same_url_is_wechats_retry(client, database, mode):
+    # WeChat retries a push it got no answer to: same URL, same body. Answered as the first.
+    wechat = WeChat(client, mode=mode)
+    query, body = wechat.signed(wechat.text("o-retry", "报修 楼道灯不亮"))
+    first, again = wechat.send(query, body), wechat.send(query, body)
+    assert first.status_code == again.status_code == 200
+    assert wechat.reply(first) == wechat.reply(again)
+    assert InboundMessage.select().count() == 1
+
+
+def test_with_safe_mode_required_a_plain_push_is_403(client, database):
+    # WECHAT_REQUIRE_SAFE_MODE: once the account is in safe mode, a body can only be WeChat's
+    # (msg_signature covers the ciphertext), so a plain push is an impostor.
+    use_settings(WECHAT_REQUIRE_SAFE_MODE="1")
+    plain, safe = WeChat(client, mode="plain"), WeChat(client, mode="safe")
+    answer = plain.post(plain.text("o-x", "报修 假消息"))
+    assert answer.status_code == 403
+    assert answer.json["error"]["code"] == "plain_refused"
+    assert InboundMessage.select().count() == 0
+    assert "留言已收到" in safe.say(safe.text("o-s", "你好"))

@@ -2,6 +2,7 @@
 wechatpy's own crypto. Used to drive /wechat over HTTP (a Flask test client or a live server)."""
 import hashlib
 import itertools
+import secrets
 import time
 
 import xmltodict
@@ -62,14 +63,17 @@ class WeChat:
         return self.xml(openid, "event", fields, **kw)
 
     # -- sending ----------------------------------------------------------------------------
-    def query(self, timestamp=None, nonce="n0nce", signature=None, body=""):
+    def query(self, timestamp=None, nonce=None, signature=None, body=""):
         timestamp = str(timestamp or int(time.time()))
+        nonce = nonce or secrets.token_hex(5)      # WeChat's nonce differs for every push
         query = {"timestamp": timestamp, "nonce": nonce, "openid": "o",
                  "signature": signature or sign(self.token, timestamp, nonce)}
         return query
 
-    def post(self, xml, timestamp=None, nonce="n0nce", signature=None, path="/wechat"):
+    def signed(self, xml, timestamp=None, nonce=None, signature=None):
+        """(query, body) as WeChat sends `xml`: signed, and in safe mode encrypted."""
         timestamp = str(timestamp or int(time.time()))
+        nonce = nonce or secrets.token_hex(5)
         query = self.query(timestamp, nonce, signature)
         body = xml
         if self.mode == "safe":
@@ -77,8 +81,15 @@ class WeChat:
             query.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
             body = "<xml><ToUserName><![CDATA[%s]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>" % (
                 ACCOUNT, envelope["Encrypt"])
-        return self.client.post(path, data=body.encode() if isinstance(body, str) else body,
-                                query_string=query, content_type="text/xml")
+        return query, body.encode() if isinstance(body, str) else body
+
+    def post(self, xml, timestamp=None, nonce=None, signature=None, path="/wechat"):
+        query, body = self.signed(xml, timestamp, nonce, signature)
+        return self.send(query, body, path)
+
+    def send(self, query, body, path="/wechat"):
+        """Post an already signed push: WeChat's retry sends the very same request again."""
+        return self.client.post(path, data=body, query_string=query, content_type="text/xml")
 
     def reply(self, response):
         """The reply's fields as a dict ({} for `success`), decrypting a safe-mode reply."""
