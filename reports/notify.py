@@ -8,7 +8,8 @@ rolled-back action notifies no one.
 
 Channels: a resident on the mini-program gets a subscribe message (MP_CASE_TEMPLATE_ID; they
 must have opted in, else 43101); otherwise, or then, the official account: a customer-service
-message inside the 48-hour window or the reply template. Staff get WECHAT_STAFF_TEMPLATE_ID on
+message while WeChat's window is open (account/window.py), else, or when WeChat says the window
+is closed (45015), the reply template. Staff get WECHAT_STAFF_TEMPLATE_ID on
 the official account. With no channel the notification is recorded as skipped, with why.
 """
 import datetime
@@ -17,7 +18,8 @@ from wechatpy.exceptions import WeChatClientException
 
 import config
 import wechat
-from account.outbox import official_account_channel
+from account.outbox import OUT_OF_WINDOW_ERRORS
+from account.outbox import official_account_channels
 from models.db import db
 from models.db import utcnow
 from models.notifications import Notification
@@ -118,16 +120,31 @@ def _to_resident(note):
             # No opt-in for this send: try the official account instead.
     if not (resident.oa_openid and resident.subscribed):
         return None
-    channel = official_account_channel(resident)
-    message = text(case, note.kind)
+    message, refused = text(case, note.kind), None
+    for channel in official_account_channels(resident):
+        try:
+            _send_official(note, channel, message)
+        except WeChatClientException as exc:
+            if channel == "custom" and exc.errcode in OUT_OF_WINDOW_ERRORS:
+                refused = exc   # WeChat says the window is closed: the next channel has none
+                continue
+            raise
+        return channel
+    if refused is not None:
+        raise refused           # no channel left: recorded with WeChat's errcode
+    return None
+
+
+def _send_official(note, channel, message):
+    settings, openid = config.active(), note.resident.oa_openid
     if channel == "custom":
+        # Marked first: a send in flight counts against the window for the next one.
         Notification.update(channel="custom").where(Notification.id == note.id).execute()
-        wechat.official().message.send_text(resident.oa_openid, message)
-    elif channel == "template":
+        wechat.official().message.send_text(openid, message)
+    else:
         wechat.official().message.send_template(
-            resident.oa_openid, settings.WECHAT_REPLY_TEMPLATE_ID,
+            openid, settings.WECHAT_REPLY_TEMPLATE_ID,
             {settings.WECHAT_REPLY_TEMPLATE_FIELD: {"value": _short(message)}})
-    return channel
 
 
 def _to_staff(note):

@@ -23,8 +23,10 @@ def sign(*parts):
 class WeChat:
     """`post(xml)` sends like WeChat; helpers build each message and event type."""
 
-    def __init__(self, client, mode="plain", token=WECHAT_TOKEN, aes_key=WECHAT_AES_KEY, appid=APPID):
+    def __init__(self, client, mode="plain", token=WECHAT_TOKEN, aes_key=WECHAT_AES_KEY, appid=APPID,
+                 emulator=None):
         self.client = client               # anything with .post(url, data=..., query_string=...)
+        self.emulator = emulator           # told of each push, as WeChat knows what its users do
         self.mode = mode                   # "plain" | "safe"
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, appid)
@@ -85,6 +87,8 @@ class WeChat:
 
     def post(self, xml, timestamp=None, nonce=None, signature=None, path="/wechat"):
         query, body = self.signed(xml, timestamp, nonce, signature)
+        if self.emulator is not None:
+            self.emulator.heard(xml)
         return self.send(query, body, path)
 
     def send(self, query, body, path="/wechat"):

@@ -3,8 +3,8 @@ error codes. Every call is recorded; every call but the token and login ones che
 
 Errcodes used (WeChat's): 40001 invalid credential, 40007 invalid media_id, 40013 invalid appid,
 40029 invalid code, 40125 invalid secret, 40163 code used, 41001 token missing, 42001 token
-expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the 48-hour
-window, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
+expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the
+customer-service window, 45047 the window's count used up, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
 88000 no comment permission, -1 system busy.
 """
 import json
@@ -150,6 +150,11 @@ def custom_send(state, params, body, req):
         return error
     if body["touser"] in state.outside_window:
         return _err(45015, "response out of time limit or subscription is canceled")
+    errcode = state.window_error(body["touser"])
+    if errcode == 45015:
+        return _err(45015, "response out of time limit or subscription is canceled")
+    if errcode:
+        return _err(45047, "out of response count limit")
     return {}
 
 

@@ -2,6 +2,8 @@
 its own (`python -m tests.wechat_emulator --port 9100`), and drive it from tests."""
 import threading
 
+import xmltodict
+
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
@@ -80,6 +82,17 @@ class Emulator:
         with self.state.lock:
             self.state.phone_codes[code] = {"phone": phone, "country": country, "appid": appid, "used": False}
         return code
+
+    # -- what users do ----------------------------------------------------------------------
+    def heard(self, xml):
+        """WeChat saw this push's user act (tests/wechat_push.py tells it): the customer-service
+        window opens as WeChat's rule says (State.hear)."""
+        fields = xmltodict.parse(xml).get("xml") or {}
+        self.state.hear(fields.get("FromUserName", ""), fields.get("MsgType", ""), fields.get("Event") or "")
+
+    def age(self, openid, seconds):
+        """As if `seconds` had passed for `openid`'s window."""
+        self.state.age(openid, seconds)
 
     # -- faults -----------------------------------------------------------------------------
     def fail(self, errcode, path="", times=1):
