@@ -46,6 +46,7 @@ class Settings:
     WECHAT_REPLY_TEMPLATE_ID: str = ""
     WECHAT_REPLY_TEMPLATE_FIELD: str = "thing1"
     WECHAT_STAFF_TEMPLATE_ID: str = ""
+    WECHAT_SUBSCRIBE_TEMPLATE_ID: str = ""
     MP_CASE_TEMPLATE_ID: str = ""
     MP_CASE_PAGE: str = "pages/case/detail"
     MP_COUPON_TEMPLATE_ID: str = ""
@@ -122,6 +123,7 @@ class Settings:
             WECHAT_REPLY_TEMPLATE_ID=get("WECHAT_REPLY_TEMPLATE_ID"),
             WECHAT_REPLY_TEMPLATE_FIELD=get("WECHAT_REPLY_TEMPLATE_FIELD", "thing1"),
             WECHAT_STAFF_TEMPLATE_ID=get("WECHAT_STAFF_TEMPLATE_ID"),
+            WECHAT_SUBSCRIBE_TEMPLATE_ID=get("WECHAT_SUBSCRIBE_TEMPLATE_ID"),
             MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
             MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),

@@ -9,6 +9,7 @@ from wechatpy.replies import ImageReply
 from wechatpy.replies import TextReply
 
 from account import articles
+from account import consent
 from account import followers
 from account import notices
 from account import reporting
@@ -52,6 +53,8 @@ def _event(row, message, resident, now):
         articles.on_publish_event(xmltodict.parse(row.raw_xml).get("xml") or {})
     elif event == "masssendjobfinish":
         notices.on_mass_event(message)
+    elif event in consent.EVENTS:
+        consent.on_event(resident, event, xmltodict.parse(row.raw_xml).get("xml") or {}, now)
     return None
 
 

@@ -13,8 +13,10 @@ from wechatpy.exceptions import WeChatClientException
 
 import config
 import wechat
+from account import consent
 from account import window
 from errors import LinliError
+from models.account import OUTBOUND_KINDS
 from models.account import OutboundMessage
 from models.db import db
 from models.db import utcnow
@@ -55,17 +57,24 @@ def reply(staff, resident, text, in_reply_to=None, now=None):
 
 
 def official_account_channel(resident, now=None):
-    """How the official account can reach `resident` now: "custom" while WeChat's window is open
-    (account/window.py; staff replies and case notifications share it), else "template" when one
-    is configured, else None."""
-    return next(iter(official_account_channels(resident, now)), None)
+    """How the official account can reach `resident` with a staff reply now: "custom" while
+    WeChat's window is open (account/window.py; staff replies and case notifications share it),
+    else "template" when one is configured and not blocked, else None."""
+    return next(iter(official_account_channels(resident, now, kinds=OUTBOUND_KINDS)), None)
 
 
-def official_account_channels(resident, now=None):
-    """The channels to try in order: a customer-service message while the window is open, then
-    the reply template (no window; WeChat refuses it only if the resident blocked it)."""
-    channels = ["custom"] if window.remaining(resident, now or utcnow()) > 0 else []
-    if config.active().WECHAT_REPLY_TEMPLATE_ID:
+def official_account_channels(resident, now=None, kinds=("custom", "oa_subscribe", "template")):
+    """The channels to try in order: a customer-service message while the window is open; a
+    subscription notice the resident consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID); the reply
+    template (no window, no consent needed) unless they blocked it."""
+    settings, channels = config.active(), []
+    if "custom" in kinds and window.remaining(resident, now or utcnow()) > 0:
+        channels.append("custom")
+    if "oa_subscribe" in kinds and settings.WECHAT_SUBSCRIBE_TEMPLATE_ID \
+            and consent.accepted(resident, settings.WECHAT_SUBSCRIBE_TEMPLATE_ID):
+        channels.append("oa_subscribe")
+    if "template" in kinds and settings.WECHAT_REPLY_TEMPLATE_ID \
+            and not consent.rejected(resident, settings.WECHAT_REPLY_TEMPLATE_ID):
         channels.append("template")
     return channels
 

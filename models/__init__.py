@@ -33,6 +33,7 @@ from models.miniprogram import FilingKey
 from models.miniprogram import MpSession
 from models.miniprogram import Upload
 from models.notifications import Notification
+from models.notifications import TemplateConsent
 from models.people import Resident
 from models.people import RoleAssignment
 from models.people import Staff
@@ -63,6 +64,7 @@ ALL_MODELS = [
     CommentCursor, Comment, SensitiveWord, LoginAttempt, AuditEntry,
     RateCounter,
     SeenPush,
+    TemplateConsent,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

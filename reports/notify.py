@@ -8,8 +8,10 @@ rolled-back action notifies no one.
 
 Channels: a resident on the mini-program gets a subscribe message (MP_CASE_TEMPLATE_ID; they
 must have opted in, else 43101); otherwise, or then, the official account: a customer-service
-message while WeChat's window is open (account/window.py), else, or when WeChat says the window
-is closed (45015), the reply template. Staff get WECHAT_STAFF_TEMPLATE_ID on
+message while WeChat's window is open (account/window.py); else, or when WeChat says the window
+is closed (45015), a subscription notice the resident consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID,
+account/consent.py); else the reply template, unless they blocked it. WeChat's later report of a
+subscription notice or template message (delivered, blocked, failed) is kept on the row. Staff get WECHAT_STAFF_TEMPLATE_ID on
 the official account. With no channel the notification is recorded as skipped, with why.
 """
 import datetime
@@ -18,6 +20,7 @@ from wechatpy.exceptions import WeChatClientException
 
 import config
 import wechat
+from account import consent
 from account.outbox import OUT_OF_WINDOW_ERRORS
 from account.outbox import official_account_channels
 from models.db import db
@@ -128,6 +131,10 @@ def _to_resident(note):
             if channel == "custom" and exc.errcode in OUT_OF_WINDOW_ERRORS:
                 refused = exc   # WeChat says the window is closed: the next channel has none
                 continue
+            if channel == "oa_subscribe" and exc.errcode == NO_SUBSCRIPTION:
+                consent.spent(resident, config.active().WECHAT_SUBSCRIBE_TEMPLATE_ID)
+                refused = exc   # their consent was used up (a one-time subscription)
+                continue
             raise
         return channel
     if refused is not None:
@@ -136,15 +143,29 @@ def _to_resident(note):
 
 
 def _send_official(note, channel, message):
-    settings, openid = config.active(), note.resident.oa_openid
+    settings, openid, case = config.active(), note.resident.oa_openid, note.report
+    client = wechat.official()
     if channel == "custom":
         # Marked first: a send in flight counts against the window for the next one.
         Notification.update(channel="custom").where(Notification.id == note.id).execute()
-        wechat.official().message.send_text(openid, message)
+        client.message.send_text(openid, message)
+    elif channel == "oa_subscribe":
+        # Marked first too: WeChat's report (subscribe_msg_sent_event) finds it by its template.
+        template_id = settings.WECHAT_SUBSCRIBE_TEMPLATE_ID
+        (Notification.update(channel="oa_subscribe", template_id=template_id)
+         .where(Notification.id == note.id).execute())
+        mini = {"appid": settings.MINIPROGRAM_APPID,
+                "pagepath": "%s?number=%s" % (settings.MP_CASE_PAGE, case.number)} \
+            if settings.MINIPROGRAM_APPID else None
+        client.subscribe_notice.send(openid, template_id, _subscribe_data(case, note.kind), miniprogram=mini)
     else:
-        wechat.official().message.send_template(
-            openid, settings.WECHAT_REPLY_TEMPLATE_ID,
-            {settings.WECHAT_REPLY_TEMPLATE_FIELD: {"value": _short(message)}})
+        template_id = settings.WECHAT_REPLY_TEMPLATE_ID
+        sent = client.message.send_template(
+            openid, template_id, {settings.WECHAT_REPLY_TEMPLATE_FIELD: {"value": _short(message)}})
+        # TEMPLATESENDJOBFINISH reports its fate under this msgid.
+        msgid = sent.get("msgid") if isinstance(sent, dict) else None
+        (Notification.update(template_id=template_id, msgid=str(msgid) if msgid is not None else None)
+         .where(Notification.id == note.id).execute())
 
 
 def _to_staff(note):

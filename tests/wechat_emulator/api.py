@@ -173,6 +173,20 @@ def subscribe_send(state, params, body, req):
     return {}
 
 
+@route("cgi-bin/message/subscribe/bizsend")
+def subscribe_notice_send(state, params, body, req):
+    """The official account's subscription notice: only to a user who accepted the template
+    (43101 otherwise). WeChat's answer carries no msgid."""
+    error = _require(body, "touser", "template_id", "data")
+    if error:
+        return error
+    with state.lock:
+        consent = state.notice_consent.get((body["touser"], body["template_id"]))
+    if consent != "accept":
+        return _err(43101, "user refuse to accept the msg")
+    return {}
+
+
 @route("sns/jscode2session", token=False)
 def jscode2session(state, params, body, req):
     error = _credentials_error(state, params.get("appid"), params.get("secret"))

@@ -88,7 +88,14 @@ class Emulator:
         """WeChat saw this push's user act (tests/wechat_push.py tells it): the customer-service
         window opens as WeChat's rule says (State.hear)."""
         fields = xmltodict.parse(xml).get("xml") or {}
-        self.state.hear(fields.get("FromUserName", ""), fields.get("MsgType", ""), fields.get("Event") or "")
+        openid = fields.get("FromUserName", "")
+        self.state.hear(openid, fields.get("MsgType", ""), fields.get("Event") or "")
+        # The subscription-notice popup and settings happen on WeChat: it knows the answers.
+        holder = fields.get("SubscribeMsgPopupEvent") or fields.get("SubscribeMsgChangeEvent")
+        items = holder.get("List") if isinstance(holder, dict) else []
+        for item in [items] if isinstance(items, dict) else items or []:
+            with self.state.lock:
+                self.state.notice_consent[(openid, item.get("TemplateId"))] = item.get("SubscribeStatusString")
 
     def age(self, openid, seconds):
         """As if `seconds` had passed for `openid`'s window."""

@@ -43,6 +43,7 @@ class State:
         self.heard = {}                # openid → {"message" | "tap": when they last did it}
         self.custom_sent = {}          # openid → [when each customer-service message went]
         self.no_subscription = set()   # mini-program openids without an opt-in (43101)
+        self.notice_consent = {}       # (openid, template_id) → "accept" | "reject": official account
         self.login_codes = {}          # js_code → {"openid", "unionid", "used"}
         self.phone_codes = {}          # getPhoneNumber code → {"phone", "appid", "used"}
         self.media = {}                # media_id → {"type", "size", "permanent"}
