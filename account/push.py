@@ -36,6 +36,7 @@ class Push:
     xml: str            # the message's XML, decrypted
     message: object     # wechatpy's parsed message or event
     encrypted: bool     # reply encrypted, as the push was
+    signed: tuple = ()  # (timestamp, nonce, signature, sha256 of the body): for account/replay.py
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,9 +56,8 @@ def verify_url(config, signature, timestamp, nonce, echostr):
     return echostr
 
 
-def decode(config, args, body, now=None, replay_guard=None):
-    """`args`: the query parameters. Returns a Push or raises PushRejected. `replay_guard`
-    (account/replay.py) refuses a signed URL already used for another body."""
+def decode(config, args, body, now=None):
+    """`args`: the query parameters. Returns a Push or raises PushRejected."""
     timestamp = args.get("timestamp", "")
     nonce = args.get("nonce", "")
     signature = args.get("signature", "")
@@ -68,8 +68,7 @@ def decode(config, args, body, now=None, replay_guard=None):
         # Plain mode signs only the URL, never the body: with safe mode required, a captured
         # URL cannot carry a body of someone else's making.
         raise PushRejected("plain_refused", "只接受安全模式（加密）消息", 403)
-    if replay_guard is not None:
-        replay_guard.check(timestamp, nonce, signature, body)
+    signed = (timestamp, nonce, signature, hashlib.sha256(body or b"").hexdigest())
     xml = _safe_text(body)
     if encrypted:
         if not config.aes_key:
@@ -86,7 +85,7 @@ def decode(config, args, body, now=None, replay_guard=None):
         raise PushRejected("malformed_message", "消息格式无效：%s" % exc, 400) from None
     if message is None or not message.source:
         raise PushRejected("malformed_message", "消息缺少 FromUserName", 400)
-    return Push(xml=xml, message=message, encrypted=encrypted)
+    return Push(xml=xml, message=message, encrypted=encrypted, signed=signed)
 
 
 def encode_reply(config, push, reply_xml, nonce, timestamp=None):

@@ -24,11 +24,11 @@ class ReplayGuard:
     def __init__(self, backend):
         self.backend = backend
 
-    def check(self, timestamp, nonce, signature, body):
-        """Refuses (403) a signed URL seen before with another body. Call once the signature and
-        the timestamp's freshness have been checked."""
+    def check(self, timestamp, nonce, signature, digest):
+        """Refuses (403) a signed URL seen before with another body (`digest`: its sha256).
+        Call on a decoded push (push.Push.signed), inside the transaction that stores it: on
+        SQLite that keeps one write transaction per message."""
         key = hashlib.sha1(("%s\n%s\n%s" % (timestamp, nonce, signature)).encode()).hexdigest()
-        digest = hashlib.sha256(body or b"").hexdigest()
         first = self.backend.remember(key, digest, int(timestamp) + MAX_AGE_SECONDS + MARGIN_SECONDS)
         if first is not None and first != digest:
             raise PushRejected("replayed_signature", "该签名已用于另一条消息（可能是重放）", 403)

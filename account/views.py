@@ -39,8 +39,7 @@ def verify():
 def receive():
     request.max_content_length = push.MAX_BODY_BYTES      # 413 beyond it, before parsing
     config = _config()
-    message = push.decode(config, request.args, request.get_data(),
-                          replay_guard=current_app.extensions[REPLAY_GUARD])
-    reply = gateway.handle(message)
+    message = push.decode(config, request.args, request.get_data())
+    reply = gateway.handle(message, replay_guard=current_app.extensions[REPLAY_GUARD])
     body = push.encode_reply(config, message, reply, nonce=secrets.token_hex(8))
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
