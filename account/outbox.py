@@ -47,7 +47,8 @@ def reply(staff, resident, text, in_reply_to=None, now=None):
     kind = official_account_channel(resident, now)
     if kind is None:
         raise OutboxError("outside_window",
-                          "居民超过48小时未发消息（或可回复的条数已用完），客服消息无法送达，且未配置模板消息")
+                          "居民超过48小时未发消息（或可回复的条数已用完），客服消息无法送达，"
+                          "且没有可用的模板消息（未配置，或居民已拒收）")
     with db.atomic():
         message = OutboundMessage.create(resident=resident, staff=staff, in_reply_to=in_reply_to,
                                          kind=kind, content=text, created_at=now)
@@ -91,7 +92,7 @@ def deliver(message_id, last_try=False):
             _send(client, message)
         except WeChatClientException as exc:
             if not (exc.errcode in OUT_OF_WINDOW_ERRORS and message.kind == "custom"
-                    and config.active().WECHAT_REPLY_TEMPLATE_ID):
+                    and official_account_channels(message.resident, kinds=("template",))):
                 raise
             # The window closed while the message waited: a template message has no window.
             OutboundMessage.update(kind="template").where(OutboundMessage.id == message.id).execute()
