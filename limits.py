@@ -12,16 +12,33 @@ class TooMany(LinliError):
     status = 429
 
 
-def hit(key, limit, seconds, message="操作过于频繁，请稍后再试", now=None):
-    """Count one more for `key` in the current window; TooMany once past `limit`."""
+def count(key, seconds, now=None):
+    """Count one more for `key` in the current window: (the count, this one included; seconds left
+    in the window). One statement, so parallel requests on any worker each get their own number
+    (counting first and checking after is what keeps a burst from slipping past a limit)."""
     now = int(now if now is not None else time.time())
     window = now - now % seconds             # the window's start, unix seconds
     rows = list(RateCounter.insert(key=key[:120], window=window, count=1)
                 .on_conflict(conflict_target=[RateCounter.key, RateCounter.window],
                              update={RateCounter.count: RateCounter.count + 1})
                 .returning(RateCounter.count).execute())
-    if rows[0].count > limit:
-        raise TooMany("too_many_requests", "%s（%d 秒后可再试）" % (message, window + seconds - now))
+    return rows[0].count, window + seconds - now
+
+
+def give_back(key, seconds, now=None):
+    """Take back one count() of the same window: for what turned out not to count (a sign-in
+    whose password was right)."""
+    now = int(now if now is not None else time.time())
+    RateCounter.update(count=RateCounter.count - 1).where(
+        (RateCounter.key == key[:120]) & (RateCounter.window == now - now % seconds)
+        & (RateCounter.count > 0)).execute()
+
+
+def hit(key, limit, seconds, message="操作过于频繁，请稍后再试", now=None):
+    """Count one more for `key` in the current window; TooMany once past `limit`."""
+    counted, left = count(key, seconds, now)
+    if counted > limit:
+        raise TooMany("too_many_requests", "%s（%d 秒后可再试）" % (message, left))
 
 
 def prune(now=None, keep_seconds=86400):

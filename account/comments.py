@@ -2,17 +2,25 @@
 
 There is no push for new comments, so a periodic job reads comment/list for every mass-sent
 article that takes comments: 49 at a time (WeChat refuses 50), from where the last run stopped
-less a few (a deletion shifts later offsets back; the unique key absorbs the overlap), a
-bounded number of pages per run (WeChat's rate limits), saving its place after every page, so
-a run cut short resumes. -1 and timeouts leave the place for the next run; 45009 stops the job.
+less a few (comments deleted on WeChat's side shift later offsets back; the unique key absorbs
+the overlap), a bounded number of pages per run (WeChat's rate limits), saving its place after
+every page, so a run cut short resumes. The place counts the comments WeChat still lists: every
+deletion made here (by policy or by staff) moves it back one, so no comment slips past unread.
+-1 and timeouts leave the place for the next run; 45009 stops the job.
 
-Each new comment is screened with the sensitive-word list. A flagged one is held for review or
-deleted, per COMMENT_FLAGGED_POLICY; a clean one may be elected (精选) by rule
-(COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in the last 2 hours, so it
-screens only commenters who are also such mini-program users (linked by unionid); for the rest
-the list carries the screening."""
+Every comment read is screened with the sensitive-word list, the elected ones too. A flagged one
+is held for review or deleted, per COMMENT_FLAGGED_POLICY; a clean one may be elected (精选) by
+rule (COMMENT_AUTO_ELECT). msgSecCheck v2 wants a mini-program openid seen in the last 2 hours,
+so it screens only commenters who are also such mini-program users (linked by unionid); for the
+rest the list carries the screening.
+
+An action WeChat refuses or leaves unanswered, the policy's or a staff member's, is kept on the
+comment (errcode, message, time) for staff to see and retry."""
+import collections
 import datetime
+import logging
 
+import requests
 from wechatpy.exceptions import WeChatClientException
 
 import config
@@ -29,11 +37,14 @@ from models.people import Resident
 from reports import intake
 from wechat import failures
 
+logger = logging.getLogger(__name__)
+
 PAGE = 49
 SEC_CHECK_WINDOW = datetime.timedelta(hours=2)
-OVERLAP = 5                # re-read: comments deleted meanwhile shift later ones back
+OVERLAP = 5                # re-read: comments deleted on WeChat's side shift later ones back
 PAGES_PER_RUN = 20
 NO_PERMISSION = 88000
+ELECTED = 1                # comment/list's comment_type: 1 精选, 0 not
 
 
 class CommentError(LinliError):
@@ -52,6 +63,9 @@ def sync(screen=None, pages_per_run=PAGES_PER_RUN):
 
 
 def _sync_one(article, cursor, screen, pages):
+    """Reads on from the cursor. `begin` is a place in the list as WeChat shows it now: a page's
+    comments are all stored and screened before any is deleted, and the next page starts after
+    the ones still listed, so a deletion never pushes a comment past a page unread."""
     client = wechat.official()
     begin = max(cursor.next_begin - OVERLAP, 0)
     new = 0
@@ -65,42 +79,55 @@ def _sync_one(article, cursor, screen, pages):
             if exc.errcode == NO_PERMISSION or not failures.retryable(exc):
                 return new
             raise
-        with db.atomic():
-            for item in page:
-                new += _store(article, item, screen)
-            begin += len(page)
-            CommentCursor.update(next_begin=max(begin, cursor.next_begin), synced_at=utcnow(), errcode=None).where(
-                CommentCursor.id == cursor.id).execute()
+        new += _store(article, page)
+        begin += len(page) - _screen_page(article, page, screen)
+        # The place is written as it is (never the larger of old and new): comments deleted on
+        # WeChat's side since the last run moved the end of the list back.
+        CommentCursor.update(next_begin=begin, synced_at=utcnow(), errcode=None).where(
+            CommentCursor.id == cursor.id).execute()
         if len(page) < PAGE:
             break
     return new
 
 
-def _store(article, item, screen):
-    inserted = list(Comment.insert(msg_data_id=article.msg_data_id, index=0, user_comment_id=item["user_comment_id"],
-                                   openid=item.get("openid", ""), content=item.get("content", ""),
-                                   wechat_time=item.get("create_time", 0),
-                                   state="elected" if item.get("comment_type") == 2 else "new")
-                    .on_conflict_ignore().returning(Comment.id).execute())
-    if not inserted:
-        return 0                                   # seen before: the overlap, or a re-read
-    comment = Comment.get_by_id(inserted[0].id)
-    if comment.state == "new":
-        moderate(comment, screen)
-    return 1
+def _store(article, page):
+    """Keeps the page's comments not seen before, as `new` until screened; returns how many."""
+    new = 0
+    with db.atomic():
+        for item in page:
+            new += len(Comment.insert(msg_data_id=article.msg_data_id, index=0,
+                                      user_comment_id=item["user_comment_id"], openid=item.get("openid", ""),
+                                      content=item.get("content", ""), wechat_time=item.get("create_time", 0))
+                       .on_conflict_ignore().returning(Comment.id).execute())
+    return new
 
 
-def moderate(comment, screen, now=None):
+def _screen_page(article, page, screen):
+    """Screens the page's comments still `new` (a run cut short left some: they are screened on
+    the re-read); returns how many were deleted on WeChat, which shortens the list."""
+    elected = {item["user_comment_id"] for item in page if item.get("comment_type") == ELECTED}
+    pending = Comment.select().where((Comment.msg_data_id == article.msg_data_id) & (Comment.index == 0)
+                                     & Comment.user_comment_id.in_([item["user_comment_id"] for item in page])
+                                     & (Comment.state == "new")).order_by(Comment.user_comment_id)
+    return sum(moderate(comment, screen, elected=comment.user_comment_id in elected).state == "deleted"
+               for comment in pending)
+
+
+def moderate(comment, screen, now=None, elected=False):
+    """Screens one comment and applies the policy. `elected`: WeChat lists it as 精选 already;
+    a flagged one is still held or deleted, a clean one stays elected. A deletion WeChat refuses
+    leaves the comment held, with the failure kept for a retry; a refused election, clean."""
     settings = config.active()
     found = screen.find(comment.content) or _sec_check(comment, now or utcnow())
     if found:
-        if settings.COMMENT_FLAGGED_POLICY == "delete":
-            _act(comment, "delete")
-            return _set(comment, "deleted", matched=",".join(found))
-        return _set(comment, "held", matched=",".join(found))
-    if settings.COMMENT_AUTO_ELECT:
-        _act(comment, "markelect")
+        matched = ",".join(found)
+        if settings.COMMENT_FLAGGED_POLICY == "delete" and _act(comment, "delete"):
+            return _done(comment, "delete", "deleted", matched=matched)
+        return _set(comment, "held", matched=matched)
+    if elected:
         return _set(comment, "elected")
+    if settings.COMMENT_AUTO_ELECT and _act(comment, "elect"):
+        return _done(comment, "elect", "elected")
     return _set(comment, "clean")
 
 
@@ -120,19 +147,28 @@ def _sec_check(comment, now):
 
 
 # -- staff ------------------------------------------------------------------------------------
+# Each action WeChat may refuse, by the console's name: WeChat's call, what staff read, and the
+# refused actions its success settles (itself, its opposite as the newer intent; a deletion, all).
+Action = collections.namedtuple("Action", "call label settles")
+ACTIONS = {
+    "elect": Action("markelect", "精选", ("elect", "unelect")),
+    "unelect": Action("unmarkelect", "取消精选", ("elect", "unelect")),
+    "reply": Action("reply/add", "回复", ("reply", "delete_reply")),
+    "delete_reply": Action("reply/delete", "删除回复", ("reply", "delete_reply")),
+    "delete": Action("delete", "删除", ("elect", "unelect", "reply", "delete_reply", "delete")),
+}
+
+
 def elect(comment, staff):
-    _act(comment, "markelect")
-    return _set(comment, "elected", acted_by=staff.id)
+    return _by_staff(comment, staff, "elect", "elected")
 
 
 def unelect(comment, staff):
-    _act(comment, "unmarkelect")
-    return _set(comment, "clean", acted_by=staff.id)
+    return _by_staff(comment, staff, "unelect", "clean")
 
 
 def delete(comment, staff):
-    _act(comment, "delete")
-    return _set(comment, "deleted", acted_by=staff.id)
+    return _by_staff(comment, staff, "delete", "deleted")
 
 
 def reply(comment, staff, text, confirm=False):
@@ -144,17 +180,16 @@ def reply(comment, staff, text, confirm=False):
     found = Screen.from_db().find(text)
     if found and not confirm:
         raise LinliError("sensitive_words", "回复含敏感词：%s。确认无误后再次提交" % "、".join(found))
-    _act(comment, "reply/add", content=text)
-    return _set(comment, comment.state, reply=text, acted_by=staff.id)
+    return _by_staff(comment, staff, "reply", comment.state, content=text, reply=text)
 
 
 def delete_reply(comment, staff):
-    _act(comment, "reply/delete")
-    return _set(comment, comment.state, reply="", acted_by=staff.id)
+    return _by_staff(comment, staff, "delete_reply", comment.state, reply="")
 
 
 def to_case(comment, staff, category_id=None):
-    """File the comment as a case (channel "comment") and tell the commenter its number."""
+    """File the comment as a case (channel "comment") and tell the commenter its number. The case
+    stands if WeChat refuses the reply: the refusal is kept on the comment, to retry."""
     if comment.report_id:
         raise CommentError("already_a_case", "该留言已转为案件")
     community_id = Article.select(Article.community).where(Article.msg_data_id == comment.msg_data_id).scalar()
@@ -162,19 +197,70 @@ def to_case(comment, staff, category_id=None):
     case = intake.submit(reporter, "comment", comment.content, category_id=category_id, community_id=community_id)
     Comment.update(report=case.id, acted_by=staff.id, updated_at=utcnow()).where(Comment.id == comment.id).execute()
     reply_text = "您反映的问题已转为案件 %s，我们会尽快处理，进展可在“我的反映”中查看。" % case.number
-    try:
-        _act(comment, "reply/add", content=reply_text)
-        Comment.update(reply=reply_text).where(Comment.id == comment.id).execute()
-    except WeChatClientException:
-        pass                                       # the case stands; staff can reply again
+    if _act(comment, "reply", content=reply_text):
+        _done(comment, "reply", comment.state, reply=reply_text)
     return case
 
 
-def _act(comment, action, **extra):
+def retry(comment, staff):
+    """Do again the action WeChat refused, with the same text. Success clears the failure; a new
+    refusal replaces it."""
+    action = comment.failed_action
+    if not action:
+        raise CommentError("nothing_to_retry", "该留言没有待重试的操作")
+    if action == "reply":
+        return reply(comment, staff, comment.failed_text, confirm=True)     # checked when first sent
+    return {"elect": elect, "unelect": unelect, "delete": delete, "delete_reply": delete_reply}[action](comment, staff)
+
+
+def queue(state, limit=100):
+    """The console's list: the comments in `state`, or with "failed" those whose last action
+    WeChat refused, newest first."""
+    where = (Comment.failed_action != "") if state == "failed" else (Comment.state == state)
+    return Comment.select().where(where).order_by(Comment.id.desc()).limit(limit)
+
+
+def failure(comment):
+    """What WeChat said, for people: "45009 reach max api daily quota limit"."""
+    return " ".join(str(part) for part in (comment.errcode, comment.errmsg) if part not in (None, ""))
+
+
+def _by_staff(comment, staff, action, state, content=None, **values):
+    if not _act(comment, action, content):
+        raise CommentError("wechat_refused", "微信未完成“%s”（%s），已记录，可在留言旁重试"
+                           % (ACTIONS[action].label, failure(Comment.get_by_id(comment.id))), 502)
+    return _done(comment, action, state, acted_by=staff.id, **values)
+
+
+def _act(comment, action, content=None):
+    """Ask WeChat to do `action`; True once done. Refused or unanswered: False, and the failure is
+    kept on the comment (errcode, message, time, the text to send again), never dropped."""
+    extra = {} if content is None else {"content": content}
     try:
-        wechat.official().comments.act(action, comment.msg_data_id, comment.index, comment.user_comment_id, **extra)
-    except WeChatClientException as exc:
-        raise LinliError("wechat_refused", "微信拒绝了该操作（%s）：%s" % (exc.errcode, exc.errmsg), 502) from None
+        wechat.official().comments.act(ACTIONS[action].call, comment.msg_data_id, comment.index,
+                                       comment.user_comment_id, **extra)
+    except (WeChatClientException, requests.RequestException) as exc:
+        errcode, errmsg = failures.describe(exc)
+        logger.warning("comment %s: WeChat did not %s it: %s %s", comment.id, action, errcode, errmsg)
+        Comment.update(failed_action=action, errcode=errcode, errmsg=errmsg or "微信接口出错", failed_at=utcnow(),
+                       failed_text=content or "").where(Comment.id == comment.id).execute()
+        return False
+    return True
+
+
+def _done(comment, action, state, **values):
+    """Record what WeChat did. A deletion leaves the list one shorter, so the sync's place moves
+    back one: the comment after it would otherwise sit behind the place unread. Not for a comment
+    still `new`: its page is not counted in the place yet (the sync counts its own deletions per
+    page, and writes its place after the page)."""
+    with db.atomic():
+        Comment.update(failed_action="", errcode=None, errmsg="", failed_at=None, failed_text="").where(
+            (Comment.id == comment.id) & Comment.failed_action.in_(ACTIONS[action].settles)).execute()
+        if action == "delete" and comment.state != "new":
+            CommentCursor.update(next_begin=CommentCursor.next_begin - 1).where(
+                (CommentCursor.msg_data_id == comment.msg_data_id) & (CommentCursor.index == comment.index)
+                & (CommentCursor.next_begin > 0)).execute()
+        return _set(comment, state, **values)
 
 
 def _set(comment, state, **values):

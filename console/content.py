@@ -123,8 +123,8 @@ def notice():
 @signed_in(*CONTENT_ROLES)
 def comments():
     state = request.args.get("state") or "held"
-    rows = Comment.select().where(Comment.state == state).order_by(Comment.id.desc()).limit(100)
-    return render_template("console/comments.html", comments=rows, state=state,
+    return render_template("console/comments.html", comments=comment_domain.queue(state), state=state,
+                           actions=comment_domain.ACTIONS, failure=comment_domain.failure,
                            words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
 
 
@@ -147,6 +147,12 @@ def comment_action(comment_id, action):
     elif action == "case":
         case = comment_domain.to_case(comment, g.staff)
         flash("已转为案件 %s" % case.number, "ok")
+        # A "reply" failure now is the case's own reply: had it gone through, it would settle any older one.
+        if Comment.get_by_id(comment_id).failed_action == "reply":
+            flash("告知案件编号的回复微信未完成，已记录，可在留言旁重试")
+    elif action == "retry":
+        comment_domain.retry(comment, g.staff)
+        flash("已重试成功", "ok")
     else:
         abort(404)
     return redirect(request.referrer or url_for("console.comments"), code=303)

@@ -10,6 +10,7 @@ from flask import session
 from flask import url_for
 
 from community.staff import authenticate
+from community.staff import end_sessions
 from console import auth
 from console import charts
 from errors import LinliError
@@ -86,15 +87,16 @@ def login():
             error, status = exc.message, exc.status
         else:
             auth.start_session(staff)
-            target = request.args.get("next") or ""
             # Only a path of this console: an open redirect would lend our domain to phishing.
-            return redirect(target if target.startswith("/console/") else url_for("console.dashboard"), code=303)
+            return redirect(auth.safe_next(request.args.get("next"), url_for("console.dashboard")), code=303)
     return render_template("console/login.html", error=error), status
 
 
 @bp.post("/logout")
 @auth.signed_in()
 def logout():
+    # Server-side: a copy of this cookie (or the staff API's token) must not outlive the sign-out.
+    end_sessions(g.staff)
     session.clear()
     return redirect(url_for("console.login"), code=303)
 

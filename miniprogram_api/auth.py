@@ -13,6 +13,8 @@ from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
+from community.staff import session_stamp
+from community.staff import session_valid
 from errors import LinliError
 from models.merchants import MerchantStaff
 from models.people import Resident
@@ -33,8 +35,12 @@ def _serializer(kind):
 
 
 def issue(subject, kind="resident"):
-    """(token, expires_at as unix seconds)."""
-    return _serializer(kind).dumps({"r": subject.id}), int(time.time()) + TOKEN_LIFETIME
+    """(token, expires_at as unix seconds). A staff token carries the session stamp, as the
+    console's cookie does: signing out, a new password or disabling ends it."""
+    data = {"r": subject.id}
+    if kind == "staff":
+        data["s"] = session_stamp(subject)
+    return _serializer(kind).dumps(data), int(time.time()) + TOKEN_LIFETIME
 
 
 def subject_from(header, kind="resident"):
@@ -48,7 +54,8 @@ def subject_from(header, kind="resident"):
         raise AuthError("bad_token", "登录凭证无效") from None
     model = KINDS[kind][1]
     subject = model.get_or_none(model.id == data.get("r"))
-    if subject is None or (kind != "resident" and not subject.active):
+    if subject is None or (kind != "resident" and not subject.active) \
+            or (kind == "staff" and not session_valid(subject, data.get("s"))):
         raise AuthError("bad_token", "登录凭证无效")
     return subject
 

@@ -304,7 +304,7 @@ PATHS = {
                                                        params=[_path("code")] + list(PAGING))},
     "/api/mp/units/{unit_id}/board": {"get": _op("A unit's service board", _json({"type": "object"}), "404",
                                                  auth=None, params=[_path("unit_id", {"type": "integer"})])},
-    "/api/mp/staff/login": {"post": _op("Staff sign-in (5 failures in 15 minutes and the name waits)", _json(_ref("Token")),
+    "/api/mp/staff/login": {"post": _op("Staff sign-in (5 failures per name and address in 15 min, then 429)", _json(_ref("Token")),
                                         "400", "401", "429", auth=None,
                                         body=_body({"username": {"type": "string"}, "password": {"type": "string"}},
                                                    ["username", "password"]))},

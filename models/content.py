@@ -21,6 +21,7 @@ ARTICLE_STATES = ("draft", "synced", "publishing", "published", "failed")
 COMMENT_POLICIES = ("closed", "open", "followers_only")
 NOTICE_STATES = ("scheduled", "sending", "sent", "failed", "cancelled")
 COMMENT_STATES = ("new", "clean", "held", "elected", "deleted")
+COMMENT_ACTIONS = ("", "elect", "unelect", "reply", "delete_reply", "delete")    # WeChat may refuse
 
 
 class Article(BaseModel):
@@ -141,6 +142,12 @@ class Comment(BaseModel):
     acted_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # The last action WeChat refused, kept for a retry; "" when none is pending.
+    failed_action = CharField(max_length=16, default="", constraints=[_in("failed_action", COMMENT_ACTIONS)])
+    failed_text = TextField(default="")              # the reply to send again
+    failed_at = DateTimeField(null=True)
+    errcode = IntegerField(null=True)
+    errmsg = TextField(default="")
 
     class Meta:
         indexes = ((("msg_data_id", "index", "user_comment_id"), True), (("state", "created_at"), False))

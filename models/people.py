@@ -4,6 +4,7 @@ from peewee import CharField
 from peewee import Check
 from peewee import DateTimeField
 from peewee import ForeignKeyField
+from peewee import IntegerField
 
 from models.community import Building
 from models.community import Community
@@ -43,6 +44,8 @@ class Staff(BaseModel):
     oa_openid = CharField(max_length=64, null=True, unique=True)  # for notifications in WeChat
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # Part of every session's stamp (community.staff.session_stamp): +1 ends them all.
+    session_generation = IntegerField(default=0)
 
 
 class Resident(BaseModel):

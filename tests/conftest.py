@@ -262,7 +262,8 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # refused while the workers boot, or slow on a loaded machine: ask again
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not start: %s" % self.stderr)

@@ -5,6 +5,7 @@ the daily stats, comment sync with paging and resume, every moderation action, a
 import datetime
 import io
 import os
+import re
 
 import pytest
 from PIL import Image
@@ -15,6 +16,7 @@ from account import notices
 from account import stats
 from account import words
 from account.words import Screen
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from errors import LinliError
 from models.community import Building
@@ -255,10 +257,11 @@ def commented(editor, emulator):
     key = (int(notice.msg_data_id), 0)
     emulator.state.comment_open.add(key)
 
-    def add(count, start=0, text="路灯修好了，谢谢社区"):
+    def add(count, start=0, text="路灯修好了，谢谢社区", elected=False):
+        # As comment/list answers: comment_type 1 = elected (精选), 0 = not.
         emulator.state.comments.setdefault(key, []).extend(
             {"user_comment_id": start + i, "openid": "o-c%d" % (start + i), "content": "%s%d" % (text, start + i),
-             "create_time": 1763000000 + i, "comment_type": 1, "deleted": False} for i in range(count))
+             "create_time": 1763000000 + i, "comment_type": int(elected), "deleted": False} for i in range(count))
     return Article.get_by_id(article.id), key, add
 
 
@@ -280,6 +283,35 @@ def test_comment_sync_pages_and_resumes(commented, emulator):
     assert comments.sync() == 2
 
 
+@pytest.mark.parametrize("policy", ["hold", "delete"])
+def test_every_comment_is_read_and_screened_whatever_the_policy(commented, emulator, editor, policy):
+    # Deleting flagged comments while paging by offset, then advancing `begin` by the whole page,
+    # shifted later comments behind the next page: with 120 comments (16 flagged) 14 were never
+    # read and 2 flagged ones stayed visible for good. Flagged ones sit on every page and its edges.
+    article, key, add = commented
+    words.set_words(["代开发票"])
+    use_settings(COMMENT_FLAGGED_POLICY=policy)
+    flagged = {0, 5, 13, 27, 40, 47, 48, 49, 50, 60, 75, 97, 98, 99, 110, 119}
+    for n in range(120):
+        add(1, start=n, text="代开发票加微信" if n in flagged else "路灯修好了")
+    assert comments.sync() == 120
+    verdict = "deleted" if policy == "delete" else "held"
+    assert {c.user_comment_id: c.state for c in Comment.select()} == {
+        n: verdict if n in flagged else "clean" for n in range(120)}
+    visible = [c["user_comment_id"] for c in emulator.state.comments[key] if not c["deleted"]]
+    assert visible == [n for n in range(120) if policy == "hold" or n not in flagged]
+    assert CommentCursor.get().next_begin == len(visible)          # its place: the end of the list
+
+    # Staff delete eight comments already read: the comments that come next are read all the same.
+    for comment in Comment.select().where(Comment.state == "clean").order_by(Comment.id).limit(8):
+        comments.delete(comment, editor)
+    add(3, start=120)
+    add(3, start=123, text="代开发票")
+    assert comments.sync() == 6 and Comment.select().count() == 126
+    assert [c.state for c in Comment.select().where(Comment.user_comment_id >= 120).order_by(Comment.id)] == [
+        "clean"] * 3 + [verdict] * 3
+
+
 def test_flagged_comments_are_held_or_deleted_and_clean_ones_elected_by_rule(commented, emulator):
     article, key, add = commented
     words.set_words(["代开发票"])
@@ -296,7 +328,20 @@ def test_flagged_comments_are_held_or_deleted_and_clean_ones_elected_by_rule(com
     assert Comment.get(Comment.user_comment_id == 3).state == "deleted"
     assert Comment.get(Comment.user_comment_id == 4).state == "elected"
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
-    assert stored[3]["deleted"] and stored[4]["comment_type"] == 2
+    assert stored[3]["deleted"] and stored[4]["comment_type"] == 1
+
+
+def test_comments_elected_on_wechat_arrive_elected(commented, emulator):
+    # WeChat's comment/list says comment_type 1 for 精选 and 0 otherwise; reading 2 as elected
+    # showed every comment elected on WeChat as a plain one.
+    article, key, add = commented
+    words.set_words(["代开发票"])
+    add(2)
+    add(2, start=2, elected=True)
+    add(1, start=4, text="代开发票", elected=True)                    # elected, yet screened too
+    comments.sync()
+    assert [c.state for c in Comment.select().order_by(Comment.user_comment_id)] == [
+        "clean", "clean", "elected", "elected", "held"]
 
 
 def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
@@ -305,8 +350,8 @@ def test_each_moderation_action_reaches_wechat(commented, emulator, editor):
     comments.sync()
     first, second = Comment.select().order_by(Comment.user_comment_id)
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
-    assert comments.elect(first, editor).state == "elected" and stored[0]["comment_type"] == 2
-    assert comments.unelect(first, editor).state == "clean" and stored[0]["comment_type"] == 1
+    assert comments.elect(first, editor).state == "elected" and stored[0]["comment_type"] == 1
+    assert comments.unelect(first, editor).state == "clean" and stored[0]["comment_type"] == 0
     assert comments.reply(first, editor, "感谢支持！").reply == "感谢支持！"
     assert stored[0]["reply"]["content"] == "感谢支持！"
     comments.delete_reply(first, editor)
@@ -330,6 +375,74 @@ def test_a_comment_becomes_a_case_and_the_commenter_hears_its_number(commented, 
     with pytest.raises(LinliError) as twice:
         comments.to_case(Comment.get_by_id(comment.id), editor)
     assert twice.value.code == "already_a_case" and Report.select().count() == 1
+
+
+def test_a_comment_action_wechat_refuses_is_kept_shown_and_retried(client, commented, emulator, editor):
+    # An election, or the reply telling a case's number, that WeChat refused (45009 quota,
+    # 88000 no permission) was lost: nothing on the comment said so, nothing offered a retry.
+    article, key, add = commented
+    add(3)
+    comments.sync()
+    first, second, _ = Comment.select().order_by(Comment.user_comment_id)
+    stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    token = lambda path: re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
+                                        "csrf": token("/console/login")})
+    emulator.fail(45009, path="cgi-bin/comment/markelect")
+    answer = client.post("/console/comments/%d/elect" % first.id, data={"csrf": token("/console/comments")})
+    assert answer.status_code == 303
+    assert "微信未完成“精选”（45009 injected fault）" in client.get("/console/comments").get_data(as_text=True)
+    kept = Comment.get_by_id(first.id)
+    assert (kept.state, kept.failed_action, kept.errcode, kept.errmsg) == ("clean", "elect", 45009, "injected fault")
+    assert kept.failed_at is not None and stored[0]["comment_type"] == 0
+    emulator.fail(88000, path="cgi-bin/comment/reply/add")
+    case = comments.to_case(second, editor)                           # the case stands
+    waiting = Comment.get_by_id(second.id)
+    assert (waiting.report_id, waiting.failed_action, waiting.errcode) == (case.id, "reply", 88000)
+    assert case.number in waiting.failed_text and waiting.reply == "" and "reply" not in stored[1]
+
+    # The console lists both with what WeChat said, and retries from there.
+    page = client.get("/console/comments?state=failed").get_data(as_text=True)
+    assert 'id="failure-%d"' % first.id in page and "微信未完成“精选”" in page and "45009 injected fault" in page
+    assert 'id="failure-%d"' % second.id in page and "88000" in page and case.number in page
+    answer = client.post("/console/comments/%d/retry" % first.id, data={"csrf": token("/console/comments")})
+    assert answer.status_code == 303
+    elected = Comment.get_by_id(first.id)
+    assert (elected.state, elected.failed_action, elected.errcode, elected.errmsg, elected.failed_at) == (
+        "elected", "", None, "", None)
+    assert stored[0]["comment_type"] == 1
+
+    # The domain's retry sends the same reply; success clears the failure.
+    replied = comments.retry(Comment.get_by_id(second.id), editor)
+    assert (replied.reply, replied.failed_action, replied.errcode) == (waiting.failed_text, "", None)
+    assert stored[1]["reply"]["content"] == waiting.failed_text
+    assert "没有这类留言" in client.get("/console/comments?state=failed").get_data(as_text=True)
+    with pytest.raises(LinliError) as nothing:
+        comments.retry(replied, editor)
+    assert nothing.value.code == "nothing_to_retry"
+
+
+def test_a_deletion_refused_during_sync_is_held_and_retried(commented, emulator, editor):
+    # Under COMMENT_FLAGGED_POLICY=delete a refused deletion stopped the sync with the flagged
+    # comment unrecorded; now it is held with the refusal kept, the sync reads on, a retry deletes.
+    article, key, add = commented
+    use_settings(COMMENT_FLAGGED_POLICY="delete")
+    words.set_words(["代开发票"])
+    add(1)
+    add(1, start=1, text="代开发票")
+    add(1, start=2)
+    emulator.fail(88000, path="cgi-bin/comment/delete")
+    assert comments.sync() == 3
+    held = Comment.get(Comment.user_comment_id == 1)
+    assert (held.state, held.matched, held.failed_action, held.errcode) == ("held", "代开发票", "delete", 88000)
+    assert CommentCursor.get().next_begin == 3                       # it is still listed
+    deleted = comments.retry(held, editor)
+    assert (deleted.state, deleted.failed_action) == ("deleted", "")
+    assert emulator.state.comments[key][1]["deleted"] and CommentCursor.get().next_begin == 2
+    add(1, start=3)
+    assert comments.sync() == 1
 
 
 def test_quota_stops_the_comment_sync_and_busy_leaves_its_place(commented, emulator):

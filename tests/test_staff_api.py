@@ -195,3 +195,18 @@ def test_the_queue_seeks_an_index_on_open_cases_by_deadline(town, database):
         plan = " ".join(str(row[-1]) for row in database.execute_sql("EXPLAIN QUERY PLAN " + query["sql"],
                                                                      query["params"]))
         assert "SCAN t1" not in plan and "resolve_due_at>" in plan, plan
+
+
+def test_a_staff_token_ends_with_sign_out_and_a_new_password(client, town):
+    # A grid worker's phone with the staff token is lost: signing out of the console, or a new
+    # password, must end that token too (it is a session of the same person).
+    from community.staff import end_sessions
+    from community.staff import set_password
+    staff, _ = town
+    grid1 = Staff.get(Staff.username == "grid1")
+    for end in (lambda: end_sessions(grid1), lambda: set_password(grid1, "new-password-1")):
+        token = staff("grid1")
+        assert client.get("/api/mp/staff/cases", headers=token).status_code == 200
+        end()
+        answer = client.get("/api/mp/staff/cases", headers=token)
+        assert answer.status_code == 401 and answer.json["error"]["code"] == "bad_token"

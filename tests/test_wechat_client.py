@@ -165,12 +165,16 @@ def test_mass_send_by_legacy_group_id_is_rejected_as_wechat_does(wx, emulator):
     assert duplicate.value.errcode == 45065
 
 
-def test_comment_list_needs_index_and_a_count_below_50(wx, emulator):
-    wx.post("comment/open", data={"msg_data_id": 7, "index": 0})
+def _open_with_comments(wx, emulator, msg_data_id, count):
+    wx.post("comment/open", data={"msg_data_id": msg_data_id, "index": 0})
     with emulator.state.lock:
-        emulator.state.comments[(7, 0)] = [
+        emulator.state.comments[(msg_data_id, 0)] = [
             {"user_comment_id": i, "openid": "o%d" % i, "content": "评论%d" % i,
-             "comment_type": 1, "create_time": 0, "deleted": False} for i in range(1, 61)]
+             "comment_type": 0, "create_time": 0, "deleted": False} for i in range(1, count + 1)]
+
+
+def test_comment_list_needs_index_and_a_count_below_50(wx, emulator):
+    _open_with_comments(wx, emulator, 7, 60)
     page = wx.post("comment/list", data={"msg_data_id": 7, "index": 0, "begin": 40, "count": 49, "type": 0})
     assert page["total"] == 60 and len(page["comment"]) == 20
     with pytest.raises(WeChatClientException):
@@ -178,3 +182,18 @@ def test_comment_list_needs_index_and_a_count_below_50(wx, emulator):
     with pytest.raises(WeChatClientException) as closed:
         wx.post("comment/list", data={"msg_data_id": 8, "index": 0, "begin": 0, "count": 10, "type": 0})
     assert closed.value.errcode == 88000
+
+
+def test_comment_type_1_means_elected_as_documented(wx, emulator):
+    # comment/list: comment_type 0 = not elected, 1 = elected (精选); the request's type picks
+    # 0 all, 1 plain, 2 elected. markelect and unmarkelect flip it.
+    _open_with_comments(wx, emulator, 9, 3)
+    wx.post("comment/markelect", data={"msg_data_id": 9, "index": 0, "user_comment_id": 2})
+
+    def listed(kind):
+        page = wx.post("comment/list", data={"msg_data_id": 9, "index": 0, "begin": 0, "count": 10, "type": kind})
+        return [(c["user_comment_id"], c["comment_type"]) for c in page["comment"]]
+    assert listed(0) == [(1, 0), (2, 1), (3, 0)]
+    assert listed(1) == [(1, 0), (3, 0)] and listed(2) == [(2, 1)]
+    wx.post("comment/unmarkelect", data={"msg_data_id": 9, "index": 0, "user_comment_id": 2})
+    assert listed(2) == []

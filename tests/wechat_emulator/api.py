@@ -501,6 +501,10 @@ def users_of_tag(state, params, body, req):
 
 
 # -- comments (index counts from 0; count must be below 50) -----------------------------------
+# In list answers `comment_type` is 1 for an elected comment (精选) and 0 otherwise; the request's
+# `type` picks 0 all, 1 plain only, 2 elected only. A deleted comment leaves every later page.
+LIST_TYPES = {0: (0, 1), 1: (0,), 2: (1,)}
+
 def _comment_key(state, body):
     key = (body.get("msg_data_id"), body.get("index", 0))
     if key not in state.comment_open:
@@ -530,9 +534,10 @@ def comment_list(state, params, body, req):
         key, error = _comment_key(state, body)
         if error:
             return error
-        wanted = body.get("type", 0)
-        comments = [c for c in state.comments.get(key, [])
-                    if not c["deleted"] and (wanted == 0 or c["comment_type"] == wanted)]
+        wanted = LIST_TYPES.get(body.get("type", 0))
+        if wanted is None:
+            return _err(47001, "type must be 0, 1 or 2")
+        comments = [c for c in state.comments.get(key, []) if not c["deleted"] and c["comment_type"] in wanted]
         begin = body.get("begin", 0)
         page = comments[begin:begin + body["count"]]
         return {"total": len(comments), "comment": [
@@ -564,8 +569,8 @@ def _set(field, value):
     return lambda comment, body: comment.update({field: value})
 
 
-route("cgi-bin/comment/markelect")(_comment_action(_set("comment_type", 2)))
-route("cgi-bin/comment/unmarkelect")(_comment_action(_set("comment_type", 1)))
+route("cgi-bin/comment/markelect")(_comment_action(_set("comment_type", 1)))
+route("cgi-bin/comment/unmarkelect")(_comment_action(_set("comment_type", 0)))
 route("cgi-bin/comment/delete")(_comment_action(_set("deleted", True)))
 route("cgi-bin/comment/reply/add")(_comment_action(
     lambda c, body: c.update(reply={"content": body.get("content", ""), "create_time": int(time.time())})))
