@@ -36,6 +36,8 @@ class Settings:
     WECHAT_REQUIRE_SAFE_MODE: bool = False
     MINIPROGRAM_APPID: str = ""
     MINIPROGRAM_SECRET: str = ""
+    MINIPROGRAM_TOKEN: str = ""          # the mini-program's message push (mediaCheckAsync verdicts)
+    MINIPROGRAM_AES_KEY: str = ""
     WECHAT_API_BASE: str = DEFAULT_WECHAT_API_BASE
     WECHAT_TIMEOUT: float = 5.0
     DB_MAX_CONNECTIONS: int = 20
@@ -95,6 +97,12 @@ class Settings:
         if require_safe_mode and not aes_key:
             raise ConfigError("WECHAT_REQUIRE_SAFE_MODE is set but WECHAT_AES_KEY is not: safe mode needs the key")
 
+        mp_aes_key = get("MINIPROGRAM_AES_KEY")
+        if mp_aes_key:
+            _check_aes_key(mp_aes_key, "MINIPROGRAM_AES_KEY")
+        if mp_aes_key and not get("MINIPROGRAM_TOKEN"):
+            raise ConfigError("MINIPROGRAM_AES_KEY is set but MINIPROGRAM_TOKEN is not: safe mode needs both")
+
         api_base = get("WECHAT_API_BASE", DEFAULT_WECHAT_API_BASE).rstrip("/")
         parsed = urlparse(api_base)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -113,6 +121,8 @@ class Settings:
             WECHAT_REQUIRE_SAFE_MODE=require_safe_mode,
             MINIPROGRAM_APPID=get("MINIPROGRAM_APPID"),
             MINIPROGRAM_SECRET=get("MINIPROGRAM_SECRET"),
+            MINIPROGRAM_TOKEN=get("MINIPROGRAM_TOKEN"),
+            MINIPROGRAM_AES_KEY=mp_aes_key,
             WECHAT_API_BASE=api_base,
             WECHAT_TIMEOUT=_number(env, "WECHAT_TIMEOUT", 5.0, float, low=0.1, high=60),
             DB_MAX_CONNECTIONS=_number(env, "DB_MAX_CONNECTIONS", 20, int, low=1, high=1000),
@@ -165,15 +175,15 @@ def _check_database_url(url):
         raise ConfigError("DATABASE_URL names no database: %r" % url)
 
 
-def _check_aes_key(key):
+def _check_aes_key(key, name="WECHAT_AES_KEY"):
     # WeChat's EncodingAESKey is 43 characters of base64 without the trailing '='.
     if len(key) != 43:
-        raise ConfigError("WECHAT_AES_KEY must be the 43-character EncodingAESKey, got %d characters"
-                          % len(key))
+        raise ConfigError("%s must be the 43-character EncodingAESKey, got %d characters"
+                          % (name, len(key)))
     try:
         base64.b64decode(key + "=", validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ConfigError("WECHAT_AES_KEY is not valid base64: %s" % exc) from exc
+        raise ConfigError("%s is not valid base64: %s" % (name, exc)) from exc
 
 
 def _number(env, name, default, kind, low, high):

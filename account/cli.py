@@ -9,7 +9,8 @@ from account import menu
 from account import qrcodes
 from models.db import connected
 
-wechat_cli = AppGroup("wechat", help="The official account: menu, building QR codes, words, comments, stats.")
+wechat_cli = AppGroup("wechat", help="The official account: menu, building QR codes, followers, words, comments, "
+                                     "stats.")
 
 
 @wechat_cli.command("qrcodes")
@@ -32,11 +33,17 @@ def menu_cli():
 @menu_cli.command("push")
 @click.option("--file", "path", default=str(menu.MENU_FILE), show_default=True)
 def menu_push(path):
-    """Check the menu file against WeChat's limits and publish it."""
+    """Check the menu file against WeChat's limits and our answers, and publish it."""
     try:
         definition = menu.load(path)
     except (menu.MenuError, ValueError) as exc:
         raise click.ClickException("menu file %s: %s" % (path, exc)) from None
+    with connected():
+        unanswered = menu.unanswered_keys(definition)
+    if unanswered:
+        raise click.ClickException("menu file %s: no answer for the click key(s) %s (add one to "
+                                   "account/clicks.py ANSWERS, or an always-on click rule)"
+                                   % (path, ", ".join(unanswered)))
     wechat.official().menu.create(definition)
     click.echo("menu published: %d buttons" % len(definition["button"]))
 
@@ -45,6 +52,32 @@ def menu_push(path):
 def menu_show():
     """Print the menu WeChat has now."""
     click.echo(json.dumps(wechat.official().menu.get(), ensure_ascii=False, indent=2))
+
+
+@wechat_cli.group("followers")
+def followers_cli():
+    """The account's followers."""
+
+
+@followers_cli.command("import")
+@click.option("--restart", is_flag=True, help="start from the first follower, not where the last run stopped")
+def followers_import(restart):
+    """Record everyone who already follows the account (followers from before Linli, follows
+    whose push was lost), so staff replies and case notifications reach them. Resumable: run it
+    again after an interruption."""
+    from wechatpy.exceptions import WeChatClientException
+    from account import followers
+
+    def progress(imported, total):
+        click.echo("%d/%d followers read" % (imported, total))
+
+    with connected():
+        try:
+            run = followers.import_followers(wechat.official(), restart=restart, progress=progress)
+        except (WeChatClientException, OSError) as exc:
+            raise click.ClickException("stopped (%s); run the command again to resume from where it stopped"
+                                       % exc) from None
+    click.echo("done: %d followers read of %d" % (run.imported, run.total))
 
 
 @wechat_cli.command("words")

@@ -17,7 +17,6 @@ rest the list carries the screening.
 An action WeChat refuses or leaves unanswered, the policy's or a staff member's, is kept on the
 comment (errcode, message, time) for staff to see and retry."""
 import collections
-import datetime
 import logging
 
 import requests
@@ -25,6 +24,7 @@ from wechatpy.exceptions import WeChatClientException
 
 import config
 import wechat
+from account import screening
 from account.words import Screen
 from errors import LinliError
 from models.content import Article
@@ -32,7 +32,6 @@ from models.content import Comment
 from models.content import CommentCursor
 from models.db import db
 from models.db import utcnow
-from models.miniprogram import MpSession
 from models.people import Resident
 from reports import intake
 from wechat import failures
@@ -40,7 +39,6 @@ from wechat import failures
 logger = logging.getLogger(__name__)
 
 PAGE = 49
-SEC_CHECK_WINDOW = datetime.timedelta(hours=2)
 OVERLAP = 5                # re-read: comments deleted on WeChat's side shift later ones back
 PAGES_PER_RUN = 20
 NO_PERMISSION = 88000
@@ -134,13 +132,11 @@ def moderate(comment, screen, now=None, elected=False):
 def _sec_check(comment, now):
     """msgSecCheck v2 (scene 2, comments), when the commenter is also a mini-program user seen in
     the last 2 hours: the only case WeChat allows. [] when clean or not checkable."""
-    session = (MpSession.select(MpSession, Resident).join(Resident)
-               .where((Resident.oa_openid == comment.openid) & Resident.mp_openid.is_null(False)
-                      & (MpSession.updated_at > now - SEC_CHECK_WINDOW)).first()) if comment.openid else None
-    if session is None:
+    mp_openid = screening.recent_mp_openid(comment.openid, now)
+    if mp_openid is None:
         return []
     try:
-        result = wechat.miniprogram().security.msg_sec_check(session.resident.mp_openid, comment.content, scene=2)
+        result = wechat.miniprogram().security.msg_sec_check(mp_openid, comment.content, scene=2)
     except Exception:                              # the list has already screened it
         return []
     return [] if result.get("suggest") == "pass" else ["msgSecCheck:%s" % result.get("label", "")]

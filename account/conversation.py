@@ -9,23 +9,41 @@ from wechatpy.replies import ImageReply
 from wechatpy.replies import TextReply
 
 from account import articles
+from account import clicks
 from account import consent
 from account import followers
+from account import media
 from account import notices
 from account import reporting
 from account import rules
+from account import screening
 from account import texts
+from account import verification
 from community.board import render_board
 from community.board import service_board
 
-MENU_MY_CASES = "MY_CASES"        # menu CLICK keys with built-in answers (account/menu.json)
-MENU_REPORT_HELP = "REPORT_HELP"
+# Senders and events that are WeChat speaking about the account, not a follower: they never
+# become residents. `mphelper` sends the job reports.
+SYSTEM_SENDERS = frozenset({"mphelper"})
+ACCOUNT_EVENTS = frozenset({"masssendjobfinish", "publishjobfinish"}) | frozenset(verification.EVENTS)
+# Events only a follower can cause (menu taps, scans, the location they share); a message of
+# any type proves it too. Not the delivery reports, which WeChat sends about them.
+PROOF_OF_FOLLOWING = frozenset({"click", "view", "scan", "location", "scancode_push", "scancode_waitmsg",
+                                "pic_sysphoto", "pic_photo_or_album", "pic_weixin", "location_select",
+                                "view_miniprogram"})
 
 
 def respond(row, message, now):
     """(reply or None, resident)."""
+    if row.openid in SYSTEM_SENDERS or (row.msg_type == "event" and row.event in ACCOUNT_EVENTS):
+        _account_event(row, message)
+        return None, None
     resident = followers.resident_for(row.openid)
     row.resident = resident
+    if row.msg_type != "event" or row.event in PROOF_OF_FOLLOWING:
+        followers.heard_from(resident, row.wechat_time, now)
+    media.later(row)
+    screening.later(row)
     if row.msg_type == "event":
         return _event(row, message, resident, now), resident
     handler = {"text": _text, "image": _image, "voice": _voice, "location": _location}.get(row.msg_type)
@@ -49,22 +67,31 @@ def _event(row, message, resident, now):
         return None
     if event == "click":
         return _click(message, resident, row.event_key, now)
-    if event == "publishjobfinish":
-        articles.on_publish_event(xmltodict.parse(row.raw_xml).get("xml") or {})
-    elif event == "masssendjobfinish":
-        notices.on_mass_event(message)
-    elif event in consent.EVENTS:
+    if event in consent.EVENTS:
         consent.on_event(resident, event, xmltodict.parse(row.raw_xml).get("xml") or {}, now)
     return None
 
 
+def _account_event(row, message):
+    if row.event == "publishjobfinish":
+        articles.on_publish_event(xmltodict.parse(row.raw_xml).get("xml") or {})
+    elif row.event == "masssendjobfinish":
+        notices.on_mass_event(message)
+    elif row.event in verification.EVENTS:
+        verification.on_event(row)
+
+
 def _click(message, resident, key, now):
-    if key == MENU_MY_CASES:
-        return _text_reply(message, reporting.progress(resident))
-    if key == MENU_REPORT_HELP:
-        return _text_reply(message, texts.get("report_help"))
+    """A staff rule for the key first (staff may override an answer), then the key's own answer."""
     rule = rules.match(click_key=key, now=now)
-    return _rule_reply(message, rule) if rule else _text_reply(message, texts.get("default_reply"))
+    if rule is not None:
+        return _rule_reply(message, rule)
+    answer = clicks.ANSWERS.get(key)
+    if answer is None:
+        # A key the menu file should not have had (`wechat menu push` refuses one): say what
+        # the menu offers rather than pretend a message was received.
+        return _text_reply(message, texts.get("report_help"))
+    return _text_reply(message, answer(resident, now))
 
 
 def _text(row, message, resident, now):

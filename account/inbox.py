@@ -32,12 +32,15 @@ def store(xml):
         msg_type=fields.get("MsgType", "").lower()[:32],
         event=fields.get("Event", "").lower()[:64],
         event_key=fields.get("EventKey", "")[:200],
-        content=fields.get("Content") or fields.get("Recognition") or "",
+        # Text, a voice message's recognition, or a link's description.
+        content=fields.get("Content") or fields.get("Recognition") or fields.get("Description") or "",
         media_id=fields.get("MediaId", "")[:200],
         pic_url=fields.get("PicUrl", "")[:500],
         location_x=_float(fields.get("Location_X") or fields.get("Latitude")),
         location_y=_float(fields.get("Location_Y") or fields.get("Longitude")),
         location_label=fields.get("Label", "")[:200],
+        title=fields.get("Title", "")[:200],
+        url=fields.get("Url", "")[:1000],
         wechat_time=_int(fields.get("CreateTime")),
         raw_xml=xml,
     )
@@ -62,6 +65,22 @@ def finish(row, reply_xml, resident=None):
 def fail(row, error, reply_xml):
     (InboundMessage.update(state="failed", error=error[:4000], reply_xml=reply_xml, handled_at=utcnow())
      .where(InboundMessage.id == row.id).execute())
+
+
+def summary(message):
+    """The words a case made from `message` starts with: what the resident sent, in text."""
+    if message.msg_type == "link":
+        return "\n".join(part for part in (message.title, message.content, message.url) if part)
+    placeholder = {"image": "（图片留言）", "voice": "（语音留言）", "video": "（视频留言）",
+                   "shortvideo": "（小视频留言）", "miniprogrampage": "（小程序卡片）"}
+    return message.content or message.location_label or message.title or placeholder.get(message.msg_type, "")
+
+
+def photo(message):
+    """(media_id, url) of an image message for a case: our copy once downloaded."""
+    if message.msg_type != "image":
+        return None
+    return message.media_id, ("/media/" + message.media_path if message.media_path else message.pic_url)
 
 
 def _float(value):

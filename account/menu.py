@@ -1,6 +1,7 @@
 """The custom menu lives in account/menu.json, under version control, and is pushed by a
 command: what residents see is what the repository says. CLICK keys are answered by
-account.conversation (built-in keys) or by auto-reply rules of type "click"."""
+account.clicks.ANSWERS or by auto-reply rules of type "click"; a menu with a key neither answers
+is refused before it reaches residents."""
 import json
 from pathlib import Path
 
@@ -51,3 +52,17 @@ def _action(button):
         raise MenuError("%s: a view button needs an http(s) url" % button["name"])
     if kind not in ("click", "view", "miniprogram", "scancode_push", "location_select", "pic_photo_or_album"):
         raise MenuError("%s: unknown button type %r" % (button["name"], kind))
+
+
+def click_keys(menu):
+    buttons = [sub for button in menu.get("button") or [] for sub in button.get("sub_button") or [button]]
+    return [b["key"] for b in buttons if b.get("type") == "click" and b.get("key")]
+
+
+def unanswered_keys(menu):
+    """The menu's CLICK keys that nothing answers: not in clicks.ANSWERS, and no enabled rule
+    answers them at every hour. Needs the database (the rules)."""
+    from account import clicks
+    from account import rules
+    answered = set(clicks.ANSWERS) | rules.click_keys_always_answered()
+    return [key for key in click_keys(menu) if key not in answered]

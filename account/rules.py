@@ -73,6 +73,14 @@ def match(text=None, click_key=None, now=None):
     return None
 
 
+def click_keys_always_answered():
+    """Menu keys an enabled click rule answers at every hour."""
+    return {r.pattern for r in AutoReplyRule.select(AutoReplyRule.pattern, AutoReplyRule.active_from,
+                                                    AutoReplyRule.active_until)
+            .where((AutoReplyRule.enabled == True) & (AutoReplyRule.match_type == "click"))  # noqa: E712
+            if not (r.active_from and r.active_until)}
+
+
 def _matches(rule, text):
     if rule.match_type == "exact":
         return text == rule.pattern

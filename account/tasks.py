@@ -19,6 +19,21 @@ def deliver_outbound(message_id, task=None):
     outbox.deliver(message_id, last_try=task is None or task.retries == 0)
 
 
+@huey.task(retries=5, retry_delay=300)
+def fetch_media(message_id):
+    """A resident's voice, photo or video, copied while WeChat keeps it (3 days)."""
+    from account import media
+    return media.fetch(message_id)
+
+
+@huey.task(retries=3, retry_delay=60)
+def check_media(message_id):
+    """Ask WeChat to check a resident's photo; the verdict comes by push."""
+    import wechat
+    from account import screening
+    return screening.ask(wechat.miniprogram(), message_id)
+
+
 @huey.task(retries=3, retry_delay=60)
 def send_notice(notice_id):
     from account import notices

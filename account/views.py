@@ -8,7 +8,9 @@ from flask import request
 
 import config
 from account import gateway
+from account import mp_push
 from account import push
+from account import screening
 from account.replay import make_replay_guard
 
 bp = Blueprint("account", __name__)
@@ -43,3 +45,26 @@ def receive():
     reply = gateway.handle(message, replay_guard=current_app.extensions[REPLAY_GUARD])
     body = push.encode_reply(config, message, reply, nonce=secrets.token_hex(8))
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
+
+
+def _mp_config():
+    settings = config.active()
+    return push.PushConfig(settings.MINIPROGRAM_TOKEN, settings.MINIPROGRAM_AES_KEY, settings.MINIPROGRAM_APPID)
+
+
+@bp.get("/wechat/miniprogram")
+def verify_miniprogram():
+    args = request.args
+    echo = push.verify_url(_mp_config(), args.get("signature", ""), args.get("timestamp", ""),
+                           args.get("nonce", ""), args.get("echostr", ""))
+    return Response(echo, mimetype="text/plain")
+
+
+@bp.post("/wechat/miniprogram")
+def receive_miniprogram():
+    """The mini-program's pushes: mediaCheckAsync verdicts; other events are acknowledged."""
+    request.max_content_length = push.MAX_BODY_BYTES
+    fields = mp_push.decode(_mp_config(), request.args, request.get_data())
+    if fields.get("Event") == "wxa_media_check":
+        screening.on_verdict(fields)
+    return Response("success", mimetype="text/plain")

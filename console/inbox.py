@@ -8,7 +8,9 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from account import inbox as messages
 from account import outbox
+from account import screening
 from console.auth import signed_in
 from console.views import CONTENT_ROLES
 from console.views import bp
@@ -19,7 +21,8 @@ from models.account import OutboundMessage
 from models.reports import ReportEvent
 from reports import intake
 
-SHOWN_TYPES = ("text", "image", "voice", "location")
+# Every message a resident can send; events are not messages.
+SHOWN_TYPES = ("text", "image", "voice", "video", "shortvideo", "location", "link", "miniprogrampage")
 
 
 @bp.get("/inbox")
@@ -47,10 +50,11 @@ def inbox_action(message_id, action):
         outbox.reply(g.staff, message.resident, request.form.get("text", ""), in_reply_to=message.id)
         flash("回复已排队发送", "ok")
     elif action == "case":
-        text = message.content or message.location_label or "（图片留言）"
-        photo = (message.media_id, message.pic_url) if message.msg_type == "image" else None
+        text = messages.summary(message)
+        photo = messages.photo(message)
         case = intake.submit(message.resident, "official_account", text, photo=photo, source_message=message,
                              community_id=staff_community())
+        screening.hold_if_flagged(message)
         flash("已转为案件 %s" % case.number, "ok")
     else:
         abort(404)

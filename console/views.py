@@ -105,6 +105,7 @@ def logout():
 @auth.signed_in()
 def dashboard():
     from account import stats as account_stats
+    from account import verification
     from coupons import stats as coupon_stats
     from models.content import FollowerDailyStat
     from reports import queries
@@ -126,7 +127,8 @@ def dashboard():
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
         top_articles=account_stats.per_article()[:5] if g.roles & set(CONTENT_ROLES) else [],
         follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
-        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [])
+        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [],
+        verification_alerts=verification.alerts() if g.roles & set(CONTENT_ROLES + MANAGER_ROLES) else [])
 
 
 def staff_community():

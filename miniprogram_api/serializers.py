@@ -34,7 +34,7 @@ def case_summary(case):
 def case_detail(case, timeline):
     return dict(case_summary(case),
                 anonymous=case.anonymous, rating=case.rating,
-                photos=[p.url for p in case.photos],
+                photos=visible_photos(case),
                 location={"lat": case.location_x, "lng": case.location_y, "label": case.location_label}
                 if case.location_x is not None else None,
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
@@ -111,3 +111,8 @@ def redeemed_json(coupon):
     return {"code": coupon.code, "state": coupon.state, "campaign_id": coupon.campaign_id,
             "title": coupon.campaign.title, "resident": nickname[:1] + "*" * max(len(nickname) - 1, 1),
             "order_fen": coupon.order_fen, "redeemed_at": when(coupon.redeemed_at)}
+
+
+def visible_photos(case):
+    """A case's photos as residents see them: without those WeChat's media check flagged."""
+    return [p.url for p in case.photos if not p.held]

@@ -1,6 +1,7 @@
 """Peewee models, one module per domain; `db` is bound late by create_app()."""
 from models.account import AccountText
 from models.account import AutoReplyRule
+from models.account import FollowerImport
 from models.account import InboundMessage
 from models.account import OutboundMessage
 from models.audit import AuditEntry
@@ -55,7 +56,7 @@ ALL_MODELS = [
     Staff, Resident, RoleAssignment,
     Merchant, MerchantStaff,
     AccessToken,
-    InboundMessage, OutboundMessage, AutoReplyRule, AccountText,
+    InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
     Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
     MpSession, Upload, FilingKey, Notification,

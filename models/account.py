@@ -18,6 +18,8 @@ OUTBOUND_STATES = ("queued", "sent", "failed", "refused", "unknown")
 OUTBOUND_KINDS = ("custom", "template")
 MATCH_TYPES = ("exact", "contains", "regex", "click")
 REPLY_TYPES = ("text", "image", "news")
+# "" not checked (not an image, or WeChat cannot check it), "pending" asked, "pass", "held".
+MEDIA_CHECK_STATES = ("", "pending", "pass", "held")
 
 
 class InboundMessage(BaseModel):
@@ -35,6 +37,11 @@ class InboundMessage(BaseModel):
     location_x = FloatField(null=True)
     location_y = FloatField(null=True)
     location_label = CharField(max_length=200, default="")
+    title = CharField(max_length=200, default="")           # a link's title (its description: content)
+    url = CharField(max_length=1000, default="")            # a link's URL
+    media_path = CharField(max_length=200, default="")      # our copy of the voice/photo/video, under MEDIA_DIR
+    media_check = CharField(max_length=16, default="")      # MEDIA_CHECK_STATES: mediaCheckAsync's verdict
+    media_trace_id = CharField(max_length=64, null=True, unique=True)   # mediaCheckAsync's trace_id
     wechat_time = IntegerField()             # CreateTime, unix seconds
     raw_xml = TextField()                    # decrypted
     state = CharField(max_length=16, default="received", constraints=[_in("state", INBOUND_STATES)])
@@ -80,3 +87,15 @@ class AccountText(BaseModel):
     key = CharField(max_length=64, primary_key=True)
     text = TextField()
     updated_at = DateTimeField(default=utcnow)
+
+
+class FollowerImport(BaseModel):
+    """Where the import of existing followers stopped (user/get's next_openid): the command
+    resumes here after an interruption."""
+    name = CharField(max_length=32, primary_key=True)
+    next_openid = CharField(max_length=64, default="")
+    imported = IntegerField(default=0)
+    total = IntegerField(default=0)
+    started_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)

@@ -77,6 +77,7 @@ class ReportPhoto(BaseModel):
     report = ForeignKeyField(Report, backref="photos", on_delete="CASCADE")
     media_id = CharField(max_length=200, default="")   # WeChat media id (3 days) until saved
     url = CharField(max_length=500, default="")
+    held = BooleanField(default=False)                 # WeChat's media check flagged it: staff only
     source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 

@@ -73,6 +73,13 @@ class WeChatSecurity(BaseWeChatAPI):
                                                      "version": 2, "content": content},
                           result_processor=lambda r: r["result"])
 
+    def media_check_async(self, openid, media_url, media_type=2, scene=1):
+        """mediaCheckAsync v2 (media_type 1 audio, 2 image): the verdict comes later, pushed to
+        the mini-program's message URL as `wxa_media_check` with this trace_id."""
+        return self._post("wxa/media_check_async", data={"media_url": media_url, "media_type": media_type,
+                                                         "version": 2, "openid": openid, "scene": scene},
+                          result_processor=lambda r: r["trace_id"])
+
 
 class WeChatSubscribeNotice(BaseWeChatAPI):
     """message/subscribe/bizsend: the official account's subscription notices (订阅通知), sent only

@@ -4,7 +4,8 @@ error codes. Every call is recorded; every call but the token and login ones che
 Errcodes used (WeChat's): 40001 invalid credential, 40007 invalid media_id, 40013 invalid appid,
 40029 invalid code, 40125 invalid secret, 40163 code used, 41001 token missing, 42001 token
 expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the
-customer-service window, 45047 the window's count used up, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
+customer-service window, 45035 too many openids in one batchget, 45047 the window's count used
+up, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
 88000 no comment permission, -1 system busy.
 """
 import json
@@ -132,10 +133,32 @@ def user_info(state, params, body, req):
 
 @route("cgi-bin/user/get")
 def user_get(state, params, body, req):
+    """Followers in a stable order, `user_page` (WeChat: 10,000) at a time, from after
+    `next_openid`; the last page answers count 0 and an empty next_openid."""
     with state.lock:
-        openids = sorted(state.users)
-    return {"total": len(openids), "count": len(openids), "data": {"openid": openids},
-            "next_openid": openids[-1] if openids else ""}
+        openids = sorted(o for o, p in state.users.items() if p.get("subscribe", 1) == 1)
+        size = state.user_page
+    after = params.get("next_openid", "")
+    if after and after not in state.users:
+        return _err(40003, "invalid next_openid")
+    rest = [o for o in openids if o > after] if after else openids
+    page = rest[:size]
+    result = {"total": len(openids), "count": len(page), "next_openid": page[-1] if page else ""}
+    if page:
+        result["data"] = {"openid": page}
+    return result
+
+
+@route("cgi-bin/user/info/batchget")
+def user_info_batchget(state, params, body, req):
+    users = body.get("user_list")
+    if not isinstance(users, list) or not users:
+        return _err(47001, "user_list is required")
+    if len(users) > 100:
+        return _err(45035, "user_list size out of limit (100)")
+    with state.lock:
+        found = [dict(state.users.get(u.get("openid"), {"subscribe": 0}), openid=u.get("openid")) for u in users]
+    return {"user_info_list": found}
 
 
 def _require(body, *fields):
@@ -235,6 +258,17 @@ def media_upload(state, params, body, req):
     if media_id is None:
         return _err(41005, "media data missing")
     return {"type": params.get("type", "image"), "media_id": media_id, "created_at": int(time.time())}
+
+
+@route("cgi-bin/media/get")
+def media_get(state, params, body, req):
+    """Temporary media (what residents send): the file itself for 3 days, then 40007."""
+    with state.lock:
+        entry = state.media.get(params.get("media_id", ""))
+    if entry is None or "data" not in entry or entry.get("expires_at", float("inf")) <= time.time():
+        return _err(40007, "invalid media_id")
+    return Response(entry["data"], mimetype=entry["content_type"],
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % params["media_id"]})
 
 
 @route("cgi-bin/media/uploadimg")
@@ -593,8 +627,16 @@ def msg_sec_check(state, params, body, req):
 
 @route("wxa/media_check_async")
 def media_check_async(state, params, body, req):
-    return _require(body, "media_url", "media_type", "version", "openid", "scene") or \
-        {"trace_id": "trace-%d" % state.next_id()}
+    """The verdict is pushed later (tests push it with tests/wechat_push.py: media_check_verdict)."""
+    error = _require(body, "media_url", "media_type", "version", "openid", "scene")
+    if error:
+        return error
+    if body["version"] != 2 or body["media_type"] not in (1, 2):
+        return _err(47001, "version=2 and media_type 1 or 2 are required")
+    trace_id = "trace-%d" % state.next_id()
+    with state.lock:
+        state.media_checks[trace_id] = body
+    return {"trace_id": trace_id}
 
 
 def _datacube(name):

@@ -1,6 +1,7 @@
 """Run the emulator as a real HTTP server on 127.0.0.1, in a thread of the test process or on
 its own (`python -m tests.wechat_emulator --port 9100`), and drive it from tests."""
 import threading
+import time
 
 import xmltodict
 
@@ -68,6 +69,22 @@ class Emulator:
         with self.state.lock:
             self.state.apps[appid] = secret
 
+    def follower(self, openid, unionid=None, subscribe_time=1700000000):
+        """Someone who follows the official account (user/get and user/info know them)."""
+        profile = {"subscribe": 1, "nickname": "", "subscribe_time": subscribe_time,
+                   "subscribe_scene": "ADD_SCENE_QR_CODE"}
+        if unionid:
+            profile["unionid"] = unionid
+        with self.state.lock:
+            self.state.users[openid] = profile
+
+    def resident_media(self, media_id, data, content_type, age_days=0):
+        """A file a follower sent (photo, voice, video), kept by WeChat for 3 days after sending."""
+        with self.state.lock:
+            self.state.media[media_id] = {"type": "resident", "permanent": False, "data": data,
+                                          "content_type": content_type,
+                                          "expires_at": time.time() + (3 - age_days) * 86400}
+
     def login_code(self, openid, unionid=None):
         """A single-use jscode2session code for `openid`, as wx.login() would give the app."""
         code = "code-%d" % self.state.next_id()
@@ -102,10 +119,10 @@ class Emulator:
         self.state.age(openid, seconds)
 
     # -- faults -----------------------------------------------------------------------------
-    def fail(self, errcode, path="", times=1):
+    def fail(self, errcode, path="", times=1, after=0):
         """The next `times` calls whose path starts with `path` answer `errcode`
-        (40001, 42001, 45009 quota, -1 busy, ...)."""
-        self._add(Fault("errcode", path, times, errcode=errcode))
+        (40001, 42001, 45009 quota, -1 busy, ...), once `after` such calls went through."""
+        self._add(Fault("errcode", path, times, errcode=errcode, after=after))
 
     def slow(self, seconds, path="", times=1):
         """The next `times` matching calls wait `seconds` before answering."""

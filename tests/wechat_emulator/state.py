@@ -25,6 +25,7 @@ class Fault:
     remaining: int
     errcode: int = 0
     seconds: float = 0.0
+    after: int = 0         # matching calls let through before the fault starts
 
 
 class State:
@@ -39,6 +40,7 @@ class State:
         self.faults = []
         self.ids = itertools.count(1)
         self.users = {}                # openid → profile dict
+        self.user_page = 10000         # openids per user/get page
         self.outside_window = set()    # openids whose 48-hour window has closed (45015)
         self.heard = {}                # openid → {"message" | "tap": when they last did it}
         self.custom_sent = {}          # openid → [when each customer-service message went]
@@ -56,6 +58,7 @@ class State:
         self.comments = {}             # (msg_data_id, index) → [comment dicts]
         self.comment_open = set()      # (msg_data_id, index)
         self.risky_words = set()       # msg_sec_check answers "risky" when content has one
+        self.media_checks = {}         # trace_id → media_check_async request body
         self.datacube = {}             # endpoint name → list of rows to answer
         self.qrcodes = {}              # ticket → body
         self.menu = None
@@ -140,6 +143,9 @@ class State:
         with self.lock:
             for fault in self.faults:
                 if fault.remaining > 0 and path.startswith(fault.path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.remaining -= 1
                     return fault
             return None

@@ -1,0 +1,84 @@
+"""A copy of what residents send as media, made while WeChat keeps it (temporary media: 3 days),
+so staff can play a voice message, see a photo and watch a video in the inbox and the case long
+after WeChat has forgotten it.
+
+The download is queued after the push's transaction commits, never inside WeChat's 5-second
+reply. Photos are decoded and re-encoded like every uploaded photo (no EXIF, no GPS of a
+resident's home); voice and video are kept as WeChat sends them, under random names."""
+import logging
+import secrets
+from pathlib import Path
+
+from wechatpy.exceptions import WeChatClientException
+
+import config
+import wechat
+from account.inbox import raw_fields
+from errors import LinliError
+from models.account import InboundMessage
+from models.db import db
+from models.db import utcnow
+from models.reports import ReportPhoto
+from reports import photos
+from wechat import failures
+
+logger = logging.getLogger(__name__)
+
+FETCHED_TYPES = ("image", "voice", "video", "shortvideo")
+FOLDER = "inbound"
+MAX_BYTES = {"voice": 2 * 1024 * 1024, "video": 10 * 1024 * 1024, "shortvideo": 10 * 1024 * 1024}
+VOICE_EXTENSIONS = {"amr": ".amr", "speex": ".speex"}      # a voice message's Format
+
+
+def later(message):
+    """Queue the download of `message`'s media once the current transaction commits."""
+    if message.msg_type in FETCHED_TYPES and message.media_id:
+        from account.tasks import fetch_media
+        db.after_commit(lambda: fetch_media(message.id))
+
+
+def fetch(message_id):
+    """Download one message's media and record where it is. Safe to run twice. A WeChat error
+    worth retrying is raised (the task retries); a lost media (40007: older than 3 days, or
+    never there) is logged and ends the job. Returns the stored path or None."""
+    message = InboundMessage.get_or_none(InboundMessage.id == message_id)
+    if message is None or message.media_path or message.msg_type not in FETCHED_TYPES:
+        return message.media_path if message else None
+    try:
+        response = wechat.official().media.download(message.media_id)
+    except WeChatClientException as exc:
+        if failures.retryable(exc):
+            raise
+        logger.warning("media of message %s not downloaded: %s %s", message.id, exc.errcode, exc.errmsg)
+        return None
+    try:
+        relative = _store(message, response.content)
+    except LinliError as exc:
+        logger.warning("media of message %s not kept: %s", message.id, exc)
+        return None
+    url = "/media/" + relative
+    with db.atomic():
+        InboundMessage.update(media_path=relative).where(InboundMessage.id == message.id).execute()
+        if message.msg_type == "image":
+            # The case shows our copy from now on (WeChat's PicUrl is not ours to rely on).
+            ReportPhoto.update(url=url).where(ReportPhoto.source_message == message.id).execute()
+    return relative
+
+
+def _store(message, data):
+    settings = config.active()
+    if message.msg_type == "image":
+        relative, _, _, _ = photos.store_image(data, settings.MEDIA_DIR, FOLDER)
+        return relative
+    if not data:
+        raise LinliError("empty_media", "微信返回了空文件")
+    if len(data) > MAX_BYTES[message.msg_type]:
+        raise LinliError("media_too_large", "文件超过%d字节" % MAX_BYTES[message.msg_type])
+    extension = ".mp4"
+    if message.msg_type == "voice":
+        extension = VOICE_EXTENSIONS.get(raw_fields(message.raw_xml).get("Format", "").lower(), ".amr")
+    relative = Path(FOLDER) / utcnow().strftime("%Y%m") / (secrets.token_hex(16) + extension)
+    target = Path(settings.MEDIA_DIR) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return str(relative)
