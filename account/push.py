@@ -60,15 +60,13 @@ def decode(config, args, body, now=None):
     """`args`: the query parameters. Returns a Push or raises PushRejected."""
     timestamp = args.get("timestamp", "")
     nonce = args.get("nonce", "")
-    signature = args.get("signature", "")
-    _check_signature(config, signature, timestamp, nonce)
+    _check_signature(config, args.get("signature", ""), timestamp, nonce)
     _check_fresh(timestamp, now)
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
     if config.encrypted_only and not encrypted:
         # Plain mode signs only the URL, never the body: with safe mode required, a captured
         # URL cannot carry a body of someone else's making.
         raise PushRejected("plain_refused", "只接受安全模式（加密）消息", 403)
-    signed = (timestamp, nonce, signature, hashlib.sha256(body or b"").hexdigest())
     xml = _safe_text(body)
     if encrypted:
         if not config.aes_key:
@@ -85,7 +83,14 @@ def decode(config, args, body, now=None):
         raise PushRejected("malformed_message", "消息格式无效：%s" % exc, 400) from None
     if message is None or not message.source:
         raise PushRejected("malformed_message", "消息缺少 FromUserName", 400)
-    return Push(xml=xml, message=message, encrypted=encrypted, signed=signed)
+    return Push(xml=xml, message=message, encrypted=encrypted, signed=signed_url(args, body))
+
+
+def signed_url(args, body):
+    """What a push's signed URL vouches for, for account/replay.py: (timestamp, nonce, signature,
+    sha256 of the body)."""
+    return (args.get("timestamp", ""), args.get("nonce", ""), args.get("signature", ""),
+            hashlib.sha256(body or b"").hexdigest())
 
 
 def encode_reply(config, push, reply_xml, nonce, timestamp=None):

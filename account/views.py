@@ -64,7 +64,10 @@ def verify_miniprogram():
 def receive_miniprogram():
     """The mini-program's pushes: mediaCheckAsync verdicts; other events are acknowledged."""
     request.max_content_length = push.MAX_BODY_BYTES
-    fields = mp_push.decode(_mp_config(), request.args, request.get_data())
+    body = request.get_data()
+    fields = mp_push.decode(_mp_config(), request.args, body)
+    # A verdict holds or clears a photo: its signed URL is good for one body, as on /wechat.
+    current_app.extensions[REPLAY_GUARD].check(*push.signed_url(request.args, body))
     if fields.get("Event") == "wxa_media_check":
         screening.on_verdict(fields)
     return Response("success", mimetype="text/plain")

@@ -1,6 +1,7 @@
 """Hostile and broken pushes: each is refused with a clear status, nothing is stored, and the
 worker goes on answering."""
 import base64
+import json
 import os
 import random
 import time
@@ -12,6 +13,7 @@ from account.replay import make_replay_guard
 from account.views import REPLAY_GUARD
 from app import create_app
 from models.account import InboundMessage
+from tests.conftest import MP_APPID
 from tests.conftest import WECHAT_TOKEN
 from tests.conftest import use_settings
 from tests.wechat_push import WeChat
@@ -225,3 +227,38 @@ def test_with_safe_mode_required_a_plain_push_is_403(client, database):
     assert answer.json["error"]["code"] == "plain_refused"
     assert InboundMessage.select().count() == 0
     assert "留言已收到" in safe.say(safe.text("o-s", "你好"))
+
+
+# -- the mini-program's push URL (mediaCheckAsync verdicts) gets the same checks -----------------
+MP_TOKEN, MP_AES_KEY = "linli-mp-token", "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
+
+
+@pytest.fixture
+def mini(client, database):
+    use_settings(MINIPROGRAM_TOKEN=MP_TOKEN, MINIPROGRAM_AES_KEY=MP_AES_KEY)
+    return WeChat(client, token=MP_TOKEN, aes_key=MP_AES_KEY, appid=MP_APPID)
+
+
+def test_random_ciphertext_to_the_mini_program_push_is_400(client, mini):
+    statuses = set()
+    for n in range(32):
+        ts, nonce = str(int(time.time())), "mp-rand%d" % n
+        encrypt = base64.b64encode(os.urandom(16 * random.randint(1, 12))).decode()
+        query = mini.query(ts, nonce)
+        query.update(encrypt_type="aes", msg_signature=sign(MP_TOKEN, ts, nonce, encrypt))
+        answer = client.post("/wechat/miniprogram", data=json.dumps({"ToUserName": "gh", "Encrypt": encrypt}),
+                             query_string=query, content_type="application/json")
+        statuses.add((answer.status_code, answer.json["error"]["code"]))
+    assert statuses == {(400, "bad_ciphertext")}
+
+
+def test_a_captured_mini_program_push_url_cannot_carry_another_verdict(client, mini):
+    # A verdict holds or clears a resident's photo: a captured URL must not carry a forged one.
+    query = mini.query(int(time.time()), "mp-captured")
+    first = mini.media_check_verdict("trace-1", "pass")
+    assert mini.send(query, json.dumps(first).encode(), path="/wechat/miniprogram").status_code == 200
+    again = mini.send(query, json.dumps(first).encode(), path="/wechat/miniprogram")
+    assert again.status_code == 200                                  # WeChat's retry
+    forged = mini.send(query, json.dumps(mini.media_check_verdict("trace-1", "risky")).encode(),
+                       path="/wechat/miniprogram")
+    assert forged.status_code == 403 and forged.json["error"]["code"] == "replayed_signature"
