@@ -165,20 +165,26 @@ def test_push_with_a_form_content_type_is_still_read(wechat, client):
     assert InboundMessage.get().content == "报修 表单类型"
 
 
+def _random_ciphertexts(pusher, token, path, envelope, content_type, tries):
+    """Random ciphertext under a correct msg_signature, `tries` times: the (status, code) seen."""
+    statuses = set()
+    for n in range(tries):
+        ts, nonce = str(int(time.time())), "rand%d" % n
+        encrypt = base64.b64encode(os.urandom(16 * random.randint(1, 12))).decode()
+        query = pusher.query(ts, nonce)
+        query.update(encrypt_type="aes", msg_signature=sign(token, ts, nonce, encrypt))
+        answer = pusher.client.post(path, data=envelope(encrypt), query_string=query, content_type=content_type)
+        statuses.add((answer.status_code, answer.json["error"]["code"]))
+    return statuses
+
+
 def test_random_ciphertext_with_a_valid_msg_signature_is_400_and_stores_nothing(client, database):
     # Someone who knows the token (or replays a real push's query) but not the AES key: the
     # ciphertext is theirs, correctly signed. wechatpy's decrypt used to fail with struct.error
     # (500) in about 9 of 16 tries; whatever the bytes, it is a 400 now.
     wechat = WeChat(client)
-    statuses = set()
-    for n in range(64):
-        ts, nonce = str(int(time.time())), "rand%d" % n
-        encrypt = base64.b64encode(os.urandom(16 * random.randint(1, 12))).decode()
-        query = wechat.query(ts, nonce)
-        query.update(encrypt_type="aes", msg_signature=sign(WECHAT_TOKEN, ts, nonce, encrypt))
-        body = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>" % encrypt
-        answer = client.post("/wechat", data=body, query_string=query, content_type="text/xml")
-        statuses.add((answer.status_code, answer.json["error"]["code"]))
+    envelope = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>"
+    statuses = _random_ciphertexts(wechat, WECHAT_TOKEN, "/wechat", envelope.__mod__, "text/xml", 64)
     assert statuses == {(400, "bad_ciphertext")}
     _nothing_stored_and_still_serving(wechat)
 
@@ -240,15 +246,9 @@ def mini(client, database):
 
 
 def test_random_ciphertext_to_the_mini_program_push_is_400(client, mini):
-    statuses = set()
-    for n in range(32):
-        ts, nonce = str(int(time.time())), "mp-rand%d" % n
-        encrypt = base64.b64encode(os.urandom(16 * random.randint(1, 12))).decode()
-        query = mini.query(ts, nonce)
-        query.update(encrypt_type="aes", msg_signature=sign(MP_TOKEN, ts, nonce, encrypt))
-        answer = client.post("/wechat/miniprogram", data=json.dumps({"ToUserName": "gh", "Encrypt": encrypt}),
-                             query_string=query, content_type="application/json")
-        statuses.add((answer.status_code, answer.json["error"]["code"]))
+    statuses = _random_ciphertexts(mini, MP_TOKEN, "/wechat/miniprogram",
+                                   lambda encrypt: json.dumps({"ToUserName": "gh", "Encrypt": encrypt}),
+                                   "application/json", 32)
     assert statuses == {(400, "bad_ciphertext")}
 
 
