@@ -57,6 +57,8 @@ class Settings:
     COMMENT_AUTO_ELECT: bool = False
     MP_COUPON_PAGE: str = "pages/coupons/mine"
     OPEN311_API_KEYS: tuple = ()
+    OPEN311_READ_KEYS: tuple = ()        # keys that may read residents' exact places and photos
+    OPEN311_RADIUS_M: int = 3000         # how far from a community's centre an Open311 point may lie
 
     @property
     def is_sqlite(self):
@@ -144,6 +146,8 @@ class Settings:
             else True,
             MP_COUPON_PAGE=get("MP_COUPON_PAGE", "pages/coupons/mine"),
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
+            OPEN311_READ_KEYS=tuple(k.strip() for k in get("OPEN311_READ_KEYS").split(",") if k.strip()),
+            OPEN311_RADIUS_M=_number(env, "OPEN311_RADIUS_M", 3000, int, low=100, high=100_000),
         )
 
 

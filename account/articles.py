@@ -9,8 +9,10 @@ arrived."""
 import datetime
 import mimetypes
 import os
+from pathlib import Path
 
 import requests
+from PIL import Image
 from wechatpy.exceptions import WeChatClientException
 
 import config
@@ -21,6 +23,7 @@ from errors import LinliError
 from models.content import Article
 from models.content import ArticleImage
 from models.db import utcnow
+from reports import photos
 from wechat import failures
 
 TITLE_MAX, AUTHOR_MAX, DIGEST_MAX = 32, 16, 120
@@ -29,6 +32,9 @@ CONTENT_MAX_CHARS, CONTENT_MAX_BYTES = 20000, 1024 * 1024
 PUBLISH_STATUS = {0: "成功", 1: "发布中", 2: "原创声明失败", 3: "常规失败", 4: "平台审核不通过",
                   5: "成功后用户删除所有文章", 6: "成功后系统封禁所有文章"}
 POLL_AFTER = datetime.timedelta(minutes=2)
+IMAGE_FOLDER = "articles"                 # under MEDIA_DIR: what the console uploads for articles
+THUMB_SIDE, THUMB_SUFFIX = 240, ".thumb.jpg"
+PICKER_SIZE = 48                          # the newest images offered as covers
 
 
 class ArticleError(LinliError):
@@ -52,6 +58,36 @@ def save(staff, values, article=None, community_id=None):
         Article.update(**fields).where(Article.id == article.id).execute()
         article = Article.get_by_id(article.id)
     return article, screen(article)
+
+
+def store_image(data):
+    """An image for an article (cover or body): checked by content, cleaned and stored, with a
+    small copy for the cover picker. Returns (path under MEDIA_DIR, width, height)."""
+    media_dir = config.active().MEDIA_DIR
+    relative, _, width, height = photos.store_image(data, media_dir, IMAGE_FOLDER)
+    stored = Path(media_dir, relative)
+    with Image.open(stored) as image:
+        image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        image.save(stored.with_name(stored.stem + THUMB_SUFFIX), "JPEG", quality=80)
+    return relative, width, height
+
+
+def cover_choices(current=""):
+    """The uploaded images an editor can pick as a cover, newest first, as (path, thumbnail path);
+    the article's current cover first even when it is older or was placed by hand (a form that
+    did not offer it would drop it on the next save)."""
+    media_dir = Path(config.active().MEDIA_DIR)
+    found = sorted((p for p in (media_dir / IMAGE_FOLDER).glob("*/*.jpg") if not p.name.endswith(THUMB_SUFFIX)),
+                   key=lambda p: p.stat().st_mtime, reverse=True)[:PICKER_SIZE]
+    paths = [str(p.relative_to(media_dir)) for p in found]
+    if current:
+        paths = [current] + [p for p in paths if p != current]
+    return [(path, _thumbnail(media_dir, path)) for path in paths]
+
+
+def _thumbnail(media_dir, path):
+    thumb = Path(path).with_name(Path(path).stem + THUMB_SUFFIX)
+    return str(thumb) if (media_dir / thumb).is_file() else path
 
 
 def screen(article, words=None):

@@ -6,8 +6,12 @@ in building 6 reaches building 6.
 Each notice has a clientmsgid: WeChat drops a repeat within 24 hours, so a send retried after
 -1 or a timeout cannot go out twice. MASSSENDJOBFINISH brings the counts."""
 import datetime
+import re
+import time
 import uuid
 
+import requests
+from peewee import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
 import wechat
@@ -19,11 +23,19 @@ from models.content import Article
 from models.content import Notice
 from models.content import ResidentTag
 from models.content import WeChatTag
+from models.db import db
 from models.db import utcnow
 from models.people import Resident
 from wechat import failures
 
 TAG_BATCH = 50                                   # openids per tagging call (WeChat's limit)
+# tags/create: "30个字符以内" in one version of WeChat's documents, "30个字节" in another and in
+# 45158's message; the stricter is kept, so a Chinese name is at most 10 characters long.
+TAG_NAME_BYTES = 30
+CLAIM_WAIT = 12.0                                # seconds a request waits for another's tag: two WeChat timeouts
+CLAIM_POLL = 0.2
+CLAIM_STALE = datetime.timedelta(minutes=1)      # a claim this old was left by a worker that died
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")   # clientmsgid: at most 64 characters
 REPEATED_CLIENT_MSG_ID = 45065
 TAG_NAME_TAKEN = 45157
 STUCK_AFTER = datetime.timedelta(minutes=10)      # far beyond a send's timeout and retries
@@ -34,8 +46,22 @@ class NoticeError(LinliError):
 
 
 def create(staff, community_id, article_id=None, text="", grid_id=None, building_id=None, send_at=None,
-           confirm=False):
-    """A scheduled notice. Listed sensitive words in the text stop it unless `confirm`."""
+           confirm=False, key=None):
+    """A scheduled notice (see `submit`)."""
+    return submit(staff, community_id, article_id=article_id, text=text, grid_id=grid_id, building_id=building_id,
+                  send_at=send_at, confirm=confirm, key=key)[0]
+
+
+def submit(staff, community_id, article_id=None, text="", grid_id=None, building_id=None, send_at=None,
+           confirm=False, key=None):
+    """A scheduled notice, one per intent: `key` (the form's idempotency key) becomes WeChat's
+    clientmsgid, so a form sent twice (a double click, back and resubmit, two workers at once)
+    gets the first notice back, and WeChat could not send it twice anyway. Listed sensitive
+    words in the text stop it unless `confirm`. Returns (notice, created)."""
+    key = _checked_key(key)
+    earlier = _by_key(key, community_id)
+    if earlier is not None:
+        return earlier, False
     if bool(article_id) == bool((text or "").strip()):
         raise LinliError("bad_notice", "请选择一篇文章，或填写文字（二选一）")
     if grid_id and building_id:
@@ -49,12 +75,43 @@ def create(staff, community_id, article_id=None, text="", grid_id=None, building
     if found and not confirm:
         raise LinliError("sensitive_words", "内容含敏感词：%s。确认无误后再次提交" % "、".join(found))
     tag = None
+    # Only the community's own grids and buildings: another's residents are not theirs to message.
     if grid_id:
-        tag = tag_for(grid=Grid.get_by_id(grid_id))
+        tag = tag_for(grid=_target(Grid, grid_id, community_id))
     elif building_id:
-        tag = tag_for(building=Building.get_by_id(building_id))
-    return Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
-                         send_at=send_at or utcnow(), client_msg_id=uuid.uuid4().hex, created_by=staff.id)
+        tag = tag_for(building=_target(Building, building_id, community_id))
+    try:
+        with db.atomic():
+            notice = Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
+                                   send_at=send_at or utcnow(), client_msg_id=key, created_by=staff.id)
+    except IntegrityError:
+        earlier = _by_key(key, community_id)       # the same form, a moment earlier, on another worker
+        if earlier is None:
+            raise
+        return earlier, False
+    return notice, True
+
+
+def _checked_key(key):
+    if key is None:
+        return uuid.uuid4().hex                   # callers without a form (CLI, tests): a fresh intent
+    if not KEY_PATTERN.match(key):
+        raise LinliError("bad_key", "表单已过期或不完整，请刷新页面后重新提交", 400)
+    return key
+
+
+def _by_key(key, community_id):
+    notice = Notice.get_or_none(Notice.client_msg_id == key)
+    if notice is not None and notice.community_id != community_id:
+        raise NoticeError("key_used", "该提交标识已被使用，请刷新页面后重新提交")
+    return notice
+
+
+def _target(model, target_id, community_id):
+    found = model.get_or_none((model.id == target_id) & (model.community == community_id))
+    if found is None:
+        raise LinliError("bad_target", "发送对象不存在", 404)
+    return found
 
 
 def schedule(notice):
@@ -65,8 +122,15 @@ def schedule(notice):
 
 
 def preview(notice, openid):
-    """The notice to one staff member's WeChat first (mass/preview)."""
-    wechat.official().mass.preview(_message(notice), openid)
+    """The notice to one staff member's WeChat first (mass/preview). It was to be seen before it
+    goes out, so a preview WeChat refuses cancels the notice, with WeChat's reason."""
+    try:
+        wechat.official().mass.preview(_message(notice), openid)
+    except (WeChatClientException, requests.RequestException) as exc:
+        errcode, message = failures.describe(exc)
+        Notice.update(state="cancelled", errcode=errcode, errmsg=message).where(
+            (Notice.id == notice.id) & (Notice.state == "scheduled")).execute()
+        raise _wechat_error("预览未能发送，通知已取消", exc) from None
 
 
 def send(notice_id):
@@ -131,27 +195,89 @@ def on_mass_event(message):
 
 
 def tag_for(grid=None, building=None):
-    """The WeChat tag of a grid or a building, created on first use."""
+    """The WeChat tag of a grid or a building, created on first use, once. The row is claimed
+    first (unique per grid and per building), so of two requests on two workers only the
+    claimant asks WeChat; the other waits for its tag id. A claim left by a worker that died
+    mid-call is taken over after CLAIM_STALE."""
     where = (WeChatTag.grid == grid.id) if grid else (WeChatTag.building == building.id)
-    existing = WeChatTag.get_or_none(where)
-    if existing:
-        return existing
-    name = ("网格·%s" % grid.name if grid else "楼·%s" % building.name)[:30]
+    name = tag_name(grid=grid, building=building)
+    deadline = time.monotonic() + CLAIM_WAIT
+    while True:
+        row = WeChatTag.get_or_none(where)
+        if row is not None and row.tag_id is not None:
+            return row
+        now = utcnow()
+        if row is None:
+            try:
+                with db.atomic():
+                    row = WeChatTag.create(grid=grid.id if grid else None, building=building.id if building else None,
+                                           name=name, claimed_at=now)
+            except IntegrityError:
+                row = None                        # another request claimed it a moment ago
+            else:
+                return _create_tag(row)
+        elif row.claimed_at < now - CLAIM_STALE and WeChatTag.update(claimed_at=now).where(
+                (WeChatTag.id == row.id) & WeChatTag.tag_id.is_null() & (WeChatTag.claimed_at == row.claimed_at)
+        ).execute():
+            return _create_tag(WeChatTag.get_by_id(row.id))
+        if time.monotonic() > deadline:
+            raise NoticeError("tag_pending", "该发送对象的微信标签正在创建，请稍后再试")
+        time.sleep(CLAIM_POLL)
+
+
+def tag_name(grid=None, building=None):
+    """Unique per grid and per building, within WeChat's limit: a building's name carries its
+    estate ("丰泽园小区 1号楼#1": six estates have a 1号楼), a long estate name is cut before the
+    building's own, and the id at the end keeps two names apart whatever is cut."""
+    if grid:
+        head, tail, suffix = "", grid.name, "#g%d" % grid.id
+    else:
+        head = building.estate.name if building.estate_id else ""
+        tail, suffix = (" " if head else "") + building.name, "#%d" % building.id
+    room = TAG_NAME_BYTES - len(suffix.encode())
+    if len(tail.encode()) >= room:
+        return _cut(tail.strip(), room) + suffix
+    return _cut(head, room - len(tail.encode())) + tail + suffix
+
+
+def _cut(text, limit):
+    """`text` within `limit` UTF-8 bytes, never half a character."""
+    return text.encode()[:limit].decode(errors="ignore")
+
+
+def _create_tag(row):
+    """Ask WeChat for the claimed row's tag. 45157 (the name exists) means an earlier claim's
+    answer was lost after WeChat created it: that tag is this one, unless another row has it."""
     client = wechat.official()
     try:
-        tag_id = client.tag.create(name)["id"]
-    except WeChatClientException as exc:
-        if exc.errcode != TAG_NAME_TAKEN:
-            raise
-        tag_id = next(t["id"] for t in client.tag.get() if t["name"] == name)
-    return WeChatTag.create(grid=grid.id if grid else None, building=building.id if building else None,
-                            tag_id=tag_id, name=name)
+        try:
+            tag_id = client.tag.create(row.name)["id"]
+        except WeChatClientException as exc:
+            if exc.errcode != TAG_NAME_TAKEN:
+                raise _wechat_error("微信未能创建标签", exc) from None
+            tag_id = next((t["id"] for t in client.tag.get() if t["name"] == row.name), None)
+            if tag_id is None or WeChatTag.select().where(WeChatTag.tag_id == tag_id).exists():
+                raise NoticeError("tag_name_taken", "微信中已有同名标签“%s”，请在公众号后台改名后重试" % row.name) from None
+        except requests.RequestException as exc:
+            raise _wechat_error("微信未能创建标签", exc) from None
+        WeChatTag.update(tag_id=tag_id).where(WeChatTag.id == row.id).execute()
+    except BaseException:
+        # Nothing was recorded: let the next request claim it afresh.
+        WeChatTag.delete().where((WeChatTag.id == row.id) & WeChatTag.tag_id.is_null()).execute()
+        raise
+    return WeChatTag.get_by_id(row.id)
+
+
+def _wechat_error(what, exc):
+    """A refusal or an unreachable WeChat, for the staff member who asked (never a 500)."""
+    errcode, message = failures.describe(exc)
+    return NoticeError("wechat_refused", "%s（%s）：%s" % (what, errcode if errcode is not None else "网络", message), 502)
 
 
 def sync_tags():
     """Bring followers' tags in step with where they live: add what is missing, remove what no
     longer fits (a move, an unfollow). Returns (added, removed) counts."""
-    tags = {(t.grid_id, t.building_id): t for t in WeChatTag.select()}
+    tags = {(t.grid_id, t.building_id): t for t in WeChatTag.select().where(WeChatTag.tag_id.is_null(False))}
     by_building = {b.id: b.grid_id for b in Building.select(Building.id, Building.grid)}
     wanted = {}
     for resident in Resident.select().where(Resident.oa_openid.is_null(False)):

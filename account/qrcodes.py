@@ -26,7 +26,7 @@ def building_codes(client, out_dir, community_code=None):
     saved = []
     for building in query:
         if len(building.qr_scene) > SCENE_LIMIT:
-            raise ValueError("scene of %s is longer than %d characters" % (building.name, SCENE_LIMIT))
+            raise ValueError("scene of %s is longer than %d characters" % (building.label, SCENE_LIMIT))
         path = out / _file_name(building)
         path.write_bytes(client.show_qrcode(ensure_ticket(client, building)))
         saved.append((building, path))

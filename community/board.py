@@ -4,9 +4,8 @@ import dataclasses
 from models.community import Unit
 from models.people import RoleAssignment
 from models.people import Staff
+from reports.labels import ROLE_LABELS
 
-ROLE_LABELS = {"building_leader": "楼长", "unit_leader": "单元长", "grid_worker": "网格员",
-               "area_cadre": "片区负责人"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +46,7 @@ def unit_board(unit):
 
 
 def render_board(building, entries):
-    lines = ["【%s服务牌】" % building.name]
+    lines = ["【%s服务牌】" % building.label]
     lines += ["%s：%s %s" % (e.label, e.name, e.phone) if e.phone else "%s：%s" % (e.label, e.name)
               for e in entries]
     if len(lines) == 1:

@@ -31,16 +31,17 @@ from reports import calendar
 @signed_in(*MANAGER_ROLES)
 def community():
     community_id = staff_community()
-    buildings = list(Building.select().where(Building.community == community_id).order_by(Building.id))
+    buildings = list(Building.listed(community_id))
     units = {}
     for unit in Unit.select().where(Unit.building.in_([b.id for b in buildings] or [0])):
         units.setdefault(unit.building_id, []).append(unit)
     roles = {}
     for assignment in RoleAssignment.select().where(RoleAssignment.community == community_id):
         roles.setdefault(assignment.staff_id, []).append(assignment)
-    staff = Staff.select().where(Staff.id.in_(list(roles) or [0])).order_by(Staff.name)
+    # Not `staff`: that name is the signed-in member in every console template.
+    people = Staff.select().where(Staff.id.in_(list(roles) or [0])).order_by(Staff.name)
     return render_template("console/community.html", grids=Grid.select().where(Grid.community == community_id),
-                           buildings=buildings, units=units, staff=staff, roles=roles,
+                           buildings=buildings, units=units, people=people, roles=roles,
                            rules=AutoReplyRule.select().order_by(AutoReplyRule.priority.desc()),
                            days=CalendarDay.select().order_by(CalendarDay.day.desc()).limit(60))
 
@@ -62,8 +63,7 @@ def staff_phone(staff_id):
 @bp.get("/community/qrcodes")
 @signed_in(*MANAGER_ROLES)
 def qrcodes():
-    buildings = Building.select().where((Building.community == staff_community())
-                                        & Building.qr_scene.is_null(False)).order_by(Building.id)
+    buildings = Building.listed(staff_community()).where(Building.qr_scene.is_null(False))
     return render_template("console/qrcodes.html", buildings=buildings)
 
 

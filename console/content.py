@@ -2,6 +2,7 @@
 notices to all or to a grid or building, per-article figures, the comment queue and the
 sensitive-word list."""
 import datetime
+import uuid
 
 from flask import abort
 from flask import flash
@@ -11,7 +12,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-import config
 from account import article_html
 from account import articles as article_domain
 from account import comments as comment_domain
@@ -24,11 +24,13 @@ from console.views import CONTENT_ROLES
 from console.views import bp
 from console.views import staff_community
 from models.community import Building
+from models.community import Estate
 from models.community import Grid
 from models.content import Article
 from models.content import Comment
 from models.content import Notice
 from models.content import SensitiveWord
+from models.content import WeChatTag
 from reports import photos
 from reports.clock import SHANGHAI
 
@@ -39,9 +41,9 @@ FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "sou
 @signed_in(*CONTENT_ROLES)
 def articles():
     rows = Article.select().where(Article.community == staff_community()).order_by(Article.id.desc())
-    return render_template("console/articles.html", articles=rows, figures=stats.per_article()[:20],
+    return render_template("console/articles.html", articles=rows, figures=stats.per_article(staff_community())[:20],
                            notices=Notice.select().where(Notice.community == staff_community())
-                           .order_by(Notice.id.desc()).limit(20))
+                           .order_by(Notice.id.desc()).limit(20).prefetch(Article, WeChatTag, Building, Estate))
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
@@ -50,8 +52,11 @@ def articles():
 def article(article_id=None):
     current = _article(article_id) if article_id else None
     if request.method == "POST":
-        current, warnings = article_domain.save(g.staff, {f: request.form.get(f, "") for f in FIELDS},
-                                                article=current, community_id=staff_community())
+        values = {f: request.form.get(f, "") for f in FIELDS}
+        upload = request.files.get("cover_file")
+        if upload is not None and upload.filename:           # a new cover uploaded from the form itself
+            values["cover_path"] = article_domain.store_image(upload.read(photos.MAX_BYTES + 1))[0]
+        current, warnings = article_domain.save(g.staff, values, article=current, community_id=staff_community())
         if warnings:
             flash("注意，含敏感词：%s（已保存，未作修改）" % "、".join(warnings))
         else:
@@ -59,9 +64,9 @@ def article(article_id=None):
         return redirect(url_for("console.article", article_id=current.id), code=303)
     preview = article_html.render(current.body, current.body_format) if current else ""
     return render_template("console/article.html", article=current, preview=preview,
-                           grids=Grid.select().order_by(Grid.id),
-                           buildings=Building.select().where(Building.community == staff_community())
-                           .order_by(Building.id))
+                           covers=article_domain.cover_choices(current.cover_path if current else ""),
+                           grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
+                           buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex)
 
 
 @bp.post("/articles/<int:article_id>/<action>")
@@ -82,13 +87,13 @@ def article_action(article_id, action):
 @bp.post("/media")
 @signed_in(*CONTENT_ROLES)
 def upload_image():
-    """An image for an article: checked by content, stored, and its path shown to paste."""
+    """An image for an article: checked by content, stored, offered as a cover and its path shown
+    to paste into the body."""
     file = request.files.get("file")
     if file is None:
         abort(400, "请选择图片")
-    relative, _, width, height = photos.store_image(file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR,
-                                                    "articles")
-    flash("已上传（%d×%d）。封面填：%s；正文插入：![图片](/media/%s)" % (width, height, relative, relative), "ok")
+    relative, width, height = article_domain.store_image(file.read(photos.MAX_BYTES + 1))
+    flash("已上传（%d×%d），可在封面中选用；正文插入：![图片](/media/%s)" % (width, height, relative), "ok")
     return redirect(request.referrer or url_for("console.articles"), code=303)
 
 
@@ -96,6 +101,8 @@ def upload_image():
 @signed_in(*CONTENT_ROLES)
 def notice():
     form = request.form
+    if not form.get("key"):
+        abort(400, "表单缺少提交标识，请刷新页面后重新提交")
     send_at = None
     if form.get("send_at"):
         try:
@@ -104,10 +111,15 @@ def notice():
             abort(400, "发送时间格式有误")
         send_at = local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     target = form.get("target", "all")
-    created = notices.create(g.staff, staff_community(), article_id=integer(form.get("article_id")),
-                             text=form.get("text", ""), grid_id=integer(target[5:]) if target.startswith("grid:") else None,
-                             building_id=integer(target[9:]) if target.startswith("building:") else None,
-                             send_at=send_at, confirm=form.get("confirm") == "1")
+    created, new = notices.submit(g.staff, staff_community(), article_id=integer(form.get("article_id")),
+                                  text=form.get("text", ""),
+                                  grid_id=integer(target[5:]) if target.startswith("grid:") else None,
+                                  building_id=integer(target[9:]) if target.startswith("building:") else None,
+                                  send_at=send_at, confirm=form.get("confirm") == "1", key=form["key"])
+    if not new:
+        # The same form again (double click, back and resubmit): its notice, not a second one.
+        flash("这条通知已提交过（第 %d 号，%s），没有重复发送" % (created.id, created.state))
+        return redirect(url_for("console.articles", _anchor="notice-%d" % created.id), code=303)
     if form.get("preview") == "1":
         if not g.staff.oa_openid:
             flash("您的账号未绑定微信，无法预览")
@@ -116,14 +128,14 @@ def notice():
             flash("预览已发送到您的微信", "ok")
     notices.schedule(created)
     flash("通知已安排发送", "ok")
-    return redirect(url_for("console.articles"), code=303)
+    return redirect(url_for("console.articles", _anchor="notice-%d" % created.id), code=303)
 
 
 @bp.get("/comments")
 @signed_in(*CONTENT_ROLES)
 def comments():
     state = request.args.get("state") or "held"
-    return render_template("console/comments.html", comments=comment_domain.queue(state), state=state,
+    return render_template("console/comments.html", comments=comment_domain.queue(state, staff_community()), state=state,
                            actions=comment_domain.ACTIONS, failure=comment_domain.failure,
                            words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
 
@@ -131,7 +143,7 @@ def comments():
 @bp.post("/comments/<int:comment_id>/<action>")
 @signed_in(*CONTENT_ROLES)
 def comment_action(comment_id, action):
-    comment = Comment.get_or_none(Comment.id == comment_id)
+    comment = Comment.get_or_none((Comment.id == comment_id) & comment_domain.of_community(staff_community()))
     if comment is None:
         abort(404)
     if action == "elect":

@@ -47,7 +47,7 @@ def staff_case_detail(case, timeline, can_act):
     reporter = case.reporter
     return dict(case_summary(case),
                 can_act=can_act, assignee=case.assignee.name if case.assignee_id else None,
-                building=case.building.name if case.building_id else None,
+                building=case.building.label if case.building_id else None,
                 reporter={"id": reporter.id, "nickname": reporter.nickname, "phone": reporter.phone,
                           "room": reporter.room} if reporter else None,
                 anonymous=case.anonymous, photos=[p.url for p in case.photos],
@@ -61,7 +61,7 @@ def staff_case_detail(case, timeline, can_act):
 def board_entry(case):
     """Public: no reporter, no unit or room, long numbers masked."""
     return {"number": case.number, "category": case.category.name if case.category_id else "未分类",
-            "building": case.building.name if case.building_id else None,
+            "building": case.building.label if case.building_id else None,
             "summary": mask(case.description), "resolved_at": when(case.resolved_at)}
 
 

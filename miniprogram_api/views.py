@@ -119,6 +119,7 @@ def file_report():
     case, created = filing.file_report(
         g.resident, description, category_id=integer(body, "category_id"), upload_ids=upload_ids,
         anonymous=bool(body.get("anonymous")), location=location,
+        photos_public=body.get("publish_photos") is True,
         key=request.headers.get("Idempotency-Key"),
         content_check=filing.wechat_content_check(wechat.miniprogram(), g.resident))
     return jsonify(serializers.case_summary(case)), 201 if created else 200
@@ -194,6 +195,6 @@ def unit_service_board(unit_id):
     unit = Unit.get_or_none(Unit.id == unit_id)
     if unit is None:
         raise LinliError("not_found", "单元不存在", 404)
-    return jsonify({"building": unit.building.name, "unit": unit.name,
+    return jsonify({"building": unit.building.label, "unit": unit.name,
                     "contacts": [{"role": e.label, "name": e.name, "phone": e.phone or None}
                                  for e in unit_board(unit)]})

@@ -37,6 +37,7 @@ from models.notifications import Notification
 from models.notifications import TemplateConsent
 from models.people import Resident
 from models.people import RoleAssignment
+from models.people import SigninLink
 from models.people import Staff
 from models.reports import CaseCounter
 from models.reports import Report
@@ -53,7 +54,7 @@ from models.wechat import SeenPush
 
 ALL_MODELS = [
     Community, Estate, Grid, Building, Unit,
-    Staff, Resident, RoleAssignment,
+    Staff, Resident, RoleAssignment, SigninLink,
     Merchant, MerchantStaff,
     AccessToken,
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,

@@ -3,9 +3,11 @@
 Estates (小区) group buildings by address; grids group them for management, and a grid may be
 split into micro-grids (seed 002: grid → micro-grid → unit), so a grid can have a parent.
 """
+from peewee import JOIN
 from peewee import BooleanField
 from peewee import CharField
 from peewee import DateTimeField
+from peewee import FloatField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 
@@ -19,6 +21,9 @@ class Community(BaseModel):
     street = CharField(max_length=100, default="")     # 街道
     district = CharField(max_length=100, default="")   # 区
     city = CharField(max_length=100, default="")
+    # Its centre (WGS-84 degrees), where known: a point filed through Open311 must lie near one.
+    centre_lat = FloatField(null=True)
+    centre_lng = FloatField(null=True)
     created_at = DateTimeField(default=utcnow)
 
 
@@ -52,6 +57,18 @@ class Building(BaseModel):
 
     class Meta:
         indexes = ((("community", "estate", "name"), True),)
+
+    @property
+    def label(self):
+        """The building as people tell it apart: "丰泽园小区 1号楼". Names repeat across estates
+        (a community has several 1号楼), so a bare name is never shown or sent on its own."""
+        return "%s %s" % (self.estate.name, self.name) if self.estate_id else self.name
+
+    @classmethod
+    def listed(cls, community_id):
+        """A community's buildings with their estates (one query), for choosers and lists."""
+        return (cls.select(cls, Estate).join(Estate, JOIN.LEFT_OUTER).where(cls.community == community_id)
+                .order_by(cls.id))
 
 
 class Unit(BaseModel):

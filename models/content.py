@@ -60,11 +60,19 @@ class ArticleImage(BaseModel):
 
 
 class WeChatTag(BaseModel):
-    """The follower tag kept for a grid or a building, so a notice reaches just them."""
+    """The follower tag kept for a grid or a building, so a notice reaches just them. The row is
+    claimed (tag_id still NULL) before WeChat is asked to create the tag: the unique grid or
+    building makes one request, on any worker, the one that creates it."""
     grid = ForeignKeyField(Grid, null=True, on_delete="CASCADE", unique=True)
     building = ForeignKeyField(Building, null=True, on_delete="CASCADE", unique=True)
-    tag_id = IntegerField(unique=True)
+    tag_id = IntegerField(null=True, unique=True)
     name = CharField(max_length=30)
+    claimed_at = DateTimeField(default=utcnow)
+
+    @property
+    def label(self):
+        """Who the tag reaches, as staff name it (the tag's own name may predate the estate in it)."""
+        return self.building.label if self.building_id else "网格 %s" % self.grid.name
 
 
 class ResidentTag(BaseModel):

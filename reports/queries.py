@@ -4,6 +4,7 @@ import re
 from peewee import JOIN
 
 from models.community import Building
+from models.community import Estate
 from models.db import utcnow
 from models.people import RoleAssignment
 from models.reports import OPEN_STATES
@@ -46,10 +47,16 @@ def case_for(number, resident):
 
 
 def followable(number, resident):
-    """An open case a neighbour may follow ("me too"): any case of the resident's community,
-    not only their own; None for a case elsewhere."""
+    """An open case a neighbour may follow ("me too"): any case of the community where the
+    resident's address is confirmed, not only their own. None otherwise, and the caller answers
+    404 as for an unknown number: case numbers are sequential, so letting a resident with no
+    address (or a claim nobody confirmed, which anyone can make) follow would let them harvest
+    every case's text, photos and location."""
     case = Report.get_or_none(Report.number == number)
-    if case is None or (resident.community_id and case.community_id != resident.community_id):
+    if case is None or case.reporter_id == resident.id:
+        return case
+    if resident.address_state != "confirmed" or not resident.community_id \
+            or case.community_id != resident.community_id:
         return None
     return case
 
@@ -110,9 +117,10 @@ def public_timeline(case):
 def resolved_board(community_id, page=1, size=20):
     """Resolved cases for everyone to see (seed 001: resolved issues published as a series):
     no reporter, no unit or room, and long numbers in the text masked."""
-    query = (Report.select(Report, Category, Building)
+    query = (Report.select(Report, Category, Building, Estate)
              .join(Category, JOIN.LEFT_OUTER, on=(Report.category == Category.id))
              .switch(Report).join(Building, JOIN.LEFT_OUTER, on=(Report.building == Building.id))
+             .join(Estate, JOIN.LEFT_OUTER, on=(Building.estate == Estate.id))
              .where((Report.community == community_id) & Report.state.in_(["resolved", "closed"])
                     & Report.resolved_at.is_null(False)))
     return query.count(), list(query.order_by(Report.resolved_at.desc()).paginate(page, size))

@@ -20,11 +20,13 @@ from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from errors import LinliError
 from models.community import Building
+from models.community import Estate
 from models.content import Article
 from models.content import Comment
 from models.content import CommentCursor
 from models.content import Notice
 from models.content import ResidentTag
+from models.content import WeChatTag
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
@@ -199,6 +201,73 @@ def test_a_notice_to_one_building_reaches_that_building(client, editor, emulator
     Resident.update(building=other).where(Resident.id == inside.id).execute()
     assert notices.sync_tags() == (0, 1)
     assert tag_id not in emulator.state.user_tags.get("o-b6-a", set())
+
+
+def test_a_notice_to_one_estates_1号楼_never_reaches_another_estates_1号楼(editor, emulator):
+    # The demo has six 1号楼: tags named by the bare building name collided on WeChat (45157), the
+    # fallback took the other estate's tag and the insert failed (500), or reached the wrong people.
+    first, second = Building.select().where(Building.name == "1号楼").order_by(Building.id)[:2]
+    _follower("o-estate-a", first)
+    _follower("o-estate-b", second)
+    sent = [notices.send(notices.create(editor, b.community_id, text="明天停水", building_id=b.id).id)
+            for b in (first, second)]
+    reached = [sorted(o for o, t in emulator.state.user_tags.items() if n.tag.tag_id in t) for n in sent]
+    assert "o-estate-a" in reached[0] and "o-estate-b" not in reached[0] and reached[1] == ["o-estate-b"]
+    names = [n.tag.name for n in sent]
+    assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
+    assert [first.estate.name in names[0], second.estate.name in names[1]] == [True, True]
+
+
+def test_tag_names_stay_unique_within_wechats_30_bytes(editor, emulator):
+    # A long estate name cut to fit must not make two buildings' tag names equal, nor lose the
+    # building's own name.
+    community = Building.select().first().community
+    estate = Estate.create(community=community, name="石家庄市长安区八家庄街道丰泽园小区北院")
+    buildings = [Building.create(community=community, estate=estate, name="%d号楼" % n) for n in (11, 12)]
+    names = [notices.tag_for(building=b).name for b in buildings]
+    assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
+    assert [b.name in n for b, n in zip(buildings, names)] == [True, True]
+    assert sorted(emulator.state.tags.values()) == sorted(names)
+
+
+def test_a_tag_created_on_wechat_whose_answer_was_lost_is_adopted_not_recreated(editor, emulator):
+    # tags/create arrived but its answer did not: the next try meets 45157 and takes that tag,
+    # once; a name another row already holds is refused plainly, never inserted twice (500).
+    building = Building.select().order_by(Building.id).first()
+    name = notices.tag_name(building=building)
+    emulator.state.tags[555] = name
+    assert notices.tag_for(building=building).tag_id == 555
+    other = Building.select().order_by(Building.id)[1]
+    WeChatTag.update(building=other).where(WeChatTag.tag_id == 555).execute()
+    with pytest.raises(LinliError) as taken:
+        notices.tag_for(building=building)
+    assert taken.value.code == "tag_name_taken" and WeChatTag.select().count() == 1
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_and_a_live_one_waited_for(editor, emulator, monkeypatch):
+    # A worker killed between claiming a building's tag and WeChat's answer must not block that
+    # building's notices for good; a claim still in progress is waited for, then refused plainly.
+    first, second = Building.select().order_by(Building.id)[:2]
+    WeChatTag.create(building=first, name=notices.tag_name(building=first),
+                     claimed_at=utcnow() - notices.CLAIM_STALE - datetime.timedelta(seconds=1))
+    assert notices.tag_for(building=first).tag_id is not None and WeChatTag.select().count() == 1
+    WeChatTag.create(building=second, name=notices.tag_name(building=second), claimed_at=utcnow())
+    monkeypatch.setattr(notices, "CLAIM_WAIT", 0.3)
+    with pytest.raises(LinliError) as pending:
+        notices.tag_for(building=second)
+    assert pending.value.code == "tag_pending" and len(_paths(emulator, "cgi-bin/tags/create")) == 1
+
+
+def test_the_same_notice_key_twice_is_one_notice_and_one_send(editor, emulator):
+    # A form submitted twice carries one key: the second gets the first notice back.
+    community = Building.select().first().community_id
+    first, created = notices.submit(editor, community, text="周六上午社区义诊", key="k" * 32)
+    again, created_again = notices.submit(editor, community, text="周六上午社区义诊", key="k" * 32)
+    assert (created, created_again, again.id) == (True, False, first.id) and Notice.select().count() == 1
+    notices.send(first.id)
+    notices.send(again.id)
+    sends = _paths(emulator, "cgi-bin/message/mass/sendall")
+    assert len(sends) == 1 and sends[0].body["clientmsgid"] == "k" * 32
 
 
 def test_a_scheduled_notice_waits_for_its_time(editor, emulator):

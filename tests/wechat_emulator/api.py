@@ -5,7 +5,8 @@ Errcodes used (WeChat's): 40001 invalid credential, 40007 invalid media_id, 4001
 40029 invalid code, 40125 invalid secret, 40163 code used, 41001 token missing, 42001 token
 expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the
 customer-service window, 45035 too many openids in one batchget, 45047 the window's count used
-up, 45065 duplicate clientmsgid, 47001 bad data format, 48001 API unauthorized,
+up, 45056 too many tags, 45065 duplicate clientmsgid, 45157 tag name taken, 45158 tag name over
+30 bytes, 47001 bad data format, 48001 API unauthorized,
 88000 no comment permission, -1 system busy.
 """
 import json
@@ -456,14 +457,19 @@ def mass_get(state, params, body, req):
     return {"msg_id": body["msg_id"], "msg_status": "SEND_SUCCESS"} if found else _err(40007, "invalid msg_id")
 
 
+TAG_LIMIT = 100          # tags an account may have
+
+
 @route("cgi-bin/tags/create")
 def tags_create(state, params, body, req):
     name = (body.get("tag") or {}).get("name", "")
-    if not name or len(name) > 30:
-        return _err(45158, "tag name too long")
+    if not name or len(name.encode()) > 30:
+        return _err(45158, "tag name too long")     # "标签名长度超过30个字节": bytes, UTF-8
     with state.lock:
         if name in state.tags.values():
             return _err(45157, "invalid tag name")
+        if len(state.tags) >= TAG_LIMIT:
+            return _err(45056, "too many tags now, no need to add new")
         tag_id = 100 + state.next_id()
         state.tags[tag_id] = name
     return {"tag": {"id": tag_id, "name": name}}
