@@ -71,13 +71,24 @@ def db_restore(src):
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="also a month of cases, ratings and account figures (once)")
+@click.option("--second-community", is_flag=True,
+              help="also 光熙门北里北社区 (staff gx_*), to try what one community's staff see of another")
+def seed_demo_command(history, second_community):
     """Create the demo community (八家庄社区); safe to run again."""
     from community.demo import DEMO_PASSWORD
     from community.demo import seed_demo
+    from community.demo import seed_demo_history
+    from community.demo import seed_second_community
     with connected():
         summary = seed_demo()
+        if history:
+            summary.update(("history_%s" % k, v) for k, v in seed_demo_history().items())
+        second = seed_second_community() if second_community else None
     click.echo("demo community ready: " + ", ".join("%s=%s" % kv for kv in summary.items()))
+    if second:
+        click.echo("second community ready: " + ", ".join("%s=%s" % kv for kv in second.items()))
     click.echo("staff sign in with their username and the demo password %s" % DEMO_PASSWORD)
 
 
@@ -106,6 +117,22 @@ def create_staff_command(username, name, phone, roles, password):
         except LinliError as exc:
             raise click.ClickException(exc.message) from None
     click.echo("created staff %s (%s) with roles: %s" % (username, name, ", ".join(roles) or "none"))
+
+
+@click.command("staff-link")
+@click.argument("username")
+def staff_link_command(username):
+    """Print a one-time link (72 hours) for USERNAME to set their own password: for a first
+    manager, or a forgotten password when no manager can send one from the console."""
+    from community.staff import issue_link
+    from models.people import Staff
+    with connected():
+        staff = Staff.get_or_none(Staff.username == username)
+        if staff is None or not staff.active:
+            raise click.ClickException("no active staff account %r" % username)
+        token = issue_link(staff, None)
+    click.echo("send this to %s (works once, for 72 hours; prefix the console's address): "
+               "/console/welcome/%s" % (staff.name, token))
 
 
 def _parse_role(spec):
@@ -182,3 +209,4 @@ def register(app):
     app.cli.add_command(queue_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_staff_command)
+    app.cli.add_command(staff_link_command)

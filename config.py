@@ -33,6 +33,7 @@ class Settings:
     WECHAT_SECRET: str = ""
     WECHAT_TOKEN: str = ""
     WECHAT_AES_KEY: str = ""
+    WECHAT_REQUIRE_SAFE_MODE: bool = False
     MINIPROGRAM_APPID: str = ""
     MINIPROGRAM_SECRET: str = ""
     MINIPROGRAM_TOKEN: str = ""          # the mini-program's message push (mediaCheckAsync verdicts)
@@ -47,6 +48,7 @@ class Settings:
     WECHAT_REPLY_TEMPLATE_ID: str = ""
     WECHAT_REPLY_TEMPLATE_FIELD: str = "thing1"
     WECHAT_STAFF_TEMPLATE_ID: str = ""
+    WECHAT_SUBSCRIBE_TEMPLATE_ID: str = ""
     MP_CASE_TEMPLATE_ID: str = ""
     MP_CASE_PAGE: str = "pages/case/detail"
     MP_COUPON_TEMPLATE_ID: str = ""
@@ -55,6 +57,8 @@ class Settings:
     COMMENT_AUTO_ELECT: bool = False
     MP_COUPON_PAGE: str = "pages/coupons/mine"
     OPEN311_API_KEYS: tuple = ()
+    OPEN311_READ_KEYS: tuple = ()        # keys that may read residents' exact places and photos
+    OPEN311_RADIUS_M: int = 3000         # how far from a community's centre an Open311 point may lie
 
     @property
     def is_sqlite(self):
@@ -91,6 +95,9 @@ class Settings:
             _check_aes_key(aes_key)
         if aes_key and not get("WECHAT_TOKEN"):
             raise ConfigError("WECHAT_AES_KEY is set but WECHAT_TOKEN is not: safe mode needs both")
+        require_safe_mode = _flag(env, "WECHAT_REQUIRE_SAFE_MODE")
+        if require_safe_mode and not aes_key:
+            raise ConfigError("WECHAT_REQUIRE_SAFE_MODE is set but WECHAT_AES_KEY is not: safe mode needs the key")
 
         mp_aes_key = get("MINIPROGRAM_AES_KEY")
         if mp_aes_key:
@@ -113,6 +120,7 @@ class Settings:
             WECHAT_SECRET=get("WECHAT_SECRET"),
             WECHAT_TOKEN=get("WECHAT_TOKEN"),
             WECHAT_AES_KEY=aes_key,
+            WECHAT_REQUIRE_SAFE_MODE=require_safe_mode,
             MINIPROGRAM_APPID=get("MINIPROGRAM_APPID"),
             MINIPROGRAM_SECRET=get("MINIPROGRAM_SECRET"),
             MINIPROGRAM_TOKEN=get("MINIPROGRAM_TOKEN"),
@@ -127,6 +135,7 @@ class Settings:
             WECHAT_REPLY_TEMPLATE_ID=get("WECHAT_REPLY_TEMPLATE_ID"),
             WECHAT_REPLY_TEMPLATE_FIELD=get("WECHAT_REPLY_TEMPLATE_FIELD", "thing1"),
             WECHAT_STAFF_TEMPLATE_ID=get("WECHAT_STAFF_TEMPLATE_ID"),
+            WECHAT_SUBSCRIBE_TEMPLATE_ID=get("WECHAT_SUBSCRIBE_TEMPLATE_ID"),
             MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
             MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
@@ -137,6 +146,8 @@ class Settings:
             else True,
             MP_COUPON_PAGE=get("MP_COUPON_PAGE", "pages/coupons/mine"),
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
+            OPEN311_READ_KEYS=tuple(k.strip() for k in get("OPEN311_READ_KEYS").split(",") if k.strip()),
+            OPEN311_RADIUS_M=_number(env, "OPEN311_RADIUS_M", 3000, int, low=100, high=100_000),
         )
 
 

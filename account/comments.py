@@ -155,6 +155,12 @@ ACTIONS = {
 }
 
 
+def of_community(community_id):
+    """Comments on the community's own articles: what its editors may read and act on."""
+    return Comment.msg_data_id.in_(Article.select(Article.msg_data_id).where(
+        (Article.community == community_id) & (Article.msg_data_id != "")))
+
+
 def elect(comment, staff):
     return _by_staff(comment, staff, "elect", "elected")
 
@@ -209,11 +215,12 @@ def retry(comment, staff):
     return {"elect": elect, "unelect": unelect, "delete": delete, "delete_reply": delete_reply}[action](comment, staff)
 
 
-def queue(state, limit=100):
-    """The console's list: the comments in `state`, or with "failed" those whose last action
-    WeChat refused, newest first."""
+def queue(state, community_id, limit=100):
+    """The console's list: the community's comments in `state`, or with "failed" those whose last
+    action WeChat refused, newest first."""
     where = (Comment.failed_action != "") if state == "failed" else (Comment.state == state)
-    return Comment.select().where(where).order_by(Comment.id.desc()).limit(limit)
+    return (Comment.select().where(where & of_community(community_id))
+            .order_by(Comment.id.desc()).limit(limit))
 
 
 def failure(comment):

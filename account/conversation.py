@@ -10,6 +10,7 @@ from wechatpy.replies import TextReply
 
 from account import articles
 from account import clicks
+from account import consent
 from account import followers
 from account import media
 from account import notices
@@ -66,6 +67,8 @@ def _event(row, message, resident, now):
         return None
     if event == "click":
         return _click(message, resident, row.event_key, now)
+    if event in consent.EVENTS:
+        consent.on_event(resident, event, xmltodict.parse(row.raw_xml).get("xml") or {}, now)
     return None
 
 

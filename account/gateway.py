@@ -21,10 +21,13 @@ from models.db import utcnow
 logger = logging.getLogger(__name__)
 
 
-def handle(push, now=None):
-    """The reply XML (plain; the view encrypts it when the push was encrypted)."""
+def handle(push, now=None, replay_guard=None):
+    """The reply XML (plain; the view encrypts it when the push was encrypted). `replay_guard`
+    (account/replay.py) refuses, before anything is stored, a signed URL used for another body."""
     now = now or utcnow()
     with db.atomic():
+        if replay_guard is not None:
+            replay_guard.check(*push.signed)
         row, is_new = inbox.store(push.xml)
         if not is_new:
             return row.reply_xml or "success"

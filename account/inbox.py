@@ -7,6 +7,7 @@ try produced, never a second effect.
 import xmltodict
 from models.account import InboundMessage
 from models.db import utcnow
+from models.people import Resident
 
 def dedup_key(fields):
     if fields["MsgType"] == "event":
@@ -16,6 +17,14 @@ def dedup_key(fields):
     if fields.get("MsgId"):
         return "msg:%s" % fields["MsgId"]
     return "msg:%s:%s:%s" % (fields["FromUserName"], fields.get("CreateTime", ""), fields["MsgType"])
+
+
+def visible_to(community_id):
+    """The messages a community's staff may read: its residents', and those of followers with no
+    community yet (they wrote to the account, not to a community). Another community's
+    residents' messages are that community's alone."""
+    return InboundMessage.resident.is_null() | InboundMessage.resident.in_(
+        Resident.select(Resident.id).where(Resident.community.is_null() | (Resident.community == community_id)))
 
 
 def raw_fields(xml):

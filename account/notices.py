@@ -75,6 +75,7 @@ def submit(staff, community_id, article_id=None, text="", grid_id=None, building
     if found and not confirm:
         raise LinliError("sensitive_words", "内容含敏感词：%s。确认无误后再次提交" % "、".join(found))
     tag = None
+    # Only the community's own grids and buildings: another's residents are not theirs to message.
     if grid_id:
         tag = tag_for(grid=_target(Grid, grid_id, community_id))
     elif building_id:

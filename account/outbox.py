@@ -1,34 +1,32 @@
 """Staff replies to residents, sent by the task queue with WeChat's rules respected.
 
-A customer-service message may go out within 48 hours of the resident's last message, at most
-five times (DESIGN.md §6); outside that a template message goes instead when one is configured
+A customer-service message may go out while WeChat's window is open (account/window.py: 5
+within 48 hours of the resident's own message, 3 within a minute of a follow, scan or menu tap);
+outside it a template message goes instead when one is configured
 (WECHAT_REPLY_TEMPLATE_ID), else the reply is refused with a clear reason. Each message's fate
 is recorded: sent, refused (WeChat or the rules said no), failed (an error to look at), or
 unknown (the request timed out: it may have arrived, so it is not sent again blindly).
 """
-import datetime
 import logging
 
 from wechatpy.exceptions import WeChatClientException
 
 import config
 import wechat
+from account import consent
+from account import window
 from errors import LinliError
-from models.account import InboundMessage
+from models.account import OUTBOUND_KINDS
 from models.account import OutboundMessage
 from models.db import db
 from models.db import utcnow
-from models.notifications import Notification
 from wechat import delivery
 
 logger = logging.getLogger(__name__)
 
-WINDOW = datetime.timedelta(hours=48)
-MAX_IN_WINDOW = 5
 MAX_LENGTH = 600
-OUT_OF_WINDOW_ERRORS = {45015, 45047}     # outside 48 h; over the number allowed
+OUT_OF_WINDOW_ERRORS = {45015, 45047}     # outside the window; over the number allowed
 GONE_ERRORS = {43004, 40003}              # unsubscribed; openid unknown
-COUNTED_STATES = ("queued", "sent", "unknown")
 
 
 class OutboxError(LinliError):
@@ -49,8 +47,8 @@ def reply(staff, resident, text, in_reply_to=None, now=None):
     kind = official_account_channel(resident, now)
     if kind is None:
         raise OutboxError("outside_window",
-                          "居民超过48小时未互动（或已连续回复%d条），客服消息无法送达，且未配置模板消息"
-                          % MAX_IN_WINDOW)
+                          "居民超过48小时未发消息（或可回复的条数已用完），客服消息无法送达，"
+                          "且没有可用的模板消息（未配置，或居民已拒收）")
     with db.atomic():
         message = OutboundMessage.create(resident=resident, staff=staff, in_reply_to=in_reply_to,
                                          kind=kind, content=text, created_at=now)
@@ -60,28 +58,26 @@ def reply(staff, resident, text, in_reply_to=None, now=None):
 
 
 def official_account_channel(resident, now=None):
-    """How the official account can reach `resident` now: "custom" inside the 48-hour window
-    (5 messages at most, staff replies and case notifications together), else "template" when
-    one is configured, else None."""
-    now = now or utcnow()
-    last_heard = (InboundMessage.select(InboundMessage.received_at)
-                  .where((InboundMessage.openid == resident.oa_openid)
-                         & (InboundMessage.event != "unsubscribe"))
-                  .order_by(InboundMessage.received_at.desc()).scalar())
-    if last_heard is not None and now - last_heard < WINDOW:
-        replies = (OutboundMessage.select()
-                   .where((OutboundMessage.resident == resident) & (OutboundMessage.kind == "custom")
-                          & (OutboundMessage.created_at >= last_heard)
-                          & OutboundMessage.state.in_(COUNTED_STATES)).count())
-        notices = (Notification.select()
-                   .where((Notification.resident == resident) & (Notification.channel == "custom")
-                          & (Notification.created_at >= last_heard)
-                          & Notification.state.in_(COUNTED_STATES)).count())
-        if replies + notices < MAX_IN_WINDOW:
-            return "custom"
-    if config.active().WECHAT_REPLY_TEMPLATE_ID:
-        return "template"
-    return None
+    """How the official account can reach `resident` with a staff reply now: "custom" while
+    WeChat's window is open (account/window.py; staff replies and case notifications share it),
+    else "template" when one is configured and not blocked, else None."""
+    return next(iter(official_account_channels(resident, now, kinds=OUTBOUND_KINDS)), None)
+
+
+def official_account_channels(resident, now=None, kinds=("custom", "oa_subscribe", "template")):
+    """The channels to try in order: a customer-service message while the window is open; a
+    subscription notice the resident consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID); the reply
+    template (no window, no consent needed) unless they blocked it."""
+    settings, channels = config.active(), []
+    if "custom" in kinds and window.remaining(resident, now or utcnow()) > 0:
+        channels.append("custom")
+    if "oa_subscribe" in kinds and settings.WECHAT_SUBSCRIBE_TEMPLATE_ID \
+            and consent.accepted(resident, settings.WECHAT_SUBSCRIBE_TEMPLATE_ID):
+        channels.append("oa_subscribe")
+    if "template" in kinds and settings.WECHAT_REPLY_TEMPLATE_ID \
+            and not consent.rejected(resident, settings.WECHAT_REPLY_TEMPLATE_ID):
+        channels.append("template")
+    return channels
 
 
 def deliver(message_id, last_try=False):
@@ -96,7 +92,7 @@ def deliver(message_id, last_try=False):
             _send(client, message)
         except WeChatClientException as exc:
             if not (exc.errcode in OUT_OF_WINDOW_ERRORS and message.kind == "custom"
-                    and config.active().WECHAT_REPLY_TEMPLATE_ID):
+                    and official_account_channels(message.resident, kinds=("template",))):
                 raise
             # The window closed while the message waited: a template message has no window.
             OutboundMessage.update(kind="template").where(OutboundMessage.id == message.id).execute()

@@ -5,16 +5,19 @@ Safe and compatible modes add `encrypt_type=aes` and `msg_signature` = sha1 of t
 (token, timestamp, nonce, Encrypt); the body is decrypted with `msg_signature` (not
 `signature`: a classic bug), and the reply must be encrypted in turn.
 """
+import base64
+import binascii
 import dataclasses
+import hashlib
+import hmac
+import struct
 import time
 
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.exceptions import InvalidAppIdException
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.utils import check_signature
+from wechatpy.crypto.cryptography import WeChatCipher
 
 from errors import LinliError
 
@@ -33,6 +36,7 @@ class Push:
     xml: str            # the message's XML, decrypted
     message: object     # wechatpy's parsed message or event
     encrypted: bool     # reply encrypted, as the push was
+    signed: tuple = ()  # (timestamp, nonce, signature, sha256 of the body): for account/replay.py
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +44,7 @@ class PushConfig:
     token: str
     aes_key: str
     appid: str
+    encrypted_only: bool = False      # WECHAT_REQUIRE_SAFE_MODE: plain pushes are refused
 
     def crypto(self):
         return WeChatCrypto(self.token, self.aes_key, self.appid)
@@ -58,26 +63,34 @@ def decode(config, args, body, now=None):
     _check_signature(config, args.get("signature", ""), timestamp, nonce)
     _check_fresh(timestamp, now)
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    if config.encrypted_only and not encrypted:
+        # Plain mode signs only the URL, never the body: with safe mode required, a captured
+        # URL cannot carry a body of someone else's making.
+        raise PushRejected("plain_refused", "只接受安全模式（加密）消息", 403)
     xml = _safe_text(body)
     if encrypted:
         if not config.aes_key:
             raise PushRejected("aes_not_configured", "收到加密消息，但未配置 WECHAT_AES_KEY", 400)
-        try:
-            xml = config.crypto().decrypt_message(xml, args.get("msg_signature", ""), timestamp, nonce)
-        except InvalidSignatureException:
-            raise PushRejected("bad_signature", "msg_signature 校验失败", 403) from None
-        except InvalidAppIdException:
-            raise PushRejected("wrong_appid", "消息不是发给本公众号的", 403) from None
-        except (KeyError, ValueError, TypeError) as exc:
-            raise PushRejected("bad_ciphertext", "无法解密消息：%s" % exc, 400) from None
-        xml = _safe_text(xml.encode("utf-8") if isinstance(xml, str) else xml)
+        encrypt = _field(xml, "Encrypt")
+        if not encrypt:
+            raise PushRejected("bad_ciphertext", "加密消息缺少 Encrypt", 400)
+        _check_signature(config, args.get("msg_signature", ""), timestamp, nonce, encrypt,
+                         what="msg_signature")
+        xml = _safe_text(_open_envelope(config, encrypt))
     try:
         message = parse_message(xml)
     except Exception as exc:   # xmltodict and wechatpy raise assorted errors on odd shapes
         raise PushRejected("malformed_message", "消息格式无效：%s" % exc, 400) from None
     if message is None or not message.source:
         raise PushRejected("malformed_message", "消息缺少 FromUserName", 400)
-    return Push(xml=xml, message=message, encrypted=encrypted)
+    return Push(xml=xml, message=message, encrypted=encrypted, signed=signed_url(args, body))
+
+
+def signed_url(args, body):
+    """What a push's signed URL vouches for, for account/replay.py: (timestamp, nonce, signature,
+    sha256 of the body)."""
+    return (args.get("timestamp", ""), args.get("nonce", ""), args.get("signature", ""),
+            hashlib.sha256(body or b"").hexdigest())
 
 
 def encode_reply(config, push, reply_xml, nonce, timestamp=None):
@@ -87,15 +100,52 @@ def encode_reply(config, push, reply_xml, nonce, timestamp=None):
     return config.crypto().encrypt_message(reply_xml, nonce, timestamp)
 
 
-def _check_signature(config, signature, timestamp, nonce):
+def _check_signature(config, signature, timestamp, nonce, *more, what="签名"):
+    """sha1 of the sorted (token, timestamp, nonce[, Encrypt]), compared in constant time."""
     if not config.token:
         raise PushRejected("not_configured", "公众号未配置 WECHAT_TOKEN", 503)
     if not (signature and timestamp and nonce):
         raise PushRejected("missing_signature", "缺少签名参数", 403)
+    expected = hashlib.sha1("".join(sorted((config.token, timestamp, nonce) + more)).encode()).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.lower().encode("utf-8", "replace")):
+        raise PushRejected("bad_signature", "%s校验失败" % what, 403)
+
+
+def _field(xml, name):
+    """One top-level field of a (checked) push body, '' when absent."""
+    node = defusedxml.ElementTree.fromstring(xml, forbid_dtd=True).find(name)
+    return (node.text or "").strip() if node is not None else ""
+
+
+def _open_envelope(config, encrypt):
+    """The XML inside safe mode's `Encrypt`, checked byte by byte.
+
+    WeChat's envelope is AES-256-CBC (key = the EncodingAESKey, IV = its first 16 bytes) of
+    16 random bytes + the XML's length (4 bytes, big-endian) + the XML + the appid, PKCS#7-padded
+    to a multiple of 32. wechatpy trusts the padding and the length it reads back, so random
+    ciphertext or a wrong key ends in `struct.error` (a 500) or a bogus "wrong appid". Here
+    anything that is not a well-formed envelope is a 400; a well-formed one for another appid
+    is a 403."""
+    unreadable = PushRejected("bad_ciphertext", "无法解密消息（密文无效或 EncodingAESKey 不符）", 400)
     try:
-        check_signature(config.token, signature, timestamp, nonce)
-    except InvalidSignatureException:
-        raise PushRejected("bad_signature", "签名校验失败", 403) from None
+        sealed = base64.b64decode(encrypt, validate=True)
+    except (binascii.Error, ValueError):
+        raise unreadable from None
+    if not sealed or len(sealed) % 16:
+        raise unreadable
+    key = base64.b64decode(config.aes_key + "=")
+    plain = WeChatCipher(key).decrypt(sealed)
+    pad = plain[-1]
+    if not 1 <= pad <= 32 or plain[-pad:] != bytes([pad]) * pad or len(plain) - pad < 20:
+        raise unreadable
+    body = plain[16:-pad]
+    (length,) = struct.unpack(">I", body[:4])
+    if length > len(body) - 4:
+        raise unreadable
+    xml, appid = body[4:4 + length], body[4 + length:]
+    if appid != config.appid.encode():
+        raise PushRejected("wrong_appid", "消息不是发给本公众号的", 403)
+    return xml
 
 
 def _check_fresh(timestamp, now):

@@ -8,6 +8,8 @@ import dataclasses
 import datetime
 import re
 
+import limits
+from account import texts
 from reports import intake
 from reports.labels import LEVEL_LABELS
 from reports.labels import STATE_LABELS
@@ -21,7 +23,7 @@ _LEADING = re.compile(r"^(%s)[\s:：,，、。!！-]*" % "|".join(REPORT_WORDS))
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    report: object
+    report: object      # None: over the filing limit, no case (the message stays in the inbox)
     merged: bool        # added to a case filed moments ago rather than a new one
 
 
@@ -44,8 +46,7 @@ def words(resident, description, source_message, now):
     if recent is not None and not recent.description:
         intake.add_description(recent, description, source_message, resident, now)
         return Outcome(recent, merged=True)
-    return Outcome(intake.submit(resident, CHANNEL, description, source_message=source_message,
-                                 now=now), merged=False)
+    return _file(resident, now, description=description, source_message=source_message)
 
 
 def photo(resident, media_id, url, source_message, now):
@@ -53,8 +54,7 @@ def photo(resident, media_id, url, source_message, now):
     if recent is not None:
         intake.add_photo(recent, (media_id, url), source_message, resident, now)
         return Outcome(recent, merged=True)
-    return Outcome(intake.submit(resident, CHANNEL, photo=(media_id, url),
-                                 source_message=source_message, now=now), merged=False)
+    return _file(resident, now, photo=(media_id, url), source_message=source_message)
 
 
 def location(resident, lat, lng, label, source_message, now):
@@ -62,13 +62,24 @@ def location(resident, lat, lng, label, source_message, now):
     if recent is not None:
         intake.add_location(recent, (lat, lng, label), source_message, resident, now)
         return Outcome(recent, merged=True)
-    return Outcome(intake.submit(resident, CHANNEL, location=(lat, lng, label),
-                                 source_message=source_message, now=now), merged=False)
+    return _file(resident, now, location=(lat, lng, label), source_message=source_message)
+
+
+def _file(resident, now, **case):
+    """A new case, within the filing limit every channel shares; past it, no case: the message
+    is stored already and stays in the console's inbox, where staff can still make it one."""
+    try:
+        intake.count_filing(resident)
+    except limits.TooMany:
+        return Outcome(None, merged=False)
+    return Outcome(intake.submit(resident, CHANNEL, now=now, **case), merged=False)
 
 
 def acknowledgement(outcome, kind):
     """What the resident reads back: the case number and what happens next."""
     report = outcome.report
+    if report is None:
+        return texts.get("filing_limited")
     if outcome.merged:
         added = {"words": "文字说明", "photo": "照片", "location": "位置"}[kind]
         return "已将%s补充到案件 %s。回复“进度”可查询办理情况。" % (added, report.number)

@@ -5,6 +5,7 @@ import datetime
 from peewee import fn
 
 import wechat
+from models.content import Article
 from models.content import ArticleDailyStat
 from models.content import FollowerDailyStat
 from models.db import db
@@ -34,15 +35,21 @@ def pull(day=None):
     return len(articles), len(followers)
 
 
-def per_article():
-    """Per article (msgid): title, reads, read users, shares, days counted; most read first."""
+def per_article(community_id=None):
+    """Per article (msgid): title, reads, read users, shares, days counted; most read first.
+    With `community_id`, without another community's articles (msgid is "<msg_data_id>_<index>");
+    articles published outside Linli belong to the whole account and stay."""
     query = (ArticleDailyStat.select(ArticleDailyStat.msgid, fn.MAX(ArticleDailyStat.title).alias("title"),
                                      fn.SUM(ArticleDailyStat.reads).alias("reads"),
                                      fn.SUM(ArticleDailyStat.read_users).alias("read_users"),
                                      fn.SUM(ArticleDailyStat.shares).alias("shares"),
                                      fn.COUNT(ArticleDailyStat.id).alias("days"))
              .group_by(ArticleDailyStat.msgid).order_by(fn.SUM(ArticleDailyStat.reads).desc()).dicts())
-    return list(query)
+    if community_id is None:
+        return list(query)
+    others = {a.msg_data_id for a in Article.select(Article.msg_data_id).where(
+        (Article.community != community_id) & (Article.msg_data_id != ""))}
+    return [row for row in query if row["msgid"].rsplit("_", 1)[0] not in others]
 
 
 def per_month(year):

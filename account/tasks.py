@@ -59,6 +59,13 @@ def poll_publishing():
     return articles.poll_publishing()
 
 
+@huey.periodic_task(crontab(minute="*/10"))
+def prune_seen_pushes():
+    """Signed push URLs whose timestamps are stale need no remembering (Redis expires its own)."""
+    from account import replay
+    return replay.prune()
+
+
 @huey.periodic_task(crontab(minute="30", hour="*"))
 def sync_follower_tags():
     from account import notices

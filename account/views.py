@@ -3,6 +3,7 @@ import secrets
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import request
 
 import config
@@ -10,13 +11,22 @@ from account import gateway
 from account import mp_push
 from account import push
 from account import screening
+from account.replay import make_replay_guard
 
 bp = Blueprint("account", __name__)
+REPLAY_GUARD = "linli.push_replay_guard"
+
+
+@bp.record_once
+def _make_replay_guard(state):
+    # One per app, on the storage the settings choose (database or Redis).
+    state.app.extensions[REPLAY_GUARD] = make_replay_guard(config.active().REDIS_URL)
 
 
 def _config():
     settings = config.active()
-    return push.PushConfig(settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APPID)
+    return push.PushConfig(settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APPID,
+                           settings.WECHAT_REQUIRE_SAFE_MODE)
 
 
 @bp.get("/wechat")
@@ -32,7 +42,7 @@ def receive():
     request.max_content_length = push.MAX_BODY_BYTES      # 413 beyond it, before parsing
     config = _config()
     message = push.decode(config, request.args, request.get_data())
-    reply = gateway.handle(message)
+    reply = gateway.handle(message, replay_guard=current_app.extensions[REPLAY_GUARD])
     body = push.encode_reply(config, message, reply, nonce=secrets.token_hex(8))
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
 
@@ -54,7 +64,10 @@ def verify_miniprogram():
 def receive_miniprogram():
     """The mini-program's pushes: mediaCheckAsync verdicts; other events are acknowledged."""
     request.max_content_length = push.MAX_BODY_BYTES
-    fields = mp_push.decode(_mp_config(), request.args, request.get_data())
+    body = request.get_data()
+    fields = mp_push.decode(_mp_config(), request.args, body)
+    # A verdict holds or clears a photo: its signed URL is good for one body, as on /wechat.
+    current_app.extensions[REPLAY_GUARD].check(*push.signed_url(request.args, body))
     if fields.get("Event") == "wxa_media_check":
         screening.on_verdict(fields)
     return Response("success", mimetype="text/plain")

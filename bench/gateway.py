@@ -145,9 +145,7 @@ def _load(port, connections, seconds):
 
 
 def _client(port, number, start_at, seconds, queue):
-    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
-    signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
-    path = "/wechat?signature=%s&timestamp=%s&nonce=%s&openid=x" % (signature, timestamp, nonce)
+    timestamp = str(int(time.time()))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     latencies, errors, seq = [], 0, 0
     time.sleep(max(0, start_at - time.time()))
@@ -160,6 +158,10 @@ def _client(port, number, start_at, seconds, queue):
                 "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[报修 %d号楼楼道灯不亮了]]></Content>"
                 "<MsgId>%d</MsgId></xml>" % (openid, timestamp, seq % 39 + 1,
                                               int(start_at) * 10 ** 6 + number * 10 ** 5 + seq)).encode()
+        # Signed per push with its own nonce, as WeChat does: a signed URL is good for one body.
+        nonce = uuid.uuid4().hex[:10]
+        signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
+        path = "/wechat?signature=%s&timestamp=%s&nonce=%s&openid=x" % (signature, timestamp, nonce)
         began = time.perf_counter()
         try:
             conn.request("POST", path, body, {"Content-Type": "text/xml"})

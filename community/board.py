@@ -4,9 +4,8 @@ import dataclasses
 from models.community import Unit
 from models.people import RoleAssignment
 from models.people import Staff
+from reports.labels import ROLE_LABELS
 
-ROLE_LABELS = {"building_leader": "楼长", "unit_leader": "单元长", "grid_worker": "网格员",
-               "area_cadre": "片区负责人"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -32,8 +32,6 @@ from miniprogram_api.serializers import EVENT_LABELS
 from reports.labels import LEVEL_LABELS
 from reports.labels import STATE_LABELS
 
-ACTIONS = ("accept", "start", "note", "transfer", "escalate", "resolve", "reject", "merge")
-
 
 @bp.get("/cases")
 @signed_in(*CASE_ROLES)
@@ -44,7 +42,8 @@ def cases():
                                            overdue=args.get("overdue") == "1",
                                            after=decode_cursor(args.get("after")), size=30)
     return render_template("console/cases.html", cases=found, next=encode_cursor(following) if following else None,
-                           grids=Grid.select().order_by(Grid.id), states=STATE_LABELS, levels=LEVEL_LABELS,
+                           grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
+                           states=STATE_LABELS, levels=LEVEL_LABELS,
                            args=args)
 
 
@@ -56,8 +55,8 @@ def case(number):
                                         & ((CannedReply.category.is_null()) | (CannedReply.category == report.category_id))
                                         & ((CannedReply.state == "") | (CannedReply.state == report.state)))
     return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
-                           can_act=permissions.can_act(g.staff, report), canned=list(canned),
-                           staff_list=Staff.select().where(Staff.active == True).order_by(Staff.name),  # noqa: E712
+                           actions=workflow.staff_actions(report, g.staff), canned=list(canned),
+                           staff_list=permissions.assignees_for(report),
                            states=STATE_LABELS, levels=LEVEL_LABELS, events=EVENT_LABELS,
                            channels=CHANNEL_LABELS)
 
@@ -107,8 +106,10 @@ def walk_in():
             raise LinliError("description_required", "请填写问题描述")
         phone = form.get("phone", "").strip()[:20]
         with db.atomic():
-            # A caller known by their phone is linked; a new one is recorded with it.
-            reporter = (Resident.get_or_none(Resident.phone == phone) or Resident.create(
+            # A caller known by their phone in this community is linked; a new one is recorded with
+            # it. Never another community's resident: their name would show on this case.
+            reporter = (Resident.get_or_none((Resident.phone == phone) & (Resident.community == community_id))
+                        or Resident.create(
                 phone=phone, nickname=form.get("name", "").strip()[:100], community=community_id,
                 building=building.id if building else None)) if phone else None
             report = intake.submit(reporter, "staff", description, category_id=integer(form.get("category_id")),

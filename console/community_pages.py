@@ -38,9 +38,10 @@ def community():
     roles = {}
     for assignment in RoleAssignment.select().where(RoleAssignment.community == community_id):
         roles.setdefault(assignment.staff_id, []).append(assignment)
-    staff = Staff.select().where(Staff.id.in_(list(roles) or [0])).order_by(Staff.name)
+    # Not `staff`: that name is the signed-in member in every console template.
+    people = Staff.select().where(Staff.id.in_(list(roles) or [0])).order_by(Staff.name)
     return render_template("console/community.html", grids=Grid.select().where(Grid.community == community_id),
-                           buildings=buildings, units=units, staff=staff, roles=roles,
+                           buildings=buildings, units=units, people=people, roles=roles,
                            rules=AutoReplyRule.select().order_by(AutoReplyRule.priority.desc()),
                            days=CalendarDay.select().order_by(CalendarDay.day.desc()).limit(60))
 

@@ -42,7 +42,7 @@ FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "sou
 @signed_in(*CONTENT_ROLES)
 def articles():
     rows = Article.select().where(Article.community == staff_community()).order_by(Article.id.desc())
-    return render_template("console/articles.html", articles=rows, figures=stats.per_article()[:20],
+    return render_template("console/articles.html", articles=rows, figures=stats.per_article(staff_community())[:20],
                            notices=Notice.select().where(Notice.community == staff_community())
                            .order_by(Notice.id.desc()).limit(20).prefetch(Article, WeChatTag, Building, Estate))
 
@@ -135,7 +135,7 @@ def notice():
 @signed_in(*CONTENT_ROLES)
 def comments():
     state = request.args.get("state") or "held"
-    return render_template("console/comments.html", comments=comment_domain.queue(state), state=state,
+    return render_template("console/comments.html", comments=comment_domain.queue(state, staff_community()), state=state,
                            actions=comment_domain.ACTIONS, failure=comment_domain.failure,
                            words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
 
@@ -143,7 +143,7 @@ def comments():
 @bp.post("/comments/<int:comment_id>/<action>")
 @signed_in(*CONTENT_ROLES)
 def comment_action(comment_id, action):
-    comment = Comment.get_or_none(Comment.id == comment_id)
+    comment = Comment.get_or_none((Comment.id == comment_id) & comment_domain.of_community(staff_community()))
     if comment is None:
         abort(404)
     if action == "elect":

@@ -28,7 +28,8 @@ SHOWN_TYPES = ("text", "image", "voice", "video", "shortvideo", "location", "lin
 @bp.get("/inbox")
 @signed_in(*CONTENT_ROLES)
 def inbox():
-    rows = (InboundMessage.select().where(InboundMessage.msg_type.in_(SHOWN_TYPES))
+    rows = (InboundMessage.select().where(InboundMessage.msg_type.in_(SHOWN_TYPES)
+                                          & messages.visible_to(staff_community()))
             .order_by(InboundMessage.id.desc()).limit(100))
     cased = {e.source_message_id for e in ReportEvent.select(ReportEvent.source_message)
              .where(ReportEvent.source_message.in_([r.id for r in rows]))} if rows else set()
@@ -41,7 +42,7 @@ def inbox():
 @bp.post("/inbox/<int:message_id>/<action>")
 @signed_in(*CONTENT_ROLES)
 def inbox_action(message_id, action):
-    message = InboundMessage.get_or_none(InboundMessage.id == message_id)
+    message = InboundMessage.get_or_none((InboundMessage.id == message_id) & messages.visible_to(staff_community()))
     if message is None:
         abort(404)
     if message.resident_id is None:

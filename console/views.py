@@ -9,8 +9,11 @@ from flask import request
 from flask import session
 from flask import url_for
 
+import audit
+from community.staff import MANAGER_ROLES
 from community.staff import authenticate
 from community.staff import end_sessions
+from community.staff import role_label
 from console import auth
 from console import charts
 from errors import LinliError
@@ -23,11 +26,11 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 
 CASE_ROLES = ("grid_worker", "area_cadre", "secretary", "street_centre", "admin")
 CONTENT_ROLES = ("editor", "secretary", "admin")
-MANAGER_ROLES = ("secretary", "admin")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
         ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
         ("console.comments", "评论", CONTENT_ROLES), ("console.community", "社区", MANAGER_ROLES),
+        ("console.staff_list", "工作人员", MANAGER_ROLES),
         ("console.redcard", "社区红卡", MANAGER_ROLES))
 
 
@@ -35,6 +38,16 @@ MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE
 def csrf_field():
     from markupsafe import Markup
     return Markup('<input type="hidden" name="csrf" value="%s">' % auth.csrf_token())
+
+
+@bp.app_template_global()
+def role_labels(staff):
+    """A staff member's roles in words, for every page that names staff (never the raw keys)."""
+    assignments = RoleAssignment.select().where(RoleAssignment.staff == staff).order_by(RoleAssignment.id)
+    return "、".join(role_label(a) for a in assignments)
+
+
+bp.add_app_template_global(role_label)
 
 
 @bp.app_template_filter("local")
@@ -59,6 +72,7 @@ def menu():
 @bp.errorhandler(LinliError)
 def domain_error(exc):
     """A refused action: 403 stays a 403 page; anything else goes back with the reason shown."""
+    audit.refused()
     if exc.status in (403, 404, 429) or request.method != "POST":
         return render_template("console/error.html", message=exc.message, status=exc.status), exc.status
     flash(exc.message)
@@ -116,18 +130,25 @@ def dashboard():
     if g.roles & set(CASE_ROLES):
         mine = queries.staff_queue(g.staff, size=10)[0]
         overdue = queries.staff_queue(g.staff, overdue=True, size=10)[0]
-    month = local(utcnow()).strftime("%Y-%m")
-    grid_rates = rates.rates(community_id, month, "grid") if community_id and g.roles & set(MANAGER_ROLES) else []
+    month = request.args.get("month") or local(utcnow()).strftime("%Y-%m")
+    try:
+        rates.month_bounds(month)
+    except ValueError:
+        flash("月份应为 YYYY-MM 格式（如 2026-11），已显示本月")
+        month = local(utcnow()).strftime("%Y-%m")
+    show_rates = bool(community_id and g.roles & set(MANAGER_ROLES))
+    grid_rates = rates.rates(community_id, month, "grid") if show_rates else []
     followers = list(FollowerDailyStat.select().order_by(FollowerDailyStat.ref_date.desc()).limit(30))[::-1]
     return render_template(
         "console/dashboard.html", mine=mine, overdue=overdue, month=month, grid_rates=grid_rates,
+        adjacent=rates.adjacent_months(month), show_rates=show_rates,
         response_chart=charts.bars([(r.label, r.response_rate) for r in grid_rates]),
         resolution_chart=charts.bars([(r.label, r.resolution_rate) for r in grid_rates]),
         satisfaction_chart=charts.bars([(r.label, r.satisfaction_rate) for r in grid_rates]),
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
-        top_articles=account_stats.per_article()[:5] if g.roles & set(CONTENT_ROLES) else [],
+        top_articles=account_stats.per_article(community_id)[:5] if g.roles & set(CONTENT_ROLES) else [],
         follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
-        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [],
+        coupons=coupon_stats.community_totals(community_id) if show_rates else [],
         verification_alerts=verification.alerts() if g.roles & set(CONTENT_ROLES + MANAGER_ROLES) else [])
 
 
@@ -142,3 +163,4 @@ from console import community_pages  # noqa: E402,F401
 from console import content  # noqa: E402,F401
 from console import inbox  # noqa: E402,F401
 from console import redcard  # noqa: E402,F401
+from console import staff_pages  # noqa: E402,F401

@@ -279,6 +279,7 @@ PATHS = {
         "post": {**_op("File a case; send Idempotency-Key (20 an hour)", CASE, "400", "401", "422", "429", body=_body({
             "description": {"type": "string"}, "category_id": {"type": "integer"},
             "photo_ids": {"type": "array", "items": {"type": "integer"}}, "anonymous": {"type": "boolean"},
+            "publish_photos": {"type": "boolean"},
             "location": {"type": "object", "properties": {"lat": {"type": "number"}, "lng": {"type": "number"},
                                                           "label": {"type": "string"}}}}),
             params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}]),

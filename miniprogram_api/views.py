@@ -22,13 +22,13 @@ from models.community import Community
 from models.community import Unit
 from models.workflow import Category
 from reports import filing
+from reports import intake
 from reports import photos
 from reports import queries
 from reports import workflow
 
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
 LOGIN_PER_MINUTE = 30
-FILINGS_PER_HOUR = 20
 # Two cases' worth of photos (9 each) in ten minutes; each upload costs a decode and disk.
 UPLOADS_PER_TEN_MINUTES = 20
 
@@ -118,11 +118,11 @@ def file_report():
     description = body.get("description") or ""
     if not isinstance(description, str):
         raise BadRequest("bad_field", "description 应为字符串")
-    # A resident reports a handful of things a day; hundreds an hour is a script or a grudge.
-    limits.hit("file:%d" % g.resident.id, FILINGS_PER_HOUR, 3600, "提交过于频繁")
+    intake.count_filing(g.resident)
     case, created = filing.file_report(
         g.resident, description, category_id=integer(body, "category_id"), upload_ids=upload_ids,
         anonymous=bool(body.get("anonymous")), location=location,
+        photos_public=body.get("publish_photos") is True,
         key=request.headers.get("Idempotency-Key"),
         content_check=filing.wechat_content_check(wechat.miniprogram(), g.resident))
     return jsonify(serializers.case_summary(case)), 201 if created else 200

@@ -34,8 +34,10 @@ from models.miniprogram import FilingKey
 from models.miniprogram import MpSession
 from models.miniprogram import Upload
 from models.notifications import Notification
+from models.notifications import TemplateConsent
 from models.people import Resident
 from models.people import RoleAssignment
+from models.people import SigninLink
 from models.people import Staff
 from models.reports import CaseCounter
 from models.reports import Report
@@ -48,10 +50,11 @@ from models.workflow import Category
 from models.workflow import DutyRoster
 from models.workflow import SlaPolicy
 from models.wechat import AccessToken
+from models.wechat import SeenPush
 
 ALL_MODELS = [
     Community, Estate, Grid, Building, Unit,
-    Staff, Resident, RoleAssignment,
+    Staff, Resident, RoleAssignment, SigninLink,
     Merchant, MerchantStaff,
     AccessToken,
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,
@@ -62,6 +65,8 @@ ALL_MODELS = [
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
     CommentCursor, Comment, SensitiveWord, LoginAttempt, AuditEntry,
     RateCounter,
+    SeenPush,
+    TemplateConsent,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

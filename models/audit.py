@@ -16,7 +16,7 @@ class AuditEntry(BaseModel):
     actor_name = CharField(max_length=64, default="")
     action = CharField(max_length=100)               # the endpoint, e.g. console.act
     target = CharField(max_length=200, default="")   # the path's arguments, e.g. number=R2611230001
-    status = IntegerField()
+    status = IntegerField()                          # the response's; 0: written with the action's commit
     address = CharField(max_length=64, default="")
     detail = TextField(default="")                   # the form's field names (never their values)
     created_at = DateTimeField(default=utcnow, index=True)

@@ -7,6 +7,7 @@ from peewee import JOIN
 from peewee import BooleanField
 from peewee import CharField
 from peewee import DateTimeField
+from peewee import FloatField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 
@@ -20,6 +21,9 @@ class Community(BaseModel):
     street = CharField(max_length=100, default="")     # 街道
     district = CharField(max_length=100, default="")   # 区
     city = CharField(max_length=100, default="")
+    # Its centre (WGS-84 degrees), where known: a point filed through Open311 must lie near one.
+    centre_lat = FloatField(null=True)
+    centre_lng = FloatField(null=True)
     created_at = DateTimeField(default=utcnow)
 
 

@@ -30,6 +30,17 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 UPGRADE_COMMAND = "flask --app wsgi db upgrade"
 
 
+# Functions run inside every outermost transaction, just before its COMMIT, registered once at
+# start-up (audit.py writes the line of a staff action there, so the action and its line commit
+# together). An exception from one rolls the transaction back and propagates.
+PRE_COMMIT_HOOKS = []
+
+
+def run_pre_commit_hooks():
+    for hook in PRE_COMMIT_HOOKS:
+        hook()
+
+
 class SqliteWriterDatabase(PooledSqliteDatabase):
     """Pooled SQLite whose writing transactions queue for their turn instead of sleeping.
 
@@ -62,6 +73,7 @@ class SqliteWriterDatabase(PooledSqliteDatabase):
             raise
 
     def commit(self):
+        run_pre_commit_hooks()      # before the try: a failing hook keeps the lock until the rollback
         try:
             super().commit()
         finally:
@@ -92,6 +104,14 @@ class SqliteWriterDatabase(PooledSqliteDatabase):
             if self._lock_path and self._lock_pid == os.getpid():
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._threads.release()
+
+
+class PostgresDatabase(PooledPostgresqlDatabase):
+    """Pooled PostgreSQL, with the pre-commit hooks."""
+
+    def commit(self):
+        run_pre_commit_hooks()
+        super().commit()
 
 
 class BaseModel(Model):
@@ -128,7 +148,7 @@ def make_database(url, max_connections=20):
             },
         )
     parsed.setdefault("connect_timeout", 5)
-    return PooledPostgresqlDatabase(
+    return PostgresDatabase(
         name,
         autoconnect=False,
         max_connections=max_connections,

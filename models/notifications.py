@@ -13,6 +13,7 @@ from models.people import _in
 from models.reports import Report
 
 NOTIFICATION_STATES = ("queued", "sent", "failed", "skipped", "unknown")
+CONSENT_STATES = ("accept", "reject", "spent")
 
 
 class Notification(BaseModel):
@@ -20,7 +21,7 @@ class Notification(BaseModel):
     resident = ForeignKeyField(Resident, null=True, on_delete="CASCADE")
     staff = ForeignKeyField(Staff, null=True, on_delete="CASCADE")
     kind = CharField(max_length=32)            # accepted, escalated, resolved, assigned, deadline
-    channel = CharField(max_length=16, default="")   # subscribe, custom, template: as delivered
+    channel = CharField(max_length=16, default="")   # subscribe, custom, oa_subscribe, template: as delivered
     state = CharField(max_length=16, default="queued", index=True,
                       constraints=[_in("state", NOTIFICATION_STATES)])
     attempts = IntegerField(default=0)
@@ -28,6 +29,26 @@ class Notification(BaseModel):
     errmsg = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # The template a subscription notice or template message went with, WeChat's msgid for it,
+    # and WeChat's report of its delivery (success, failed:user block, failed: system failed).
+    template_id = CharField(max_length=128, default="")
+    msgid = CharField(max_length=32, null=True, index=True)
+    delivery = CharField(max_length=64, default="")
+    reported_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("report", "kind"), False),)
+
+
+class TemplateConsent(BaseModel):
+    """A resident's last word on one of the official account's templates: accepted or rejected
+    in a subscription-notice popup or their notice settings, rejected by blocking a template
+    message, or spent (WeChat refused a send for want of consent: a one-time subscription)."""
+    resident = ForeignKeyField(Resident, backref="consents", on_delete="CASCADE")
+    template_id = CharField(max_length=128)
+    state = CharField(max_length=16, constraints=[_in("state", CONSENT_STATES)])
+    wechat_time = IntegerField(default=0)     # CreateTime of the event that said so: the latest wins
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("resident", "template_id"), True),)

@@ -91,3 +91,15 @@ class RoleAssignment(BaseModel):
             (("role", "unit"), False),
             (("role", "community"), False),
         )
+
+
+class SigninLink(BaseModel):
+    """A one-time link for a staff member to set their own password (a new account, or a reset by
+    a manager), instead of a password sent in clear. Only the token's SHA-256 is kept; a link
+    expires and is used at most once."""
+    staff = ForeignKeyField(Staff, backref="signin_links", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)

@@ -41,6 +41,7 @@ class Report(BaseModel):
     location_label = CharField(max_length=200, default="")
     reporter = ForeignKeyField(Resident, null=True, backref="reports", on_delete="SET NULL")
     anonymous = BooleanField(default=False)
+    photos_public = BooleanField(default=False)        # the reporter agreed their photos be published
     channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
     level = IntegerField(default=1, constraints=[Check("level BETWEEN 1 AND 4")])
     assignee = ForeignKeyField(Staff, null=True, backref="assigned_reports", on_delete="SET NULL")

@@ -36,20 +36,28 @@ def service_definition(code, fmt):
 
 @bp.post("/requests." + FORMAT)
 def post_request(fmt):
-    case = open311.submit(request.form.to_dict(), config.active().OPEN311_API_KEYS)
+    settings = config.active()
+    case = open311.submit(request.form.to_dict(), settings.OPEN311_API_KEYS, settings.OPEN311_RADIUS_M)
     row = {"service_request_id": case.number, "service_notice": "", "account_id": ""}
     return _render(fmt, "service_requests", "request", [row], status=201)
 
 
 @bp.get("/requests." + FORMAT)
 def get_requests(fmt):
-    rows = [open311.request_fields(c) for c in open311.search(request.args)]
+    exact = _exact_view()
+    rows = [open311.request_fields(c, exact) for c in open311.search(request.args)]
     return _render(fmt, "service_requests", "request", rows)
 
 
 @bp.get("/requests/<number>." + FORMAT)
 def get_request(number, fmt):
-    return _render(fmt, "service_requests", "request", [open311.request_fields(open311.find(number))])
+    exact = _exact_view()
+    return _render(fmt, "service_requests", "request", [open311.request_fields(open311.find(number), exact)])
+
+
+def _exact_view():
+    settings = config.active()
+    return open311.exact_view(request.args.get("api_key"), settings.OPEN311_READ_KEYS, settings.OPEN311_API_KEYS)
 
 
 @bp.get("/tokens/<token>." + FORMAT)

@@ -28,8 +28,9 @@ class FilingError(LinliError):
 
 
 def file_report(resident, description, category_id=None, upload_ids=(), anonymous=False,
-                location=None, key=None, content_check=None, now=None):
-    """`content_check(text)` returns WeChat's verdict ("pass", "review", "risky") or raises."""
+                location=None, key=None, content_check=None, photos_public=False, now=None):
+    """`content_check(text)` returns WeChat's verdict ("pass", "review", "risky") or raises.
+    `photos_public`: the resident agreed that their photos may be published (Open311)."""
     description = (description or "").strip()
     upload_ids = list(dict.fromkeys(upload_ids or []))
     if key is not None and not 1 <= len(key) <= 100:
@@ -44,9 +45,9 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
         with db.atomic():
             report = intake.submit(resident, "miniprogram", description, location=location,
                                    category_id=category_id, now=now)
-            if anonymous:
-                Report.update(anonymous=True).where(Report.id == report.id).execute()
-                report.anonymous = True
+            if anonymous or photos_public:
+                Report.update(anonymous=anonymous, photos_public=photos_public).where(Report.id == report.id).execute()
+                report.anonymous, report.photos_public = anonymous, photos_public
             _attach(report, resident, upload_ids)
             if verdict == "review":
                 intake.note(report, "内容安全检查建议人工复核", public=False, now=now)

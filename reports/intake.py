@@ -1,4 +1,5 @@
 """Filing a case and adding to it: the part of the workflow every channel's intake shares."""
+import limits
 from models.community import Community
 from models.db import transaction
 from models.db import utcnow
@@ -10,6 +11,15 @@ from reports import notify
 from reports import routing
 from reports import workflow
 from reports.numbers import next_number
+
+# A resident reports a handful of things a day; hundreds an hour is a script or a grudge.
+FILINGS_PER_HOUR = 20
+
+
+def count_filing(reporter):
+    """Count one new case by `reporter` against one hourly limit for the person, whatever the
+    channel (mini-program, official account); limits.TooMany past FILINGS_PER_HOUR."""
+    limits.hit("file:%d" % reporter.id, FILINGS_PER_HOUR, 3600, "提交过于频繁")
 
 
 def submit(reporter, channel, description="", photo=None, location=None, source_message=None,

@@ -8,7 +8,10 @@ rolled-back action notifies no one.
 
 Channels: a resident on the mini-program gets a subscribe message (MP_CASE_TEMPLATE_ID; they
 must have opted in, else 43101); otherwise, or then, the official account: a customer-service
-message inside the 48-hour window or the reply template. Staff get WECHAT_STAFF_TEMPLATE_ID on
+message while WeChat's window is open (account/window.py); else, or when WeChat says the window
+is closed (45015), a subscription notice the resident consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID,
+account/consent.py); else the reply template, unless they blocked it. WeChat's later report of a
+subscription notice or template message (delivered, blocked, failed) is kept on the row. Staff get WECHAT_STAFF_TEMPLATE_ID on
 the official account. With no channel the notification is recorded as skipped, with why.
 """
 import datetime
@@ -17,7 +20,9 @@ from wechatpy.exceptions import WeChatClientException
 
 import config
 import wechat
-from account.outbox import official_account_channel
+from account import consent
+from account.outbox import OUT_OF_WINDOW_ERRORS
+from account.outbox import official_account_channels
 from models.db import db
 from models.db import utcnow
 from models.notifications import Notification
@@ -118,16 +123,49 @@ def _to_resident(note):
             # No opt-in for this send: try the official account instead.
     if not (resident.oa_openid and resident.subscribed):
         return None
-    channel = official_account_channel(resident)
-    message = text(case, note.kind)
+    message, refused = text(case, note.kind), None
+    for channel in official_account_channels(resident):
+        try:
+            _send_official(note, channel, message)
+        except WeChatClientException as exc:
+            if channel == "custom" and exc.errcode in OUT_OF_WINDOW_ERRORS:
+                refused = exc   # WeChat says the window is closed: the next channel has none
+                continue
+            if channel == "oa_subscribe" and exc.errcode == NO_SUBSCRIPTION:
+                consent.spent(resident, config.active().WECHAT_SUBSCRIBE_TEMPLATE_ID)
+                refused = exc   # their consent was used up (a one-time subscription)
+                continue
+            raise
+        return channel
+    if refused is not None:
+        raise refused           # no channel left: recorded with WeChat's errcode
+    return None
+
+
+def _send_official(note, channel, message):
+    settings, openid, case = config.active(), note.resident.oa_openid, note.report
+    client = wechat.official()
     if channel == "custom":
+        # Marked first: a send in flight counts against the window for the next one.
         Notification.update(channel="custom").where(Notification.id == note.id).execute()
-        wechat.official().message.send_text(resident.oa_openid, message)
-    elif channel == "template":
-        wechat.official().message.send_template(
-            resident.oa_openid, settings.WECHAT_REPLY_TEMPLATE_ID,
-            {settings.WECHAT_REPLY_TEMPLATE_FIELD: {"value": _short(message)}})
-    return channel
+        client.message.send_text(openid, message)
+    elif channel == "oa_subscribe":
+        # Marked first too: WeChat's report (subscribe_msg_sent_event) finds it by its template.
+        template_id = settings.WECHAT_SUBSCRIBE_TEMPLATE_ID
+        (Notification.update(channel="oa_subscribe", template_id=template_id)
+         .where(Notification.id == note.id).execute())
+        mini = {"appid": settings.MINIPROGRAM_APPID,
+                "pagepath": "%s?number=%s" % (settings.MP_CASE_PAGE, case.number)} \
+            if settings.MINIPROGRAM_APPID else None
+        client.subscribe_notice.send(openid, template_id, _subscribe_data(case, note.kind), miniprogram=mini)
+    else:
+        template_id = settings.WECHAT_REPLY_TEMPLATE_ID
+        sent = client.message.send_template(
+            openid, template_id, {settings.WECHAT_REPLY_TEMPLATE_FIELD: {"value": _short(message)}})
+        # TEMPLATESENDJOBFINISH reports its fate under this msgid.
+        msgid = sent.get("msgid") if isinstance(sent, dict) else None
+        (Notification.update(template_id=template_id, msgid=str(msgid) if msgid is not None else None)
+         .where(Notification.id == note.id).execute())
 
 
 def _to_staff(note):

@@ -1,12 +1,19 @@
 """Cases as Open311 GeoReport v2 sees them: services are categories, requests are cases.
 
 Requests are public in Open311, so what leaves here carries no personal data: no reporter,
-no unit or room, and long numbers in the text masked. Contact details a client sends are kept
-on the case as an internal note.
+no unit or room, and long numbers in the text masked. A resident's own report (any channel but
+Open311 itself) shows only a coarse place, its estate and building or its point rounded to about
+100 m, and no photo unless the resident agreed to publish their photos: where someone lives or
+stood is personal information under PIPL, and they gave it to the community, not to the
+public. A client holding a read key (OPEN311_READ_KEYS) sees the exact place and photos.
+Contact details a client sends are kept on the case as an internal note.
 """
 import datetime
+import hmac
+import math
 
 from errors import LinliError
+from models.community import Community
 from models.db import transaction
 from models.db import utcnow
 from models.reports import OPEN_STATES
@@ -15,6 +22,7 @@ from models.reports import ReportEvent
 from models.reports import ReportPhoto
 from models.workflow import Category
 from reports import intake
+from reports.clock import SHANGHAI
 from reports.labels import LEVEL_LABELS
 from reports.labels import STATE_LABELS
 from reports.queries import mask
@@ -22,6 +30,8 @@ from reports.queries import mask
 DEFAULT_WINDOW = datetime.timedelta(days=90)     # the spec's default for GET requests
 MAX_RESULTS = 1000
 CONTACT_FIELDS = ("email", "first_name", "last_name", "phone", "device_id", "account_id")
+COARSE_DIGITS = 3          # 0.001° is 111 m of latitude (and ~90 m of longitude here)
+EARTH_RADIUS_M = 6_371_000
 
 
 class Open311Error(LinliError):
@@ -39,19 +49,20 @@ def service(code):
     return category
 
 
-def submit(fields, api_keys, now=None):
-    """POST requests: `fields` is the form as a dict of strings."""
-    if not api_keys or fields.get("api_key") not in api_keys:
+def submit(fields, api_keys, radius_m, now=None):
+    """POST requests: `fields` is the form as a dict of strings. A point must lie within
+    `radius_m` of a community's centre (where centres are known), and files the case there."""
+    if not _valid_key(fields.get("api_key"), api_keys):
         raise Open311Error("403", "api_key is missing or not valid", 403)
     if not fields.get("service_code"):
         raise Open311Error("400", "service_code is required", 400)
     category = service(fields["service_code"])
     location = None
+    community_id = None
     if fields.get("lat") or fields.get("long"):
-        try:
-            location = (float(fields["lat"]), float(fields["long"]), fields.get("address_string", "")[:200])
-        except (KeyError, ValueError):
-            raise Open311Error("400", "lat and long must both be decimal degrees", 400) from None
+        lat, lng = _point(fields)
+        community_id = _community_near(lat, lng, radius_m)
+        location = (lat, lng, fields.get("address_string", "")[:200])
     elif fields.get("address_string"):
         location = (None, None, fields["address_string"][:200])
     else:
@@ -60,7 +71,7 @@ def submit(fields, api_keys, now=None):
     now = now or utcnow()
     with transaction():
         case = intake.submit(None, "open311", description, location=location if location[0] is not None else None,
-                             category_id=category.id, now=now)
+                             category_id=category.id, community_id=community_id, now=now)
         if location[0] is None:
             Report.update(location_label=location[2]).where(Report.id == case.id).execute()
         if fields.get("media_url", "").startswith(("http://", "https://")):
@@ -103,11 +114,26 @@ def search(args, now=None):
     return list(query.order_by(Report.created_at.desc()).limit(MAX_RESULTS))
 
 
-def request_fields(case):
-    """A request as the spec names its fields (datetimes still naive UTC; the view renders)."""
+def exact_view(api_key, read_keys, submit_keys):
+    """Whether a GET may see residents' exact places and photos: only with a read key. Any
+    other key sent is refused, so a client learns its key is wrong rather than reading less."""
+    if not api_key:
+        return False
+    if _valid_key(api_key, read_keys):
+        return True
+    if _valid_key(api_key, submit_keys):
+        return False
+    raise Open311Error("403", "api_key is not valid", 403)
+
+
+def request_fields(case, exact=False):
+    """A request as the spec names its fields (datetimes still naive UTC; the view renders).
+    A resident's report shows a coarse place and no photo without their consent, unless
+    `exact` (a read key)."""
     last = (ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.public == True))  # noqa: E712
             .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).first())
-    photo = case.photos.order_by(ReportPhoto.id).first()
+    exact = exact or case.channel == "open311"      # a city app's own filing was meant for publication
+    photo = case.photos.order_by(ReportPhoto.id).first() if exact or case.photos_public else None
     return {
         "service_request_id": case.number,
         "status": "open" if case.state in OPEN_STATES else "closed",
@@ -120,13 +146,68 @@ def request_fields(case):
         "requested_datetime": case.created_at,
         "updated_datetime": case.updated_at,
         "expected_datetime": case.resolve_due_at if case.state in OPEN_STATES else None,
-        "address": case.location_label or (case.building.label if case.building_id else ""),
+        "address": (case.location_label or _building_name(case)) if exact else _coarse_place(case),
         "address_id": "",
         "zipcode": "",
-        "lat": case.location_x,
-        "long": case.location_y,
+        "lat": _degrees(case.location_x, exact),
+        "long": _degrees(case.location_y, exact),
         "media_url": photo.url if photo else "",
     }
+
+
+def _valid_key(key, keys):
+    return bool(key) and any(hmac.compare_digest(key, k) for k in keys)
+
+
+def _point(fields):
+    """(lat, long) in range, or Open311Error. NaN and infinities fail the range too."""
+    try:
+        lat, lng = float(fields["lat"]), float(fields["long"])
+    except (KeyError, ValueError):
+        raise Open311Error("400", "lat and long must both be decimal degrees", 400) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise Open311Error("400", "lat must be within -90..90 and long within -180..180", 400)
+    return lat, lng
+
+
+def _community_near(lat, lng, radius_m):
+    """The id of the nearest community whose centre is within `radius_m`, or Open311Error; None
+    while no community has a centre (nothing to check against: the README asks for them)."""
+    centres = [(c.id, c.centre_lat, c.centre_lng) for c in Community.select().where(
+        Community.centre_lat.is_null(False) & Community.centre_lng.is_null(False))]
+    if not centres:
+        return None
+    distance, nearest = min((_metres(lat, lng, c_lat, c_lng), c_id) for c_id, c_lat, c_lng in centres)
+    if distance > radius_m:
+        raise Open311Error("400", "lat/long lie outside the communities this service covers", 400)
+    return nearest
+
+
+def _metres(lat1, lng1, lat2, lng2):
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(a, 1.0)))
+
+
+def _degrees(value, exact):
+    # A value stored before coordinates were checked may be NaN or infinite: JSON has no such
+    # numbers, and one would make the whole list unreadable.
+    if value is None or not math.isfinite(value):
+        return None
+    return value if exact else round(value, COARSE_DIGITS)
+
+
+def _building_name(case):
+    return case.building.label if case.building_id else ""
+
+
+def _coarse_place(case):
+    """The estate and building, or the community: never the resident's own label (a room, a
+    reverse-geocoded street address)."""
+    if case.building_id:
+        return case.building.label
+    return case.community.name if case.community_id else ""
 
 
 def _date(value, name):
@@ -136,9 +217,11 @@ def _date(value, name):
         value = value.replace(" ", "+")     # a "+08:00" sent unencoded arrives as " 08:00"
     try:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=SHANGHAI)
+        return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     except ValueError:
         raise Open311Error("400", "%s must be ISO 8601, e.g. 2026-11-23T09:00:00+08:00" % name, 400) from None
-    if moment.tzinfo is None:
-        from reports.clock import SHANGHAI
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        # Year 1 at +14:00 or year 9999 at -12:00 is a valid ISO time whose UTC is off the calendar.
+        raise Open311Error("400", "%s is outside the years 1 to 9999 in UTC" % name, 400) from None

@@ -3,6 +3,7 @@ level. Checked on every action, never only by the case's id."""
 from community.staff import community_by_role
 from errors import LinliError
 from models.people import RoleAssignment
+from models.people import Staff
 
 # The highest level each role handles, within its scope (a grid, or the community).
 ROLE_MAX_LEVEL = {"grid_worker": 1, "area_cadre": 2, "secretary": 3, "street_centre": 4, "admin": 4}
@@ -32,14 +33,28 @@ def can_view(staff, case):
 def can_act(staff, case):
     if staff is None or not staff.active:
         return False
-    if case.assignee_id == staff.id:
-        return True
+    return case.assignee_id == staff.id or role_covers(staff, case)
+
+
+def role_covers(staff, case):
+    """Whether a case role of `staff` covers the case's place at its level, whoever it is
+    assigned to: who may receive it by transfer (the assignee may then act on it)."""
+    if staff is None or not staff.active:
+        return False
     grid_id = case.building.grid_id if case.building_id else None
-    for assignment in RoleAssignment.select().where(RoleAssignment.staff == staff):
-        if assignment.role in ROLE_MAX_LEVEL and case.level <= ROLE_MAX_LEVEL[assignment.role] \
-                and _covers(assignment, case, grid_id):
-            return True
-    return False
+    return any(a.role in ROLE_MAX_LEVEL and case.level <= ROLE_MAX_LEVEL[a.role] and _covers(a, case, grid_id)
+               for a in RoleAssignment.select().where(RoleAssignment.staff == staff))
+
+
+def assignees_for(case):
+    """The active staff a case may be transferred to (role_covers), by name."""
+    grid_id = case.building.grid_id if case.building_id else None
+    roles = [role for role, top in ROLE_MAX_LEVEL.items() if case.level <= top]
+    place = RoleAssignment.grid.is_null() | (RoleAssignment.grid == grid_id) if grid_id else RoleAssignment.grid.is_null()
+    return list(Staff.select().join(RoleAssignment)
+                .where((RoleAssignment.community == case.community_id) & RoleAssignment.role.in_(roles) & place
+                       & (Staff.active == True))  # noqa: E712
+                .distinct().order_by(Staff.name, Staff.id))
 
 
 def require(staff, case):

@@ -47,10 +47,16 @@ def case_for(number, resident):
 
 
 def followable(number, resident):
-    """An open case a neighbour may follow ("me too"): any case of the resident's community,
-    not only their own; None for a case elsewhere."""
+    """An open case a neighbour may follow ("me too"): any case of the community where the
+    resident's address is confirmed, not only their own. None otherwise, and the caller answers
+    404 as for an unknown number: case numbers are sequential, so letting a resident with no
+    address (or a claim nobody confirmed, which anyone can make) follow would let them harvest
+    every case's text, photos and location."""
     case = Report.get_or_none(Report.number == number)
-    if case is None or (resident.community_id and case.community_id != resident.community_id):
+    if case is None or case.reporter_id == resident.id:
+        return case
+    if resident.address_state != "confirmed" or not resident.community_id \
+            or case.community_id != resident.community_id:
         return None
     return case
 

@@ -14,6 +14,7 @@ its figures but no rank: a rate over three cases says little about anyone.
 """
 import dataclasses
 import datetime
+import re
 
 from peewee import JOIN
 from peewee import Case
@@ -33,6 +34,7 @@ from reports.clock import stored
 from reports.labels import LEVEL_LABELS
 
 MIN_SAMPLE = 10
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 DIMENSIONS = ("grid", "staff", "category", "level")
 
 
@@ -52,13 +54,24 @@ class Row:
 
 
 def month_bounds(month):
-    """'2026-11' → the month's start and end in naive UTC."""
+    """'2026-11' → the month's start and end in naive UTC; ValueError for anything else (a year
+    outside 1900–9998 too: its bounds would overflow the datetime range)."""
+    if not MONTH.fullmatch(month or ""):
+        raise ValueError("month must be YYYY-MM")
     year, number = (int(part) for part in month.split("-"))
-    if not 1 <= number <= 12:
+    if not 1 <= number <= 12 or not 1900 <= year <= 9998:
         raise ValueError("month must be YYYY-MM")
     start = datetime.datetime(year, number, 1, tzinfo=SHANGHAI)
     end = datetime.datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
-    return tuple(stored(t) for t in (start, end))      # ValueError for year 1 (no UTC)
+    return tuple(stored(t) for t in (start, end))
+
+
+def adjacent_months(month):
+    """The months before and after a valid 'YYYY-MM'."""
+    year, number = (int(part) for part in month.split("-"))
+    before = "%04d-%02d" % ((year, number - 1) if number > 1 else (year - 1, 12))
+    after = "%04d-%02d" % ((year, number + 1) if number < 12 else (year + 1, 1))
+    return before, after
 
 
 def rates(community_id, month, by, now=None):

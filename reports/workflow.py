@@ -10,6 +10,7 @@ from errors import LinliError
 from models.db import db
 from models.db import utcnow
 from models.reports import OPEN_STATES
+from models.reports import STATES
 from models.reports import Report
 from models.reports import ReportEvent
 from models.reports import ReportFollower
@@ -21,6 +22,20 @@ from reports import sla
 from reports.labels import LEVEL_LABELS
 
 AUTO_CLOSE_AFTER = datetime.timedelta(days=7)
+
+# The states each staff action starts from, in the order the console offers them. The
+# transitions below read their row, and staff_actions() reads the same rows, so a button is
+# offered exactly when the workflow would accept it.
+STAFF_ACTIONS = {
+    "accept": ("submitted", "reopened"),
+    "start": ("accepted",),
+    "note": STATES,
+    "resolve": OPEN_STATES,
+    "transfer": OPEN_STATES,
+    "escalate": OPEN_STATES,
+    "reject": OPEN_STATES,
+    "merge": OPEN_STATES,
+}
 
 
 class CaseError(LinliError):
@@ -35,11 +50,20 @@ def start_clock(case, level, now):
 
 
 # -- staff ------------------------------------------------------------------------------------
+def staff_actions(case, staff):
+    """The actions `staff` may take on `case` as it is now: its state allows them (STAFF_ACTIONS),
+    its level allows an escalation, and the staff member's role and scope cover it."""
+    if not permissions.can_act(staff, case):
+        return []
+    return [name for name, states in STAFF_ACTIONS.items()
+            if case.state in states and (name != "escalate" or case.level < routing.TOP_LEVEL)]
+
+
 def accept(case, staff, note="", now=None):
     permissions.require(staff, case)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("submitted", "reopened"), now, state="accepted",
+        _move(case, STAFF_ACTIONS["accept"], now, state="accepted",
               responded_at=case.responded_at or now, assignee=case.assignee_id or staff.id)
         _event(case, "accepted", now, staff=staff, note=note or "已受理")
         notify.case_changed(case, "accepted")
@@ -50,7 +74,7 @@ def start_work(case, staff, note="", now=None):
     permissions.require(staff, case)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("accepted",), now, state="in_progress")
+        _move(case, STAFF_ACTIONS["start"], now, state="in_progress")
         _event(case, "in_progress", now, staff=staff, note=note or "正在处理")
     return case
 
@@ -59,7 +83,8 @@ def add_note(case, staff, text, public=False, now=None):
     permissions.require(staff, case)
     if not (text or "").strip():
         raise CaseError("empty_note", "内容不能为空", 422)
-    return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
+    with db.atomic():       # one transaction, so the audit line commits with it
+        return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
 
 
 def note_entry(case, staff, how, now=None):
@@ -69,14 +94,15 @@ def note_entry(case, staff, how, now=None):
 
 
 def transfer(case, staff, to_staff, reason, now=None):
-    """Hand the case to someone else at the same level."""
+    """Hand the case to someone else at the same level, whose role covers the case: the
+    assignee may act on a case at any level, so a transfer must not grant what no role does."""
     permissions.require(staff, case)
     _require_reason(reason)
-    if to_staff is None or not to_staff.active:
-        raise CaseError("bad_assignee", "接收人不存在或已停用", 422)
+    if not permissions.role_covers(to_staff, case):
+        raise CaseError("bad_assignee", "接收人不存在、已停用，或其角色不负责该案件的网格和层级", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, OPEN_STATES, now, assignee=to_staff.id)
+        _move(case, STAFF_ACTIONS["transfer"], now, assignee=to_staff.id)
         _event(case, "transferred", now, staff=staff, public=False,
                note="转交给%s：%s" % (to_staff.name, reason))
         notify.case_changed(case, "assigned")
@@ -94,7 +120,7 @@ def escalate(case, by, reason, now=None):
     level = case.level + 1
     owner = routing.owner_for(case.building, level, case.community_id, now)
     with db.atomic():
-        _move(case, OPEN_STATES, now,
+        _move(case, STAFF_ACTIONS["escalate"], now,
               assignee=owner.id if owner else None, state="submitted", responded_at=None,
               **start_clock(case, level, now))
         _event(case, "escalated", now, staff=by,
@@ -108,7 +134,7 @@ def resolve(case, staff, note, photos=(), now=None):
     _require_reason(note, "请填写处理结果")
     now = now or utcnow()
     with db.atomic():
-        _move(case, OPEN_STATES, now, state="resolved", resolved_at=now,
+        _move(case, STAFF_ACTIONS["resolve"], now, state="resolved", resolved_at=now,
               responded_at=case.responded_at or now)
         for media_id, url in photos:
             ReportPhoto.create(report=case, media_id=media_id, url=url, created_at=now)
@@ -122,7 +148,7 @@ def reject(case, staff, reason, now=None):
     _require_reason(reason)
     now = now or utcnow()
     with db.atomic():
-        _move(case, OPEN_STATES, now, state="rejected", closed_at=now)
+        _move(case, STAFF_ACTIONS["reject"], now, state="rejected", closed_at=now)
         _event(case, "rejected", now, staff=staff, note=reason)
     return case
 
@@ -134,7 +160,7 @@ def merge(case, into, staff, reason="", now=None):
         raise CaseError("bad_merge_target", "只能合并到另一个正在办理的案件", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, OPEN_STATES, now, state="duplicate", merged_into=into.id, closed_at=now)
+        _move(case, STAFF_ACTIONS["merge"], now, state="duplicate", merged_into=into.id, closed_at=now)
         _event(case, "merged", now, staff=staff, note="与 %s 重复，已合并。%s" % (into.number, reason))
         if case.reporter_id and case.reporter_id != into.reporter_id:
             ReportFollower.insert(report=into, resident=case.reporter_id, created_at=now) \

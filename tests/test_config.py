@@ -56,6 +56,12 @@ def test_aes_key_without_token_is_an_error(tmp_path):
         Settings.from_env({"LINLI_DATA_DIR": str(tmp_path), "WECHAT_AES_KEY": GOOD_AES_KEY})
 
 
+def test_requiring_safe_mode_without_an_aes_key_is_an_error(tmp_path):
+    # Safe mode required but no key: every push would be refused; say so at start instead.
+    with pytest.raises(ConfigError, match="WECHAT_REQUIRE_SAFE_MODE is set but WECHAT_AES_KEY is not"):
+        Settings.from_env({"LINLI_DATA_DIR": str(tmp_path), "WECHAT_TOKEN": "t", "WECHAT_REQUIRE_SAFE_MODE": "1"})
+
+
 def test_valid_production_settings_are_taken_as_given(tmp_path):
     settings = Settings.from_env({
         "LINLI_DATA_DIR": str(tmp_path),

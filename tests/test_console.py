@@ -382,3 +382,21 @@ def test_an_uploaded_file_must_really_be_an_image(client, console):
     assert "文件不是有效的图片" in client.get("/console/articles").get_data(as_text=True)
     media = Path(config.active().MEDIA_DIR)
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_the_transfer_list_offers_only_staff_whose_role_covers_the_case(client, console):
+    # It offered every active staff member, of any role and any community: the property office
+    # picked there became the assignee, free to act at any level (issue 14, item 20).
+    from community.demo import seed_second_community
+    seed_second_community()
+    sign_in, csrf = console
+    world = _world(Staff.get(Staff.username == "editor"))
+    sign_in("grid1")
+    page = client.get("/console/cases/" + world["case"].number).get_data(as_text=True)
+    options = page.split('name="to_staff_id"')[1].split("</select>")[0]
+    offered = {name.strip() for name in re.findall(r'<option value="\d+">([^<（]+)', options)}   # the name, before any role
+    assert offered == {"网格员一", "片区负责人甲", "田冰", "街道网格中心", "系统管理员"}
+    wuye = Staff.get(Staff.username == "wuye")
+    answer = client.post("/console/cases/%s/transfer" % world["case"].number,
+                         data={"to_staff_id": str(wuye.id), "reason": "物业维修", "csrf": csrf("/console/")})
+    assert answer.status_code == 303 and Report.get_by_id(world["case"].id).assignee_id != wuye.id

@@ -90,6 +90,7 @@ def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     page.fill("form[action$='/accept'] input[name=note]", "收到，马上安排处理")
     page.click("#act-accept")
     page.wait_for_selector("text=已完成：受理")
+    assert page.locator("#act-accept").count() == 0          # accepted: 受理 is no longer offered
     page.fill("#resolve-note", "玻璃已更换，灭火器检查合格")
     page.click("#act-resolve")
     page.wait_for_selector("text=已完成：办结")
@@ -162,6 +163,32 @@ def test_the_secretary_approves_and_launches_a_campaign(site):
     assert Campaign.get_by_id(campaign.id).state == "live"
 
 
+def test_the_secretary_adds_a_grid_worker_who_signs_in_through_the_link(site):
+    """No password travels in clear: the secretary adds 王芳 and hands her a one-time link; she
+    sets her own password and lands in her role, shown in words."""
+    page, url, sign_in = site
+    sign_in("tianbing")
+    page.click("nav >> text=工作人员")
+    add = page.locator("form[action$='/console/staff']")
+    add.locator("input[name=username]").fill("wangfang")
+    add.locator("input[name=name]").fill("王芳")
+    add.locator("select[name=role]").select_option("grid_worker")
+    add.locator("select[name=scope]").select_option(label="第二网格")
+    add.locator("button").click()
+    link = page.input_value("#signin-link")
+    assert "/console/welcome/" in link
+    newcomer = page.context.browser.new_context(locale="zh-CN").new_page()
+    newcomer.goto(link)
+    newcomer.fill("input[name=password]", "wangfang-2026")
+    newcomer.fill("input[name=confirm]", "wangfang-2026")
+    newcomer.click("button[type=submit]")
+    newcomer.wait_for_url(url + "/console/")
+    assert newcomer.inner_text("#my-roles") == "网格员 · 第二网格"
+    newcomer.goto(link)
+    assert "链接无效、已使用或已过期" in newcomer.inner_text("main")
+    newcomer.context.close()
+
+
 def test_the_console_works_under_its_content_security_policy(site):
     # The policy forbids inline code; a page that still had some would be broken in the browser
     # (a dead button, lost styling), and Chromium says so on its console. The print button's
@@ -173,7 +200,7 @@ def test_the_console_works_under_its_content_security_policy(site):
     page.add_init_script("window.print = function () { window.printed = true; };")
     sign_in("tianbing")
     for path in ("/console/", "/console/cases", "/console/inbox", "/console/articles", "/console/comments",
-                 "/console/community", "/console/redcard", "/console/community/qrcodes"):
+                 "/console/community", "/console/redcard", "/console/staff", "/console/community/qrcodes"):
         page.goto(url + path)
     page.click("button[data-print]")
     assert page.evaluate("window.printed === true")

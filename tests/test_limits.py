@@ -2,6 +2,7 @@
 filing cases, password guessing through the staff API. Each gets a clear 429; others go on."""
 import datetime
 import io
+import re
 import threading
 import time
 from pathlib import Path
@@ -11,15 +12,21 @@ import requests
 from PIL import Image
 
 import limits
+from account import texts
 from community import staff
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from miniprogram_api import views
+from models.account import InboundMessage
 from models.console import LoginAttempt
 from models.db import utcnow
 from models.miniprogram import Upload
+from models.people import Resident
 from models.reports import Report
+from reports import intake
 from reports.tasks import prune_orphan_photos
+from tests.conftest import use_settings
+from tests.wechat_push import WeChat
 
 
 def test_a_window_counts_per_key_and_starts_over(database):
@@ -45,7 +52,7 @@ def test_a_login_flood_from_one_address_is_stopped(client, database, emulator, m
 
 
 def test_a_script_filing_cases_is_stopped(client, database, emulator, monkeypatch):
-    monkeypatch.setattr(views, "FILINGS_PER_HOUR", 2)
+    monkeypatch.setattr(intake, "FILINGS_PER_HOUR", 2)
     token = client.post("/api/mp/login", json={"code": emulator.login_code("o-script")}).json["token"]
     headers = {"Authorization": "Bearer " + token}
     answers = [client.post("/api/mp/reports", headers=headers, json={"description": "楼道第%d层的灯坏了" % n}).status_code
@@ -103,6 +110,49 @@ def test_photos_no_case_took_within_a_day_are_deleted_file_and_row(client, datab
     assert [u.id for u in Upload.select().order_by(Upload.id)] == [attached["id"], recent["id"]]
     assert (on_disk(attached), on_disk(orphan), on_disk(recent)) == (True, False, True)
     assert client.get(attached["url"]).status_code == 200
+
+
+def _texts(wechat, openid, count, start=0):
+    return [wechat.say(wechat.text(openid, "报修 第%d处楼道灯不亮" % n)) for n in range(start, start + count)]
+
+
+def test_filing_through_the_official_account_has_the_same_hourly_limit(client, database):
+    # 25 texts used to make 25 cases while the mini-program stopped at 20 an hour: a script, or a
+    # grudge, could bury a grid worker's queue through the official account.
+    seed_demo()
+    wechat = WeChat(client)
+    replies = _texts(wechat, "o-flood", 25)
+    assert Report.select().count() == intake.FILINGS_PER_HOUR == 20
+    assert all("案件编号" in r for r in replies[:20])
+    assert replies[20:] == [texts.DEFAULTS["filing_limited"]] * 5
+    # Nothing is lost: every message is stored and shown in the inbox, where staff can still
+    # turn it into a case.
+    assert InboundMessage.select().where(InboundMessage.state == "handled").count() == 25
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").get_data(as_text=True)).group(1)
+    client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD, "csrf": csrf})
+    inbox = client.get("/console/inbox").get_data(as_text=True)
+    late = InboundMessage.select().order_by(InboundMessage.id.desc()).first()
+    assert "报修 第24处楼道灯不亮" in inbox and "/console/inbox/%d/case" % late.id in inbox
+
+
+def test_one_filing_limit_for_a_person_across_channels(client, database, emulator, monkeypatch):
+    # The same resident on the mini-program and the official account (linked by unionid) has one
+    # hourly allowance, not one per channel.
+    monkeypatch.setattr(intake, "FILINGS_PER_HOUR", 3)
+    wechat = WeChat(client)
+    _texts(wechat, "o-both", 1)
+    Resident.update(unionid="u-both").where(Resident.oa_openid == "o-both").execute()
+    token = client.post("/api/mp/login", json={"code": emulator.login_code("m-both", unionid="u-both")}).json["token"]
+    headers = {"Authorization": "Bearer " + token}
+    answers = [client.post("/api/mp/reports", headers=headers, json={"description": "电梯第%d次异响" % n}).status_code
+               for n in range(2)]
+    assert answers == [201, 201]
+    assert _texts(wechat, "o-both", 1, start=1) == [texts.DEFAULTS["filing_limited"]]
+    late = client.post("/api/mp/reports", headers=headers, json={"description": "电梯又异响了"})
+    assert late.status_code == 429
+    assert Report.select().count() == 3 and Resident.select().count() == 1
 
 
 def test_parallel_guesses_on_two_workers_get_exactly_five_checks(live_server, database):

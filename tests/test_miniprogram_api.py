@@ -11,10 +11,12 @@ from PIL import Image
 from community.demo import seed_demo
 from miniprogram_api.auth import SALT
 from models.community import Building
+from models.community import Community
 from models.miniprogram import MpSession
 from models.people import Resident
 from models.people import Staff
 from models.reports import Report
+from models.reports import ReportFollower
 from reports import workflow
 
 
@@ -299,14 +301,45 @@ def test_a_resident_reading_anothers_case_gets_404(client, mp):
         assert answer.status_code == 404
 
 
+def _confirmed(openid):
+    Resident.update(address_state="confirmed").where(Resident.mp_openid == openid).execute()
+
+
 def test_a_neighbour_follows_and_then_sees_the_case(client, mp):
     owner = mp("o-first")
     _home(client, owner)
     number = client.post("/api/mp/reports", headers=owner, json={"description": "小区门口路灯坏了"}).json["number"]
     neighbour = mp("o-second")
     _home(client, neighbour)
+    _confirmed("o-second")
     assert client.post("/api/mp/reports/%s/follow" % number, headers=neighbour).status_code == 200
     assert client.get("/api/mp/reports/" + number, headers=neighbour).status_code == 200
+
+
+def test_only_confirmed_residents_of_the_cases_community_may_follow_it(client, mp):
+    # The harvest: case numbers are sequential, so a resident with no address (or an address
+    # claimed but never confirmed, or one in another community) walked every number with
+    # "me too" and then read each case's text, photos and exact location.
+    from community.demo import seed_second_community
+    seed_second_community()
+    owner = mp("o-victim")
+    _home(client, owner)
+    _confirmed("o-victim")
+    number = client.post("/api/mp/reports", headers=owner, json={"description": "我家302门口漏水",
+                                                                  "location": {"lat": 38.05, "lng": 114.52}}).json["number"]
+    nobody = mp("o-no-address")
+    claimed = mp("o-claimed-only")
+    _home(client, claimed)
+    elsewhere = mp("o-elsewhere")
+    other = Building.select().join(Community).where(Community.code == "guangximen").first()
+    assert client.put("/api/mp/me/address", json={"building_id": other.id}, headers=elsewhere).status_code == 200
+    _confirmed("o-elsewhere")
+    unknown = client.post("/api/mp/reports/R0000000000/follow", headers=nobody)
+    for harvester in (nobody, claimed, elsewhere):
+        answer = client.post("/api/mp/reports/%s/follow" % number, headers=harvester)
+        assert (answer.status_code, answer.json) == (unknown.status_code, unknown.json) == (404, unknown.json)
+        assert client.get("/api/mp/reports/" + number, headers=harvester).status_code == 404
+    assert ReportFollower.select().count() == 0
 
 
 def test_reopen_needs_a_reason(client, mp):

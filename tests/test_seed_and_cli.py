@@ -54,7 +54,10 @@ def test_db_status_exits_1_while_pending_and_0_when_current(app, empty_database_
 def test_seed_demo_command(app, database):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "buildings=39" in result.output
+    assert "buildings=39" in result.output and "second community" not in result.output
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--second-community"])
+    assert "buildings=39" in result.output and "second community ready: community=光熙门北里北社区" in result.output
+    assert Staff.get(Staff.username == "gx_grid1").roles.first().community.code == "guangximen"
 
 
 def test_create_staff_with_roles(app, database):
@@ -97,3 +100,14 @@ def test_role_must_match_its_scope(database):
     staff = Staff.get(Staff.username == "editor")
     with pytest.raises(StaffError, match="grid"):
         assign_role(staff, "grid_worker", staff.roles[0].community)
+
+
+def test_staff_link_command_prints_a_one_time_link(app, database):
+    """Bootstrapping a manager without a password typed in clear: the CLI prints a link."""
+    from community.staff import link_holder
+    seed_demo()
+    result = app.test_cli_runner().invoke(args=["staff-link", "tianbing"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit("/console/welcome/", 1)[1]
+    assert link_holder(token).username == "tianbing"
+    assert app.test_cli_runner().invoke(args=["staff-link", "nobody"]).exit_code == 1

@@ -123,9 +123,13 @@ def test_transfer_reject_and_merge_through_the_api(client, town):
     assert client.post("/api/mp/staff/cases/%s/reject" % third, headers=grid1, json={}).status_code == 422
     assert client.post("/api/mp/staff/cases/%s/reject" % third, headers=grid1,
                        json={"reason": "请到街道政务服务中心咨询"}).json["state"] == "rejected"
-    target = Staff.get(Staff.username == "wuye")
+    # The property office has no case role: it cannot be made the assignee (issue 14, item 20).
+    refused = client.post("/api/mp/staff/cases/%s/transfer" % first, headers=grid1,
+                          json={"to_staff_id": Staff.get(Staff.username == "wuye").id, "reason": "属于物业管理范围"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "bad_assignee"
+    target = Staff.get(Staff.username == "cadre1")
     moved = client.post("/api/mp/staff/cases/%s/transfer" % first, headers=grid1,
-                        json={"to_staff_id": target.id, "reason": "属于物业管理范围"})
+                        json={"to_staff_id": target.id, "reason": "片区统一协调"})
     assert moved.status_code == 200 and Report.get(Report.number == first).assignee_id == target.id
     assert client.post("/api/mp/staff/cases/%s/fly" % first, headers=grid1, json={}).status_code == 404
 

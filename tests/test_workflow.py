@@ -13,6 +13,7 @@ from models.reports import ReportEvent
 from models.reports import ReportFollower
 from models.workflow import DutyRoster
 from reports import intake
+from reports import permissions
 from reports import workflow
 from reports.permissions import PermissionDenied
 from reports.workflow import CaseError
@@ -130,10 +131,38 @@ def test_manual_escalation_and_transfer_need_a_reason(town):
     case = _file(resident)
     with pytest.raises(CaseError, match="原因"):
         workflow.escalate(case, staff["grid1"], "  ")
-    workflow.transfer(case, staff["grid1"], staff["wuye"], "属于物业维修范围")
-    assert _fresh(case).assignee_id == staff["wuye"].id and _fresh(case).level == 1
+    workflow.transfer(case, staff["grid1"], staff["cadre1"], "片区统一协调")
+    assert _fresh(case).assignee_id == staff["cadre1"].id and _fresh(case).level == 1
     workflow.escalate(_fresh(case), staff["grid1"], "需要协调供电公司")
     assert _fresh(case).level == 2
+
+
+def test_a_case_goes_only_to_staff_whose_role_covers_its_grid_and_level(town):
+    # Handing a case to someone with no case role (the property office, an editor), another
+    # grid's worker or another community's staff made them its assignee, and the assignee may
+    # act on it at any level: a transfer granted what no role does.
+    from community.demo import seed_second_community
+    seed_second_community()
+    staff, resident, _ = town
+    strangers = [Staff.get(Staff.username == name) for name in ("wuye", "editor", "louzhang1", "grid2", "gx_shuji",
+                                                               "gx_grid1", "gx_admin")]
+    case = _file(resident)
+    for stranger in strangers:
+        with pytest.raises(CaseError) as refused:
+            workflow.transfer(_fresh(case), staff["grid1"], stranger, "换人")
+        assert refused.value.code == "bad_assignee", stranger.username
+        assert _fresh(case).assignee_id == staff["grid1"].id
+    eligible = {s.username for s in permissions.assignees_for(_fresh(case))}
+    assert eligible == {"grid1", "cadre1", "tianbing", "jiedao", "admin"}
+    workflow.escalate(_fresh(case), staff["grid1"], "需要片区协调")                 # level 2: not a grid worker's
+    with pytest.raises(CaseError):
+        workflow.transfer(_fresh(case), staff["cadre1"], staff["grid1"], "还给网格员")
+    assert {s.username for s in permissions.assignees_for(_fresh(case))} == eligible - {"grid1"}
+    workflow.transfer(_fresh(case), staff["cadre1"], staff["tianbing"], "请书记协调")
+    assert _fresh(case).assignee_id == staff["tianbing"].id
+    Staff.update(active=False).where(Staff.username == "jiedao").execute()
+    with pytest.raises(CaseError):
+        workflow.transfer(_fresh(case), staff["tianbing"], Staff.get(Staff.username == "jiedao"), "停用的人")
 
 
 def test_top_level_cannot_escalate(town):

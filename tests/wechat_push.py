@@ -3,6 +3,7 @@ wechatpy's own crypto. Used to drive /wechat over HTTP (a Flask test client or a
 import hashlib
 import itertools
 import json
+import secrets
 import time
 
 import xmltodict
@@ -23,8 +24,10 @@ def sign(*parts):
 class WeChat:
     """`post(xml)` sends like WeChat; helpers build each message and event type."""
 
-    def __init__(self, client, mode="plain", token=WECHAT_TOKEN, aes_key=WECHAT_AES_KEY, appid=APPID):
+    def __init__(self, client, mode="plain", token=WECHAT_TOKEN, aes_key=WECHAT_AES_KEY, appid=APPID,
+                 emulator=None):
         self.client = client               # anything with .post(url, data=..., query_string=...)
+        self.emulator = emulator           # told of each push, as WeChat knows what its users do
         self.mode = mode                   # "plain" | "safe"
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, appid)
@@ -77,9 +80,10 @@ class WeChat:
                 "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label}],
                 "result": {"suggest": suggest, "label": label}}
 
-    def post_fields(self, fields, data_format="json", path="/wechat/miniprogram", nonce="n0nce"):
+    def post_fields(self, fields, data_format="json", path="/wechat/miniprogram", nonce=None):
         """Post `fields` as the mini-program's push does: JSON or XML, plain or safe mode."""
         timestamp = str(int(time.time()))
+        nonce = nonce or secrets.token_hex(5)
         query = self.query(timestamp, nonce)
         if data_format == "json":
             body = json.dumps(fields, ensure_ascii=False)
@@ -95,14 +99,17 @@ class WeChat:
                                 content_type="application/json" if data_format == "json" else "text/xml")
 
     # -- sending ----------------------------------------------------------------------------
-    def query(self, timestamp=None, nonce="n0nce", signature=None, body=""):
+    def query(self, timestamp=None, nonce=None, signature=None, body=""):
         timestamp = str(timestamp or int(time.time()))
+        nonce = nonce or secrets.token_hex(5)      # WeChat's nonce differs for every push
         query = {"timestamp": timestamp, "nonce": nonce, "openid": "o",
                  "signature": signature or sign(self.token, timestamp, nonce)}
         return query
 
-    def post(self, xml, timestamp=None, nonce="n0nce", signature=None, path="/wechat"):
+    def signed(self, xml, timestamp=None, nonce=None, signature=None):
+        """(query, body) as WeChat sends `xml`: signed, and in safe mode encrypted."""
         timestamp = str(timestamp or int(time.time()))
+        nonce = nonce or secrets.token_hex(5)
         query = self.query(timestamp, nonce, signature)
         body = xml
         if self.mode == "safe":
@@ -110,8 +117,17 @@ class WeChat:
             query.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
             body = "<xml><ToUserName><![CDATA[%s]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>" % (
                 ACCOUNT, envelope["Encrypt"])
-        return self.client.post(path, data=body.encode() if isinstance(body, str) else body,
-                                query_string=query, content_type="text/xml")
+        return query, body.encode() if isinstance(body, str) else body
+
+    def post(self, xml, timestamp=None, nonce=None, signature=None, path="/wechat"):
+        query, body = self.signed(xml, timestamp, nonce, signature)
+        if self.emulator is not None:
+            self.emulator.heard(xml)
+        return self.send(query, body, path)
+
+    def send(self, query, body, path="/wechat"):
+        """Post an already signed push: WeChat's retry sends the very same request again."""
+        return self.client.post(path, data=body, query_string=query, content_type="text/xml")
 
     def reply(self, response):
         """The reply's fields as a dict ({} for `success`), decrypting a safe-mode reply."""

@@ -81,6 +81,20 @@ class WeChatSecurity(BaseWeChatAPI):
                           result_processor=lambda r: r["trace_id"])
 
 
+class WeChatSubscribeNotice(BaseWeChatAPI):
+    """message/subscribe/bizsend: the official account's subscription notices (订阅通知), sent only
+    with the resident's consent to the template (43101 without). WeChat answers no msgid; the
+    outcome arrives later as subscribe_msg_sent_event."""
+
+    def send(self, openid, template_id, data, page=None, miniprogram=None):
+        body = {"touser": openid, "template_id": template_id, "data": data}
+        if page:
+            body["page"] = page
+        if miniprogram:
+            body["miniprogram"] = miniprogram
+        return self._post("message/subscribe/bizsend", data=body)
+
+
 class WeChatComment(BaseWeChatAPI):
     """cgi-bin/comment/* on a mass-sent article (msg_data_id, index). wechatpy's helpers default to
     index=1 and count=50; comments' index counts from 0 and a count of 50 or more is refused, so

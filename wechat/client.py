@@ -18,6 +18,7 @@ from wechat.apis import WeChatFreePublish
 from wechat.apis import WeChatMass
 from wechat.apis import WeChatSecurity
 from wechat.apis import WeChatStableToken
+from wechat.apis import WeChatSubscribeNotice
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class LinliWeChatClient(WeChatClient):
     comments = WeChatComment()
     mass = WeChatMass()
     cube = WeChatDatacube()
+    subscribe_notice = WeChatSubscribeNotice()
 
     def __init__(self, appid, secret, token_store, api_base="https://api.weixin.qq.com", timeout=5.0):
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)

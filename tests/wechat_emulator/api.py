@@ -3,9 +3,10 @@ error codes. Every call is recorded; every call but the token and login ones che
 
 Errcodes used (WeChat's): 40001 invalid credential, 40007 invalid media_id, 40013 invalid appid,
 40029 invalid code, 40125 invalid secret, 40163 code used, 41001 token missing, 42001 token
-expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the 48-hour
-window, 45035 too many openids in one batchget, 45056 too many tags, 45065 duplicate clientmsgid,
-45157 tag name taken, 45158 tag name over 30 bytes, 47001 bad data format, 48001 API unauthorized,
+expired, 43101 no subscription, 44002 empty post data, 45009 quota, 45015 outside the
+customer-service window, 45035 too many openids in one batchget, 45047 the window's count used
+up, 45056 too many tags, 45065 duplicate clientmsgid, 45157 tag name taken, 45158 tag name over
+30 bytes, 47001 bad data format, 48001 API unauthorized,
 88000 no comment permission, -1 system busy.
 """
 import json
@@ -173,6 +174,11 @@ def custom_send(state, params, body, req):
         return error
     if body["touser"] in state.outside_window:
         return _err(45015, "response out of time limit or subscription is canceled")
+    errcode = state.window_error(body["touser"])
+    if errcode == 45015:
+        return _err(45015, "response out of time limit or subscription is canceled")
+    if errcode:
+        return _err(45047, "out of response count limit")
     return {}
 
 
@@ -187,6 +193,20 @@ def subscribe_send(state, params, body, req):
     if error:
         return error
     if body["touser"] in state.no_subscription:
+        return _err(43101, "user refuse to accept the msg")
+    return {}
+
+
+@route("cgi-bin/message/subscribe/bizsend")
+def subscribe_notice_send(state, params, body, req):
+    """The official account's subscription notice: only to a user who accepted the template
+    (43101 otherwise). WeChat's answer carries no msgid."""
+    error = _require(body, "touser", "template_id", "data")
+    if error:
+        return error
+    with state.lock:
+        consent = state.notice_consent.get((body["touser"], body["template_id"]))
+    if consent != "accept":
         return _err(43101, "user refuse to accept the msg")
     return {}
 

@@ -3,6 +3,8 @@ its own (`python -m tests.wechat_emulator --port 9100`), and drive it from tests
 import threading
 import time
 
+import xmltodict
+
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
@@ -97,6 +99,24 @@ class Emulator:
         with self.state.lock:
             self.state.phone_codes[code] = {"phone": phone, "country": country, "appid": appid, "used": False}
         return code
+
+    # -- what users do ----------------------------------------------------------------------
+    def heard(self, xml):
+        """WeChat saw this push's user act (tests/wechat_push.py tells it): the customer-service
+        window opens as WeChat's rule says (State.hear)."""
+        fields = xmltodict.parse(xml).get("xml") or {}
+        openid = fields.get("FromUserName", "")
+        self.state.hear(openid, fields.get("MsgType", ""), fields.get("Event") or "")
+        # The subscription-notice popup and settings happen on WeChat: it knows the answers.
+        holder = fields.get("SubscribeMsgPopupEvent") or fields.get("SubscribeMsgChangeEvent")
+        items = holder.get("List") if isinstance(holder, dict) else []
+        for item in [items] if isinstance(items, dict) else items or []:
+            with self.state.lock:
+                self.state.notice_consent[(openid, item.get("TemplateId"))] = item.get("SubscribeStatusString")
+
+    def age(self, openid, seconds):
+        """As if `seconds` had passed for `openid`'s window."""
+        self.state.age(openid, seconds)
 
     # -- faults -----------------------------------------------------------------------------
     def fail(self, errcode, path="", times=1, after=0):

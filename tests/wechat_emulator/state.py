@@ -42,7 +42,10 @@ class State:
         self.users = {}                # openid → profile dict
         self.user_page = 10000         # openids per user/get page
         self.outside_window = set()    # openids whose 48-hour window has closed (45015)
+        self.heard = {}                # openid → {"message" | "tap": when they last did it}
+        self.custom_sent = {}          # openid → [when each customer-service message went]
         self.no_subscription = set()   # mini-program openids without an opt-in (43101)
+        self.notice_consent = {}       # (openid, template_id) → "accept" | "reject": official account
         self.login_codes = {}          # js_code → {"openid", "unionid", "used"}
         self.phone_codes = {}          # getPhoneNumber code → {"phone", "appid", "used"}
         self.media = {}                # media_id → {"type", "size", "permanent"}
@@ -95,6 +98,45 @@ class State:
         with self.lock:
             self.tokens.clear()
             self.stable.clear()
+
+    # -- the customer-service window ---------------------------------------------------------
+    # WeChat's rule since 2023-06: a user's own message allows 5 customer-service messages within
+    # 48 hours; a follow, a QR scan or a menu tap (CLICK, scancode_push, scancode_waitmsg) 3
+    # within 1 minute. A later action of a kind starts its allowance again; allowances do not
+    # add up. Other events (LOCATION, VIEW, TEMPLATESENDJOBFINISH, subscription notices) open
+    # nothing.
+    ALLOWANCES = {"message": (5, 48 * 3600), "tap": (3, 60)}
+    TAP_EVENTS = ("subscribe", "scan", "click", "scancode_push", "scancode_waitmsg")
+
+    def hear(self, openid, msg_type, event=""):
+        kind = "message" if msg_type != "event" else "tap" if event.lower() in self.TAP_EVENTS else None
+        if kind is not None:
+            with self.lock:
+                self.heard.setdefault(openid, {})[kind] = time.time()
+
+    def window_error(self, openid):
+        """0 if a customer-service message to `openid` may go now (and count it), else 45015
+        (no window open) or 45047 (the open windows' counts are used up). Users the emulator
+        never heard a push from are not checked: tests that call the API directly."""
+        with self.lock:
+            if openid not in self.heard:
+                return 0
+            now = time.time()
+            sent = self.custom_sent.setdefault(openid, [])
+            open_ = [(at, quota) for kind, (quota, span) in self.ALLOWANCES.items()
+                     for at in [self.heard[openid].get(kind)] if at is not None and now - at < span]
+            if not open_:
+                return 45015
+            if all(sum(1 for t in sent if t >= at) >= quota for at, quota in open_):
+                return 45047
+            sent.append(now)
+            return 0
+
+    def age(self, openid, seconds):
+        """Move what the emulator knows of `openid` `seconds` into the past."""
+        with self.lock:
+            self.heard[openid] = {k: t - seconds for k, t in self.heard.get(openid, {}).items()}
+            self.custom_sent[openid] = [t - seconds for t in self.custom_sent.get(openid, [])]
 
     # -- faults -----------------------------------------------------------------------------
     def take_fault(self, path):
