@@ -1,7 +1,12 @@
 """Rate limits for what a stranger could hammer: resident login by address, staff login (see
-community.staff.authenticate), case filing by resident, redemption by clerk (coupons). Fixed
-windows counted in the database, so every worker and host shares them; a limit exceeded is a
-429 with when to try again."""
+community.staff.authenticate), case filing by resident, uploads, redemption by clerk (coupons).
+Counted in the database per fixed window, so every worker and host shares them; a limit exceeded
+is a 429 with when to try again.
+
+A bare fixed window lets twice the limit through across its edge (five guesses just before
+it, five just after). So the count weighs in the previous window by the share of it still
+inside the last `seconds` — the sliding-window estimate — and a burst straddling the edge is
+held to the limit."""
 import time
 
 from errors import LinliError
@@ -13,16 +18,20 @@ class TooMany(LinliError):
 
 
 def count(key, seconds, now=None):
-    """Count one more for `key` in the current window: (the count, this one included; seconds left
-    in the window). One statement, so parallel requests on any worker each get their own number
-    (counting first and checking after is what keeps a burst from slipping past a limit)."""
+    """Count one more for `key` in the current window: (the sliding-window estimate, this one
+    included; seconds left in the window). The increment is one statement, so parallel requests
+    on any worker each get their own number (counting first and checking after is what keeps a
+    burst from slipping past a limit)."""
     now = int(now if now is not None else time.time())
     window = now - now % seconds             # the window's start, unix seconds
     rows = list(RateCounter.insert(key=key[:120], window=window, count=1)
                 .on_conflict(conflict_target=[RateCounter.key, RateCounter.window],
                              update={RateCounter.count: RateCounter.count + 1})
                 .returning(RateCounter.count).execute())
-    return rows[0].count, window + seconds - now
+    previous = (RateCounter.select(RateCounter.count)
+                .where((RateCounter.key == key[:120]) & (RateCounter.window == window - seconds)).scalar() or 0)
+    still_inside = (seconds - (now - window)) / seconds
+    return rows[0].count + previous * still_inside, window + seconds - now
 
 
 def give_back(key, seconds, now=None):

@@ -36,8 +36,20 @@ def test_a_window_counts_per_key_and_starts_over(database):
         limits.hit("k", 3, 60, now=1210)
     assert refused.value.status == 429 and "50 秒" in refused.value.message
     limits.hit("other", 3, 60, now=1210)                 # another key is not held back
-    limits.hit("k", 3, 60, now=1260)                     # 1260 starts the next window
-    assert limits.prune(now=1260 + 86400 + 1) == 3
+    limits.hit("k", 3, 60, now=1380)                     # a whole window later it starts over
+    assert limits.prune(now=1380 + 86400 + 1) == 3
+
+
+def test_a_burst_across_a_windows_edge_is_held_to_the_limit(database):
+    """A bare fixed window lets a guesser through twice the limit by guessing just before the
+    window's edge and again just after it."""
+    for _ in range(3):
+        limits.hit("edge", 3, 60, now=1259)
+    with pytest.raises(limits.TooMany):
+        limits.hit("edge", 3, 60, now=1261)              # the previous window still weighs 58/60
+    for _ in range(2):                                   # half a window on, half of it is left
+        limits.hit("halfway", 3, 60, now=1230)
+    limits.hit("halfway", 3, 60, now=1290)               # 1 + 2 × 1/2 = 2: within the limit
 
 
 def test_a_login_flood_from_one_address_is_stopped(client, database, emulator, monkeypatch):
