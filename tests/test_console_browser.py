@@ -119,7 +119,7 @@ def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulato
     page.wait_for_selector("text=已同步到微信草稿箱")
     page.click("#publish-article")
     page.wait_for_selector("text=已提交发布")
-    assert page.inner_text("#article-state") == "publishing"
+    assert page.inner_text("#article-state") == "发布中"
     assert len(emulator.calls("cgi-bin/freepublish/submit")) == 1
     assert Article.get().state == "publishing"
 
