@@ -98,6 +98,24 @@ def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     assert Report.get_by_id(case.id).state == "resolved"
 
 
+def test_the_transfer_card_fits_its_box_and_offers_only_others(site):
+    # The mistakes: the transfer list's long entries (name and every role) pushed the select
+    # and its button out of their card over the next one, and the list offered the case's own
+    # assignee, a transfer to themself that only adds noise to the timeline.
+    page, url, sign_in = site
+    building = Building.select().order_by(Building.id).first()                      # grid G1
+    resident = Resident.create(oa_openid="o-transfer", community=building.community_id, building=building,
+                               address_state="confirmed", nickname="李叔")
+    case = intake.submit(resident, "miniprogram", "楼道堆放杂物")
+    sign_in("grid1")
+    page.goto(url + "/console/cases/" + case.number)
+    card = page.locator("form[data-action=transfer]")
+    box, select = card.bounding_box(), card.locator("select").bounding_box()
+    assert select["x"] + select["width"] <= box["x"] + box["width"] + 0.5
+    names = card.locator("option").all_inner_texts()
+    assert names and not any(n.startswith("网格员一（") for n in names), names
+
+
 def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulator, tmp_path):
     page, url, sign_in = site
     picture = tmp_path / "cover.png"
