@@ -177,7 +177,7 @@ def test_the_secretary_approves_and_launches_a_campaign(site):
     page.click("#approve-%d" % campaign.id)
     page.wait_for_selector("text=活动已更新")
     page.click("#launch-%d" % campaign.id)
-    page.wait_for_selector("#campaign-state-%d:has-text('live')" % campaign.id)
+    page.wait_for_selector("#campaign-state-%d:has-text('进行中')" % campaign.id)
     assert Campaign.get_by_id(campaign.id).state == "live"
 
 
