@@ -419,3 +419,14 @@ def test_inbox_replies_and_campaigns_show_their_states_in_words(client, console,
     assert ">待审批</span>" in redcard and ">draft</span>" not in redcard
     page = client.get("/console/redcard/campaigns/%d" % world["campaign"].id).get_data(as_text=True)
     assert "待审批" in page and ">draft<" not in page
+
+
+def test_the_street_grid_centre_sees_the_grid_assessment_with_its_month_picker(client, console):
+    # The mistake: the dashboard's grid figures and month picker were for secretary and admin
+    # only, so the street grid centre, which the staff API lets read the same rates and whose
+    # work is assessing the grids, saw only its own queue.
+    sign_in, csrf = console
+    sign_in("jiedao")
+    page = client.get("/console/?month=2026-10").get_data(as_text=True)
+    assert 'id="month-picker"' in page and "2026-10 各网格考核" in page
+    assert "红卡 ·" not in page                  # the merchants' figures stay with the managers
