@@ -116,6 +116,23 @@ def test_the_transfer_card_fits_its_box_and_offers_only_others(site):
     assert names and not any(n.startswith("网格员一（") for n in names), names
 
 
+def _luminance(css_color):
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_signed_in_roles_in_the_header_are_readable(site):
+    # The mistake: the roles next to one's name (网格员 · 第一网格) were grey on the red header,
+    # a contrast of about 1.4:1, unreadable; WCAG asks 4.5:1 for text.
+    page, url, sign_in = site
+    sign_in("grid1")
+    fg = page.evaluate("getComputedStyle(document.querySelector('#my-roles')).color")
+    bg = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+    light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, (fg, bg)
+
+
 def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulator, tmp_path):
     page, url, sign_in = site
     picture = tmp_path / "cover.png"
