@@ -77,12 +77,17 @@ def site(chromium, settings, database, emulator, request):
     server.stop()
 
 
+def _case_in_grid_one(openid, nickname, text):
+    """A resident's case in the first building (grid G1), filed through the mini-program."""
+    building = Building.select().order_by(Building.id).first()
+    resident = Resident.create(oa_openid=openid, community=building.community_id, building=building,
+                               address_state="confirmed", nickname=nickname)
+    return intake.submit(resident, "miniprogram", text)
+
+
 def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     page, url, sign_in = site
-    building = Building.select().order_by(Building.id).first()                      # grid G1
-    resident = Resident.create(oa_openid="o-browser", community=building.community_id, building=building,
-                               address_state="confirmed", nickname="王大妈")
-    case = intake.submit(resident, "miniprogram", "11号楼灭火器玻璃碎了")
+    case = _case_in_grid_one("o-browser", "王大妈", "11号楼灭火器玻璃碎了")
     sign_in("grid1")
     assert page.inner_text("#my-count") == "1"
     page.click("text=案件")
@@ -103,10 +108,7 @@ def test_the_transfer_card_fits_its_box_and_offers_only_others(site):
     # and its button out of their card over the next one, and the list offered the case's own
     # assignee, a transfer to themself that only adds noise to the timeline.
     page, url, sign_in = site
-    building = Building.select().order_by(Building.id).first()                      # grid G1
-    resident = Resident.create(oa_openid="o-transfer", community=building.community_id, building=building,
-                               address_state="confirmed", nickname="李叔")
-    case = intake.submit(resident, "miniprogram", "楼道堆放杂物")
+    case = _case_in_grid_one("o-transfer", "李叔", "楼道堆放杂物")
     sign_in("grid1")
     page.goto(url + "/console/cases/" + case.number)
     card = page.locator("form[data-action=transfer]")
