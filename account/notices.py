@@ -39,6 +39,9 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")   # clientmsgid: at most 64 
 REPEATED_CLIENT_MSG_ID = 45065
 TAG_NAME_TAKEN = 45157
 STUCK_AFTER = datetime.timedelta(minutes=10)      # far beyond a send's timeout and retries
+# A browser's Back may fetch the form afresh (a new key): the same content to the same followers
+# within this window is taken as the same intent unless the editor says to send it again.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
 
 
 class NoticeError(LinliError):
@@ -53,11 +56,14 @@ def create(staff, community_id, article_id=None, text="", grid_id=None, building
 
 
 def submit(staff, community_id, article_id=None, text="", grid_id=None, building_id=None, send_at=None,
-           confirm=False, key=None):
+           confirm=False, key=None, repeat=False):
     """A scheduled notice, one per intent: `key` (the form's idempotency key) becomes WeChat's
     clientmsgid, so a form sent twice (a double click, back and resubmit, two workers at once)
-    gets the first notice back, and WeChat could not send it twice anyway. Listed sensitive
-    words in the text stop it unless `confirm`. Returns (notice, created)."""
+    gets the first notice back, and WeChat could not send it twice anyway. A form fetched again
+    (Back can reload the page, with a new key) that sends the same content to the same followers
+    within REPEAT_WINDOW also gets the earlier notice, unless `repeat`. Listed sensitive words in
+    the text stop it unless `confirm`. Returns (notice, created)."""
+    from_form = key is not None
     key = _checked_key(key)
     earlier = _by_key(key, community_id)
     if earlier is not None:
@@ -80,6 +86,10 @@ def submit(staff, community_id, article_id=None, text="", grid_id=None, building
         tag = tag_for(grid=_target(Grid, grid_id, community_id))
     elif building_id:
         tag = tag_for(building=_target(Building, building_id, community_id))
+    if from_form and not repeat:
+        earlier = _recent_same(community_id, article, (text or "").strip(), tag)
+        if earlier is not None:
+            return earlier, False
     try:
         with db.atomic():
             notice = Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
@@ -90,6 +100,19 @@ def submit(staff, community_id, article_id=None, text="", grid_id=None, building
             raise
         return earlier, False
     return notice, True
+
+
+def _recent_same(community_id, article, text, tag, now=None):
+    """A notice of the same article or text to the same followers, submitted within REPEAT_WINDOW
+    and not called off."""
+    since = (now or utcnow()) - REPEAT_WINDOW
+    return (Notice.select()
+            .where((Notice.community == community_id) & (Notice.created_at >= since)
+                   & (Notice.article.is_null() if article is None else Notice.article == article.id)
+                   & (Notice.text == text)
+                   & (Notice.tag.is_null() if tag is None else Notice.tag == tag.id)
+                   & Notice.state.not_in(("cancelled", "failed")))
+            .order_by(Notice.id.desc()).first())
 
 
 def _checked_key(key):

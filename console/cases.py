@@ -56,7 +56,8 @@ def case(number):
                                         & ((CannedReply.state == "") | (CannedReply.state == report.state)))
     return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
                            actions=workflow.staff_actions(report, g.staff), canned=list(canned),
-                           staff_list=permissions.assignees_for(report),
+                           # not the assignee: a transfer to themself would only add noise
+                           staff_list=[s for s in permissions.assignees_for(report) if s.id != report.assignee_id],
                            states=STATE_LABELS, levels=LEVEL_LABELS, events=EVENT_LABELS,
                            channels=CHANNEL_LABELS)
 

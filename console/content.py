@@ -36,6 +36,11 @@ from reports.clock import SHANGHAI
 from reports.clock import stored
 
 FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
+# The states as staff read them (models.content.ARTICLE_STATES, NOTICE_STATES).
+ARTICLE_STATE_LABELS = {"draft": "草稿", "synced": "已同步到草稿箱", "publishing": "发布中",
+                        "published": "已发布", "failed": "发布失败"}
+NOTICE_STATE_LABELS = {"scheduled": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
+                       "cancelled": "已取消"}
 
 
 @bp.get("/articles")
@@ -43,6 +48,7 @@ FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "sou
 def articles():
     rows = Article.select().where(Article.community == staff_community()).order_by(Article.id.desc())
     return render_template("console/articles.html", articles=rows, figures=stats.per_article(staff_community())[:20],
+                           article_states=ARTICLE_STATE_LABELS, notice_states=NOTICE_STATE_LABELS,
                            notices=Notice.select().where(Notice.community == staff_community())
                            .order_by(Notice.id.desc()).limit(20).prefetch(Article, WeChatTag, Building, Estate))
 
@@ -64,7 +70,7 @@ def article(article_id=None):
             flash("已保存", "ok")
         return redirect(url_for("console.article", article_id=current.id), code=303)
     preview = article_html.render(current.body, current.body_format) if current else ""
-    return render_template("console/article.html", article=current, preview=preview,
+    return render_template("console/article.html", article=current, preview=preview, article_states=ARTICLE_STATE_LABELS,
                            covers=article_domain.cover_choices(current.cover_path if current else ""),
                            grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
                            buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex)
@@ -115,10 +121,12 @@ def notice():
                                   text=form.get("text", ""),
                                   grid_id=integer(target[5:]) if target.startswith("grid:") else None,
                                   building_id=integer(target[9:]) if target.startswith("building:") else None,
-                                  send_at=send_at, confirm=form.get("confirm") == "1", key=form["key"])
+                                  send_at=send_at, confirm=form.get("confirm") == "1", key=form["key"],
+                                  repeat=form.get("repeat") == "1")
     if not new:
         # The same form again (double click, back and resubmit): its notice, not a second one.
-        flash("这条通知已提交过（第 %d 号，%s），没有重复发送" % (created.id, created.state))
+        flash("这条通知已提交过（第 %d 号，%s），没有重复发送；如确需再次群发，请勾选“再次群发同一内容”"
+              % (created.id, NOTICE_STATE_LABELS[created.state]))
         return redirect(url_for("console.articles", _anchor="notice-%d" % created.id), code=303)
     if form.get("preview") == "1":
         if not g.staff.oa_openid:

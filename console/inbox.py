@@ -23,6 +23,9 @@ from reports import intake
 
 # Every message a resident can send; events are not messages.
 SHOWN_TYPES = ("text", "image", "voice", "video", "shortvideo", "location", "link", "miniprogrampage")
+# A reply's fate as staff read it (models.account.OUTBOUND_STATES).
+REPLY_STATE_LABELS = {"queued": "排队中", "sent": "已发送", "failed": "发送失败", "refused": "微信拒收",
+                      "unknown": "结果未知"}
 
 
 @bp.get("/inbox")
@@ -36,7 +39,8 @@ def inbox():
     replies = {}
     for reply in OutboundMessage.select().where(OutboundMessage.in_reply_to.in_([r.id for r in rows])):
         replies.setdefault(reply.in_reply_to_id, []).append(reply)
-    return render_template("console/inbox.html", messages=rows, cased=cased, replies=replies)
+    return render_template("console/inbox.html", messages=rows, cased=cased, replies=replies,
+                           reply_states=REPLY_STATE_LABELS)
 
 
 @bp.post("/inbox/<int:message_id>/<action>")

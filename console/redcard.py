@@ -17,6 +17,9 @@ from coupons import stats
 from models.coupons import Campaign
 from models.merchants import Merchant
 
+# A campaign's state as staff read it (models.coupons.CAMPAIGN_STATES).
+CAMPAIGN_STATE_LABELS = {"draft": "待审批", "approved": "已批准", "live": "进行中", "paused": "已暂停", "ended": "已结束"}
+
 
 @bp.get("/redcard")
 @signed_in(*MANAGER_ROLES)
@@ -24,6 +27,7 @@ def redcard():
     community_id = staff_community()
     rows = Campaign.select().where(Campaign.community == community_id).order_by(Campaign.id.desc())
     return render_template("console/redcard.html", campaigns=rows, totals=stats.community_totals(community_id),
+                           campaign_states=CAMPAIGN_STATE_LABELS,
                            merchants=Merchant.select().where(Merchant.community == community_id).order_by(Merchant.name))
 
 
@@ -32,7 +36,8 @@ def redcard():
 def campaign(campaign_id):
     found = campaign_domain.get(campaign_id)
     merchant_domain.managed_community(g.staff, found.community_id)
-    return render_template("console/campaign.html", campaign=found, figures=stats.campaign_stats(found))
+    return render_template("console/campaign.html", campaign=found, figures=stats.campaign_stats(found),
+                           campaign_states=CAMPAIGN_STATE_LABELS)
 
 
 @bp.post("/redcard/campaigns/<int:campaign_id>/<action>")

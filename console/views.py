@@ -122,6 +122,7 @@ def dashboard():
     from account import verification
     from coupons import stats as coupon_stats
     from models.content import FollowerDailyStat
+    from reports import permissions
     from reports import queries
     from reports import rates
     from reports.clock import local
@@ -136,7 +137,9 @@ def dashboard():
     except ValueError:
         flash("月份应为 YYYY-MM 格式（如 2026-11），已显示本月")
         month = local(utcnow()).strftime("%Y-%m")
-    show_rates = bool(community_id and g.roles & set(MANAGER_ROLES))
+    # Everyone who oversees the grids (permissions.OVERSEERS, as the staff API's rates): the
+    # street grid centre assesses them too.
+    show_rates = bool(community_id and g.roles & set(permissions.OVERSEERS))
     grid_rates = rates.rates(community_id, month, "grid") if show_rates else []
     followers = list(FollowerDailyStat.select().order_by(FollowerDailyStat.ref_date.desc()).limit(30))[::-1]
     return render_template(
@@ -148,7 +151,7 @@ def dashboard():
         show_content=bool(g.roles & set(CONTENT_ROLES)), states=STATE_LABELS,
         top_articles=account_stats.per_article(community_id)[:5] if g.roles & set(CONTENT_ROLES) else [],
         follower_chart=charts.line([(f.ref_date.isoformat(), f.total) for f in followers]),
-        coupons=coupon_stats.community_totals(community_id) if show_rates else [],
+        coupons=coupon_stats.community_totals(community_id) if community_id and g.roles & set(MANAGER_ROLES) else [],
         verification_alerts=verification.alerts() if g.roles & set(CONTENT_ROLES + MANAGER_ROLES) else [])
 
 

@@ -395,8 +395,42 @@ def test_the_transfer_list_offers_only_staff_whose_role_covers_the_case(client, 
     page = client.get("/console/cases/" + world["case"].number).get_data(as_text=True)
     options = page.split('name="to_staff_id"')[1].split("</select>")[0]
     offered = {name.strip() for name in re.findall(r'<option value="\d+">([^<（]+)', options)}   # the name, before any role
-    assert offered == {"网格员一", "片区负责人甲", "田冰", "街道网格中心", "系统管理员"}
+    # grid1 covers it too, but holds it already: not offered to themself
+    assert world["case"].assignee.username == "grid1"
+    assert offered == {"片区负责人甲", "田冰", "街道网格中心", "系统管理员"}
     wuye = Staff.get(Staff.username == "wuye")
     answer = client.post("/console/cases/%s/transfer" % world["case"].number,
                          data={"to_staff_id": str(wuye.id), "reason": "物业维修", "csrf": csrf("/console/")})
     assert answer.status_code == 303 and Report.get_by_id(world["case"].id).assignee_id != wuye.id
+
+
+def test_inbox_replies_and_campaigns_show_their_states_in_words(client, console, emulator):
+    # The mistakes: a reply's fate showed as "（sent）", a campaign as "draft"/"live", and a
+    # follower with no nickname (never registered, or erased when they unfollowed) as an empty
+    # cell, so staff could not tell two such senders apart.
+    sign_in, csrf = console
+    world = _world(Staff.get(Staff.username == "editor"))
+    stranger = Resident.create(oa_openid="o-stranger-4711", subscribed=True)
+    InboundMessage.create(dedup_key="msg:console-2", openid="o-stranger-4711", resident=stranger, msg_type="text",
+                          content="小区门口井盖丢了", wechat_time=int(utcnow().timestamp()), raw_xml="<xml/>",
+                          state="handled")
+    sign_in("tianbing")
+    client.post("/console/inbox/%d/reply" % world["message"].id, data={"text": "收到，马上处理", "csrf": csrf("/console/")})
+    inbox = client.get("/console/inbox").get_data(as_text=True)
+    assert "收到，马上处理（已发送）" in inbox and "（sent）" not in inbox
+    assert "粉丝 …r-4711" in inbox
+    redcard = client.get("/console/redcard").get_data(as_text=True)
+    assert ">待审批</span>" in redcard and ">draft</span>" not in redcard
+    page = client.get("/console/redcard/campaigns/%d" % world["campaign"].id).get_data(as_text=True)
+    assert "待审批" in page and ">draft<" not in page
+
+
+def test_the_street_grid_centre_sees_the_grid_assessment_with_its_month_picker(client, console):
+    # The mistake: the dashboard's grid figures and month picker were for secretary and admin
+    # only, so the street grid centre, which the staff API lets read the same rates and whose
+    # work is assessing the grids, saw only its own queue.
+    sign_in, csrf = console
+    sign_in("jiedao")
+    page = client.get("/console/?month=2026-10").get_data(as_text=True)
+    assert 'id="month-picker"' in page and "2026-10 各网格考核" in page
+    assert "红卡 ·" not in page                  # the merchants' figures stay with the managers

@@ -77,12 +77,17 @@ def site(chromium, settings, database, emulator, request):
     server.stop()
 
 
+def _case_in_grid_one(openid, nickname, text):
+    """A resident's case in the first building (grid G1), filed through the mini-program."""
+    building = Building.select().order_by(Building.id).first()
+    resident = Resident.create(oa_openid=openid, community=building.community_id, building=building,
+                               address_state="confirmed", nickname=nickname)
+    return intake.submit(resident, "miniprogram", text)
+
+
 def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     page, url, sign_in = site
-    building = Building.select().order_by(Building.id).first()                      # grid G1
-    resident = Resident.create(oa_openid="o-browser", community=building.community_id, building=building,
-                               address_state="confirmed", nickname="王大妈")
-    case = intake.submit(resident, "miniprogram", "11号楼灭火器玻璃碎了")
+    case = _case_in_grid_one("o-browser", "王大妈", "11号楼灭火器玻璃碎了")
     sign_in("grid1")
     assert page.inner_text("#my-count") == "1"
     page.click("text=案件")
@@ -96,6 +101,38 @@ def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     page.wait_for_selector("text=已完成：办结")
     assert "玻璃已更换" in page.inner_text(".timeline")
     assert Report.get_by_id(case.id).state == "resolved"
+
+
+def test_the_transfer_card_fits_its_box_and_offers_only_others(site):
+    # The mistakes: the transfer list's long entries (name and every role) pushed the select
+    # and its button out of their card over the next one, and the list offered the case's own
+    # assignee, a transfer to themself that only adds noise to the timeline.
+    page, url, sign_in = site
+    case = _case_in_grid_one("o-transfer", "李叔", "楼道堆放杂物")
+    sign_in("grid1")
+    page.goto(url + "/console/cases/" + case.number)
+    card = page.locator("form[data-action=transfer]")
+    box, select = card.bounding_box(), card.locator("select").bounding_box()
+    assert select["x"] + select["width"] <= box["x"] + box["width"] + 0.5
+    names = card.locator("option").all_inner_texts()
+    assert names and not any(n.startswith("网格员一（") for n in names), names
+
+
+def _luminance(css_color):
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_signed_in_roles_in_the_header_are_readable(site):
+    # The mistake: the roles next to one's name (网格员 · 第一网格) were grey on the red header,
+    # a contrast of about 1.4:1, unreadable; WCAG asks 4.5:1 for text.
+    page, url, sign_in = site
+    sign_in("grid1")
+    fg = page.evaluate("getComputedStyle(document.querySelector('#my-roles')).color")
+    bg = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+    light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, (fg, bg)
 
 
 def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulator, tmp_path):
@@ -119,7 +156,7 @@ def test_an_editor_writes_syncs_and_publishes_an_article(site, settings, emulato
     page.wait_for_selector("text=已同步到微信草稿箱")
     page.click("#publish-article")
     page.wait_for_selector("text=已提交发布")
-    assert page.inner_text("#article-state") == "publishing"
+    assert page.inner_text("#article-state") == "发布中"
     assert len(emulator.calls("cgi-bin/freepublish/submit")) == 1
     assert Article.get().state == "publishing"
 
@@ -159,7 +196,7 @@ def test_the_secretary_approves_and_launches_a_campaign(site):
     page.click("#approve-%d" % campaign.id)
     page.wait_for_selector("text=活动已更新")
     page.click("#launch-%d" % campaign.id)
-    page.wait_for_selector("#campaign-state-%d:has-text('live')" % campaign.id)
+    page.wait_for_selector("#campaign-state-%d:has-text('进行中')" % campaign.id)
     assert Campaign.get_by_id(campaign.id).state == "live"
 
 

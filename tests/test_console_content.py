@@ -80,11 +80,51 @@ def test_a_notice_form_sent_twice_is_one_notice_and_one_mass_send(client, editor
     assert again.headers["Location"].endswith("#notice-%d" % notice.id)
     assert "已提交过" in client.get(again.headers["Location"]).get_data(as_text=True)
 
-    # A new visit to the form is a new intent: a second notice, its own key.
+    # A new visit to the form that says to send the same again: a second notice, its own key.
     form = _notice_form(client.get("/console/articles/%d" % article.id).get_data(as_text=True), building)
     assert form["key"] != notice.client_msg_id
-    client.post("/console/notices", data=form)
+    client.post("/console/notices", data=dict(form, repeat="1"))
     assert Notice.select().count() == 2 and len(emulator.calls("cgi-bin/message/mass/sendall")) == 2
+
+
+def test_back_to_a_reloaded_notice_form_and_resubmit_is_one_mass_send(client, editor, emulator):
+    # The mistake: a browser's Back may fetch the form again (it did in Chromium after the
+    # notice's redirect), so the resubmitted form carried a fresh key and WeChat mass-sent the
+    # same article to the same building twice. The same content to the same followers within
+    # minutes is the same intent unless the editor ticks "send again".
+    article = _synced_article(editor)
+    building = Building.select().order_by(Building.id)[7]
+    page = "/console/articles/%d" % article.id
+    first = _notice_form(client.get(page).get_data(as_text=True), building)
+    assert client.post("/console/notices", data=first).status_code == 303
+    again = _notice_form(client.get(page).get_data(as_text=True), building)     # Back reloaded it
+    assert again["key"] != first["key"]
+    answer = client.post("/console/notices", data=again)
+    notice = Notice.get()
+    assert Notice.select().count() == len(emulator.calls("cgi-bin/message/mass/sendall")) == 1
+    assert answer.headers["Location"].endswith("#notice-%d" % notice.id)
+    assert "已提交过" in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+    # Another building, or the whole account, is another intent.
+    other = _notice_form(client.get(page).get_data(as_text=True), Building.select().order_by(Building.id)[8])
+    client.post("/console/notices", data=other)
+    assert Notice.select().count() == len(emulator.calls("cgi-bin/message/mass/sendall")) == 2
+
+
+def test_articles_and_notices_show_their_states_in_words(client, editor, emulator):
+    # The mistake: the article list, the article page and the notice list showed raw keys
+    # (publishing, synced, sending) to staff who read Chinese.
+    article = _synced_article(editor)
+    form = _notice_form(client.get("/console/articles/%d" % article.id).get_data(as_text=True),
+                        Building.select().first())
+    client.post("/console/notices", data=form)
+    Article.update(state="publishing").where(Article.id == article.id).execute()
+    listing = client.get("/console/articles").get_data(as_text=True)
+    page = client.get("/console/articles/%d" % article.id).get_data(as_text=True)
+    assert "发布中" in listing and "发布中" in page
+    assert Notice.get().state == "sending" and "发送中" in listing
+    for raw in ("publishing", "synced", ">sent", "sending", "scheduled"):
+        assert raw not in listing.replace('name="', "") and raw not in page.replace('name="', ""), raw
 
 
 def test_a_notice_form_without_its_key_is_refused(client, editor, emulator):
@@ -114,7 +154,7 @@ def test_wechat_refusing_the_tag_or_the_preview_is_said_plainly_and_sends_nothin
 
     # A preview WeChat refuses: the notice is cancelled, not sent unseen.
     Staff.update(oa_openid="o-editor").where(Staff.id == editor.id).execute()
-    form = dict(_notice_form(client.get(page).get_data(as_text=True), building), preview="1")
+    form = dict(_notice_form(client.get(page).get_data(as_text=True), building), preview="1", repeat="1")
     emulator.fail(40003, path="cgi-bin/message/mass/preview")
     assert client.post("/console/notices", data=form, headers={"Referer": page}).status_code == 303
     assert "预览未能发送" in client.get(page).get_data(as_text=True)
