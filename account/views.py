@@ -29,12 +29,17 @@ def _config():
                            settings.WECHAT_REQUIRE_SAFE_MODE)
 
 
-@bp.get("/wechat")
-def verify():
+def _echo(config):
+    """WeChat's check of a push URL: echostr back, unchanged, when the signature holds."""
     args = request.args
-    echo = push.verify_url(_config(), args.get("signature", ""), args.get("timestamp", ""),
+    echo = push.verify_url(config, args.get("signature", ""), args.get("timestamp", ""),
                            args.get("nonce", ""), args.get("echostr", ""))
     return Response(echo, mimetype="text/plain")
+
+
+@bp.get("/wechat")
+def verify():
+    return _echo(_config())
 
 
 @bp.post("/wechat")
@@ -54,10 +59,7 @@ def _mp_config():
 
 @bp.get("/wechat/miniprogram")
 def verify_miniprogram():
-    args = request.args
-    echo = push.verify_url(_mp_config(), args.get("signature", ""), args.get("timestamp", ""),
-                           args.get("nonce", ""), args.get("echostr", ""))
-    return Response(echo, mimetype="text/plain")
+    return _echo(_mp_config())
 
 
 @bp.post("/wechat/miniprogram")

@@ -127,10 +127,11 @@ def dashboard():
     from reports import rates
     from reports.clock import local
     community_id = staff_community()
-    mine, overdue = [], []
+    # Ten of each, and whether there are more (the queue's next cursor): "10+" only then.
+    (mine, more_mine), (overdue, more_overdue) = ([], None), ([], None)
     if g.roles & set(CASE_ROLES):
-        mine = queries.staff_queue(g.staff, size=10)[0]
-        overdue = queries.staff_queue(g.staff, overdue=True, size=10)[0]
+        mine, more_mine = queries.staff_queue(g.staff, size=10)
+        overdue, more_overdue = queries.staff_queue(g.staff, overdue=True, size=10)
     month = request.args.get("month") or local(utcnow()).strftime("%Y-%m")
     try:
         rates.month_bounds(month)
@@ -143,7 +144,8 @@ def dashboard():
     grid_rates = rates.rates(community_id, month, "grid") if show_rates else []
     followers = list(FollowerDailyStat.select().order_by(FollowerDailyStat.ref_date.desc()).limit(30))[::-1]
     return render_template(
-        "console/dashboard.html", mine=mine, overdue=overdue, month=month, grid_rates=grid_rates,
+        "console/dashboard.html", mine=mine, overdue=overdue, more_mine=bool(more_mine),
+        more_overdue=bool(more_overdue), month=month, grid_rates=grid_rates,
         adjacent=rates.adjacent_months(month), show_rates=show_rates,
         response_chart=charts.bars([(r.label, r.response_rate) for r in grid_rates]),
         resolution_chart=charts.bars([(r.label, r.resolution_rate) for r in grid_rates]),

@@ -245,3 +245,17 @@ def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, c
     sign_in("editor")
     page = _page(client, "/console/")
     assert "社区消防安全检查通知" in page and "<polyline" in page
+
+
+def test_my_queue_shows_ten_plus_only_when_there_are_more_than_ten(client, console):
+    """The card read "10+" at exactly ten open cases: it must say more only when there is more."""
+    from models.people import Resident
+    from reports import intake
+    sign_in, _ = console
+    resident = Resident.get(Resident.oa_openid == "demo-oa-1")
+    for n in range(10):
+        intake.submit(resident, "miniprogram", "楼道灯不亮 %d" % n)
+    sign_in("grid1")
+    assert 'id="my-count">10</div>' in _page(client, "/console/")
+    intake.submit(resident, "miniprogram", "楼道灯不亮 10")
+    assert 'id="my-count">10+</div>' in _page(client, "/console/")
