@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from peewee import AutoField
 
 from config import Settings
 from models import ALL_MODELS
@@ -137,14 +138,24 @@ def stack(request):
 
 
 def _truncate_all():
-    tables = ", ".join('"%s"' % m._meta.table_name for m in ALL_MODELS)
+    """Every table as a fresh database has it: the migrations' own rows, ids from 1 again.
+
+    DELETE, not TRUNCATE: TRUNCATE gives each of ~50 tables new files, about 0.2 s a test (two
+    minutes a run); deleting the few rows a test wrote takes milliseconds. Triggers and foreign
+    keys are off for the transaction (`session_replication_role`, the test server's superuser):
+    the audit log's triggers refuse deletes, and the tables' order no longer matters."""
     with connected():
-        db.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % tables)
-        for model, rows in SEEDED_ROWS.items():
-            model.insert_many(rows).execute()
-            table = model._meta.table_name
-            db.execute_sql("SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM \"%s\"))"
-                           % (table, table))
+        with db.atomic():
+            db.execute_sql("SET LOCAL session_replication_role = replica")
+            for model in ALL_MODELS:
+                db.execute_sql('DELETE FROM "%s"' % model._meta.table_name)
+            for model, rows in SEEDED_ROWS.items():
+                model.insert_many(rows).execute()
+            for model in ALL_MODELS:
+                if isinstance(model._meta.primary_key, AutoField):
+                    table = model._meta.table_name
+                    db.execute_sql("SELECT setval(pg_get_serial_sequence('\"%s\"', 'id'), "
+                                   "(SELECT COALESCE(max(id), 0) + 1 FROM \"%s\"), false)" % (table, table))
 
 
 def _flush_redis():
