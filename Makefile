@@ -5,10 +5,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,7 +21,7 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(VENV)/bin/python bench/concurrent_writes.py
+	$(VENV)/bin/python -m bench.concurrent_writes
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,4 +1,4 @@
 """gunicorn entry point: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`."""
-from app import create_app
+from linli.app import create_app
 
 app = create_app()

@@ -15,15 +15,15 @@ import requests
 from PIL import Image
 from wechatpy.exceptions import WeChatClientException
 
-import config
+from linli import config
 import wechat
 from account import article_html
 from account.words import Screen
-from errors import LinliError
+from linli.errors import LinliError
 from models.content import Article
 from models.content import ArticleImage
 from models.db import utcnow
-from reports import photos
+from cases import photos
 from wechat import failures
 
 TITLE_MAX, AUTHOR_MAX, DIGEST_MAX = 32, 16, 120

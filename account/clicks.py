@@ -7,7 +7,7 @@ from html import escape
 
 from peewee import JOIN
 
-import config
+from linli import config
 from account import reporting
 from account import texts
 from community.board import render_board
@@ -16,7 +16,7 @@ from coupons import campaigns
 from models.content import Article
 from models.content import Notice
 from models.content import ResidentTag
-from reports.clock import local
+from cases.clock import local
 
 LATEST_NOTICES = 5
 SHOWN_CAMPAIGNS = 5

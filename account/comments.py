@@ -22,18 +22,18 @@ import logging
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-import config
+from linli import config
 import wechat
 from account import screening
 from account.words import Screen
-from errors import LinliError
+from linli.errors import LinliError
 from models.content import Article
 from models.content import Comment
 from models.content import CommentCursor
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
-from reports import intake
+from cases import intake
 from wechat import failures
 
 logger = logging.getLogger(__name__)

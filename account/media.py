@@ -11,15 +11,15 @@ from pathlib import Path
 
 from wechatpy.exceptions import WeChatClientException
 
-import config
+from linli import config
 import wechat
 from account.inbox import raw_fields
-from errors import LinliError
+from linli.errors import LinliError
 from models.account import InboundMessage
 from models.db import db
 from models.db import utcnow
-from models.reports import ReportPhoto
-from reports import photos
+from models.cases import CasePhoto
+from cases import photos
 from wechat import failures
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def fetch(message_id):
         InboundMessage.update(media_path=relative).where(InboundMessage.id == message.id).execute()
         if message.msg_type == "image":
             # The case shows our copy from now on (WeChat's PicUrl is not ours to rely on).
-            ReportPhoto.update(url=url).where(ReportPhoto.source_message == message.id).execute()
+            CasePhoto.update(url=url).where(CasePhoto.source_message == message.id).execute()
     return relative
 
 

@@ -16,7 +16,7 @@ from wechatpy.exceptions import WeChatClientException
 
 import wechat
 from account.words import Screen
-from errors import LinliError
+from linli.errors import LinliError
 from models.community import Building
 from models.community import Grid
 from models.content import Article

@@ -11,11 +11,11 @@ import logging
 
 from wechatpy.exceptions import WeChatClientException
 
-import config
+from linli import config
 import wechat
 from account import consent
 from account import window
-from errors import LinliError
+from linli.errors import LinliError
 from models.account import OUTBOUND_KINDS
 from models.account import OutboundMessage
 from models.db import db

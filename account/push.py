@@ -19,7 +19,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.crypto.cryptography import WeChatCipher
 
-from errors import LinliError
+from linli.errors import LinliError
 
 # WeChat retries within about 15 seconds; five minutes allows for clock drift, and a request
 # replayed later than that is refused.

@@ -8,11 +8,11 @@ import dataclasses
 import datetime
 import re
 
-import limits
+from linli import limits
 from account import texts
-from reports import intake
-from reports.labels import LEVEL_LABELS
-from reports.labels import STATE_LABELS
+from cases import intake
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
 
 CHANNEL = "official_account"
 MERGE_WINDOW = datetime.timedelta(minutes=5)

@@ -16,9 +16,9 @@ from models.db import db
 from models.db import utcnow
 from models.miniprogram import MpSession
 from models.people import Resident
-from models.reports import Report
-from models.reports import ReportPhoto
-from reports import intake
+from models.cases import Case
+from models.cases import CasePhoto
+from cases import intake
 from wechat import failures
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def ask(client, message_id, now=None):
 def hold_if_flagged(message):
     """A photo WeChat flagged before staff filed it as a case stays held on that case."""
     if message.media_check == "held":
-        ReportPhoto.update(held=True).where(ReportPhoto.source_message == message.id).execute()
+        CasePhoto.update(held=True).where(CasePhoto.source_message == message.id).execute()
 
 
 def on_verdict(fields, now=None):
@@ -88,8 +88,8 @@ def on_verdict(fields, now=None):
                    .where((InboundMessage.id == message.id) & (InboundMessage.media_check == "pending"))
                    .execute())
         if changed and held:
-            ReportPhoto.update(held=True).where(ReportPhoto.source_message == message.id).execute()
-            cases = Report.select().join(ReportPhoto).where(ReportPhoto.source_message == message.id)
+            CasePhoto.update(held=True).where(CasePhoto.source_message == message.id).execute()
+            cases = Case.select().join(CasePhoto).where(CasePhoto.source_message == message.id)
             for case in cases:
                 intake.note(case, "居民发来的照片未通过微信内容安全检查（%s，标签 %s），已对居民端隐藏，请复核"
                             % (suggest or "未知", result.get("label", "")), now=now)

@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 
 from account import outbox
-from tasks import huey
+from linli.queue import huey
 from wechat.failures import QuotaExhausted
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from flask import Response
 from flask import current_app
 from flask import request
 
-import config
+from linli import config
 from account import gateway
 from account import mp_push
 from account import push

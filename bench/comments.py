@@ -5,7 +5,7 @@ a listed word disguised (full-width, spaces, symbols or traditional characters).
 building the matcher and screening all comments, the normalization included, through
 account.words.Screen as the comment sync uses it. Target: screening < 1 s.
 
-    .venv/bin/python bench/comments.py [--words 10000] [--comments 10000]
+    .venv/bin/python -m bench.comments [--words 10000] [--comments 10000]
 """
 import argparse
 import random
@@ -13,9 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from account.words import Screen  # noqa: E402  (after the path is set)
+from account.words import Screen
 
 COMMON = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
 DODGES = (lambda w: " ".join(w), lambda w: "*".join(w), lambda w: w + "！！",

@@ -2,7 +2,7 @@
 
 Prints requests/s, latency, and how many "database is locked" errors occurred (target: zero),
 then checks that every queued task ran. Run: `make bench` or
-    .venv/bin/python bench/concurrent_writes.py --seconds 10 --clients 8
+    .venv/bin/python -m bench.concurrent_writes --seconds 10 --clients 8
 """
 import argparse
 import os
@@ -17,10 +17,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
-from bench.serving import wait_for  # noqa: E402  (after the path is set)
+from bench.serving import wait_for
 
 
 def main():

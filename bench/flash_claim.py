@@ -7,7 +7,7 @@ arriving together like taps), so both the stock and the residents' limits are te
 checks: exactly 1,000 coupons issued, the campaign's count agrees, nobody holds more than 2, no
 5xx. The load generator is Python threads on the same 2 cores as the server.
 
-    .venv/bin/python bench/flash_claim.py [--only sqlite|postgres] [--claims 5000] [--connections 64]
+    .venv/bin/python -m bench.flash_claim [--only sqlite|postgres] [--claims 5000] [--connections 64]
 """
 import argparse
 import os
@@ -23,16 +23,15 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STOCK, RESIDENTS, LIMIT = 1000, 2000, 2
 SECRET = "flash-claim-bench-secret-key-0123456789"
 
-from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
-from bench.serving import wait_for  # noqa: E402
-from bench.world import residents_and_campaign  # noqa: E402
-from bench.world import seeded  # noqa: E402
+from bench.pg import temporary_schema
+from bench.serving import wait_for
+from bench.world import residents_and_campaign
+from bench.world import seeded
 
 
 def main():
@@ -126,8 +125,8 @@ def _resident_of(n, claims, residents):
 
 
 def _report(name, env, campaign_id, elapsed, results, args):
-    from app import create_app
-    from config import Settings
+    from linli.app import create_app
+    from linli.config import Settings
     from models.coupons import Campaign
     from models.coupons import Coupon
     from models.db import close_all

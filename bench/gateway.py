@@ -7,7 +7,7 @@ each one stores a message, files a case and routes it. Prints throughput, p50/p9
 on SQLite and (when it answers) on PostgreSQL, then checks that every answered message made
 exactly one case. Targets: ratio >= 0.5 and p99 < 50 ms at 8 connections on SQLite.
 
-    .venv/bin/python bench/gateway.py [--seconds 10] [--connections 8]
+    .venv/bin/python -m bench.gateway [--seconds 10] [--connections 8]
 """
 import argparse
 import hashlib
@@ -23,9 +23,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
+from bench.pg import temporary_schema
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token"
 RESIDENTS = 200
@@ -82,7 +81,7 @@ def _prepare(database_url):
 
 
 _SEED_RESIDENTS = """
-from app import create_app
+from linli.app import create_app
 from models.community import Building
 from models.db import connected, db
 from models.people import Resident
@@ -179,8 +178,8 @@ def _client(port, number, start_at, seconds, queue):
 
 
 def _count_cases(env):
-    code = ("from app import create_app\nfrom models.db import connected\nfrom models.reports import Report\n"
-            "create_app()\nwith connected():\n    print(Report.select().where(Report.channel == 'official_account').count())")
+    code = ("from app import create_app\nfrom models.db import connected\nfrom models.cases import Case\n"
+            "create_app()\nwith connected():\n    print(Case.select().where(Case.channel == 'official_account').count())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     return int(out.strip().splitlines()[-1])

@@ -3,7 +3,7 @@
 cleanly (503 database_unavailable, never 500), and the service recover by itself, with no
 restart of its own. Restarts the machine's PostgreSQL: not for a shared server.
 
-    .venv/bin/python bench/pg_restart.py [--seconds 6]
+    .venv/bin/python -m bench.pg_restart [--seconds 6]
 """
 import argparse
 import collections
@@ -18,11 +18,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
-from bench.serving import wait_for  # noqa: E402
-from bench.world import seeded  # noqa: E402
+from bench.pg import temporary_schema
+from bench.serving import wait_for
+from bench.world import seeded
 
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PORT = 8797

@@ -8,7 +8,7 @@ and the grid worker's queue. Prints throughput, errors (5xx and broken connectio
 per kind and the workers' memory growth, then checks: no answered message lost, no duplicate
 case, coupons issued <= stock and within each resident's limit, no code redeemed twice.
 
-    .venv/bin/python bench/soak.py [--minutes 2] [--connections 16]
+    .venv/bin/python -m bench.soak [--minutes 2] [--connections 16]
 """
 import argparse
 import hashlib
@@ -26,12 +26,11 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from bench.pg import temporary_schema  # noqa: E402  (after the path is set)
-from bench.serving import wait_for  # noqa: E402
-from bench.world import residents_and_campaign  # noqa: E402
-from bench.world import seeded  # noqa: E402
+from bench.pg import temporary_schema
+from bench.serving import wait_for
+from bench.world import residents_and_campaign
+from bench.world import seeded
 
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -168,15 +167,15 @@ def _load(url, world, args, master_pid):
 
 def _report(env, world, log, args):
     from peewee import fn
-    from app import create_app
-    from config import Settings
+    from linli.app import create_app
+    from linli.config import Settings
     from models.account import InboundMessage
     from models.coupons import Campaign
     from models.coupons import Coupon
     from models.coupons import RedemptionAttempt
     from models.db import close_all
     from models.db import connected
-    from models.reports import Report
+    from models.cases import Case
     total = sum(log["status"].values())
     print("soak: %.1f min, %d connections, gunicorn 2 workers on PostgreSQL + Redis" % (args.minutes, args.connections))
     print("  %d requests, %.0f/s; errors (5xx or broken connections): %d" % (total, total / log["elapsed"],
@@ -192,8 +191,8 @@ def _report(env, world, log, args):
     app = create_app(Settings.from_env(env))
     with app.app_context(), connected():
         stored = InboundMessage.select().count()
-        message_cases = Report.select().where(Report.channel == "official_account").count()
-        filed = Report.select().where(Report.channel == "miniprogram").count()
+        message_cases = Case.select().where(Case.channel == "official_account").count()
+        filed = Case.select().where(Case.channel == "miniprogram").count()
         campaign = Campaign.get_by_id(world["campaign"])
         coupons = Coupon.select().where(Coupon.campaign == campaign.id).count()
         most = (Coupon.select(fn.COUNT(Coupon.id)).where(Coupon.campaign == campaign.id).group_by(Coupon.resident)

@@ -7,9 +7,9 @@ import datetime
 @contextlib.contextmanager
 def seeded(env):
     """Inside: an app context on `env`'s database, migrated and seeded; closed afterwards."""
-    from app import create_app
+    from linli.app import create_app
     from community.demo import seed_demo
-    from config import Settings
+    from linli.config import Settings
     from models.db import close_all
     from models.db import connected
     from models.db import upgrade

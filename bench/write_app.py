@@ -5,17 +5,17 @@ timeout) is measured with the web workers and the consumer writing at once."""
 from flask import Blueprint
 from flask import jsonify
 
-from app import create_app
+from linli.app import create_app
 from models.community import Building
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
-import tasks
+from linli import queue
 
 bp = Blueprint("bench", __name__)
 
 
-@tasks.huey.task()
+@queue.huey.task()
 def confirm_address(resident_id):
     (Resident.update(address_state="confirmed", address_confirmed_at=utcnow())
      .where(Resident.id == resident_id).execute())

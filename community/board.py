@@ -4,7 +4,7 @@ import dataclasses
 from models.community import Unit
 from models.people import RoleAssignment
 from models.people import Staff
-from reports.labels import ROLE_LABELS
+from cases.labels import ROLE_LABELS
 
 
 

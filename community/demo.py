@@ -179,7 +179,7 @@ def seed_demo_history(now=None):
     from models.content import ArticleDailyStat
     from models.content import FollowerDailyStat
     from models.db import utcnow
-    from models.reports import Report
+    from models.cases import Case
     from models.workflow import Category
 
     now = now or utcnow()
@@ -195,7 +195,7 @@ def seed_demo_history(now=None):
                 community=community, building=building, unit=building.units.order_by(Unit.id)[0],
                 room="%d0%d" % (n % 6 + 1, n % 3 + 1), address_state="confirmed"))
             residents.append(resident)
-        if not Report.select().where(Report.reporter.in_(residents)).exists():
+        if not Case.select().where(Case.reporter.in_(residents)).exists():
             categories = list(Category.select().order_by(Category.id))
             fallback = Staff.get(Staff.username == "admin")
             grids = Grid.select().where(Grid.community == community).order_by(Grid.id)
@@ -214,7 +214,7 @@ def seed_demo_history(now=None):
                     ArticleDailyStat.get_or_create(ref_date=ref_date, msgid="demo%d_1" % (index + 1), defaults=dict(
                         title=title, reads=reads, read_users=int(reads * 0.8), shares=reads // 12,
                         share_users=reads // 14))
-    return {"cases": Report.select().where(Report.reporter.in_(residents)).count(),
+    return {"cases": Case.select().where(Case.reporter.in_(residents)).count(),
             "follower_days": FollowerDailyStat.select().count()}
 
 
@@ -224,8 +224,8 @@ def _history_case(rng, now, resident, category, fallback, response_hours, n):
     import datetime
 
     from models.people import Staff as StaffModel
-    from reports import intake
-    from reports import workflow
+    from cases import intake
+    from cases import workflow
 
     hours = datetime.timedelta(hours=1)
     at = now - datetime.timedelta(days=rng.uniform(0.1, HISTORY_DAYS - 0.5))

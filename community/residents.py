@@ -1,7 +1,7 @@
 """Residents from the mini-program: login by WeChat code, their phone and their address."""
 from wechatpy.exceptions import WeChatClientException
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.community import Building
 from models.community import Unit
 from models.db import db
@@ -119,7 +119,7 @@ def can_confirm_address(staff, resident):
 
 
 def confirm_address(staff, resident, approve=True):
-    from reports.permissions import PermissionDenied
+    from cases.permissions import PermissionDenied
     if not can_confirm_address(staff, resident):
         raise PermissionDenied("not_your_building", "您无权确认该住户地址")
     won = (Resident.update(address_state="confirmed" if approve else "rejected",

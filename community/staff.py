@@ -11,8 +11,8 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
-import limits
-from errors import LinliError
+from linli import limits
+from linli.errors import LinliError
 from models.community import Building
 from models.community import Community
 from models.community import Grid
@@ -25,7 +25,7 @@ from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import SigninLink
 from models.people import Staff
-from reports.labels import ROLE_LABELS
+from cases.labels import ROLE_LABELS
 
 MIN_PASSWORD_LENGTH = 8
 

@@ -13,7 +13,7 @@ from console.forms import integer
 from console.views import CASE_ROLES
 from console.views import bp
 from console.views import staff_community
-from errors import LinliError
+from linli.errors import LinliError
 from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor
 from models.community import Building
@@ -21,16 +21,16 @@ from models.db import db
 from models.community import Grid
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
+from models.cases import Case
 from models.workflow import CannedReply
 from models.workflow import Category
-from reports import intake
-from reports import permissions
-from reports import queries
-from reports import workflow
+from cases import intake
+from cases import permissions
+from cases import queries
+from cases import workflow
 from miniprogram_api.serializers import EVENT_LABELS
-from reports.labels import LEVEL_LABELS
-from reports.labels import STATE_LABELS
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
 
 
 @bp.get("/cases")
@@ -83,7 +83,7 @@ def act(number, action):
     elif action == "reject":
         workflow.reject(report, g.staff, form.get("reason", ""))
     elif action == "merge":
-        into = Report.get_or_none(Report.number == form.get("into", "").strip())
+        into = Case.get_or_none(Case.number == form.get("into", "").strip())
         if into is None or not permissions.can_view(g.staff, into):
             raise LinliError("not_found", "要合并到的案件不存在", 404)
         workflow.merge(report, into, g.staff, form.get("reason", ""))
@@ -129,7 +129,7 @@ ACTION_LABELS = {"accept": "受理", "start": "开始处理", "note": "添加进
 
 
 def _case(number):
-    report = Report.get_or_none(Report.number == number)
+    report = Case.get_or_none(Case.number == number)
     if report is None:
         abort(404)
     if not permissions.can_view(g.staff, report):

@@ -24,7 +24,7 @@ from models.community import Unit
 from models.people import RoleAssignment
 from models.people import Staff
 from models.workflow import CalendarDay
-from reports import calendar
+from cases import calendar
 
 
 @bp.get("/community")

@@ -31,9 +31,9 @@ from models.content import Comment
 from models.content import Notice
 from models.content import SensitiveWord
 from models.content import WeChatTag
-from reports import photos
-from reports.clock import SHANGHAI
-from reports.clock import stored
+from cases import photos
+from cases.clock import SHANGHAI
+from cases.clock import stored
 
 FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
 # The states as staff read them (models.content.ARTICLE_STATES, NOTICE_STATES).

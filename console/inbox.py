@@ -15,11 +15,11 @@ from console.auth import signed_in
 from console.views import CONTENT_ROLES
 from console.views import bp
 from console.views import staff_community
-from errors import LinliError
+from linli.errors import LinliError
 from models.account import InboundMessage
 from models.account import OutboundMessage
-from models.reports import ReportEvent
-from reports import intake
+from models.cases import CaseEvent
+from cases import intake
 
 # Every message a resident can send; events are not messages.
 SHOWN_TYPES = ("text", "image", "voice", "video", "shortvideo", "location", "link", "miniprogrampage")
@@ -34,8 +34,8 @@ def inbox():
     rows = (InboundMessage.select().where(InboundMessage.msg_type.in_(SHOWN_TYPES)
                                           & messages.visible_to(staff_community()))
             .order_by(InboundMessage.id.desc()).limit(100))
-    cased = {e.source_message_id for e in ReportEvent.select(ReportEvent.source_message)
-             .where(ReportEvent.source_message.in_([r.id for r in rows]))} if rows else set()
+    cased = {e.source_message_id for e in CaseEvent.select(CaseEvent.source_message)
+             .where(CaseEvent.source_message.in_([r.id for r in rows]))} if rows else set()
     replies = {}
     for reply in OutboundMessage.select().where(OutboundMessage.in_reply_to.in_([r.id for r in rows])):
         replies.setdefault(reply.in_reply_to_id, []).append(reply)

@@ -14,11 +14,11 @@ from console.auth import signed_in
 from console.forms import integer
 from console.views import MANAGER_ROLES
 from console.views import bp
-from errors import LinliError
+from linli.errors import LinliError
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import Staff
-from reports.labels import ROLE_LABELS
+from cases.labels import ROLE_LABELS
 
 
 @bp.get("/staff")

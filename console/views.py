@@ -9,17 +9,17 @@ from flask import request
 from flask import session
 from flask import url_for
 
-import audit
+from linli import audit
 from community.staff import MANAGER_ROLES
 from community.staff import authenticate
 from community.staff import end_sessions
 from community.staff import role_label
 from console import auth
 from console import charts
-from errors import LinliError
+from linli.errors import LinliError
 from models.db import utcnow
 from models.people import RoleAssignment
-from reports.labels import STATE_LABELS
+from cases.labels import STATE_LABELS
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -52,7 +52,7 @@ bp.add_app_template_global(role_label)
 
 @bp.app_template_filter("local")
 def local_time(value):
-    from reports.clock import local
+    from cases.clock import local
     return local(value).strftime("%m-%d %H:%M") if value else "—"
 
 
@@ -122,10 +122,10 @@ def dashboard():
     from account import verification
     from coupons import stats as coupon_stats
     from models.content import FollowerDailyStat
-    from reports import permissions
-    from reports import queries
-    from reports import rates
-    from reports.clock import local
+    from cases import permissions
+    from cases import queries
+    from cases import rates
+    from cases.clock import local
     community_id = staff_community()
     # Ten of each, and whether there are more (the queue's next cursor): "10+" only then.
     (mine, more_mine), (overdue, more_overdue) = ([], None), ([], None)

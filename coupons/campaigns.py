@@ -2,7 +2,7 @@
 live, paused or ended. Stock may change, never below what residents have claimed."""
 import datetime
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.community import Building
 from models.community import Grid
 from models.coupons import CAMPAIGN_KINDS

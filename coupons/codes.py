@@ -13,7 +13,7 @@ from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
-from errors import LinliError
+from linli.errors import LinliError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"        # Crockford: no I, L, O, U
 RANDOM_CHARS = 16                                    # 16 × 5 = 80 bits

@@ -1,13 +1,13 @@
 """Coupons past their validity expire, and residents hear a day before theirs do."""
 import datetime
 
-import config
+from linli import config
 import wechat
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.db import utcnow
 from models.people import Resident
-from reports.clock import local
+from cases.clock import local
 from wechat import delivery
 
 REMIND_AHEAD = datetime.timedelta(hours=24)

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 
 from community.staff import community_by_role
-from errors import LinliError
+from linli.errors import LinliError
 from models.db import db
 from models.db import utcnow
 from models.merchants import MERCHANT_STATES

@@ -6,7 +6,7 @@ with the clerk, in its own transaction when it fails; a clerk with too many rece
 mistyped or forged codes is refused for a while (someone trying codes at random)."""
 import datetime
 
-from errors import LinliError
+from linli.errors import LinliError
 from coupons import codes
 from coupons.merchants import NotAllowed
 from coupons.merchants import NotFound

@@ -2,7 +2,7 @@
 from huey import crontab
 
 from coupons import expiry
-from tasks import huey
+from linli.queue import huey
 
 
 @huey.periodic_task(crontab(minute="*/10"))

@@ -28,7 +28,7 @@ preload_app = False
 
 def on_starting(server):
     """Refuse to serve an un-migrated database, saying which command to run."""
-    from config import Settings
+    from linli.config import Settings
     from models.db import close_all
     from models.db import init_db
     from models.db import schema_problem

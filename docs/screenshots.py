@@ -11,9 +11,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from bench.serving import wait_for  # noqa: E402  (after the path is set)
+from bench.serving import wait_for
 
 PORT = 8799
 
@@ -35,9 +34,9 @@ def main():
 
 def _prepare(env):
     """A month of cases across the grids, some handled, some rated; follower figures."""
-    from app import create_app
+    from linli.app import create_app
     from community.demo import seed_demo
-    from config import Settings
+    from linli.config import Settings
     from models.community import Building
     from models.content import FollowerDailyStat
     from models.db import connected
@@ -45,8 +44,8 @@ def _prepare(env):
     from models.db import utcnow
     from models.people import Resident
     from models.people import Staff
-    from reports import intake
-    from reports import workflow
+    from cases import intake
+    from cases import workflow
     app = create_app(Settings.from_env(env))
     texts = ["楼道灯不亮", "消防通道被电动车占用", "单元门禁坏了", "楼下垃圾桶满了没人清", "电梯异响", "暖气不热",
              "小区门口路面塌陷", "楼上漏水", "违规饲养大型犬", "路灯不亮"]

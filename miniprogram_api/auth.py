@@ -15,7 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from community.staff import session_stamp
 from community.staff import session_valid
-from errors import LinliError
+from linli.errors import LinliError
 from models.merchants import MerchantStaff
 from models.people import Resident
 from models.people import Staff

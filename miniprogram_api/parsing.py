@@ -4,9 +4,9 @@ import re
 
 from flask import request
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.db import INT_MAX
-from reports.clock import stored
+from cases.clock import stored
 
 
 # Beyond the database's 32-bit integers a value cannot be stored or even compared, and would

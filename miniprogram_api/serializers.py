@@ -1,9 +1,9 @@
 """JSON shapes of the mini-program API. Times are ISO 8601 in Asia/Shanghai (+08:00)."""
 from coupons import codes
-from reports.clock import local
-from reports.labels import LEVEL_LABELS
-from reports.labels import STATE_LABELS
-from reports.queries import mask
+from cases.clock import local
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
+from cases.queries import mask
 
 EVENT_LABELS = {
     "submitted": "提交", "assigned": "分派", "accepted": "受理", "in_progress": "处理中",

@@ -9,7 +9,7 @@ from flask import request
 
 from community import residents
 from community.staff import authenticate
-from errors import LinliError
+from linli.errors import LinliError
 from miniprogram_api import serializers
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import staff_required
@@ -23,18 +23,18 @@ from miniprogram_api.parsing import text
 from models.people import Resident
 from models.people import Staff
 from models.db import utcnow
-from models.reports import Report
-from reports import permissions
-from reports import queries
-from reports import rates
-from reports.clock import local
-from reports import workflow
+from models.cases import Case
+from cases import permissions
+from cases import queries
+from cases import rates
+from cases.clock import local
+from cases import workflow
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/mp/staff")
 
 
 def _case(number):
-    case = Report.get_or_none(Report.number == number)
+    case = Case.get_or_none(Case.number == number)
     if case is None:
         raise LinliError("not_found", "案件不存在", 404)
     if not permissions.can_view(g.staff, case):
@@ -96,13 +96,13 @@ def act(number, action):
     elif action == "reject":
         workflow.reject(case, g.staff, text(body, "reason"))
     elif action == "merge":
-        into = Report.get_or_none(Report.number == text(body, "into"))
+        into = Case.get_or_none(Case.number == text(body, "into"))
         if into is None or not permissions.can_view(g.staff, into):
             raise LinliError("not_found", "要合并到的案件不存在", 404)
         workflow.merge(case, into, g.staff, text(body, "reason"))
     else:
         raise LinliError("unknown_action", "未知操作：%s" % action, 404)
-    return jsonify(serializers.case_summary(Report.get_by_id(case.id)))
+    return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
 
 
 @bp.get("/rates")

@@ -4,12 +4,12 @@ from flask import g
 from flask import jsonify
 from flask import request
 
-import config
-import limits
+from linli import config
+from linli import limits
 import wechat
 from community import residents
 from community.board import unit_board
-from errors import LinliError
+from linli.errors import LinliError
 from miniprogram_api import serializers
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import resident_required
@@ -21,11 +21,11 @@ from miniprogram_api.parsing import json_body
 from models.community import Community
 from models.community import Unit
 from models.workflow import Category
-from reports import filing
-from reports import intake
-from reports import photos
-from reports import queries
-from reports import workflow
+from cases import filing
+from cases import intake
+from cases import photos
+from cases import queries
+from cases import workflow
 
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
 LOGIN_PER_MINUTE = 30

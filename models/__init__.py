@@ -39,11 +39,11 @@ from models.people import Resident
 from models.people import RoleAssignment
 from models.people import SigninLink
 from models.people import Staff
-from models.reports import CaseCounter
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportFollower
-from models.reports import ReportPhoto
+from models.cases import CaseCounter
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CaseFollower
+from models.cases import CasePhoto
 from models.workflow import CalendarDay
 from models.workflow import CannedReply
 from models.workflow import Category
@@ -59,7 +59,7 @@ ALL_MODELS = [
     AccessToken,
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
-    Report, ReportPhoto, ReportEvent, ReportFollower, CaseCounter,
+    Case, CasePhoto, CaseEvent, CaseFollower, CaseCounter,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,

@@ -15,7 +15,7 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
-from models.reports import Report
+from models.cases import Case
 
 ARTICLE_STATES = ("draft", "synced", "publishing", "published", "failed")
 COMMENT_POLICIES = ("closed", "open", "followers_only")
@@ -146,7 +146,7 @@ class Comment(BaseModel):
     state = CharField(max_length=16, default="new", constraints=[_in("state", COMMENT_STATES)])
     matched = TextField(default="")                  # the sensitive words found, comma-separated
     reply = TextField(default="")
-    report = ForeignKeyField(Report, null=True, on_delete="SET NULL")
+    report = ForeignKeyField(Case, null=True, on_delete="SET NULL")
     acted_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)

@@ -7,7 +7,7 @@ from peewee import IntegerField
 from models.db import BaseModel
 from models.db import utcnow
 from models.people import Resident
-from models.reports import Report
+from models.cases import Case
 
 
 class MpSession(BaseModel):
@@ -24,7 +24,7 @@ class Upload(BaseModel):
     size = IntegerField()
     width = IntegerField()
     height = IntegerField()
-    report = ForeignKeyField(Report, null=True, backref="uploads", on_delete="SET NULL")
+    report = ForeignKeyField(Case, null=True, backref="uploads", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
 
@@ -32,7 +32,7 @@ class FilingKey(BaseModel):
     """An Idempotency-Key a resident sent with a filing: the same key gets the same case."""
     resident = ForeignKeyField(Resident, on_delete="CASCADE")
     key = CharField(max_length=100)
-    report = ForeignKeyField(Report, on_delete="CASCADE")
+    report = ForeignKeyField(Case, on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

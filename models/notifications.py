@@ -10,14 +10,14 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
-from models.reports import Report
+from models.cases import Case
 
 NOTIFICATION_STATES = ("queued", "sent", "failed", "skipped", "unknown")
 CONSENT_STATES = ("accept", "reject", "spent")
 
 
 class Notification(BaseModel):
-    report = ForeignKeyField(Report, backref="notifications", on_delete="CASCADE")
+    report = ForeignKeyField(Case, backref="notifications", on_delete="CASCADE")
     resident = ForeignKeyField(Resident, null=True, on_delete="CASCADE")
     staff = ForeignKeyField(Staff, null=True, on_delete="CASCADE")
     kind = CharField(max_length=32)            # accepted, escalated, resolved, assigned, deadline

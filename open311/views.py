@@ -7,9 +7,9 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
-import config
-from reports import open311
-from reports.clock import local
+from linli import config
+from cases import open311
+from cases.clock import local
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMAT = "<any(json, xml):fmt>"

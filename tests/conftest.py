@@ -23,7 +23,7 @@ import pytest
 import requests
 from peewee import AutoField
 
-from config import Settings
+from linli.config import Settings
 from models import ALL_MODELS
 from models.db import close_all
 from models.db import connected
@@ -185,7 +185,7 @@ def settings(stack, tmp_path, sqlite_template, pg_migrated, emulator):
 
 @pytest.fixture
 def app(settings):
-    from app import create_app
+    from linli.app import create_app
     application = create_app(settings)
     application.config["TESTING"] = True
     yield application
@@ -310,7 +310,7 @@ class HttpClient:
 
 def use_settings(**overrides):
     """Change settings mid-test without a new app (which would re-open the database)."""
-    import config
+    from linli import config
     import wechat
     settings = config.active()
     changed = Settings.from_env({}, **{**settings_env(settings), **overrides})

@@ -11,7 +11,7 @@ from account.rules import save_rule
 from community.demo import seed_demo
 from models.community import Building
 from models.people import Resident
-from models.reports import Report
+from models.cases import Case
 
 T0 = datetime.datetime(2026, 11, 23, 2, 0, 0)      # UTC; 10:00 in Shanghai
 
@@ -28,20 +28,20 @@ def resident(database):
 def test_photo_and_words_merge_within_five_minutes_only(resident, gap_seconds, cases):
     reporting.photo(resident, "m1", "http://p/1", None, T0)
     reporting.words(resident, "楼道堆满杂物", None, T0 + datetime.timedelta(seconds=gap_seconds))
-    assert Report.select().count() == cases
+    assert Case.select().count() == cases
 
 
 def test_words_do_not_merge_into_a_case_that_already_has_words(resident):
     reporting.words(resident, "路灯坏了", None, T0)
     reporting.words(resident, "另外楼下井盖松了", None, T0 + datetime.timedelta(seconds=30))
-    assert Report.select().count() == 2
+    assert Case.select().count() == 2
 
 
 def test_nothing_merges_into_a_case_staff_have_touched(resident):
     first = reporting.photo(resident, "m1", "", None, T0).report
-    Report.update(state="accepted").where(Report.id == first.id).execute()
+    Case.update(state="accepted").where(Case.id == first.id).execute()
     reporting.photo(resident, "m2", "", None, T0 + datetime.timedelta(seconds=10))
-    assert Report.select().count() == 2
+    assert Case.select().count() == 2
 
 
 def test_case_numbers_follow_the_shanghai_day(resident):

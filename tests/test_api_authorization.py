@@ -15,7 +15,7 @@ from models.db import utcnow
 from models.merchants import Merchant
 from models.people import Resident
 from models.people import Staff
-from reports import intake
+from cases import intake
 
 ROLE_GATED = ("/api/mp/staff/redcard/", "/api/mp/staff/rates")
 

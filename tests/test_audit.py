@@ -11,7 +11,7 @@ from community.demo import seed_demo
 from models.audit import AuditEntry
 from models.people import Resident
 from models.people import Staff
-from reports import intake
+from cases import intake
 
 
 @pytest.fixture
@@ -85,8 +85,8 @@ def audit_refuses(database):
 def test_an_action_whose_audit_line_cannot_be_written_does_not_happen(client, case, audit_refuses):
     """The line used to be written after the action's commit: when it failed, the case had been
     accepted by someone the log never names."""
-    from models.reports import Report
-    from models.reports import ReportEvent
+    from models.cases import Case
+    from models.cases import CaseEvent
     token = _console_sign_in(client)
     answer = client.post("/console/cases/%s/accept" % case.number, data={"note": "收到", "csrf": token})
     assert answer.status_code == 303
@@ -95,21 +95,21 @@ def test_an_action_whose_audit_line_cannot_be_written_does_not_happen(client, ca
     answer = client.post("/api/mp/staff/cases/%s/notes" % case.number, headers={"Authorization": "Bearer " + staff_token},
                          json={"text": "明早更换灯泡", "public": True})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "audit_failed"
-    assert Report.get_by_id(case.id).state == "submitted"
-    assert not ReportEvent.select().where((ReportEvent.report == case.id)
-                                          & ReportEvent.kind.in_(["accepted", "note"])).exists()
+    assert Case.get_by_id(case.id).state == "submitted"
+    assert not CaseEvent.select().where((CaseEvent.report == case.id)
+                                          & CaseEvent.kind.in_(["accepted", "note"])).exists()
 
 
 def test_an_action_and_its_line_commit_together_and_a_refused_one_leaves_none(client, case):
     """A refusal the console shows as a message (a 303 back to the page) was logged as an action
     taken: resolving a case already rejected changed nothing, yet the log said it was done."""
-    from models.reports import Report
-    from reports import workflow
+    from models.cases import Case
+    from cases import workflow
     token = _console_sign_in(client)
     client.post("/console/cases/%s/accept" % case.number, data={"note": "收到", "csrf": token})
     [line] = AuditEntry.select()
     assert (line.action, line.status) == ("console.act", 0)          # written inside the action's commit
-    workflow.reject(Report.get_by_id(case.id), Staff.get(Staff.username == "grid1"), "重复反映")
+    workflow.reject(Case.get_by_id(case.id), Staff.get(Staff.username == "grid1"), "重复反映")
     answer = client.post("/console/cases/%s/resolve" % case.number, data={"note": "已修好", "csrf": token})
-    assert answer.status_code == 303 and Report.get_by_id(case.id).state == "rejected"
+    assert answer.status_code == 303 and Case.get_by_id(case.id).state == "rejected"
     assert AuditEntry.select().count() == 1

@@ -10,8 +10,8 @@ from models.backup import BackupError
 from models.backup import restore
 from models.db import connected
 from models.people import Resident
-from models.reports import Report
-from reports import intake
+from models.cases import Case
+from cases import intake
 
 
 def test_a_backup_restores_the_database_and_the_media(app, database, settings, tmp_path):
@@ -28,13 +28,13 @@ def test_a_backup_restores_the_database_and_the_media(app, database, settings, t
     assert manifest["rows"]["report"] == 1 and "0009_console" in manifest["migrations"]
     # After the backup: a case filed, one deleted, a photo lost.
     intake.submit(resident, "miniprogram", "备份之后的新案件")
-    Report.delete().where(Report.number == kept).execute()
+    Case.delete().where(Case.number == kept).execute()
     (media / "reports" / "photo.jpg").unlink()
     database.close()
     done = runner.invoke(args=["db", "restore", str(tmp_path / "b1"), "--yes"])
     assert done.exit_code == 0, done.output
     with connected():
-        assert [r.number for r in Report.select()] == [kept]
+        assert [r.number for r in Case.select()] == [kept]
     assert (media / "reports" / "photo.jpg").read_bytes() == b"jpeg bytes"
     again = runner.invoke(args=["db", "backup", str(tmp_path / "b1")])     # never into an old backup
     assert again.exit_code != 0

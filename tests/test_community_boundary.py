@@ -21,8 +21,8 @@ from models.merchants import Merchant
 from models.people import Resident
 from models.people import RoleAssignment
 from models.people import Staff
-from models.reports import Report
-from reports import intake
+from models.cases import Case
+from cases import intake
 from tests import test_console
 from tests.test_console import console  # noqa: F401  (the signed-in console fixture)
 
@@ -107,7 +107,7 @@ def test_the_console_shows_and_lets_do_nothing_of_another_community(client, cons
         # (their name would show on 光熙门北里北's case, and they would hear of it).
         answer = client.post("/console/cases/new", data={"description": "来电反映路灯", "phone": "13700000001",
                                                           "csrf": token})
-        case = Report.select().order_by(Report.id.desc()).first()
+        case = Case.select().order_by(Case.id.desc()).first()
         assert answer.status_code == 303 and case.reporter.community_id == two["second"].id
         assert not _leaks(client.get("/console/cases/" + case.number).get_data(as_text=True))
 
@@ -196,4 +196,4 @@ def test_a_merchant_and_a_resident_of_one_community_reach_nothing_of_another(cli
     assert client.post("/api/mp/campaigns/%d/claim" % campaign_id, headers=people).status_code in (403, 404, 409)
     assert client.post("/api/mp/reports/%s/follow" % two["case"].number, headers=people).status_code == 404
     assert client.get("/api/mp/reports/" + two["case"].number, headers=people).status_code == 404
-    assert _fingerprint() == before and Report.get_by_id(two["case"].id).state == "submitted"
+    assert _fingerprint() == before and Case.get_by_id(two["case"].id).state == "submitted"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import config
+from linli import config
 
 from account import articles
 from community.demo import DEMO_PASSWORD
@@ -27,11 +27,11 @@ from models.merchants import Merchant
 from models.merchants import MerchantStaff
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from models.reports import ReportEvent
+from models.cases import Case
+from models.cases import CaseEvent
 from models.workflow import CalendarDay
-from reports import intake
-from reports import permissions
+from cases import intake
+from cases import permissions
 
 USERS = ("tianbing", "admin", "editor", "wuye", "jiedao", "cadre1", "cadre2", "grid1", "grid2", "louzhang1",
          "danyuan1")
@@ -265,7 +265,7 @@ def _actions(w):
     case, number = w["case"], w["case"].number
 
     def on_case(staff):
-        return permissions.can_act(staff, Report.get_by_id(case.id))
+        return permissions.can_act(staff, Case.get_by_id(case.id))
     case_actions = [
         ("accept", {"note": "收到"}), ("start", {}), ("note", {"text": "已联系物业"}),
         ("escalate", {"reason": "需要协调"}), ("transfer", {"to_staff_id": "1", "reason": "换人"}),
@@ -312,8 +312,8 @@ def _fingerprint():
     media = Path(config.active().MEDIA_DIR)
     return (
         sorted(str(p) for p in media.rglob("*")) if media.exists() else [],
-        [(r.id, r.state, r.level, r.assignee_id, r.merged_into_id) for r in Report.select().order_by(Report.id)],
-        ReportEvent.select().count(), OutboundMessage.select().count(),
+        [(r.id, r.state, r.level, r.assignee_id, r.merged_into_id) for r in Case.select().order_by(Case.id)],
+        CaseEvent.select().count(), OutboundMessage.select().count(),
         [(a.id, a.title, a.state) for a in Article.select().order_by(Article.id)], Notice.select().count(),
         [(c.id, c.state, c.reply, c.report_id) for c in Comment.select().order_by(Comment.id)],
         SensitiveWord.select().count(), [(s.id, s.phone, s.phone_public) for s in Staff.select().order_by(Staff.id)],
@@ -350,7 +350,7 @@ def test_every_action_by_every_role(client, console, emulator, username):
 def test_behind_nginx_the_sign_in_limit_counts_each_client_not_the_proxy(client, console):
     # Every request reaches gunicorn from nginx at 127.0.0.1; without the forwarded address one
     # guesser would lock every colleague out.
-    from app import trust_proxies
+    from linli.app import trust_proxies
     trust_proxies(client.application, 1)
     proxied = client
 
@@ -401,7 +401,7 @@ def test_the_transfer_list_offers_only_staff_whose_role_covers_the_case(client, 
     wuye = Staff.get(Staff.username == "wuye")
     answer = client.post("/console/cases/%s/transfer" % world["case"].number,
                          data={"to_staff_id": str(wuye.id), "reason": "物业维修", "csrf": csrf("/console/")})
-    assert answer.status_code == 303 and Report.get_by_id(world["case"].id).assignee_id != wuye.id
+    assert answer.status_code == 303 and Case.get_by_id(world["case"].id).assignee_id != wuye.id
 
 
 def test_inbox_replies_and_campaigns_show_their_states_in_words(client, console, emulator):

@@ -24,8 +24,8 @@ from models.db import utcnow
 from models.merchants import Merchant
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from reports import intake
+from models.cases import Case
+from cases import intake
 from tests.conftest import LiveServer
 
 CHROMIUM = os.environ.get("LINLI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -100,7 +100,7 @@ def test_a_grid_worker_takes_a_case_from_the_queue_to_resolved(site):
     page.click("#act-resolve")
     page.wait_for_selector("text=已完成：办结")
     assert "玻璃已更换" in page.inner_text(".timeline")
-    assert Report.get_by_id(case.id).state == "resolved"
+    assert Case.get_by_id(case.id).state == "resolved"
 
 
 def test_the_transfer_card_fits_its_box_and_offers_only_others(site):

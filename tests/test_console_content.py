@@ -20,7 +20,7 @@ from models.content import Notice
 from models.content import WeChatTag
 from models.people import Resident
 from models.people import Staff
-from reports import intake
+from cases import intake
 from tests.conftest import LiveServer
 from tests.conftest import use_settings
 from tests.wechat_push import WeChat

@@ -30,12 +30,12 @@ def test_roles_are_shown_in_words_not_as_keys(client, console):
 # -- 20: only the actions that can succeed ---------------------------------------------------------
 def _try(action, case_id, staff, other_staff, other_case):
     """Whether the workflow accepts `action` on the case now (tried, then rolled back)."""
-    from errors import LinliError
+    from linli.errors import LinliError
     from models.db import db
-    from models.reports import Report
-    case = Report.get_by_id(case_id)       # a fresh copy: a rolled-back action changed the last one
-    from reports import permissions
-    from reports import workflow
+    from models.cases import Case
+    case = Case.get_by_id(case_id)       # a fresh copy: a rolled-back action changed the last one
+    from cases import permissions
+    from cases import workflow
     # a transfer goes to someone whose role covers the case (another helper's rule): pick one
     other_staff = next((s for s in permissions.assignees_for(case) if s.id != staff.id), other_staff)
     runs = {"accept": lambda: workflow.accept(case, staff),
@@ -62,10 +62,10 @@ def test_a_case_offers_exactly_the_actions_the_workflow_accepts_in_each_state(cl
     the actions the workflow then accepts."""
     from models.people import Resident
     from models.people import Staff
-    from models.reports import STATES
-    from models.reports import Report
-    from reports import intake
-    from reports import workflow
+    from models.cases import STATES
+    from models.cases import Case
+    from cases import intake
+    from cases import workflow
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
     grid1, grid2, jiedao, cadre1 = (Staff.get(Staff.username == u) for u in ("grid1", "grid2", "jiedao", "cadre1"))
@@ -75,7 +75,7 @@ def test_a_case_offers_exactly_the_actions_the_workflow_accepts_in_each_state(cl
         sign_in(viewer.username)
         for state in STATES:
             case = intake.submit(resident, "miniprogram", "楼道灯不亮")
-            Report.update(state=state, level=level).where(Report.id == case.id).execute()
+            Case.update(state=state, level=level).where(Case.id == case.id).execute()
             page = _page(client, "/console/cases/%s" % case.number)
             buttons = re.findall(r'<form method="post" data-action="(\w+)"', page)
             accepted = [a for a in workflow.STAFF_ACTIONS if _try(a, case.id, viewer, grid2, other_case)]
@@ -196,9 +196,9 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
     (a year whose bounds overflow the calendar was one)."""
     import datetime
     from models.people import Resident
-    from models.reports import Report
-    from reports import intake
-    from reports.clock import local
+    from models.cases import Case
+    from cases import intake
+    from cases.clock import local
     from models.db import utcnow
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
@@ -214,7 +214,7 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
     for bad in ("2025-13", "0001-01", "9999-12", "2025-3", "March", "2025-03-01", "２０２５-03"):
         page = _page(client, "/console/?month=%s" % bad)
         assert "%s 各网格考核" % current in page and "月份应为 YYYY-MM" in page, bad
-    assert Report.select().count() == 2
+    assert Case.select().count() == 2
     # The staff API's rates read the same month rule: a 400, not an overflow.
     from community.demo import DEMO_PASSWORD
     token = client.post("/api/mp/staff/login", json={"username": "tianbing", "password": DEMO_PASSWORD}).json["token"]
@@ -226,10 +226,10 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
 def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, console):
     """`make run` showed an empty grid dashboard and empty lists: a newcomer saw nothing real."""
     from community.demo import seed_demo_history
-    from models.reports import Report
+    from models.cases import Case
     first = seed_demo_history()
     assert seed_demo_history() == first                                 # once, then left alone
-    cases = list(Report.select())
+    cases = list(Case.select())
     assert len(cases) == first["cases"] == 90
     assert {"closed", "resolved", "in_progress", "rejected", "reopened"} <= {c.state for c in cases}
     assert {c.level for c in cases} >= {1, 2} and sum(c.rating is not None for c in cases) >= 15
@@ -250,7 +250,7 @@ def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, c
 def test_my_queue_shows_ten_plus_only_when_there_are_more_than_ten(client, console):
     """The card read "10+" at exactly ten open cases: it must say more only when there is more."""
     from models.people import Resident
-    from reports import intake
+    from cases import intake
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
     for n in range(10):

@@ -34,11 +34,11 @@ def _until(condition, seconds=20):
 
 
 def test_a_killed_consumer_loses_no_notice_and_sends_none_twice(database, settings, emulator):
-    import tasks
+    from linli import queue
     from community.demo import seed_demo
     seed_demo()
     queued = use_settings(TASKS_IMMEDIATE="0")
-    tasks.configure(queued)                              # this process enqueues into the real queue
+    queue.configure(queued)                              # this process enqueues into the real queue
     try:
         notice = notices.create(Staff.get(Staff.username == "editor"), Building.select().first().community_id,
                                 text="今晚8点起6号楼停水")
@@ -60,4 +60,4 @@ def test_a_killed_consumer_loses_no_notice_and_sends_none_twice(database, settin
         assert len(emulator.state.mass_jobs) == 1                      # sent once
         assert len(emulator.calls("cgi-bin/message/mass/sendall")) == 2
     finally:
-        tasks.configure(use_settings(TASKS_IMMEDIATE="1"))
+        queue.configure(use_settings(TASKS_IMMEDIATE="1"))

@@ -18,7 +18,7 @@ from account import words
 from account.words import Screen
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
-from errors import LinliError
+from linli.errors import LinliError
 from models.community import Building
 from models.community import Estate
 from models.content import Article
@@ -30,7 +30,7 @@ from models.content import WeChatTag
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
+from models.cases import Case
 from tests.conftest import use_settings
 from tests.wechat_push import WeChat
 from wechat.failures import QuotaExhausted
@@ -271,7 +271,7 @@ def test_the_same_notice_key_twice_is_one_notice_and_one_send(editor, emulator):
 
 
 def test_a_scheduled_notice_waits_for_its_time(editor, emulator):
-    from tasks import huey
+    from linli.queue import huey
     later = utcnow() + datetime.timedelta(hours=3)
     notice = notices.create(editor, Building.select().first().community_id, text="今晚8点小区停电检修", send_at=later)
     notices.schedule(notice)
@@ -439,11 +439,11 @@ def test_a_comment_becomes_a_case_and_the_commenter_hears_its_number(commented, 
     comment = Comment.get()
     case = comments.to_case(comment, editor)
     assert (case.channel, case.description) == ("comment", "11号楼灭火器玻璃碎了0")
-    assert Comment.get_by_id(comment.id).report_id == case.id and Report.select().count() == 1
+    assert Comment.get_by_id(comment.id).report_id == case.id and Case.select().count() == 1
     assert case.number in emulator.state.comments[key][0]["reply"]["content"]
     with pytest.raises(LinliError) as twice:
         comments.to_case(Comment.get_by_id(comment.id), editor)
-    assert twice.value.code == "already_a_case" and Report.select().count() == 1
+    assert twice.value.code == "already_a_case" and Case.select().count() == 1
 
 
 def test_a_comment_action_wechat_refuses_is_kept_shown_and_retried(client, commented, emulator, editor):

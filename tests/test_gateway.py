@@ -7,9 +7,9 @@ from community.demo import seed_demo
 from models.account import InboundMessage
 from models.community import Building
 from models.people import Resident
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportPhoto
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CasePhoto
 from tests.conftest import WECHAT_TOKEN
 from tests.wechat_push import WeChat
 from tests.wechat_push import sign
@@ -47,14 +47,14 @@ def test_url_verification_with_a_forged_signature_is_refused(client):
 def test_text_report_becomes_a_case_routed_to_the_grid_worker(wechat):
     resident = _resident_in_building("o-lu")
     reply = wechat.say(wechat.text("o-lu", "报修：3单元楼道灯不亮了"))
-    case = Report.get(Report.reporter == resident)
+    case = Case.get(Case.reporter == resident)
     assert case.description == "3单元楼道灯不亮了"
     assert case.channel == "official_account" and case.state == "submitted" and case.level == 1
     assert case.assignee.name == "网格员一"
     assert case.number in reply and "网格员" in reply and "进度" in reply
     message = InboundMessage.get(InboundMessage.openid == "o-lu")
     assert message.state == "handled" and "楼道灯" in message.raw_xml
-    assert [e.kind for e in case.events.order_by(ReportEvent.id)] == ["submitted", "assigned"]
+    assert [e.kind for e in case.events.order_by(CaseEvent.id)] == ["submitted", "assigned"]
 
 
 def test_retry_of_same_msgid_creates_one_case_and_gets_the_same_reply(wechat):
@@ -64,7 +64,7 @@ def test_retry_of_same_msgid_creates_one_case_and_gets_the_same_reply(wechat):
     second = wechat.say(xml)
     third = wechat.say(xml)
     assert first == second == third
-    assert Report.select().count() == 1
+    assert Case.select().count() == 1
     assert InboundMessage.select().count() == 1
 
 
@@ -81,8 +81,8 @@ def test_photo_then_words_make_one_case(wechat):
     first = wechat.say(wechat.image("o-photo", media_id="m-glass"))
     assert "补充一句文字说明" in first
     second = wechat.say(wechat.text("o-photo", "随手拍 11号楼灭火器玻璃碎了"))
-    case = Report.get()
-    assert Report.select().count() == 1
+    case = Case.get()
+    assert Case.select().count() == 1
     assert case.description == "11号楼灭火器玻璃碎了"
     assert [p.media_id for p in case.photos] == ["m-glass"]
     assert case.number in second and "补充" in second
@@ -92,22 +92,22 @@ def test_words_then_photo_make_one_case(wechat):
     _resident_in_building("o-words")
     wechat.say(wechat.text("o-words", "报修 电梯不动了"))
     reply = wechat.say(wechat.image("o-words", media_id="m-lift"))
-    assert Report.select().count() == 1
-    assert ReportPhoto.get().report.description == "电梯不动了"
+    assert Case.select().count() == 1
+    assert CasePhoto.get().report.description == "电梯不动了"
     assert "照片" in reply
 
 
 def test_voice_report_uses_its_recognition(wechat):
     _resident_in_building("o-elder")
     reply = wechat.say(wechat.voice("o-elder", "我家楼下的路灯坏了好几天了"))
-    assert Report.get().description == "我家楼下的路灯坏了好几天了"
+    assert Case.get().description == "我家楼下的路灯坏了好几天了"
     assert "案件编号" in reply
 
 
 def test_voice_without_recognition_is_still_a_case(wechat):
     _resident_in_building("o-elder2")
     wechat.say(wechat.voice("o-elder2", ""))
-    case = Report.get()
+    case = Case.get()
     assert "未能识别" in case.description
     assert InboundMessage.get().media_id == "voice-1"       # staff can fetch the voice itself
 
@@ -115,14 +115,14 @@ def test_voice_without_recognition_is_still_a_case(wechat):
 def test_location_becomes_a_case_with_the_point(wechat):
     _resident_in_building("o-where")
     reply = wechat.say(wechat.location("o-where", lat=38.0512, lng=114.5213, label="丰收路口"))
-    case = Report.get()
+    case = Case.get()
     assert (case.location_x, case.location_y, case.location_label) == (38.0512, 114.5213, "丰收路口")
     assert "文字或照片" in reply
 
 
 def test_resident_without_address_still_gets_a_case(wechat):
     reply = wechat.say(wechat.text("o-new", "投诉 夜里广场舞太吵"))
-    case = Report.get()
+    case = Case.get()
     assert case.assignee is None and case.community.code == "bajiazhuang"
     assert "社区工作人员" in reply
 
@@ -131,7 +131,7 @@ def test_resident_without_address_still_gets_a_case(wechat):
 def test_progress_query_lists_open_cases_with_state_and_level(wechat):
     _resident_in_building("o-prog")
     wechat.say(wechat.text("o-prog", "报修 水管漏水"))
-    number = Report.get().number
+    number = Case.get().number
     for question in ("进度", "查询"):
         reply = wechat.say(wechat.text("o-prog", question))
         assert number in reply and "水管漏水" in reply and "网格员" in reply
@@ -181,7 +181,7 @@ def test_unsubscribe_erases_the_profile_and_keeps_the_cases(wechat):
     assert wechat.say(wechat.event("o-leave", "unsubscribe")) == ""
     gone = Resident.get_by_id(resident.id)
     assert (gone.subscribed, gone.nickname, gone.phone) == (False, "", None)
-    assert Report.get().reporter_id == resident.id and Report.get().description == "楼顶漏雨"
+    assert Case.get().reporter_id == resident.id and Case.get().description == "楼顶漏雨"
 
 
 def test_welcome_text_is_editable(wechat):
@@ -200,7 +200,7 @@ def test_auto_reply_rules_by_priority_then_default(wechat):
     assert wechat.say(wechat.text("o-r", "低保办理时间")) == "低保申请请带身份证到社区服务站"
     assert wechat.say(wechat.text("o-r", "你好")) == "您好！"
     assert "留言已收到" in wechat.say(wechat.text("o-r", "你好呀"))
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
 
 
 def test_menu_click_rule_and_news_reply(wechat):
@@ -246,7 +246,7 @@ def test_a_failure_while_handling_keeps_the_message_and_tells_the_resident(wecha
     stored = InboundMessage.get()
     assert stored.state == "failed" and "routing table missing" in stored.error
     assert "门禁坏了" in stored.raw_xml
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
 
 
 def test_two_menu_taps_in_one_second_are_two_events_not_a_retry(wechat):
@@ -273,9 +273,9 @@ def test_concurrent_duplicates_in_two_worker_processes_make_one_case(live_server
     for t in threads:
         t.join()
     assert [r.status_code for r in replies] == [200] * 8
-    assert Report.select().count() == 1
+    assert Case.select().count() == 1
     assert InboundMessage.select().count() == 1
-    number = Report.get().number
+    number = Case.get().number
     answered = [pusher.reply(r).get("Content", "") for r in replies]
     # Each try gets the first reply, or `success` if it came while the first was working.
     assert all(number in a or a == "" for a in answered) and any(number in a for a in answered)

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-import config
+from linli import config
 from account.replay import make_replay_guard
 from account.views import REPLAY_GUARD
-from app import create_app
+from linli.app import create_app
 from models.account import InboundMessage
 from tests.conftest import MP_APPID
 from tests.conftest import WECHAT_TOKEN

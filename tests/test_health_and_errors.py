@@ -1,5 +1,5 @@
 """/healthz, the schema gate and JSON error bodies."""
-from app import create_app
+from linli.app import create_app
 from tests.conftest import PG_URL
 
 

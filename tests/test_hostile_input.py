@@ -9,11 +9,11 @@ import pytest
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.people import Staff
-from models.reports import Report
-from models.reports import ReportEvent
-from reports import rates
-from reports import workflow
-from text_limits import TEXT_LIMITS
+from models.cases import Case
+from models.cases import CaseEvent
+from cases import rates
+from cases import workflow
+from linli.text_limits import TEXT_LIMITS
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_nul_in_a_resident_filing_stores_nothing(client, town):
     answer = client.post("/api/mp/reports", headers=town.resident(),
                          json={"description": "楼道灯坏了\x00三天了", "category_id": 1})
     assert (answer.status_code, answer.json["error"]["code"]) == (400, "nul_character")
-    assert Report.select().count() == 0 and ReportEvent.select().count() == 0
+    assert Case.select().count() == 0 and CaseEvent.select().count() == 0
 
 
 # -- integers -------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ LONG = "长" * 100_000
 def _resolved_case(client, town):
     headers = town.resident("o-wordy")
     number = client.post("/api/mp/reports", headers=headers, json={"description": "水管还在漏水"}).json["number"]
-    workflow.resolve(Report.get(Report.number == number), Staff.get(Staff.username == "tianbing"), "已修")
+    workflow.resolve(Case.get(Case.number == number), Staff.get(Staff.username == "tianbing"), "已修")
     return headers, number
 
 
@@ -186,12 +186,12 @@ def _resolved_case(client, town):
 def test_a_100000_character_reason_or_comment_is_refused_and_nothing_stored(client, town, action, body, code):
     """Both were stored whole in the case's timeline."""
     headers, number = _resolved_case(client, town)
-    events = ReportEvent.select().count()
+    events = CaseEvent.select().count()
     answer = client.post("/api/mp/reports/%s/%s" % (number, action), headers=headers, json=body)
     assert (answer.status_code, answer.json["error"]["code"]) == (400, code)
     assert str(TEXT_LIMITS[code[:-len("_too_long")]]) in answer.json["error"]["message"]
-    case = Report.get(Report.number == number)
-    assert (case.state, case.rating, ReportEvent.select().count()) == ("resolved", None, events)
+    case = Case.get(Case.number == number)
+    assert (case.state, case.rating, CaseEvent.select().count()) == ("resolved", None, events)
 
 
 def test_a_reason_at_its_limit_is_taken(client, town):
@@ -214,6 +214,6 @@ def test_a_walk_in_description_past_its_limit_is_refused_in_the_console(client, 
     answer = client.post("/console/cases/new", data={"csrf": csrf, "description": LONG, "phone": "13800000000"})
     assert answer.status_code == 400
     assert "description 不能超过 %d 个字" % TEXT_LIMITS["description"] in answer.get_data(as_text=True)
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
     taken = client.post("/console/cases/new", data={"csrf": csrf, "description": "来电：电梯困人" * 10})
-    assert taken.status_code == 303 and Report.select().count() == 1
+    assert taken.status_code == 303 and Case.select().count() == 1

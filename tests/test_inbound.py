@@ -49,13 +49,13 @@ def test_video_short_video_and_link_messages_reach_the_console_inbox(wechat, con
 
 
 def test_a_link_turned_into_a_case_keeps_its_title_and_url(wechat, console_page):
-    from models.reports import Report
+    from models.cases import Case
     wechat.say(wechat.link("o-link", "楼道堆物照片", "3号楼", "https://example.com/a"))
     page = console_page("/console/inbox")
     message = InboundMessage.get(InboundMessage.msg_type == "link")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     wechat.client.post("/console/inbox/%d/case" % message.id, data={"csrf": csrf})
-    assert Report.get().description == "楼道堆物照片\n3号楼\nhttps://example.com/a"
+    assert Case.get().description == "楼道堆物照片\n3号楼\nhttps://example.com/a"
 
 
 # -- item 16: the inbox's time column ----------------------------------------------------------
@@ -214,7 +214,7 @@ def test_voice_and_photo_are_downloaded_so_staff_can_play_and_see_them(wechat, c
     # The mistake: only WeChat's media_id was kept; WeChat forgets it after 3 days, and the voice
     # of a resident who cannot type was then lost for good (the photo's PicUrl is not ours either).
     from pathlib import Path
-    from models.reports import Report
+    from models.cases import Case
     _resident("o-media")
     emulator.resident_media("m-voice", AMR, "audio/amr")
     emulator.resident_media("m-photo", _jpeg(), "image/jpeg")
@@ -225,7 +225,7 @@ def test_voice_and_photo_are_downloaded_so_staff_can_play_and_see_them(wechat, c
     assert voice.media_path.endswith(".amr") and Path(settings.MEDIA_DIR, voice.media_path).read_bytes() == AMR
     assert photo.media_path.endswith(".jpg") and Path(settings.MEDIA_DIR, photo.media_path).is_file()
     assert [c.params["media_id"] for c in emulator.calls("cgi-bin/media/get")] == ["m-voice", "m-photo"]
-    case = Report.get()
+    case = Case.get()
     assert [p.url for p in case.photos] == ["/media/" + photo.media_path]
     inbox = console_page("/console/inbox", username="admin")
     assert '<audio controls preload="none" src="/media/%s">' % voice.media_path in inbox
@@ -278,9 +278,9 @@ def _mini_program_user(client, emulator, oa_openid, mp_openid):
 def test_a_flagged_photo_is_held_and_a_clean_one_passes(wechat, mini_push, client, emulator, data_format):
     # The mistake: photos residents sent were never checked; a flagged one stayed on the case
     # residents see. Now the check is asked after the reply, and WeChat's verdict push holds it.
-    from models.reports import Report
-    from models.reports import ReportEvent
-    from models.reports import ReportPhoto
+    from models.cases import Case
+    from models.cases import CaseEvent
+    from models.cases import CasePhoto
     auth = _mini_program_user(client, emulator, "o-pic", "mp-pic")
     emulator.resident_media("m-bad", _jpeg("black"), "image/jpeg")
     wechat.say(wechat.image("o-pic", media_id="m-bad"))
@@ -289,7 +289,7 @@ def test_a_flagged_photo_is_held_and_a_clean_one_passes(wechat, mini_push, clien
     assert asked[0].body["media_url"] == "http://mmbiz.qpic.cn/m-bad" and asked[0].body["media_type"] == 2
     message = InboundMessage.get(InboundMessage.media_id == "m-bad")
     assert message.media_check == "pending" and message.media_trace_id
-    case = Report.get()
+    case = Case.get()
     assert client.get("/api/mp/reports/%s" % case.number, headers=auth).json["photos"]       # shown until the verdict
 
     verdict = mini_push.media_check_verdict(message.media_trace_id, "risky", label=20002)
@@ -297,7 +297,7 @@ def test_a_flagged_photo_is_held_and_a_clean_one_passes(wechat, mini_push, clien
         answer = mini_push.post_fields(verdict, data_format=data_format)
         assert answer.status_code == 200 and answer.get_data(as_text=True) == "success"
     assert InboundMessage.get_by_id(message.id).media_check == "held"
-    assert ReportPhoto.get().held
+    assert CasePhoto.get().held
     assert client.get("/api/mp/reports/%s" % case.number, headers=auth).json["photos"] == []
     notes = [e for e in case.events if e.kind == "note" and "内容安全检查" in e.note]
     assert len(notes) == 1 and not notes[0].public
@@ -308,7 +308,7 @@ def test_a_flagged_photo_is_held_and_a_clean_one_passes(wechat, mini_push, clien
     mini_push.post_fields(mini_push.media_check_verdict(clean.media_trace_id, "pass"), data_format=data_format)
     assert InboundMessage.get_by_id(clean.id).media_check == "pass"
     assert len(client.get("/api/mp/reports/%s" % case.number, headers=auth).json["photos"]) == 1
-    assert ReportEvent.select().count() > 0
+    assert CaseEvent.select().count() > 0
 
 
 def test_a_forged_verdict_is_refused_and_changes_nothing(wechat, mini_push, client, emulator):
@@ -332,17 +332,17 @@ def test_a_follower_who_is_not_a_recent_mini_program_user_is_not_sent_to_the_che
 def test_a_flagged_photo_filed_later_by_staff_stays_held(wechat, mini_push, client, emulator, console_page):
     # The verdict came before staff turned the message into a case: the case must not show it.
     from models.people import Resident
-    from models.reports import ReportPhoto
+    from models.cases import CasePhoto
     _mini_program_user(client, emulator, "o-late", "mp-late")
     wechat.say(wechat.image("o-late", media_id="m-late"))
     message = InboundMessage.get(InboundMessage.media_id == "m-late")
     mini_push.post_fields(mini_push.media_check_verdict(message.media_trace_id, "risky"))
-    ReportPhoto.delete().execute()                   # as if the photo had not become a case
+    CasePhoto.delete().execute()                   # as if the photo had not become a case
     page = console_page("/console/inbox")
     assert "内容安全检查未通过" in page
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     client.post("/console/inbox/%d/case" % message.id, data={"csrf": csrf})
-    assert [p.held for p in ReportPhoto.select()] == [True]
+    assert [p.held for p in CasePhoto.select()] == [True]
     assert Resident.get(Resident.oa_openid == "o-late").subscribed
 
 

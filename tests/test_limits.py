@@ -11,7 +11,7 @@ import pytest
 import requests
 from PIL import Image
 
-import limits
+from linli import limits
 from account import texts
 from community import staff
 from community.demo import DEMO_PASSWORD
@@ -22,9 +22,9 @@ from models.console import LoginAttempt
 from models.db import utcnow
 from models.miniprogram import Upload
 from models.people import Resident
-from models.reports import Report
-from reports import intake
-from reports.tasks import prune_orphan_photos
+from models.cases import Case
+from cases import intake
+from cases.tasks import prune_orphan_photos
 from tests.conftest import use_settings
 from tests.wechat_push import WeChat
 
@@ -69,7 +69,7 @@ def test_a_script_filing_cases_is_stopped(client, database, emulator, monkeypatc
     headers = {"Authorization": "Bearer " + token}
     answers = [client.post("/api/mp/reports", headers=headers, json={"description": "楼道第%d层的灯坏了" % n}).status_code
                for n in range(3)]
-    assert answers == [201, 201, 429] and Report.select().count() == 2
+    assert answers == [201, 201, 429] and Case.select().count() == 2
 
 
 def test_password_guessing_through_the_staff_api_waits(client, database):
@@ -134,7 +134,7 @@ def test_filing_through_the_official_account_has_the_same_hourly_limit(client, d
     seed_demo()
     wechat = WeChat(client)
     replies = _texts(wechat, "o-flood", 25)
-    assert Report.select().count() == intake.FILINGS_PER_HOUR == 20
+    assert Case.select().count() == intake.FILINGS_PER_HOUR == 20
     assert all("案件编号" in r for r in replies[:20])
     assert replies[20:] == [texts.DEFAULTS["filing_limited"]] * 5
     # Nothing is lost: every message is stored and shown in the inbox, where staff can still
@@ -164,7 +164,7 @@ def test_one_filing_limit_for_a_person_across_channels(client, database, emulato
     assert _texts(wechat, "o-both", 1, start=1) == [texts.DEFAULTS["filing_limited"]]
     late = client.post("/api/mp/reports", headers=headers, json={"description": "电梯又异响了"})
     assert late.status_code == 429
-    assert Report.select().count() == 3 and Resident.select().count() == 1
+    assert Case.select().count() == 3 and Resident.select().count() == 1
 
 
 def test_parallel_guesses_on_two_workers_get_exactly_five_checks(live_server, database):

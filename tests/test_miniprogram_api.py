@@ -15,9 +15,9 @@ from models.community import Community
 from models.miniprogram import MpSession
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from models.reports import ReportFollower
-from reports import workflow
+from models.cases import Case
+from models.cases import CaseFollower
+from cases import workflow
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_a_bad_phone_code_is_refused_and_the_number_kept(client, mp, emulator, c
 # -- address ----------------------------------------------------------------------------------
 def test_address_waits_for_the_building_leader_to_confirm(client, mp):
     from community.residents import confirm_address
-    from reports.permissions import PermissionDenied
+    from cases.permissions import PermissionDenied
     headers = mp("o-addr")
     _home(client, headers)
     resident = Resident.get(Resident.mp_openid == "o-addr")
@@ -172,7 +172,7 @@ def test_photo_is_stored_without_its_gps_and_joins_the_case(client, mp, settings
     filed = client.post("/api/mp/reports", headers=headers, json={
         "description": "楼道里的灭火器玻璃碎了", "photo_ids": [uploaded.json["id"]]})
     assert filed.status_code == 201
-    case = Report.get(Report.number == filed.json["number"])
+    case = Case.get(Case.number == filed.json["number"])
     assert case.channel == "miniprogram" and case.building_id == building.id
     assert [p.url for p in case.photos] == [uploaded.json["url"]]
     assert client.get(uploaded.json["url"]).status_code == 200    # served under /media/
@@ -206,7 +206,7 @@ def test_someone_elses_photo_cannot_be_attached(client, mp):
     answer = client.post("/api/mp/reports", headers=thief, json={"description": "借用别人的照片",
                                                                  "photo_ids": [photo]})
     assert answer.status_code == 422 and answer.json["error"]["code"] == "bad_upload"
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
 
 
 def test_replayed_filing_with_the_same_key_creates_one_case(client, mp):
@@ -214,7 +214,7 @@ def test_replayed_filing_with_the_same_key_creates_one_case(client, mp):
     first = client.post("/api/mp/reports", headers=headers, json={"description": "单元门禁坏了"})
     again = client.post("/api/mp/reports", headers=headers, json={"description": "单元门禁坏了"})
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json["number"] == again.json["number"] and Report.select().count() == 1
+    assert first.json["number"] == again.json["number"] and Case.select().count() == 1
 
 
 def test_concurrent_double_click_files_once(live_server, emulator, database):
@@ -237,7 +237,7 @@ def test_concurrent_double_click_files_once(live_server, emulator, database):
         t.join()
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
     assert len({a.json()["number"] for a in answers}) == 1
-    assert Report.select().count() == 1
+    assert Case.select().count() == 1
 
 
 def test_risky_content_is_refused_and_files_nothing(client, mp, emulator):
@@ -245,7 +245,7 @@ def test_risky_content_is_refused_and_files_nothing(client, mp, emulator):
     headers = mp("o-risky")
     answer = client.post("/api/mp/reports", headers=headers, json={"description": "这里有违禁词内容"})
     assert answer.status_code == 422 and answer.json["error"]["code"] == "content_rejected"
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
 
 
 def test_when_the_content_check_is_down_the_case_is_filed_for_review(client, mp, emulator):
@@ -253,7 +253,7 @@ def test_when_the_content_check_is_down_the_case_is_filed_for_review(client, mp,
     emulator.fail(-1, path="wxa/msg_sec_check")
     answer = client.post("/api/mp/reports", headers=headers, json={"description": "路灯不亮很久了"})
     assert answer.status_code == 201
-    notes = [e.note for e in Report.get().events]
+    notes = [e.note for e in Case.get().events]
     assert any("人工复核" in n for n in notes)
 
 
@@ -267,7 +267,7 @@ def test_when_the_content_check_is_down_the_case_is_filed_for_review(client, mp,
 def test_bad_filings_are_refused_with_the_field_named(client, mp, body, code):
     answer = client.post("/api/mp/reports", headers=mp("o-bad"), json=body)
     assert answer.status_code in (400, 422) and answer.json["error"]["code"] == code
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
 
 
 # -- my cases ---------------------------------------------------------------------------------
@@ -276,9 +276,9 @@ def test_my_cases_detail_timeline_confirm_and_rate(client, mp):
     _home(client, headers)
     number = client.post("/api/mp/reports", headers=headers,
                          json={"description": "垃圾桶满了三天没人清"}).json["number"]
-    case = Report.get(Report.number == number)
+    case = Case.get(Case.number == number)
     workflow.accept(case, Staff.get(Staff.username == "grid1"))
-    workflow.resolve(Report.get_by_id(case.id), Staff.get(Staff.username == "grid1"), "已清运")
+    workflow.resolve(Case.get_by_id(case.id), Staff.get(Staff.username == "grid1"), "已清运")
     mine = client.get("/api/mp/reports?page=1&size=5", headers=headers).json
     assert mine["total"] == 1 and mine["items"][0]["state"] == "resolved"
     detail = client.get("/api/mp/reports/" + number, headers=headers).json
@@ -286,7 +286,7 @@ def test_my_cases_detail_timeline_confirm_and_rate(client, mp):
     assert detail["created_at"].endswith("+08:00")
     assert client.post("/api/mp/reports/%s/confirm" % number, headers=headers).json["state"] == "closed"
     rated = client.post("/api/mp/reports/%s/rating" % number, headers=headers, json={"score": 5})
-    assert rated.status_code == 200 and Report.get_by_id(case.id).rating == 5
+    assert rated.status_code == 200 and Case.get_by_id(case.id).rating == 5
     again = client.post("/api/mp/reports/%s/rating" % number, headers=headers, json={"score": 1})
     assert again.status_code == 409
 
@@ -339,13 +339,13 @@ def test_only_confirmed_residents_of_the_cases_community_may_follow_it(client, m
         answer = client.post("/api/mp/reports/%s/follow" % number, headers=harvester)
         assert (answer.status_code, answer.json) == (unknown.status_code, unknown.json) == (404, unknown.json)
         assert client.get("/api/mp/reports/" + number, headers=harvester).status_code == 404
-    assert ReportFollower.select().count() == 0
+    assert CaseFollower.select().count() == 0
 
 
 def test_reopen_needs_a_reason(client, mp):
     headers = mp("o-reopen")
     number = client.post("/api/mp/reports", headers=headers, json={"description": "水管还在漏水"}).json["number"]
-    case = Report.get(Report.number == number)
+    case = Case.get(Case.number == number)
     workflow.resolve(case, Staff.get(Staff.username == "tianbing"), "已修")
     assert client.post("/api/mp/reports/%s/reopen" % number, headers=headers, json={}).status_code == 422
     answer = client.post("/api/mp/reports/%s/reopen" % number, headers=headers, json={"reason": "还在漏"})
@@ -358,7 +358,7 @@ def test_public_boards_show_no_personal_data(client, mp):
     _home(client, headers)
     number = client.post("/api/mp/reports", headers=headers,
                          json={"description": "请联系我13812345678，302门口堆满杂物"}).json["number"]
-    workflow.resolve(Report.get(Report.number == number), Staff.get(Staff.username == "grid1"), "已清理")
+    workflow.resolve(Case.get(Case.number == number), Staff.get(Staff.username == "grid1"), "已清理")
     board = client.get("/api/mp/communities/bajiazhuang/resolved").json
     entry = board["items"][0]
     assert entry["number"] == number and "13812345678" not in entry["summary"] and "***" in entry["summary"]
@@ -375,4 +375,4 @@ def test_without_mini_program_credentials_a_report_is_still_filed(client, mp):
     headers = mp("o-unconfigured")
     use_settings(MINIPROGRAM_APPID="", MINIPROGRAM_SECRET="")
     answer = client.post("/api/mp/reports", headers=headers, json={"description": "单元门禁坏了两天了"})
-    assert answer.status_code == 201 and Report.select().count() == 1
+    assert answer.status_code == 201 and Case.select().count() == 1

@@ -12,9 +12,9 @@ from models.db import utcnow
 from models.notifications import Notification
 from models.people import Resident
 from models.people import Staff
-from reports import intake
-from reports import notify
-from reports import workflow
+from cases import intake
+from cases import notify
+from cases import workflow
 from tests.conftest import use_settings
 
 

@@ -18,8 +18,8 @@ from models.notifications import Notification
 from models.notifications import TemplateConsent
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from reports import workflow
+from models.cases import Case
+from cases import workflow
 from tests.conftest import use_settings
 from tests.wechat_push import WeChat
 
@@ -51,7 +51,7 @@ def _age(emulator, openid, **delta):
 
 
 def _case():
-    case = Report.get()
+    case = Case.get()
     return case, case.assignee or Staff.get(Staff.username == "tianbing")
 
 
@@ -189,7 +189,7 @@ def test_consent_in_the_popup_brings_a_subscription_notice_and_its_report_is_kep
     assert (note.state, note.channel, note.template_id) == ("sent", "oa_subscribe", "tpl-notice")
     sent = emulator.calls("cgi-bin/message/subscribe/bizsend")[0].body
     assert (sent["touser"], sent["template_id"]) == ("o-res", "tpl-notice")
-    assert sent["data"]["character_string1"]["value"] == Report.get().number
+    assert sent["data"]["character_string1"]["value"] == Case.get().number
     assert not _custom_calls(emulator, "o-res")
     wechat.say(_sent_report("o-res", "tpl-notice", "1700827132819554304", "success", now + 5))
     note = Notification.get_by_id(note.id)
@@ -216,7 +216,7 @@ def test_a_template_report_is_kept_and_a_user_block_stops_templates(quiet, emula
     assert Notification.get_by_id(note.id).delivery == "failed:user block"
     # They blocked our template messages: the next notification does not go that way.
     case, owner = _case()
-    workflow.resolve(Report.get_by_id(case.id), owner, "已更换灯泡")
+    workflow.resolve(Case.get_by_id(case.id), owner, "已更换灯泡")
     later = Notification.select().where(Notification.kind == "resolved").get()
     assert later.state == "skipped"
     assert len(emulator.calls("cgi-bin/message/template/send")) == 1

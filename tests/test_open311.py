@@ -9,12 +9,12 @@ from PIL import Image
 
 from community.demo import seed_demo
 from community.demo import seed_second_community
-from models.reports import Report
-from models.reports import ReportEvent
+from models.cases import Case
+from models.cases import CaseEvent
 from models.people import Resident
 from models.people import Staff
-from reports import intake
-from reports import workflow
+from cases import intake
+from cases import workflow
 from tests.conftest import use_settings
 
 KEY = "key-of-the-city-app"
@@ -48,9 +48,9 @@ def test_post_request_files_a_case_without_exposing_the_contact(client, city):
     answer = city(email="resident@example.com", phone="13900001111", media_url="https://img.example/1.jpg")
     assert answer.status_code == 201
     number = answer.json[0]["service_request_id"]
-    case = Report.get(Report.number == number)
+    case = Case.get(Case.number == number)
     assert (case.channel, case.category.code, case.location_x) == ("open311", "environment", 38.0512)
-    internal = ReportEvent.get((ReportEvent.report == case) & (ReportEvent.public == False))  # noqa: E712
+    internal = CaseEvent.get((CaseEvent.report == case) & (CaseEvent.public == False))  # noqa: E712
     assert "resident@example.com" in internal.note
     public = client.get("/open311/v2/requests/%s.json" % number).json[0]
     assert "resident@example.com" not in str(public) and "13812345678" not in public["description"]
@@ -74,7 +74,7 @@ def test_bad_posts_get_the_specs_error_body(city, fields, status, code):
     answer = city(**fields)
     assert answer.status_code == status
     assert answer.json[0]["code"] == code and answer.json[0]["description"]
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
 
 
 def test_errors_in_xml(client, city):
@@ -85,7 +85,7 @@ def test_errors_in_xml(client, city):
 
 def test_get_requests_with_the_specs_filters(client, city):
     numbers = [city(service_code=code).json[0]["service_request_id"] for code in ("environment", "parking", "parking")]
-    case = Report.get(Report.number == numbers[0])
+    case = Case.get(Case.number == numbers[0])
     workflow.resolve(case, Staff.get(Staff.username == "tianbing"), "已清运")
     assert len(client.get("/open311/v2/requests.json").json) == 3
     closed = client.get("/open311/v2/requests.json?status=closed").json
@@ -125,19 +125,19 @@ def test_coordinates_must_be_finite_and_in_range(client, city, lat, long):
     # NaN, infinities and 1000° were filed (201), and the list then was not valid JSON.
     answer = city(lat=lat, long=long)
     assert answer.status_code == 400 and answer.json[0]["code"] == "400"
-    assert Report.select().count() == 0
+    assert Case.select().count() == 0
     assert _strict_json(client.get("/open311/v2/requests.json")) == []
 
 
 def test_a_point_far_from_every_community_is_refused_and_a_near_one_files_there(client, city):
     # A real place, but a thousand kilometres away: nobody here can act on it.
     shanghai = city(lat="31.2304", long="121.4737")
-    assert shanghai.status_code == 400 and Report.select().count() == 0
+    assert shanghai.status_code == 400 and Case.select().count() == 0
     seed_second_community()                                  # now Beijing's 光熙门北里北 is served
     number = city(lat="39.9671", long="116.4349").json[0]["service_request_id"]
-    assert Report.get(Report.number == number).community.code == "guangximen"
+    assert Case.get(Case.number == number).community.code == "guangximen"
     number = city().json[0]["service_request_id"]
-    assert Report.get(Report.number == number).community.code == "bajiazhuang"
+    assert Case.get(Case.number == number).community.code == "bajiazhuang"
     use_settings(OPEN311_API_KEYS=KEY, OPEN311_RADIUS_M="100")
     assert city(lat="39.9800", long="116.4360").status_code == 400     # 1.3 km out, beyond 100 m
 
@@ -145,7 +145,7 @@ def test_a_point_far_from_every_community_is_refused_and_a_near_one_files_there(
 def test_a_stored_nan_still_gives_valid_json(client, city):
     # A row stored before the check: the list must stay readable by any JSON parser.
     number = city().json[0]["service_request_id"]
-    Report.update(location_x=float("nan"), location_y=float("inf")).where(Report.number == number).execute()
+    Case.update(location_x=float("nan"), location_y=float("inf")).where(Case.number == number).execute()
     row = _strict_json(client.get("/open311/v2/requests.json"))[0]
     assert (row["lat"], row["long"]) == (None, None)
 
@@ -209,7 +209,7 @@ def test_a_photo_is_published_only_with_the_residents_consent(client, mp_city):
         number = client.post("/api/mp/reports", headers=headers, json=body).json["number"]
         public = client.get("/open311/v2/requests/%s.json" % number).json[0]
         assert bool(public["media_url"]) is bool(consent), openid
-        assert Report.get(Report.number == number).photos_public is bool(consent)
+        assert Case.get(Case.number == number).photos_public is bool(consent)
 
 
 @pytest.fixture

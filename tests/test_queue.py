@@ -3,15 +3,15 @@ import subprocess
 import sys
 import time
 
-from app import create_app
+from linli.app import create_app
 from models.community import Community
 from models.db import connected
 from models.db import db
-import tasks
+from linli import queue
 from tests.conftest import settings_env
 
 
-@tasks.huey.task()
+@queue.huey.task()
 def _create_community(code):
     Community.create(code=code, name="队列测试社区")
 
@@ -23,26 +23,26 @@ def _queued_app(settings):
 def test_queue_uses_redis_when_configured_else_sqlite(settings, stack):
     _queued_app(settings)
     expected = "RedisStorage" if stack == "postgres" else "SqliteStorage"
-    assert type(tasks.huey.storage).__name__ == expected
+    assert type(queue.huey.storage).__name__ == expected
 
 
 def test_enqueued_task_waits_for_the_consumer_then_runs_with_its_own_connection(settings):
     _queued_app(settings)
-    tasks.huey.flush()
+    queue.huey.flush()
     _create_community("queued")
-    assert tasks.check() == 1
+    assert queue.check() == 1
     with connected():
         assert not Community.select().where(Community.code == "queued").exists()
     assert db.is_closed()
-    task = tasks.huey.dequeue()
-    tasks.huey.execute(task)
+    task = queue.huey.dequeue()
+    queue.huey.execute(task)
     assert db.is_closed()             # the task closed the connection it opened
     with connected():
         assert Community.get(Community.code == "queued").name == "队列测试社区"
 
 
 def test_immediate_mode_runs_inside_the_caller_and_keeps_its_connection(app, database):
-    assert tasks.huey.immediate
+    assert queue.huey.immediate
     _create_community("now")
     assert not db.is_closed()         # the request's connection was not closed by the task
     assert Community.get(Community.code == "now")
@@ -51,21 +51,21 @@ def test_immediate_mode_runs_inside_the_caller_and_keeps_its_connection(app, dat
 def test_consumer_command_runs_queued_tasks(settings, tmp_path, stack):
     # The real consumer, as `make run` and systemd start it, in a process of its own.
     app = _queued_app(settings)
-    tasks.huey.flush()
-    tasks.heartbeat()                                 # enqueue the periodic job by hand
+    queue.huey.flush()
+    queue.heartbeat()                                 # enqueue the periodic job by hand
     env = settings_env(settings, TASKS_IMMEDIATE=0)
     consumer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "queue", "consume",
                                  "--workers", "1"], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 20
-        while tasks.consumer_last_seen() is None and time.time() < deadline:
+        while queue.consumer_last_seen() is None and time.time() < deadline:
             time.sleep(0.1)
-        assert tasks.consumer_last_seen() is not None
+        assert queue.consumer_last_seen() is not None
         # Other periodic jobs due this minute may be queued meanwhile: the consumer drains them.
-        while tasks.check() and time.time() < deadline + 20:
+        while queue.check() and time.time() < deadline + 20:
             time.sleep(0.2)
-        assert tasks.check() == 0
+        assert queue.check() == 0
         health = app.test_client().get("/healthz").json
         assert health["consumer_last_seen_seconds"] < 20
     finally:

@@ -10,10 +10,10 @@ from community.demo import seed_demo
 from models.community import Building
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from reports import intake
-from reports import rates
-from reports import workflow
+from models.cases import Case
+from cases import intake
+from cases import rates
+from cases import workflow
 
 NOV = datetime.datetime(2026, 11, 2, 1, 0)      # Monday 09:00, Shanghai
 H = datetime.timedelta(hours=1)
@@ -39,11 +39,11 @@ def _story(resident, staff, start, accept_after=None, resolve_after=None, confir
     if accept_after is not None:
         workflow.accept(case, staff, now=start + accept_after)
     if resolve_after is not None:
-        workflow.resolve(Report.get_by_id(case.id), staff, "已处理", now=start + resolve_after)
+        workflow.resolve(Case.get_by_id(case.id), staff, "已处理", now=start + resolve_after)
         if confirm:
-            workflow.confirm(Report.get_by_id(case.id), resident, now=start + resolve_after + H)
+            workflow.confirm(Case.get_by_id(case.id), resident, now=start + resolve_after + H)
         if rating:
-            workflow.rate(Report.get_by_id(case.id), resident, rating, now=start + resolve_after + 2 * H)
+            workflow.rate(Case.get_by_id(case.id), resident, rating, now=start + resolve_after + 2 * H)
     return case
 
 
@@ -82,7 +82,7 @@ def test_a_case_counts_in_the_month_of_its_shanghai_date(grids):
 def test_rates_by_level_staff_and_category(grids):
     people, staff = grids
     case = _story(people["G1"], staff["grid1"], NOV)
-    workflow.escalate(Report.get_by_id(case.id), None, "升级", now=NOV + H)
+    workflow.escalate(Case.get_by_id(case.id), None, "升级", now=NOV + H)
     community = people["G1"].community_id
     assert [r.label for r in rates.rates(community, "2026-11", "level")] == ["片区负责人"]
     assert [r.label for r in rates.rates(community, "2026-11", "staff")] == ["片区负责人甲"]

@@ -6,8 +6,8 @@ import pytest
 
 from models.workflow import CalendarDay
 from models.workflow import SlaPolicy
-from reports.calendar import add_working_days
-from reports.sla import deadlines
+from cases.calendar import add_working_days
+from cases.sla import deadlines
 
 
 def sh(y, m, d, hour=0, minute=0):

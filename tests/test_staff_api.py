@@ -11,8 +11,8 @@ from models.community import Building
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from reports import workflow
+from models.cases import Case
+from cases import workflow
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_the_whole_story_of_a_case(client, town):
     assert client.post("/api/mp/staff/cases/%s/accept" % number, headers=grid1,
                        json={"note": "收到，马上安排处理"}).json["state"] == "accepted"
     # Nobody resolves it in time: its day passes, and the sweep finds it.
-    Report.update(resolve_due_at=utcnow() - datetime.timedelta(minutes=1)).where(Report.number == number).execute()
+    Case.update(resolve_due_at=utcnow() - datetime.timedelta(minutes=1)).where(Case.number == number).execute()
     assert workflow.sweep_overdue() == [number]
     assert client.get("/api/mp/staff/cases/" + number, headers=grid1).json["can_act"] is False
     cadre = staff("cadre1")
@@ -70,7 +70,7 @@ def test_the_whole_story_of_a_case(client, town):
     assert [t["kind"] for t in mine["timeline"]][-1] == "resolved"
     assert client.post("/api/mp/reports/%s/rating" % number, headers=lu,
                        json={"score": 5, "comment": "及时"}).status_code == 200
-    assert Report.get(Report.number == number).rating == 5
+    assert Case.get(Case.number == number).rating == 5
 
 
 def test_a_grid_worker_outside_the_grid_gets_403_and_nothing_changes(client, town):
@@ -81,7 +81,7 @@ def test_a_grid_worker_outside_the_grid_gets_403_and_nothing_changes(client, tow
     assert client.get("/api/mp/staff/cases/" + number, headers=grid2).status_code == 403
     answer = client.post("/api/mp/staff/cases/%s/accept" % number, headers=grid2, json={})
     assert answer.status_code == 403
-    assert Report.get(Report.number == number).state == "submitted"
+    assert Case.get(Case.number == number).state == "submitted"
     assert client.get("/api/mp/staff/cases", headers=grid2).json["items"] == []
 
 
@@ -102,8 +102,8 @@ def test_queue_filters(client, town):
     staff, resident = town
     numbers = [client.post("/api/mp/reports", headers=resident("o-q%d" % n),
                            json={"description": "第%d个问题需要处理" % n}).json["number"] for n in range(3)]
-    Report.update(level=2).where(Report.number == numbers[0]).execute()
-    Report.update(resolve_due_at=datetime.datetime(2020, 1, 1)).where(Report.number == numbers[1]).execute()
+    Case.update(level=2).where(Case.number == numbers[0]).execute()
+    Case.update(resolve_due_at=datetime.datetime(2020, 1, 1)).where(Case.number == numbers[1]).execute()
     secretary = staff("tianbing")
     level2 = client.get("/api/mp/staff/cases?level=2", headers=secretary).json["items"]
     assert [c["number"] for c in level2] == [numbers[0]]
@@ -130,7 +130,7 @@ def test_transfer_reject_and_merge_through_the_api(client, town):
     target = Staff.get(Staff.username == "cadre1")
     moved = client.post("/api/mp/staff/cases/%s/transfer" % first, headers=grid1,
                         json={"to_staff_id": target.id, "reason": "片区统一协调"})
-    assert moved.status_code == 200 and Report.get(Report.number == first).assignee_id == target.id
+    assert moved.status_code == 200 and Case.get(Case.number == first).assignee_id == target.id
     assert client.post("/api/mp/staff/cases/%s/fly" % first, headers=grid1, json={}).status_code == 404
 
 
@@ -151,7 +151,7 @@ def test_the_queue_pages_by_cursor_through_ties_without_losing_or_repeating_a_ca
                            json={"description": "第%d处墙皮脱落" % n}).json["number"] for n in range(7)]
     # Three share one deadline: the page boundary falls inside the tie.
     same = datetime.datetime(2030, 1, 1)
-    Report.update(resolve_due_at=same).where(Report.number.in_(numbers[2:5])).execute()
+    Case.update(resolve_due_at=same).where(Case.number.in_(numbers[2:5])).execute()
     grid1, seen, after, pages = staff("grid1"), [], "", 0
     while True:
         answer = client.get("/api/mp/staff/cases?size=2&after=" + after, headers=grid1)
@@ -161,8 +161,8 @@ def test_the_queue_pages_by_cursor_through_ties_without_losing_or_repeating_a_ca
         if answer.json["next"] is None:
             break
         after = answer.json["next"]
-    expected = [c.number for c in Report.select().where(Report.number.in_(numbers))
-                .order_by(Report.resolve_due_at, Report.id)]
+    expected = [c.number for c in Case.select().where(Case.number.in_(numbers))
+                .order_by(Case.resolve_due_at, Case.id)]
     assert seen == expected and pages == 4
 
 
@@ -177,7 +177,7 @@ def test_the_queue_seeks_an_index_on_open_cases_by_deadline(town, database):
     # At a million cases (5% open) the queue stays fast only while it seeks open cases by
     # deadline in an index (report_open_due or state+resolve_due_at) instead of scanning them all.
     from models.db import is_postgres
-    from reports import queries
+    from cases import queries
     staff, _ = town
     grid1 = Staff.get(Staff.username == "grid1")
     query = {}

@@ -8,15 +8,15 @@ from community.demo import seed_demo
 from models.community import Building
 from models.people import Resident
 from models.people import Staff
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportFollower
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CaseFollower
 from models.workflow import DutyRoster
-from reports import intake
-from reports import permissions
-from reports import workflow
-from reports.permissions import PermissionDenied
-from reports.workflow import CaseError
+from cases import intake
+from cases import permissions
+from cases import workflow
+from cases.permissions import PermissionDenied
+from cases.workflow import CaseError
 
 T0 = datetime.datetime(2026, 11, 23, 1, 0)        # Monday 09:00 in Shanghai
 HOUR = datetime.timedelta(hours=1)
@@ -38,11 +38,11 @@ def _file(resident, text="楼道灯不亮", now=T0):
 
 
 def _fresh(case):
-    return Report.get_by_id(case.id)
+    return Case.get_by_id(case.id)
 
 
 def _kinds(case):
-    return [e.kind for e in ReportEvent.select().where(ReportEvent.report == case).order_by(ReportEvent.id)]
+    return [e.kind for e in CaseEvent.select().where(CaseEvent.report == case).order_by(CaseEvent.id)]
 
 
 def test_a_new_case_has_its_owner_and_first_level_clock(town):
@@ -109,7 +109,7 @@ def test_overdue_cases_climb_the_chain_one_level_per_missed_deadline(town):
     assert workflow.sweep_overdue(now=later) == []
     workflow.sweep_overdue(now=later + HOUR)
     assert _kinds(case).count("overdue") == 1                 # recorded once at the top
-    escalations = ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.kind == "escalated"))
+    escalations = CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.kind == "escalated"))
     assert [e.note.split("：")[1] for e in escalations] == ["超过办理时限，自动升级", "超过响应时限，自动升级",
                                                             "超过响应时限，自动升级"]
 
@@ -228,7 +228,7 @@ def test_duplicate_merges_and_its_reporter_follows_the_original(town):
     repeat = _file(neighbour, "消防通道有车")
     workflow.merge(repeat, original, staff["grid1"], "同一辆车")
     assert (_fresh(repeat).state, _fresh(repeat).merged_into_id) == ("duplicate", original.id)
-    assert [f.resident_id for f in ReportFollower.select()] == [neighbour.id]
+    assert [f.resident_id for f in CaseFollower.select()] == [neighbour.id]
     with pytest.raises(CaseError):
         workflow.merge(_fresh(original), _fresh(repeat), staff["grid1"])   # not into a closed case
 
@@ -238,7 +238,7 @@ def test_me_too_is_idempotent_and_only_on_open_cases(town):
     case = _file(resident)
     workflow.follow(case, neighbour)
     workflow.follow(case, neighbour)
-    assert ReportFollower.select().count() == 1
+    assert CaseFollower.select().count() == 1
     workflow.reject(_fresh(case), staff["grid1"], "不属于社区职责")
     with pytest.raises(CaseError):
         workflow.follow(_fresh(case), neighbour)
@@ -263,7 +263,7 @@ def test_a_case_with_no_grid_worker_goes_to_the_duty_roster(town):
 
 def test_the_periodic_sweep_runs_on_the_queue(town):
     # Through the task, as the consumer runs it every 5 minutes (here in immediate mode).
-    from reports.tasks import sweep_overdue
+    from cases.tasks import sweep_overdue
     _, resident, _ = town
     overdue = _file(resident, now=T0 - 48 * HOUR)
     sweep_overdue()                     # periodic tasks keep no result: look at the case

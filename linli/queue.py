@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 huey = Huey("linli", storage_class=MemoryStorage, immediate=True, utc=True)
 
 # Modules that declare tasks; imported by configure() so the consumer knows every task.
-TASK_MODULES = ["account.tasks", "reports.tasks", "coupons.tasks"]
+TASK_MODULES = ["account.tasks", "cases.tasks", "coupons.tasks"]
 
 
 def configure(settings):
@@ -69,7 +69,7 @@ def heartbeat():
 @huey.periodic_task(crontab(minute="41"))
 def prune_rate_counters():
     """Rate-limit windows older than a day are of no more use."""
-    import limits
+    from linli import limits
     return limits.prune()
 
 

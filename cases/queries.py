@@ -7,12 +7,12 @@ from models.community import Building
 from models.community import Estate
 from models.db import utcnow
 from models.people import RoleAssignment
-from models.reports import OPEN_STATES
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportFollower
+from models.cases import OPEN_STATES
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CaseFollower
 from models.workflow import Category
-from reports.permissions import ROLE_MAX_LEVEL
+from cases.permissions import ROLE_MAX_LEVEL
 
 MAX_PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -29,20 +29,20 @@ def page_args(page, size, default_size=20):
 
 
 def cases_of(resident, page=1, size=20):
-    query = Report.select().where(Report.reporter == resident)
-    return query.count(), list(query.order_by(Report.created_at.desc(), Report.id.desc()).paginate(page, size))
+    query = Case.select().where(Case.reporter == resident)
+    return query.count(), list(query.order_by(Case.created_at.desc(), Case.id.desc()).paginate(page, size))
 
 
 def case_for(number, resident):
     """The case if `resident` filed or follows it; None otherwise (the caller answers 404, so
     a guessed number reveals nothing)."""
-    case = Report.get_or_none(Report.number == number)
+    case = Case.get_or_none(Case.number == number)
     if case is None:
         return None
     if case.reporter_id == resident.id:
         return case
-    follows = ReportFollower.select().where((ReportFollower.report == case)
-                                            & (ReportFollower.resident == resident)).exists()
+    follows = CaseFollower.select().where((CaseFollower.report == case)
+                                            & (CaseFollower.resident == resident)).exists()
     return case if follows else None
 
 
@@ -52,7 +52,7 @@ def followable(number, resident):
     404 as for an unknown number: case numbers are sequential, so letting a resident with no
     address (or a claim nobody confirmed, which anyone can make) follow would let them harvest
     every case's text, photos and location."""
-    case = Report.get_or_none(Report.number == number)
+    case = Case.get_or_none(Case.number == number)
     if case is None or case.reporter_id == resident.id:
         return case
     if resident.address_state != "confirmed" or not resident.community_id \
@@ -70,30 +70,30 @@ def staff_queue(staff, grid_id=None, level=None, state=None, overdue=False, now=
     can have thousands of open cases (a million cases, 5% open), and counting or skipping them
     on every page read them all, while this reads one page from the partial index on open
     cases (`report_open_due`). Every case has a deadline from intake on (workflow.start_clock)."""
-    scope = Report.assignee == staff
+    scope = Case.assignee == staff
     for assignment in RoleAssignment.select().where(
             (RoleAssignment.staff == staff) & RoleAssignment.role.in_(list(ROLE_MAX_LEVEL))):
         if assignment.grid_id is None:
-            scope |= Report.community == assignment.community_id
+            scope |= Case.community == assignment.community_id
         else:
-            scope |= Report.building.in_(_buildings_of(assignment.grid_id))
-    query = Report.select().where(scope)
+            scope |= Case.building.in_(_buildings_of(assignment.grid_id))
+    query = Case.select().where(scope)
     if grid_id is not None:
-        query = query.where(Report.building.in_(_buildings_of(grid_id)))
+        query = query.where(Case.building.in_(_buildings_of(grid_id)))
     if level is not None:
-        query = query.where(Report.level == level)
+        query = query.where(Case.level == level)
     # The open states spelled as the partial index spells them, or SQLite will not use it.
-    query = query.where(Report.state == state) if state else query.where(Report.state.in_(OPEN_STATES))
+    query = query.where(Case.state == state) if state else query.where(Case.state.in_(OPEN_STATES))
     if overdue:
         now = now or utcnow()
-        query = query.where(((Report.responded_at.is_null()) & (Report.response_due_at < now))
-                            | (Report.resolve_due_at < now))
+        query = query.where(((Case.responded_at.is_null()) & (Case.response_due_at < now))
+                            | (Case.resolve_due_at < now))
     if after is not None:
         due, last_id = after
         # The range on the deadline alone is what an index can seek to; ties break on id.
-        query = query.where((Report.resolve_due_at >= due)
-                            & ((Report.resolve_due_at > due) | (Report.id > last_id)))
-    cases = list(query.order_by(Report.resolve_due_at, Report.id).limit(size + 1))
+        query = query.where((Case.resolve_due_at >= due)
+                            & ((Case.resolve_due_at > due) | (Case.id > last_id)))
+    cases = list(query.order_by(Case.resolve_due_at, Case.id).limit(size + 1))
     if len(cases) <= size:
         return cases, None
     last = cases[size - 1]
@@ -105,25 +105,25 @@ def _buildings_of(grid_id):
 
 
 def full_timeline(case):
-    return list(ReportEvent.select().where(ReportEvent.report == case)
-                .order_by(ReportEvent.created_at, ReportEvent.id))
+    return list(CaseEvent.select().where(CaseEvent.report == case)
+                .order_by(CaseEvent.created_at, CaseEvent.id))
 
 
 def public_timeline(case):
-    return list(ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.public == True))  # noqa: E712
-                .order_by(ReportEvent.created_at, ReportEvent.id))
+    return list(CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.public == True))  # noqa: E712
+                .order_by(CaseEvent.created_at, CaseEvent.id))
 
 
 def resolved_board(community_id, page=1, size=20):
     """Resolved cases for everyone to see (seed 001: resolved issues published as a series):
     no reporter, no unit or room, and long numbers in the text masked."""
-    query = (Report.select(Report, Category, Building, Estate)
-             .join(Category, JOIN.LEFT_OUTER, on=(Report.category == Category.id))
-             .switch(Report).join(Building, JOIN.LEFT_OUTER, on=(Report.building == Building.id))
+    query = (Case.select(Case, Category, Building, Estate)
+             .join(Category, JOIN.LEFT_OUTER, on=(Case.category == Category.id))
+             .switch(Case).join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id))
              .join(Estate, JOIN.LEFT_OUTER, on=(Building.estate == Estate.id))
-             .where((Report.community == community_id) & Report.state.in_(["resolved", "closed"])
-                    & Report.resolved_at.is_null(False)))
-    return query.count(), list(query.order_by(Report.resolved_at.desc()).paginate(page, size))
+             .where((Case.community == community_id) & Case.state.in_(["resolved", "closed"])
+                    & Case.resolved_at.is_null(False)))
+    return query.count(), list(query.order_by(Case.resolved_at.desc()).paginate(page, size))
 
 
 def mask(text, limit=60):

@@ -5,8 +5,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-import config
-import tasks
+from linli import config
+from linli import queue
 from models.db import connected
 from models.db import db
 from models.db import describe
@@ -106,7 +106,7 @@ def create_staff_command(username, name, phone, roles, password):
     from community.staff import assign_role
     from community.staff import create_staff
     from community.staff import hash_password
-    from errors import LinliError
+    from linli.errors import LinliError
     with connected():
         try:
             with db.atomic():
@@ -161,7 +161,7 @@ calendar_cli = AppGroup("calendar", help="Holidays and make-up working days (调
 def calendar_set(days, kind, name):
     """DAYS is 2026-10-01 or 2026-10-01..2026-10-07; KIND holiday, workday (调休) or normal."""
     import datetime
-    from reports.calendar import set_days
+    from cases.calendar import set_days
     first, _, last = days.partition("..")
     try:
         first = datetime.date.fromisoformat(first)
@@ -193,12 +193,12 @@ def calendar_list(year):
               help="also schedule periodic jobs; with several consumers, exactly one should")
 def queue_consume(workers, periodic):
     """Run the task consumer until stopped."""
-    if tasks.huey.immediate:
+    if queue.huey.immediate:
         raise click.ClickException("TASKS_IMMEDIATE is set: tasks run in the web process, "
                                    "there is nothing to consume")
-    click.echo("consuming %s with %d workers%s" % (tasks.describe(), workers,
+    click.echo("consuming %s with %d workers%s" % (queue.describe(), workers,
                                                   "" if periodic else ", periodic jobs off"))
-    tasks.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
 
 
 def register(app):

@@ -12,8 +12,8 @@ from flask import abort
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 
-from errors import LinliError
-from text_limits import limit
+from linli.errors import LinliError
+from linli.text_limits import limit
 
 # Our deepest body is two levels (a report's `location`); room to grow, far below the recursion limit.
 MAX_JSON_DEPTH = 32

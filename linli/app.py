@@ -10,19 +10,19 @@ from flask import send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-import audit
-import cli
-import config
+from linli import audit
+from linli import cli
+from linli import config
 import console
-import edge
-import errors
-import health
+from linli import edge
+from linli import errors
+from linli import health
 import miniprogram_api
 import open311
-import tasks
+from linli import queue
 import wechat
 from account import views as account_views
-from config import Settings
+from linli.config import Settings
 from models.db import INT_MAX
 from models.db import db
 from models.db import init_db
@@ -76,7 +76,7 @@ def create_app(settings=None, **overrides):
 
     # Nothing connects here: gunicorn forks workers after loading the app.
     init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)
-    tasks.configure(settings)
+    queue.configure(settings)
     app.extensions["linli.wechat"], app.extensions["linli.miniprogram"] = wechat.configure(settings)
 
     _register_db_lifecycle(app)

@@ -14,7 +14,7 @@ from PIL import Image
 from PIL import ImageOps
 from PIL import UnidentifiedImageError
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.db import utcnow
 from models.miniprogram import Upload
 

@@ -9,7 +9,7 @@ inside the last `seconds` — the sliding-window estimate — and a burst stradd
 held to the limit."""
 import time
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.limits import RateCounter
 
 

@@ -18,7 +18,7 @@ import datetime
 
 from wechatpy.exceptions import WeChatClientException
 
-import config
+from linli import config
 import wechat
 from account import consent
 from account.outbox import OUT_OF_WINDOW_ERRORS
@@ -27,12 +27,12 @@ from models.db import db
 from models.db import utcnow
 from models.notifications import Notification
 from models.people import Staff
-from models.reports import OPEN_STATES
-from models.reports import Report
-from models.reports import ReportFollower
-from reports.clock import local
-from reports.labels import LEVEL_LABELS
-from reports.labels import STATE_LABELS
+from models.cases import OPEN_STATES
+from models.cases import Case
+from models.cases import CaseFollower
+from cases.clock import local
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
 from wechat import delivery
 
 RESIDENT_KINDS = ("accepted", "escalated", "resolved")
@@ -47,7 +47,7 @@ def case_changed(case, kind):
     rows = []
     if kind in RESIDENT_KINDS:
         residents = [case.reporter_id] if case.reporter_id else []
-        residents += [f.resident_id for f in ReportFollower.select().where(ReportFollower.report == case)]
+        residents += [f.resident_id for f in CaseFollower.select().where(CaseFollower.report == case)]
         rows += [dict(report=case.id, resident=r, kind=kind) for r in dict.fromkeys(residents)]
     if kind in ("assigned", "escalated") and case.assignee_id and config.active().WECHAT_STAFF_TEMPLATE_ID:
         # Without a staff template, staff notifications are off for the whole deployment.
@@ -71,9 +71,9 @@ def _staff_reachable(staff_id):
 def warn_before_deadlines(now=None, ahead=DEADLINE_WARNING):
     """Staff hear once per level when a case of theirs is due within `ahead`."""
     now = now or utcnow()
-    due = (Report.select().where(Report.state.in_(OPEN_STATES)
-                                 & Report.assignee.is_null(False)
-                                 & (Report.resolve_due_at.between(now, now + ahead))))
+    due = (Case.select().where(Case.state.in_(OPEN_STATES)
+                                 & Case.assignee.is_null(False)
+                                 & (Case.resolve_due_at.between(now, now + ahead))))
     warned = []
     for case in due:
         already = Notification.select().where((Notification.report == case) & (Notification.kind == "deadline")
@@ -203,6 +203,6 @@ def _record(note, state, errcode, errmsg, channel=None):
 
 
 def _enqueue(ids):
-    from reports.tasks import deliver_notification
+    from cases.tasks import deliver_notification
     for notification_id in ids:
         deliver_notification(notification_id)

@@ -1,4 +1,4 @@
-"""Cases (Report): what residents report through any channel, and their append-only history.
+"""Cases (Case): what residents report through any channel, and their append-only history.
 
 The workflow (levels, deadlines, escalation, ratings) is the case-workflow issue's; this is the
 part every channel's intake needs, shaped for it.
@@ -29,7 +29,7 @@ OPEN_STATES = ("submitted", "accepted", "in_progress", "reopened")
 CHANNELS = ("official_account", "miniprogram", "comment", "staff", "open311")
 
 
-class Report(BaseModel):
+class Case(BaseModel):
     number = CharField(max_length=20, unique=True)     # R + yymmdd + daily sequence, Asia/Shanghai
     community = ForeignKeyField(Community, null=True, backref="reports", on_delete="RESTRICT")
     category = ForeignKeyField(Category, null=True, backref="reports", on_delete="SET NULL")
@@ -60,6 +60,7 @@ class Report(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
+        table_name = "report"      # the table keeps the name it was created with
         indexes = (
             (("reporter", "state"), False),
             (("assignee", "state"), False),
@@ -70,22 +71,25 @@ class Report(BaseModel):
 
 
 # The staff queue and the overdue sweep read only open cases, a small share of all of them.
-Report.add_index(Report.index(Report.resolve_due_at, Report.building, name="report_open_due")
-                 .where(Report.state.in_(OPEN_STATES)))
+Case.add_index(Case.index(Case.resolve_due_at, Case.building, name="report_open_due")
+               .where(Case.state.in_(OPEN_STATES)))
 
 
-class ReportPhoto(BaseModel):
-    report = ForeignKeyField(Report, backref="photos", on_delete="CASCADE")
+class CasePhoto(BaseModel):
+    report = ForeignKeyField(Case, backref="photos", on_delete="CASCADE")
     media_id = CharField(max_length=200, default="")   # WeChat media id (3 days) until saved
     url = CharField(max_length=500, default="")
     held = BooleanField(default=False)                 # WeChat's media check flagged it: staff only
     source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        table_name = "report_photo"
 
-class ReportEvent(BaseModel):
+
+class CaseEvent(BaseModel):
     """Append-only: who did what and when; `public` events form the resident's timeline."""
-    report = ForeignKeyField(Report, backref="events", on_delete="CASCADE")
+    report = ForeignKeyField(Case, backref="events", on_delete="CASCADE")
     kind = CharField(max_length=32)
     actor_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     actor_resident = ForeignKeyField(Resident, null=True, on_delete="SET NULL")
@@ -94,14 +98,18 @@ class ReportEvent(BaseModel):
     source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        table_name = "report_event"
 
-class ReportFollower(BaseModel):
+
+class CaseFollower(BaseModel):
     """A resident who said "me too" on an open case, and hears of it as its reporter does."""
-    report = ForeignKeyField(Report, backref="followers", on_delete="CASCADE")
+    report = ForeignKeyField(Case, backref="followers", on_delete="CASCADE")
     resident = ForeignKeyField(Resident, backref="followed_reports", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
+        table_name = "report_follower"
         indexes = ((("report", "resident"), True),)
 
 

@@ -1,16 +1,16 @@
 """Filing a case and adding to it: the part of the workflow every channel's intake shares."""
-import limits
+from linli import limits
 from models.community import Community
 from models.db import transaction
 from models.db import utcnow
-from models.reports import OPEN_STATES
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportPhoto
-from reports import notify
-from reports import routing
-from reports import workflow
-from reports.numbers import next_number
+from models.cases import OPEN_STATES
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CasePhoto
+from cases import notify
+from cases import routing
+from cases import workflow
+from cases.numbers import next_number
 
 # A resident reports a handful of things a day; hundreds an hour is a script or a grudge.
 FILINGS_PER_HOUR = 20
@@ -32,7 +32,7 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
     building = building or (reporter.building if reporter and reporter.building_id else None)
     community_id = building.community_id if building else community_id or _only_community(reporter)
     with transaction():
-        report = Report(
+        report = Case(
             number=next_number(now),
             community=community_id,
             category=category_id,
@@ -53,7 +53,7 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
             events.append(dict(report=report, kind="assigned", actor_resident=None,
                                note="已分派给%s" % report.assignee.name, source_message=None,
                                created_at=now))
-        ReportEvent.insert_many(events).execute()
+        CaseEvent.insert_many(events).execute()
         notify.case_changed(report, "assigned")
         if photo:
             _photo(report, photo, source_message, reporter, now, event=False)
@@ -65,10 +65,10 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
 def recent_case(reporter, channel, within, now=None):
     """The reporter's newest case from `channel` filed within `within`, still untouched by staff."""
     now = now or utcnow()
-    return (Report.select()
-            .where((Report.reporter == reporter) & (Report.channel == channel)
-                   & (Report.state == "submitted") & (Report.created_at >= now - within))
-            .order_by(Report.created_at.desc(), Report.id.desc()).first())
+    return (Case.select()
+            .where((Case.reporter == reporter) & (Case.channel == channel)
+                   & (Case.state == "submitted") & (Case.created_at >= now - within))
+            .order_by(Case.created_at.desc(), Case.id.desc()).first())
 
 
 def add_photo(report, photo, source_message=None, by=None, now=None):
@@ -80,9 +80,9 @@ def add_description(report, text, source_message=None, by=None, now=None):
     now = now or utcnow()
     with transaction():
         joined = (report.description + "\n" + text).strip()
-        Report.update(description=joined, updated_at=now).where(Report.id == report.id).execute()
+        Case.update(description=joined, updated_at=now).where(Case.id == report.id).execute()
         report.description = joined
-        ReportEvent.create(report=report, kind="description_added", actor_resident=by, note=text,
+        CaseEvent.create(report=report, kind="description_added", actor_resident=by, note=text,
                            source_message=source_message, created_at=now)
 
 
@@ -93,31 +93,31 @@ def add_location(report, location, source_message=None, by=None, now=None):
 
 def note(report, text, public=False, now=None):
     """A note by the system itself (no actor), e.g. a content-check verdict."""
-    ReportEvent.create(report=report, kind="note", public=public, note=text, created_at=now or utcnow())
+    CaseEvent.create(report=report, kind="note", public=public, note=text, created_at=now or utcnow())
 
 
 def open_cases(reporter, limit=5):
-    return list(Report.select()
-                .where((Report.reporter == reporter) & Report.state.in_(OPEN_STATES + ("resolved",)))
-                .order_by(Report.created_at.desc()).limit(limit))
+    return list(Case.select()
+                .where((Case.reporter == reporter) & Case.state.in_(OPEN_STATES + ("resolved",)))
+                .order_by(Case.created_at.desc()).limit(limit))
 
 
 def _photo(report, photo, source_message, by, now, event=True):
     media_id, url = photo
-    ReportPhoto.create(report=report, media_id=media_id, url=url, source_message=source_message,
+    CasePhoto.create(report=report, media_id=media_id, url=url, source_message=source_message,
                        created_at=now)
     if event:
-        ReportEvent.create(report=report, kind="photo_added", actor_resident=by,
+        CaseEvent.create(report=report, kind="photo_added", actor_resident=by,
                            source_message=source_message, created_at=now)
 
 
 def _locate(report, location, source_message, by, now, event=True):
     lat, lng, label = location
-    (Report.update(location_x=lat, location_y=lng, location_label=label or "", updated_at=now)
-     .where(Report.id == report.id).execute())
+    (Case.update(location_x=lat, location_y=lng, location_label=label or "", updated_at=now)
+     .where(Case.id == report.id).execute())
     report.location_x, report.location_y, report.location_label = lat, lng, label or ""
     if event:
-        ReportEvent.create(report=report, kind="location_added", actor_resident=by, note=label or "",
+        CaseEvent.create(report=report, kind="location_added", actor_resident=by, note=label or "",
                            source_message=source_message, created_at=now)
 
 

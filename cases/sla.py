@@ -3,7 +3,7 @@ import dataclasses
 import datetime
 
 from models.workflow import SlaPolicy
-from reports.calendar import add_working_days
+from cases.calendar import add_working_days
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ from flask import has_request_context
 from flask import request
 from peewee import DatabaseError
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.audit import AuditEntry
 from models.db import PRE_COMMIT_HOOKS
 

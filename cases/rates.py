@@ -17,21 +17,21 @@ import datetime
 import re
 
 from peewee import JOIN
-from peewee import Case
+from peewee import Case as SqlCase
 from peewee import fn
 
-from csv_export import csv_text
+from linli.csv_export import csv_text
 from models.community import Building
 from models.community import Grid
 from models.db import is_postgres
 from models.db import utcnow
 from models.people import Staff
-from models.reports import OPEN_STATES
-from models.reports import Report
+from models.cases import OPEN_STATES
+from models.cases import Case
 from models.workflow import Category
-from reports.clock import SHANGHAI
-from reports.clock import stored
-from reports.labels import LEVEL_LABELS
+from cases.clock import SHANGHAI
+from cases.clock import stored
+from cases.labels import LEVEL_LABELS
 
 MIN_SAMPLE = 10
 MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
@@ -80,24 +80,24 @@ def rates(community_id, month, by, now=None):
     start, end = month_bounds(month)
     now = now or utcnow()
     key, label = _dimension(by)
-    resolved = Report.resolved_at.is_null(False)
-    query = (Report.select(
+    resolved = Case.resolved_at.is_null(False)
+    query = (Case.select(
         key.alias("key"), label.alias("label"),
-        fn.COUNT(Report.id).alias("cases"),
-        _count(Report.responded_at.is_null(False) & (Report.responded_at <= Report.response_due_at)).alias("on_time_response"),
+        fn.COUNT(Case.id).alias("cases"),
+        _count(Case.responded_at.is_null(False) & (Case.responded_at <= Case.response_due_at)).alias("on_time_response"),
         _count(resolved).alias("resolved"),
-        _count(resolved & (Report.resolved_at <= Report.resolve_due_at)).alias("on_time_resolved"),
-        _count(resolved & Report.confirmed_at.is_null(False)).alias("confirmed"),
-        _count(Report.rating.is_null(False)).alias("rated"),
-        _count(Report.rating >= 4).alias("satisfied"),
-        fn.AVG(_hours(Report.created_at, Report.responded_at)).alias("respond_hours"),
-        fn.AVG(_hours(Report.created_at, Report.resolved_at)).alias("resolve_hours"),
-        _count(Report.state.in_(OPEN_STATES) & (Report.resolve_due_at < now)).alias("overdue"))
-        .join(Building, JOIN.LEFT_OUTER, on=(Report.building == Building.id))
+        _count(resolved & (Case.resolved_at <= Case.resolve_due_at)).alias("on_time_resolved"),
+        _count(resolved & Case.confirmed_at.is_null(False)).alias("confirmed"),
+        _count(Case.rating.is_null(False)).alias("rated"),
+        _count(Case.rating >= 4).alias("satisfied"),
+        fn.AVG(_hours(Case.created_at, Case.responded_at)).alias("respond_hours"),
+        fn.AVG(_hours(Case.created_at, Case.resolved_at)).alias("resolve_hours"),
+        _count(Case.state.in_(OPEN_STATES) & (Case.resolve_due_at < now)).alias("overdue"))
+        .join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id))
         .join(Grid, JOIN.LEFT_OUTER, on=(Building.grid == Grid.id))
-        .switch(Report).join(Staff, JOIN.LEFT_OUTER, on=(Report.assignee == Staff.id))
-        .switch(Report).join(Category, JOIN.LEFT_OUTER, on=(Report.category == Category.id))
-        .where((Report.community == community_id) & (Report.created_at >= start) & (Report.created_at < end))
+        .switch(Case).join(Staff, JOIN.LEFT_OUTER, on=(Case.assignee == Staff.id))
+        .switch(Case).join(Category, JOIN.LEFT_OUTER, on=(Case.category == Category.id))
+        .where((Case.community == community_id) & (Case.created_at >= start) & (Case.created_at < end))
         .group_by(key, label)
         .dicts())
     rows = [Row(key=r["key"], label=_label(by, r), cases=r["cases"],
@@ -132,7 +132,7 @@ def _dimension(by):
         return Staff.id, Staff.name
     if by == "category":
         return Category.id, Category.name
-    return Report.level, Report.level
+    return Case.level, Case.level
 
 
 def _label(by, row):
@@ -142,7 +142,7 @@ def _label(by, row):
 
 
 def _count(condition):
-    return fn.SUM(Case(None, [(condition, 1)], 0))
+    return fn.SUM(SqlCase(None, [(condition, 1)], 0))
 
 
 def _hours(start, end):

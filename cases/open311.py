@@ -12,20 +12,20 @@ import datetime
 import hmac
 import math
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.community import Community
 from models.db import transaction
 from models.db import utcnow
-from models.reports import OPEN_STATES
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportPhoto
+from models.cases import OPEN_STATES
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CasePhoto
 from models.workflow import Category
-from reports import intake
-from reports.clock import SHANGHAI
-from reports.labels import LEVEL_LABELS
-from reports.labels import STATE_LABELS
-from reports.queries import mask
+from cases import intake
+from cases.clock import SHANGHAI
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
+from cases.queries import mask
 
 DEFAULT_WINDOW = datetime.timedelta(days=90)     # the spec's default for GET requests
 MAX_RESULTS = 1000
@@ -73,18 +73,18 @@ def submit(fields, api_keys, radius_m, now=None):
         case = intake.submit(None, "open311", description, location=location if location[0] is not None else None,
                              category_id=category.id, community_id=community_id, now=now)
         if location[0] is None:
-            Report.update(location_label=location[2]).where(Report.id == case.id).execute()
+            Case.update(location_label=location[2]).where(Case.id == case.id).execute()
         if fields.get("media_url", "").startswith(("http://", "https://")):
-            ReportPhoto.create(report=case, url=fields["media_url"][:500], created_at=now)
+            CasePhoto.create(report=case, url=fields["media_url"][:500], created_at=now)
         contact = ["%s: %s" % (name, fields[name][:100]) for name in CONTACT_FIELDS if fields.get(name)]
         if contact:
-            ReportEvent.create(report=case, kind="note", public=False, created_at=now,
+            CaseEvent.create(report=case, kind="note", public=False, created_at=now,
                                note="Open311 联系方式 " + "; ".join(contact))
     return case
 
 
 def find(number):
-    case = Report.get_or_none(Report.number == number)
+    case = Case.get_or_none(Case.number == number)
     if case is None:
         raise Open311Error("404", "service_request_id %s not found" % number, 404)
     return case
@@ -93,14 +93,14 @@ def find(number):
 def search(args, now=None):
     """GET requests with the spec's filters; without dates, the last 90 days; at most 1000."""
     now = now or utcnow()
-    query = Report.select()
+    query = Case.select()
     if args.get("service_request_id"):
-        return list(query.where(Report.number.in_(args["service_request_id"].split(",")[:MAX_RESULTS])))
+        return list(query.where(Case.number.in_(args["service_request_id"].split(",")[:MAX_RESULTS])))
     start = _date(args.get("start_date"), "start_date") or now - DEFAULT_WINDOW
     end = _date(args.get("end_date"), "end_date") or now
-    query = query.where(Report.created_at.between(start, end))
+    query = query.where(Case.created_at.between(start, end))
     if args.get("service_code"):
-        query = query.where(Report.category.in_(Category.select(Category.id).where(
+        query = query.where(Case.category.in_(Category.select(Category.id).where(
             Category.code.in_(args["service_code"].split(",")))))
     status = args.get("status")
     if status:
@@ -108,10 +108,10 @@ def search(args, now=None):
         if not wanted <= {"open", "closed"}:
             raise Open311Error("400", "status is open or closed", 400)
         if wanted == {"open"}:
-            query = query.where(Report.state.in_(OPEN_STATES))
+            query = query.where(Case.state.in_(OPEN_STATES))
         elif wanted == {"closed"}:
-            query = query.where(Report.state.not_in(OPEN_STATES))
-    return list(query.order_by(Report.created_at.desc()).limit(MAX_RESULTS))
+            query = query.where(Case.state.not_in(OPEN_STATES))
+    return list(query.order_by(Case.created_at.desc()).limit(MAX_RESULTS))
 
 
 def exact_view(api_key, read_keys, submit_keys):
@@ -130,10 +130,10 @@ def request_fields(case, exact=False):
     """A request as the spec names its fields (datetimes still naive UTC; the view renders).
     A resident's report shows a coarse place and no photo without their consent, unless
     `exact` (a read key)."""
-    last = (ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.public == True))  # noqa: E712
-            .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).first())
+    last = (CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.public == True))  # noqa: E712
+            .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc()).first())
     exact = exact or case.channel == "open311"      # a city app's own filing was meant for publication
-    photo = case.photos.order_by(ReportPhoto.id).first() if exact or case.photos_public else None
+    photo = case.photos.order_by(CasePhoto.id).first() if exact or case.photos_public else None
     return {
         "service_request_id": case.number,
         "status": "open" if case.state in OPEN_STATES else "closed",

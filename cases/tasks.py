@@ -3,8 +3,8 @@ import logging
 
 from huey import crontab
 
-from reports import workflow
-from tasks import huey
+from cases import workflow
+from linli.queue import huey
 
 logger = logging.getLogger(__name__)
 
@@ -26,20 +26,20 @@ def auto_close():
 
 @huey.task(retries=3, retry_delay=30, context=True)
 def deliver_notification(notification_id, task=None):
-    from reports import notify
+    from cases import notify
     notify.deliver(notification_id, last_try=task is None or task.retries == 0)
 
 
 @huey.periodic_task(crontab(minute="*/10"))
 def warn_before_deadlines():
     """Tell staff about their cases due within two hours (once per case and level)."""
-    from reports import notify
+    from cases import notify
     return notify.warn_before_deadlines()
 
 
 @huey.periodic_task(crontab(minute="29", hour="*"))
 def prune_orphan_photos():
     """Photos uploaded but never attached to a case go after a day (reports.photos.ORPHAN_GRACE)."""
-    import config
-    from reports import photos
+    from linli import config
+    from cases import photos
     return photos.prune_orphans(config.active().MEDIA_DIR)

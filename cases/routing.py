@@ -4,7 +4,7 @@ worker goes to the community's duty roster for the day."""
 from models.people import RoleAssignment
 from models.people import Staff
 from models.workflow import DutyRoster
-from reports.clock import local
+from cases.clock import local
 
 LEVEL_ROLES = {1: "grid_worker", 2: "area_cadre", 3: "secretary", 4: "street_centre"}
 TOP_LEVEL = 4

@@ -1,7 +1,7 @@
 """Who may act on a case: its assignee, or staff whose role covers its place at or above its
 level. Checked on every action, never only by the case's id."""
 from community.staff import community_by_role
-from errors import LinliError
+from linli.errors import LinliError
 from models.people import RoleAssignment
 from models.people import Staff
 

@@ -6,20 +6,20 @@ and the escalation sweep) acting at once cannot both succeed: the second gets `s
 """
 import datetime
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.db import db
 from models.db import utcnow
-from models.reports import OPEN_STATES
-from models.reports import STATES
-from models.reports import Report
-from models.reports import ReportEvent
-from models.reports import ReportFollower
-from models.reports import ReportPhoto
-from reports import notify
-from reports import permissions
-from reports import routing
-from reports import sla
-from reports.labels import LEVEL_LABELS
+from models.cases import OPEN_STATES
+from models.cases import STATES
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CaseFollower
+from models.cases import CasePhoto
+from cases import notify
+from cases import permissions
+from cases import routing
+from cases import sla
+from cases.labels import LEVEL_LABELS
 
 AUTO_CLOSE_AFTER = datetime.timedelta(days=7)
 
@@ -137,7 +137,7 @@ def resolve(case, staff, note, photos=(), now=None):
         _move(case, STAFF_ACTIONS["resolve"], now, state="resolved", resolved_at=now,
               responded_at=case.responded_at or now)
         for media_id, url in photos:
-            ReportPhoto.create(report=case, media_id=media_id, url=url, created_at=now)
+            CasePhoto.create(report=case, media_id=media_id, url=url, created_at=now)
         _event(case, "resolved", now, staff=staff, note=note)
         notify.case_changed(case, "resolved")
     return case
@@ -163,8 +163,8 @@ def merge(case, into, staff, reason="", now=None):
         _move(case, STAFF_ACTIONS["merge"], now, state="duplicate", merged_into=into.id, closed_at=now)
         _event(case, "merged", now, staff=staff, note="与 %s 重复，已合并。%s" % (into.number, reason))
         if case.reporter_id and case.reporter_id != into.reporter_id:
-            ReportFollower.insert(report=into, resident=case.reporter_id, created_at=now) \
-                .on_conflict(conflict_target=[ReportFollower.report, ReportFollower.resident],
+            CaseFollower.insert(report=into, resident=case.reporter_id, created_at=now) \
+                .on_conflict(conflict_target=[CaseFollower.report, CaseFollower.resident],
                              action="NOTHING").execute()
         _event(into, "duplicate_merged", now, staff=staff, public=False,
                note="%s 已合并到本案件" % case.number)
@@ -199,7 +199,7 @@ def rate(case, resident, score, comment="", now=None):
         raise CaseError("bad_rating", "评分应为1到5分", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("resolved", "closed"), now, guard=Report.rating.is_null(),
+        _move(case, ("resolved", "closed"), now, guard=Case.rating.is_null(),
               rating=score, rating_comment=(comment or "").strip()[:500])
         _event(case, "rated", now, resident=resident, note="%d分 %s" % (score, comment or ""))
     return case
@@ -211,8 +211,8 @@ def follow(case, resident, now=None):
         raise CaseError("not_open", "案件已办结，无需关注")
     if case.reporter_id == resident.id:
         return case
-    ReportFollower.insert(report=case, resident=resident, created_at=now or utcnow()) \
-        .on_conflict(conflict_target=[ReportFollower.report, ReportFollower.resident],
+    CaseFollower.insert(report=case, resident=resident, created_at=now or utcnow()) \
+        .on_conflict(conflict_target=[CaseFollower.report, CaseFollower.resident],
                      action="NOTHING").execute()
     return case
 
@@ -222,11 +222,11 @@ def sweep_overdue(now=None):
     """Escalate every open case whose response or resolution deadline has passed; at the top
     level, record that it is overdue (once per level). Returns the numbers escalated."""
     now = now or utcnow()
-    overdue = (Report.select().where(
-        Report.state.in_(OPEN_STATES)
-        & (((Report.responded_at.is_null()) & (Report.response_due_at < now))
-           | (Report.resolve_due_at < now)))
-        .order_by(Report.resolve_due_at))
+    overdue = (Case.select().where(
+        Case.state.in_(OPEN_STATES)
+        & (((Case.responded_at.is_null()) & (Case.response_due_at < now))
+           | (Case.resolve_due_at < now)))
+        .order_by(Case.resolve_due_at))
     escalated = []
     for case in overdue:
         missed = "响应" if case.responded_at is None and case.response_due_at < now else "办理"
@@ -236,8 +236,8 @@ def sweep_overdue(now=None):
                 escalated.append(case.number)
             except CaseError:
                 continue          # someone acted on it meanwhile: their change stands
-        elif not ReportEvent.select().where((ReportEvent.report == case) & (ReportEvent.kind == "overdue")
-                                            & (ReportEvent.created_at >= case.level_started_at)).exists():
+        elif not CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.kind == "overdue")
+                                            & (CaseEvent.created_at >= case.level_started_at)).exists():
             _event(case, "overdue", now, public=False, note="已超过%s时限（最高层级）" % missed)
     return escalated
 
@@ -246,7 +246,7 @@ def auto_close(now=None, after=AUTO_CLOSE_AFTER):
     """Resolved cases the resident has not confirmed or reopened within `after` close."""
     now = now or utcnow()
     closed = []
-    for case in Report.select().where((Report.state == "resolved") & (Report.resolved_at < now - after)):
+    for case in Case.select().where((Case.state == "resolved") & (Case.resolved_at < now - after)):
         with db.atomic():
             try:
                 _move(case, ("resolved",), now, state="closed", closed_at=now)
@@ -262,17 +262,17 @@ def _move(case, from_states, now, guard=None, **changes):
     # The level too: a copy loaded at level 1 must not act after the sweep escalated the case,
     # whose state is `submitted` again.
     changes["updated_at"] = now
-    condition = (Report.id == case.id) & Report.state.in_(from_states) & (Report.level == case.level)
+    condition = (Case.id == case.id) & Case.state.in_(from_states) & (Case.level == case.level)
     if guard is not None:
         condition &= guard
-    if Report.update(**changes).where(condition).execute() != 1:
+    if Case.update(**changes).where(condition).execute() != 1:
         raise CaseError("state_changed", "案件状态已变化（可能已被他人处理），请刷新后再试")
     for field, value in changes.items():
         setattr(case, field, value)         # a foreign key set by id drops the cached object
 
 
 def _event(case, kind, now, staff=None, resident=None, note="", public=True):
-    return ReportEvent.create(report=case, kind=kind, actor_staff=staff, actor_resident=resident,
+    return CaseEvent.create(report=case, kind=kind, actor_staff=staff, actor_resident=resident,
                               note=note, public=public, created_at=now)
 
 

@@ -8,15 +8,15 @@ import logging
 from peewee import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
-from errors import LinliError
+from linli.errors import LinliError
 from models.db import db
 from models.miniprogram import FilingKey
 from models.miniprogram import Upload
-from models.reports import Report
-from models.reports import ReportPhoto
+from models.cases import Case
+from models.cases import CasePhoto
 from models.workflow import Category
-from reports import intake
-from text_limits import TEXT_LIMITS
+from cases import intake
+from linli.text_limits import TEXT_LIMITS
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
             report = intake.submit(resident, "miniprogram", description, location=location,
                                    category_id=category_id, now=now)
             if anonymous or photos_public:
-                Report.update(anonymous=anonymous, photos_public=photos_public).where(Report.id == report.id).execute()
+                Case.update(anonymous=anonymous, photos_public=photos_public).where(Case.id == report.id).execute()
                 report.anonymous, report.photos_public = anonymous, photos_public
             _attach(report, resident, upload_ids)
             if verdict == "review":
@@ -107,4 +107,4 @@ def _attach(report, resident, upload_ids):
         # Someone else's photo, an unknown id, or one already used by another case.
         raise FilingError("bad_upload", "照片不存在或已被使用")
     for upload in Upload.select().where(Upload.report == report).order_by(Upload.id):
-        ReportPhoto.create(report=report, url="/media/" + upload.path, created_at=report.created_at)
+        CasePhoto.create(report=report, url="/media/" + upload.path, created_at=report.created_at)
