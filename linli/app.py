@@ -22,6 +22,7 @@ import open311
 from linli import queue
 import wechat
 from account import views as account_views
+from community import policy
 from linli.config import Settings
 from models.db import INT_MAX
 from models.db import db
@@ -73,6 +74,7 @@ def create_app(settings=None, **overrides):
                       SESSION_COOKIE_SECURE=settings.CONSOLE_COOKIE_SECURE, SESSION_COOKIE_NAME="linli_console",
                       PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=12))
     config.activate(settings)       # views, tasks and commands read them as config.active()
+    policy.check(settings)          # a community override the policy cannot honour stops the start
 
     # Nothing connects here: gunicorn forks workers after loading the app.
     init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)

@@ -6,6 +6,7 @@ that names the variable, instead of failing later inside a request.
 import base64
 import binascii
 import dataclasses
+import json
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,9 @@ class Settings:
     OPEN311_API_KEYS: tuple = ()
     OPEN311_READ_KEYS: tuple = ()        # keys that may read residents' exact places and photos
     OPEN311_RADIUS_M: int = 3000         # how far from a community's centre an Open311 point may lie
+    # JSON: per community code ("*": every community), what differs from the default policy
+    # (community/policy.py, which checks the content at start).
+    COMMUNITY_POLICY_OVERRIDES: str = ""
 
     @property
     def is_sqlite(self):
@@ -148,6 +152,7 @@ class Settings:
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
             OPEN311_READ_KEYS=tuple(k.strip() for k in get("OPEN311_READ_KEYS").split(",") if k.strip()),
             OPEN311_RADIUS_M=_number(env, "OPEN311_RADIUS_M", 3000, int, low=100, high=100_000),
+            COMMUNITY_POLICY_OVERRIDES=_json_object(env, "COMMUNITY_POLICY_OVERRIDES"),
         )
 
 
@@ -216,6 +221,26 @@ def _choice(env, name, default, choices):
     raw = env.get(name, "").strip().upper() or default
     if raw not in choices:
         raise ConfigError("%s must be one of %s, got %r" % (name, ", ".join(choices), raw))
+    return raw
+
+
+def _json_object(env, name):
+    """A JSON object given inline ("{...}") or as the path of a file holding one (easier to
+    keep in an EnvironmentFile); returned as its text, "" when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ""
+    if not raw.startswith("{"):
+        try:
+            raw = Path(raw).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError("%s is neither a JSON object nor a readable file: %s" % (name, exc)) from None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError("%s is not valid JSON: %s" % (name, exc)) from None
+    if not isinstance(value, dict):
+        raise ConfigError("%s must be a JSON object, got %s" % (name, type(value).__name__))
     return raw
 
 
