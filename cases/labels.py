@@ -1,4 +1,6 @@
 """The words people see for states, levels and staff roles."""
+from community.policy import DEFAULT_POLICY
+
 STATE_LABELS = {
     "submitted": "已提交，等待受理",
     "accepted": "已受理",
@@ -9,8 +11,6 @@ STATE_LABELS = {
     "rejected": "未予受理",
     "duplicate": "已合并到其他案件",
 }
-LEVEL_LABELS = {1: "网格员", 2: "片区负责人", 3: "社区书记", 4: "街道网格中心"}
-# Staff roles (DESIGN.md §2), as the console and the service boards name them.
-ROLE_LABELS = {"grid_worker": "网格员", "area_cadre": "片区负责人", "building_leader": "楼长",
-               "unit_leader": "单元长", "secretary": "社区书记", "street_centre": "街道网格中心",
-               "property": "物业", "editor": "宣传编辑", "admin": "系统管理员"}
+# The chain's words and every staff role's (DESIGN.md §2) come from the community policy.
+LEVEL_LABELS = DEFAULT_POLICY.level_labels
+ROLE_LABELS = DEFAULT_POLICY.role_labels

@@ -14,10 +14,9 @@ account/consent.py); else the reply template, unless they blocked it. WeChat's l
 subscription notice or template message (delivered, blocked, failed) is kept on the row. Staff get WECHAT_STAFF_TEMPLATE_ID on
 the official account. With no channel the notification is recorded as skipped, with why.
 """
-import datetime
-
 from wechatpy.exceptions import WeChatClientException
 
+from community.policy import DEFAULT_POLICY
 from linli import config
 import wechat
 from account import consent
@@ -38,7 +37,7 @@ from wechat import delivery
 RESIDENT_KINDS = ("accepted", "escalated", "resolved")
 # The staff template's fields (see README): case number, what happened, the deadline.
 STAFF_PHRASES = {"assigned": "新案件，请及时响应", "deadline": "即将到期，请尽快办理"}
-DEADLINE_WARNING = datetime.timedelta(hours=2)
+DEADLINE_WARNING = DEFAULT_POLICY.deadline_warning
 NO_SUBSCRIPTION = 43101
 
 

@@ -1,12 +1,13 @@
 """Who may act on a case: its assignee, or staff whose role covers its place at or above its
 level. Checked on every action, never only by the case's id."""
+from community.policy import DEFAULT_POLICY
 from community.staff import community_by_role
 from linli.errors import LinliError
 from models.people import RoleAssignment
 from models.people import Staff
 
 # The highest level each role handles, within its scope (a grid, or the community).
-ROLE_MAX_LEVEL = {"grid_worker": 1, "area_cadre": 2, "secretary": 3, "street_centre": 4, "admin": 4}
+ROLE_MAX_LEVEL = DEFAULT_POLICY.role_max_level
 
 
 class PermissionDenied(LinliError):

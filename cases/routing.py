@@ -1,21 +1,22 @@
 """Who answers for a case at each level (seed 003): the grid worker on site, then the area cadre
 of the grid, then the community secretary, then the street grid centre. A case without a grid
 worker goes to the community's duty roster for the day."""
+from community.policy import DEFAULT_POLICY
 from models.people import RoleAssignment
 from models.people import Staff
 from models.workflow import DutyRoster
 from cases.clock import local
 
-LEVEL_ROLES = {1: "grid_worker", 2: "area_cadre", 3: "secretary", 4: "street_centre"}
-TOP_LEVEL = 4
+# The chain is every community's (community.policy): its roles are the schema's.
+TOP_LEVEL = DEFAULT_POLICY.top_level
 
 
 def owner_for(building, level=1, community_id=None, now=None):
     """The first active staff member with the level's role over the case's place, or the duty
     roster's (level 1), or None (then staff assign it by hand)."""
-    role = LEVEL_ROLES[level]
+    role = DEFAULT_POLICY.level(level).role
     community_id = community_id or (building.community_id if building is not None else None)
-    if role in ("grid_worker", "area_cadre"):
+    if DEFAULT_POLICY.level(level).scope == "grid":      # the case's grid, else its community
         if building is None or building.grid_id is None:
             scope = None
         else:

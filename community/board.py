@@ -1,11 +1,10 @@
 """A building's service board (seed 002: plates with the leaders' phones at each door)."""
 import dataclasses
 
+from community.policy import DEFAULT_POLICY
 from models.community import Unit
 from models.people import RoleAssignment
 from models.people import Staff
-from cases.labels import ROLE_LABELS
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,15 +22,15 @@ def service_board(building):
     scope = (RoleAssignment.building == building) & (RoleAssignment.role == "building_leader")
     if units:
         scope |= (RoleAssignment.unit.in_(list(units))) & (RoleAssignment.role == "unit_leader")
+    grid_roles = DEFAULT_POLICY.grid_roles
     if building.grid_id:
-        scope |= ((RoleAssignment.grid == building.grid_id)
-                  & RoleAssignment.role.in_(["grid_worker", "area_cadre"]))
-    order = ["building_leader", "unit_leader", "grid_worker", "area_cadre"]
+        scope |= ((RoleAssignment.grid == building.grid_id) & RoleAssignment.role.in_(grid_roles))
+    order = ["building_leader", "unit_leader", *grid_roles]
     rows = (RoleAssignment.select(RoleAssignment, Staff).join(Staff)
             .where(scope & (Staff.active == True)).order_by(RoleAssignment.id))  # noqa: E712
-    entries = []
+    labels, entries = DEFAULT_POLICY.role_labels, []
     for row in sorted(rows, key=lambda r: (order.index(r.role), r.unit_id or 0, r.id)):
-        label = ROLE_LABELS[row.role]
+        label = labels[row.role]
         if row.role == "unit_leader":
             label = "%s %s" % (units[row.unit_id], label)
         entries.append(BoardEntry(row.role, label, row.staff.name,

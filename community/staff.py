@@ -25,7 +25,7 @@ from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import SigninLink
 from models.people import Staff
-from cases.labels import ROLE_LABELS
+from community.policy import DEFAULT_POLICY
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -139,7 +139,7 @@ def assign_role(staff, role, scope):
 def role_label(assignment):
     """What a role assignment means, in words: "网格员 · 第一网格", "单元长 · 丰泽园小区 1号楼
     1单元", "社区书记 · 八家庄社区". Never the raw key: a newcomer cannot read `grid_worker grid:1`."""
-    return "%s · %s" % (ROLE_LABELS.get(assignment.role, assignment.role), scope_label(assignment))
+    return "%s · %s" % (DEFAULT_POLICY.role_labels.get(assignment.role, assignment.role), scope_label(assignment))
 
 
 def scope_label(assignment):
@@ -362,7 +362,7 @@ def _check_grantable(manager, community_id, role):
     if role not in ROLE_SCOPES:
         raise StaffError("unknown_role", "未知角色：%s" % role)
     if role in ADMIN_ONLY_ROLES and community_by_role(manager, ("admin",), community_id) is None:
-        raise StaffError("admin_only", "只有系统管理员可以分配或收回“%s”角色" % ROLE_LABELS[role], 403)
+        raise StaffError("admin_only", "只有系统管理员可以分配或收回“%s”角色" % DEFAULT_POLICY.role_labels[role], 403)
 
 
 def _assignment_in(community_id, assignment_id):

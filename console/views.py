@@ -10,6 +10,7 @@ from flask import session
 from flask import url_for
 
 from linli import audit
+from community.policy import DEFAULT_POLICY
 from community.staff import MANAGER_ROLES
 from community.staff import authenticate
 from community.staff import end_sessions
@@ -24,7 +25,7 @@ from cases.labels import STATE_LABELS
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-CASE_ROLES = ("grid_worker", "area_cadre", "secretary", "street_centre", "admin")
+CASE_ROLES = tuple(DEFAULT_POLICY.role_max_level)        # the roles that act on cases
 CONTENT_ROLES = ("editor", "secretary", "admin")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
