@@ -2,6 +2,8 @@
 import dataclasses
 import datetime
 
+from community.policy import Duration
+from community.policy import policy_for
 from models.workflow import SlaPolicy
 from cases.calendar import add_working_days
 
@@ -12,24 +14,27 @@ class Deadlines:
     resolve_by: datetime.datetime
 
 
-def policy_for(category_id, level):
-    """The category's own policy at `level`, else the level's default."""
-    rows = {row.category_id: row for row in SlaPolicy.select().where(
-        (SlaPolicy.level == level)
-        & (SlaPolicy.category.is_null() | (SlaPolicy.category == category_id)))}
-    policy = rows.get(category_id) or rows.get(None)
-    if policy is None:
-        raise LookupError("no deadline policy for level %s" % level)
-    return policy
+def category_rule(category_id, level):
+    """The category's own deadlines at `level` (a row staff keep), or None."""
+    if category_id is None:
+        return None
+    return SlaPolicy.get_or_none((SlaPolicy.category == category_id) & (SlaPolicy.level == level))
 
 
-def deadlines(category_id, level, start):
-    policy = policy_for(category_id, level)
-    return Deadlines(_after(start, policy.response_amount, policy.response_unit),
-                     _after(start, policy.resolution_amount, policy.resolution_unit))
+def deadlines(category_id, level, start, community=None):
+    """From `start`: the category's own deadlines at `level`, else the level's default in the
+    community's policy (community.policy: a community may shorten or lengthen them)."""
+    rule = category_rule(category_id, level)
+    if rule is None:
+        default = policy_for(community).level(level)
+        respond, resolve = default.respond, default.resolve
+    else:
+        respond = Duration(rule.response_amount, rule.response_unit)
+        resolve = Duration(rule.resolution_amount, rule.resolution_unit)
+    return Deadlines(_after(start, respond), _after(start, resolve))
 
 
-def _after(start, amount, unit):
-    if unit == "hours":
-        return start + datetime.timedelta(hours=amount)
-    return add_working_days(start, amount)
+def _after(start, duration):
+    if duration.unit == "hours":
+        return start + datetime.timedelta(hours=duration.amount)
+    return add_working_days(start, duration.amount)

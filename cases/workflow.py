@@ -4,8 +4,8 @@ with reopened, rejected and duplicate; four levels with deadlines; every change 
 Each transition is a conditional update on the state it starts from, so two people (or a person
 and the escalation sweep) acting at once cannot both succeed: the second gets `state_changed`.
 """
-import datetime
 
+from community.policy import DEFAULT_POLICY
 from linli.errors import LinliError
 from models.db import db
 from models.db import utcnow
@@ -21,7 +21,7 @@ from cases import routing
 from cases import sla
 from cases.labels import LEVEL_LABELS
 
-AUTO_CLOSE_AFTER = datetime.timedelta(days=7)
+AUTO_CLOSE_AFTER = DEFAULT_POLICY.auto_close_after
 
 # The states each staff action starts from, in the order the console offers them. The
 # transitions below read their row, and staff_actions() reads the same rows, so a button is
@@ -44,7 +44,7 @@ class CaseError(LinliError):
 
 def start_clock(case, level, now):
     """Deadlines for `level` from `now` (values to store; the caller saves them)."""
-    due = sla.deadlines(case.category_id, level, now)
+    due = sla.deadlines(case.category_id, level, now, case.community_id)
     return dict(level=level, level_started_at=now, response_due_at=due.respond_by,
                 resolve_due_at=due.resolve_by)
 

@@ -28,9 +28,9 @@ class Category(BaseModel):
 
 
 class SlaPolicy(BaseModel):
-    """Deadlines at one level: to respond (accept) and to resolve, each in hours or working
-    days. A row without a category is the default for its level."""
-    category = ForeignKeyField(Category, null=True, backref="sla_policies", on_delete="CASCADE")
+    """A category's own deadlines at one level: to respond (accept) and to resolve, each in
+    hours or working days. Without a row, the level's default in the community policy holds."""
+    category = ForeignKeyField(Category, backref="sla_policies", on_delete="CASCADE")
     level = IntegerField(constraints=[Check("level BETWEEN 1 AND 4")])
     response_amount = FloatField()
     response_unit = CharField(max_length=16, constraints=[_in("response_unit", DEADLINE_UNITS)])
