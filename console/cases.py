@@ -8,11 +8,11 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from console.access import CASE_ROLES
+from console.access import staff_community
 from console.auth import signed_in
+from console.blueprint import bp
 from console.forms import integer
-from console.views import CASE_ROLES
-from console.views import bp
-from console.views import staff_community
 from linli.errors import LinliError
 from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor

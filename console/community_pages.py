@@ -11,12 +11,12 @@ from flask import url_for
 import wechat
 from account import qrcodes as qrcodes_domain
 from account import rules
+from console.access import MANAGER_ROLES
+from console.access import staff_community
 from console.auth import signed_in
+from console.blueprint import bp
 from console.forms import day
 from console.forms import integer
-from console.views import MANAGER_ROLES
-from console.views import bp
-from console.views import staff_community
 from models.account import AutoReplyRule
 from models.community import Building
 from models.community import Grid

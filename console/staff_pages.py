@@ -9,11 +9,12 @@ from flask import request
 from flask import url_for
 
 from community import staff as staff_domain
-from console import auth
+from console.access import MANAGER_ROLES
+from console.auth import check_csrf
 from console.auth import signed_in
+from console.auth import start_session
+from console.blueprint import bp
 from console.forms import integer
-from console.views import MANAGER_ROLES
-from console.views import bp
 from linli.errors import LinliError
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
@@ -91,7 +92,7 @@ def welcome(token):
     it does not use the link up (a messenger's link preview would); setting the password does."""
     error, status = None, 200
     if request.method == "POST":
-        auth.check_csrf()
+        check_csrf()
         if request.form.get("password", "") != request.form.get("confirm", ""):
             error, status = "两次输入的密码不一致", 422
         else:
@@ -100,7 +101,7 @@ def welcome(token):
             except LinliError as exc:
                 error, status = exc.message, exc.status
             else:
-                auth.start_session(person)
+                start_session(person)
                 flash("密码已设置，欢迎使用社区工作台", "ok")
                 return redirect(url_for("console.dashboard"), code=303)
     person = staff_domain.link_holder(token)
