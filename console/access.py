@@ -2,7 +2,7 @@
 menu), and the community a signed-in staff member works for."""
 from flask import g
 
-from community.staff import MANAGER_ROLES
+from community.staff_admin import MANAGER_ROLES
 from models.people import RoleAssignment
 
 CASE_ROLES = ("grid_worker", "area_cadre", "secretary", "street_centre", "admin")
