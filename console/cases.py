@@ -20,7 +20,6 @@ from models.community import Building
 from models.db import db
 from models.community import Grid
 from models.people import Resident
-from models.people import Staff
 from models.cases import Case
 from models.workflow import CannedReply
 from models.workflow import Category
@@ -66,30 +65,11 @@ def case(number):
 @signed_in(*CASE_ROLES)
 def act(number, action):
     report = _case(number)
-    form = request.form
-    if action == "accept":
-        workflow.accept(report, g.staff, form.get("note", ""))
-    elif action == "start":
-        workflow.start_work(report, g.staff, form.get("note", ""))
-    elif action == "note":
-        workflow.add_note(report, g.staff, form.get("text", ""), public=form.get("public") == "1")
-    elif action == "transfer":
-        target = Staff.get_or_none(Staff.id == integer(form.get("to_staff_id")))
-        workflow.transfer(report, g.staff, target, form.get("reason", ""))
-    elif action == "escalate":
-        workflow.escalate(report, g.staff, form.get("reason", ""))
-    elif action == "resolve":
-        workflow.resolve(report, g.staff, form.get("note", ""))
-    elif action == "reject":
-        workflow.reject(report, g.staff, form.get("reason", ""))
-    elif action == "merge":
-        into = Case.get_or_none(Case.number == form.get("into", "").strip())
-        if into is None or not permissions.can_view(g.staff, into):
-            raise LinliError("not_found", "要合并到的案件不存在", 404)
-        workflow.merge(report, into, g.staff, form.get("reason", ""))
-    else:
+    if action not in workflow.ACTIONS:
         abort(404)
-    flash("已完成：%s" % ACTION_LABELS[action], "ok")
+    done = workflow.ACTIONS[action]
+    workflow.perform(report, g.staff, action, **{field.name: _form_value(field) for field in done.fields})
+    flash("已完成：%s" % done.label, "ok")
     return redirect(url_for("console.case", number=number), code=303)
 
 
@@ -122,10 +102,17 @@ def walk_in():
                            buildings=Building.listed(community_id))
 
 
+def _form_value(field):
+    """An action's field from the form (cases.workflow.Field says which and of what kind)."""
+    if field.kind == "flag":
+        return request.form.get(field.name) == "1"
+    if field.kind == "staff":
+        return integer(request.form.get(field.name))
+    return request.form.get(field.name, "")
+
+
 CHANNEL_LABELS = {"official_account": "公众号", "miniprogram": "小程序", "comment": "文章留言",
                   "staff": "来电/来访", "open311": "Open311"}
-ACTION_LABELS = {"accept": "受理", "start": "开始处理", "note": "添加进展", "transfer": "转交", "escalate": "升级",
-                 "resolve": "办结", "reject": "不予受理", "merge": "合并"}
 
 
 def _case(number):
