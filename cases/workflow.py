@@ -196,12 +196,6 @@ def merge(case, into, staff, reason="", now=None):
     return case
 
 
-def note_entry(case, staff, how, now=None):
-    """The internal note that `staff` entered this case for a resident (a call, a visit). No
-    rights over the case are needed: they made it, whoever it was routed to."""
-    return _event(case, "note", now or utcnow(), staff=staff, note="工作人员代录：%s" % how, public=False)
-
-
 # The table's own entry points for the two actions whose fields name another object: its id or
 # number comes from a form or a JSON body, and is looked up here, with the caller's rights.
 def transfer_to(case, staff, to_staff_id, reason, now=None):

@@ -13,20 +13,17 @@ from console.access import staff_community
 from console.auth import signed_in
 from console.blueprint import bp
 from console.forms import integer
-from linli.errors import LinliError
 from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor
 from models.community import Building
-from models.db import db
 from models.community import Grid
-from models.people import Resident
 from models.cases import Case
 from models.workflow import CannedReply
 from models.workflow import Category
-from cases import intake
 from cases import permissions
 from cases import queries
 from cases import workflow
+from cases.walk_in import file_walk_in
 from miniprogram_api.serializers import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
@@ -80,22 +77,9 @@ def walk_in():
     community_id = staff_community()
     if request.method == "POST":
         form = request.form
-        building = Building.get_or_none((Building.id == integer(form.get("building_id")))
-                                        & (Building.community == community_id))
-        description = form.get("description", "").strip()
-        if not description:
-            raise LinliError("description_required", "请填写问题描述")
-        phone = form.get("phone", "").strip()[:20]
-        with db.atomic():
-            # A caller known by their phone in this community is linked; a new one is recorded with
-            # it. Never another community's resident: their name would show on this case.
-            reporter = (Resident.get_or_none((Resident.phone == phone) & (Resident.community == community_id))
-                        or Resident.create(
-                phone=phone, nickname=form.get("name", "").strip()[:100], community=community_id,
-                building=building.id if building else None)) if phone else None
-            report = intake.submit(reporter, "staff", description, category_id=integer(form.get("category_id")),
-                                   community_id=community_id, building=building)
-            workflow.note_entry(report, g.staff, (form.get("source") or "来电")[:10])
+        report = file_walk_in(g.staff, community_id, form.get("description", ""), phone=form.get("phone", ""),
+                              name=form.get("name", ""), building_id=integer(form.get("building_id")),
+                              category_id=integer(form.get("category_id")), source=form.get("source", ""))
         flash("已登记案件 %s" % report.number, "ok")
         return redirect(url_for("console.case", number=report.number), code=303)
     return render_template("console/walk_in.html", categories=Category.select().order_by(Category.id),
