@@ -58,8 +58,9 @@ def assignees_for(case):
                 .distinct().order_by(Staff.name, Staff.id))
 
 
-def require(staff, case):
-    if not can_act(staff, case):
+def require(staff, case, rule=can_act):
+    """PermissionDenied unless `rule(staff, case)` (an action's rule in cases.workflow.ACTIONS)."""
+    if not rule(staff, case):
         raise PermissionDenied("not_your_case", "您无权处理该案件")
 
 

@@ -4,8 +4,11 @@ with reopened, rejected and duplicate; four levels with deadlines; every change 
 Each transition is a conditional update on the state it starts from, so two people (or a person
 and the escalation sweep) acting at once cannot both succeed: the second gets `state_changed`.
 """
+import dataclasses
+import datetime
+import typing
 
-from community.policy import DEFAULT_POLICY
+from linli import text_limits
 from linli.errors import LinliError
 from models.db import db
 from models.db import utcnow
@@ -15,31 +18,65 @@ from models.cases import Case
 from models.cases import CaseEvent
 from models.cases import CaseFollower
 from models.cases import CasePhoto
+from models.people import Staff
 from cases import notify
 from cases import permissions
 from cases import routing
 from cases import sla
 from cases.labels import LEVEL_LABELS
+from community.policy import DEFAULT_POLICY
 
 AUTO_CLOSE_AFTER = DEFAULT_POLICY.auto_close_after
-
-# The states each staff action starts from, in the order the console offers them. The
-# transitions below read their row, and staff_actions() reads the same rows, so a button is
-# offered exactly when the workflow would accept it.
-STAFF_ACTIONS = {
-    "accept": ("submitted", "reopened"),
-    "start": ("accepted",),
-    "note": STATES,
-    "resolve": OPEN_STATES,
-    "transfer": OPEN_STATES,
-    "escalate": OPEN_STATES,
-    "reject": OPEN_STATES,
-    "merge": OPEN_STATES,
-}
 
 
 class CaseError(LinliError):
     status = 409
+
+
+# -- the staff actions' table -------------------------------------------------------------------
+# ACTIONS (below the actions' functions) is the one list of what staff can do to a case: the
+# console's buttons and forms, the staff API's /cases/<number>/<action> and the OpenAPI document
+# all read it, and each function reads its own row for the states it starts from and who may.
+FIELD_KINDS = ("line", "text", "flag", "staff", "case")
+TEXT_KINDS = ("line", "text", "case")
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """A value an action takes, by name. `kind`: "line" (a line of text), "text" (paragraphs),
+    "flag" (yes or no), "staff" (a staff member's id), "case" (another case's number).
+    `required`: the action fails without it (its function says why, 422); `hint`: the form's
+    placeholder, or a flag's label; `canned`: the console offers the canned replies there."""
+    name: str
+    kind: str = "line"
+    required: bool = False
+    hint: str = ""
+    canned: bool = False
+
+    def __post_init__(self):
+        if self.kind not in FIELD_KINDS:
+            raise ValueError("unknown field kind %r" % self.kind)
+
+    @property
+    def max_length(self):
+        """Characters it may hold: the edge refuses more, by the field's name, before any view
+        (linli/text_limits.py), so the table reads that limit rather than stating a second one."""
+        return text_limits.limit(self.name) if self.kind in TEXT_KINDS else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """One staff action: `run(case, staff, now=None, **fields)` does it, in one transaction, when
+    the case is in one of `states`, `when(case)` holds and `who(staff, case)` allows it.
+    `aliases`: older names the staff API still accepts."""
+    name: str
+    label: str                  # the button, and "已完成：…" after it (Chinese: staff read it)
+    states: tuple
+    run: typing.Callable
+    fields: tuple = ()
+    who: typing.Callable = permissions.can_act
+    when: typing.Callable | None = None
+    aliases: tuple = ()
 
 
 def start_clock(case, level, now):
@@ -50,20 +87,11 @@ def start_clock(case, level, now):
 
 
 # -- staff ------------------------------------------------------------------------------------
-def staff_actions(case, staff):
-    """The actions `staff` may take on `case` as it is now: its state allows them (STAFF_ACTIONS),
-    its level allows an escalation, and the staff member's role and scope cover it."""
-    if not permissions.can_act(staff, case):
-        return []
-    return [name for name, states in STAFF_ACTIONS.items()
-            if case.state in states and (name != "escalate" or case.level < routing.TOP_LEVEL)]
-
-
 def accept(case, staff, note="", now=None):
-    permissions.require(staff, case)
+    _allowed("accept", staff, case)
     now = now or utcnow()
     with db.atomic():
-        _move(case, STAFF_ACTIONS["accept"], now, state="accepted",
+        _move(case, ACTIONS["accept"].states, now, state="accepted",
               responded_at=case.responded_at or now, assignee=case.assignee_id or staff.id)
         _event(case, "accepted", now, staff=staff, note=note or "已受理")
         notify.case_changed(case, "accepted")
@@ -71,38 +99,32 @@ def accept(case, staff, note="", now=None):
 
 
 def start_work(case, staff, note="", now=None):
-    permissions.require(staff, case)
+    _allowed("start", staff, case)
     now = now or utcnow()
     with db.atomic():
-        _move(case, STAFF_ACTIONS["start"], now, state="in_progress")
+        _move(case, ACTIONS["start"].states, now, state="in_progress")
         _event(case, "in_progress", now, staff=staff, note=note or "正在处理")
     return case
 
 
 def add_note(case, staff, text, public=False, now=None):
-    permissions.require(staff, case)
+    _allowed("note", staff, case)
     if not (text or "").strip():
         raise CaseError("empty_note", "内容不能为空", 422)
     with db.atomic():       # one transaction, so the audit line commits with it
         return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
 
 
-def note_entry(case, staff, how, now=None):
-    """The internal note that `staff` entered this case for a resident (a call, a visit). No
-    rights over the case are needed: they made it, whoever it was routed to."""
-    return _event(case, "note", now or utcnow(), staff=staff, note="工作人员代录：%s" % how, public=False)
-
-
 def transfer(case, staff, to_staff, reason, now=None):
     """Hand the case to someone else at the same level, whose role covers the case: the
     assignee may act on a case at any level, so a transfer must not grant what no role does."""
-    permissions.require(staff, case)
+    _allowed("transfer", staff, case)
     _require_reason(reason)
     if not permissions.role_covers(to_staff, case):
         raise CaseError("bad_assignee", "接收人不存在、已停用，或其角色不负责该案件的网格和层级", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, STAFF_ACTIONS["transfer"], now, assignee=to_staff.id)
+        _move(case, ACTIONS["transfer"].states, now, assignee=to_staff.id)
         _event(case, "transferred", now, staff=staff, public=False,
                note="转交给%s：%s" % (to_staff.name, reason))
         notify.case_changed(case, "assigned")
@@ -112,15 +134,15 @@ def transfer(case, staff, to_staff, reason, now=None):
 def escalate(case, by, reason, now=None):
     """One level up (by=None: the deadline sweep); the next level's clock starts now."""
     if by is not None:
-        permissions.require(by, case)
+        _allowed("escalate", by, case)
     _require_reason(reason)
-    if case.level >= routing.TOP_LEVEL:
+    if not below_top_level(case):
         raise CaseError("already_top_level", "已在最高层级")
     now = now or utcnow()
     level = case.level + 1
     owner = routing.owner_for(case.building, level, case.community_id, now)
     with db.atomic():
-        _move(case, STAFF_ACTIONS["escalate"], now,
+        _move(case, ACTIONS["escalate"].states, now,
               assignee=owner.id if owner else None, state="submitted", responded_at=None,
               **start_clock(case, level, now))
         _event(case, "escalated", now, staff=by,
@@ -129,12 +151,16 @@ def escalate(case, by, reason, now=None):
     return case
 
 
+def below_top_level(case):
+    return case.level < routing.TOP_LEVEL
+
+
 def resolve(case, staff, note, photos=(), now=None):
-    permissions.require(staff, case)
+    _allowed("resolve", staff, case)
     _require_reason(note, "请填写处理结果")
     now = now or utcnow()
     with db.atomic():
-        _move(case, STAFF_ACTIONS["resolve"], now, state="resolved", resolved_at=now,
+        _move(case, ACTIONS["resolve"].states, now, state="resolved", resolved_at=now,
               responded_at=case.responded_at or now)
         for media_id, url in photos:
             CasePhoto.create(report=case, media_id=media_id, url=url, created_at=now)
@@ -144,23 +170,23 @@ def resolve(case, staff, note, photos=(), now=None):
 
 
 def reject(case, staff, reason, now=None):
-    permissions.require(staff, case)
+    _allowed("reject", staff, case)
     _require_reason(reason)
     now = now or utcnow()
     with db.atomic():
-        _move(case, STAFF_ACTIONS["reject"], now, state="rejected", closed_at=now)
+        _move(case, ACTIONS["reject"].states, now, state="rejected", closed_at=now)
         _event(case, "rejected", now, staff=staff, note=reason)
     return case
 
 
 def merge(case, into, staff, reason="", now=None):
     """`case` repeats `into`: it closes as a duplicate and its reporter follows `into`."""
-    permissions.require(staff, case)
+    _allowed("merge", staff, case)
     if into.id == case.id or into.state not in OPEN_STATES:
         raise CaseError("bad_merge_target", "只能合并到另一个正在办理的案件", 422)
     now = now or utcnow()
     with db.atomic():
-        _move(case, STAFF_ACTIONS["merge"], now, state="duplicate", merged_into=into.id, closed_at=now)
+        _move(case, ACTIONS["merge"].states, now, state="duplicate", merged_into=into.id, closed_at=now)
         _event(case, "merged", now, staff=staff, note="与 %s 重复，已合并。%s" % (into.number, reason))
         if case.reporter_id and case.reporter_id != into.reporter_id:
             CaseFollower.insert(report=into, resident=case.reporter_id, created_at=now) \
@@ -169,6 +195,71 @@ def merge(case, into, staff, reason="", now=None):
         _event(into, "duplicate_merged", now, staff=staff, public=False,
                note="%s 已合并到本案件" % case.number)
     return case
+
+
+# The table's own entry points for the two actions whose fields name another object: its id or
+# number comes from a form or a JSON body, and is looked up here, with the caller's rights.
+def transfer_to(case, staff, to_staff_id, reason, now=None):
+    return transfer(case, staff, Staff.get_or_none(Staff.id == to_staff_id), reason, now)
+
+
+def merge_into(case, staff, into, reason="", now=None):
+    target = Case.get_or_none(Case.number == (into or "").strip())
+    if target is None or not permissions.can_view(staff, target):
+        raise CaseError("not_found", "要合并到的案件不存在", 404)     # not theirs: as if absent
+    return merge(case, target, staff, reason, now)
+
+
+# In the order the console offers them.
+ACTIONS = {action.name: action for action in (
+    Action("accept", "受理", ("submitted", "reopened"), accept,
+           fields=(Field("note", hint="收到，马上安排处理", canned=True),)),
+    Action("start", "开始处理", ("accepted",), start_work,
+           fields=(Field("note", hint="正在处理"),)),
+    # "notes": the staff API's first spelling, kept for its clients.
+    Action("note", "添加进展", STATES, add_note, aliases=("notes",),
+           fields=(Field("text", "text", required=True), Field("public", "flag", hint="居民可见"))),
+    Action("resolve", "办结", OPEN_STATES, resolve,
+           fields=(Field("note", "text", required=True),)),
+    Action("transfer", "转交", OPEN_STATES, transfer_to,
+           fields=(Field("to_staff_id", "staff", required=True), Field("reason", required=True, hint="原因"))),
+    Action("escalate", "升级", OPEN_STATES, escalate, when=below_top_level,
+           fields=(Field("reason", required=True, hint="需要上级协调的原因"),)),
+    Action("reject", "不予受理", OPEN_STATES, reject,
+           fields=(Field("reason", required=True, hint="原因（居民可见）"),)),
+    Action("merge", "合并", OPEN_STATES, merge_into,
+           fields=(Field("into", "case", required=True, hint="案件编号 R…"), Field("reason", hint="原因"))),
+)}
+ALIASES = {alias: action for action in ACTIONS.values() for alias in action.aliases}
+
+
+def find_action(name, aliases=False):
+    """The row of ACTIONS called `name` (with `aliases`, an older name too), else unknown_action."""
+    found = ACTIONS.get(name) or (ALIASES.get(name) if aliases else None)
+    if found is None:
+        raise CaseError("unknown_action", "未知操作：%s" % name, 404)
+    return found
+
+
+def perform(case, actor, action, now=None, **fields):
+    """Do the staff action named `action` on `case` as `actor`, with its fields as plain values
+    (text, a flag, a staff member's id, a case number). Its function checks who may, the state
+    and the fields (CaseError, PermissionDenied), writes the change and its events in one
+    transaction, and queues the notifications it calls for to go once that commits."""
+    return find_action(action).run(case, actor, now=now, **fields)
+
+
+def staff_actions(case, staff):
+    """The actions (rows of ACTIONS) `staff` may take on `case` as it is now, in the table's
+    order: a button is offered exactly when perform() would accept it."""
+    verdicts = {}       # each rule asked once: most rows share permissions.can_act
+
+    def may(rule):
+        if rule not in verdicts:
+            verdicts[rule] = rule(staff, case)
+        return verdicts[rule]
+    return [row for row in ACTIONS.values()
+            if case.state in row.states and (row.when is None or row.when(case)) and may(row.who)]
 
 
 # -- residents ---------------------------------------------------------------------------------
@@ -274,6 +365,10 @@ def _move(case, from_states, now, guard=None, **changes):
 def _event(case, kind, now, staff=None, resident=None, note="", public=True):
     return CaseEvent.create(report=case, kind=kind, actor_staff=staff, actor_resident=resident,
                               note=note, public=public, created_at=now)
+
+
+def _allowed(name, staff, case):
+    permissions.require(staff, case, ACTIONS[name].who)
 
 
 def _require_reason(text, message="请填写原因"):

@@ -8,26 +8,22 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from console.access import CASE_ROLES
+from console.access import staff_community
 from console.auth import signed_in
+from console.blueprint import bp
 from console.forms import integer
-from console.views import CASE_ROLES
-from console.views import bp
-from console.views import staff_community
-from linli.errors import LinliError
 from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor
 from models.community import Building
-from models.db import db
 from models.community import Grid
-from models.people import Resident
-from models.people import Staff
 from models.cases import Case
 from models.workflow import CannedReply
 from models.workflow import Category
-from cases import intake
 from cases import permissions
 from cases import queries
 from cases import workflow
+from cases.walk_in import file_walk_in
 from miniprogram_api.serializers import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
@@ -66,30 +62,11 @@ def case(number):
 @signed_in(*CASE_ROLES)
 def act(number, action):
     report = _case(number)
-    form = request.form
-    if action == "accept":
-        workflow.accept(report, g.staff, form.get("note", ""))
-    elif action == "start":
-        workflow.start_work(report, g.staff, form.get("note", ""))
-    elif action == "note":
-        workflow.add_note(report, g.staff, form.get("text", ""), public=form.get("public") == "1")
-    elif action == "transfer":
-        target = Staff.get_or_none(Staff.id == integer(form.get("to_staff_id")))
-        workflow.transfer(report, g.staff, target, form.get("reason", ""))
-    elif action == "escalate":
-        workflow.escalate(report, g.staff, form.get("reason", ""))
-    elif action == "resolve":
-        workflow.resolve(report, g.staff, form.get("note", ""))
-    elif action == "reject":
-        workflow.reject(report, g.staff, form.get("reason", ""))
-    elif action == "merge":
-        into = Case.get_or_none(Case.number == form.get("into", "").strip())
-        if into is None or not permissions.can_view(g.staff, into):
-            raise LinliError("not_found", "要合并到的案件不存在", 404)
-        workflow.merge(report, into, g.staff, form.get("reason", ""))
-    else:
+    if action not in workflow.ACTIONS:
         abort(404)
-    flash("已完成：%s" % ACTION_LABELS[action], "ok")
+    done = workflow.ACTIONS[action]
+    workflow.perform(report, g.staff, action, **{field.name: _form_value(field) for field in done.fields})
+    flash("已完成：%s" % done.label, "ok")
     return redirect(url_for("console.case", number=number), code=303)
 
 
@@ -100,32 +77,26 @@ def walk_in():
     community_id = staff_community()
     if request.method == "POST":
         form = request.form
-        building = Building.get_or_none((Building.id == integer(form.get("building_id")))
-                                        & (Building.community == community_id))
-        description = form.get("description", "").strip()
-        if not description:
-            raise LinliError("description_required", "请填写问题描述")
-        phone = form.get("phone", "").strip()[:20]
-        with db.atomic():
-            # A caller known by their phone in this community is linked; a new one is recorded with
-            # it. Never another community's resident: their name would show on this case.
-            reporter = (Resident.get_or_none((Resident.phone == phone) & (Resident.community == community_id))
-                        or Resident.create(
-                phone=phone, nickname=form.get("name", "").strip()[:100], community=community_id,
-                building=building.id if building else None)) if phone else None
-            report = intake.submit(reporter, "staff", description, category_id=integer(form.get("category_id")),
-                                   community_id=community_id, building=building)
-            workflow.note_entry(report, g.staff, (form.get("source") or "来电")[:10])
+        report = file_walk_in(g.staff, community_id, form.get("description", ""), phone=form.get("phone", ""),
+                              name=form.get("name", ""), building_id=integer(form.get("building_id")),
+                              category_id=integer(form.get("category_id")), source=form.get("source", ""))
         flash("已登记案件 %s" % report.number, "ok")
         return redirect(url_for("console.case", number=report.number), code=303)
     return render_template("console/walk_in.html", categories=Category.select().order_by(Category.id),
                            buildings=Building.listed(community_id))
 
 
+def _form_value(field):
+    """An action's field from the form (cases.workflow.Field says which and of what kind)."""
+    if field.kind == "flag":
+        return request.form.get(field.name) == "1"
+    if field.kind == "staff":
+        return integer(request.form.get(field.name))
+    return request.form.get(field.name, "")
+
+
 CHANNEL_LABELS = {"official_account": "公众号", "miniprogram": "小程序", "comment": "文章留言",
                   "staff": "来电/来访", "open311": "Open311"}
-ACTION_LABELS = {"accept": "受理", "start": "开始处理", "note": "添加进展", "transfer": "转交", "escalate": "升级",
-                 "resolve": "办结", "reject": "不予受理", "merge": "合并"}
 
 
 def _case(number):

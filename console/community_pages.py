@@ -3,6 +3,7 @@ board's contacts, printable building QR codes, auto-reply rules and the holiday 
 from flask import Response
 from flask import abort
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -11,12 +12,13 @@ from flask import url_for
 import wechat
 from account import qrcodes as qrcodes_domain
 from account import rules
+from community import staff_admin
+from console.access import MANAGER_ROLES
+from console.access import staff_community
 from console.auth import signed_in
+from console.blueprint import bp
 from console.forms import day
 from console.forms import integer
-from console.views import MANAGER_ROLES
-from console.views import bp
-from console.views import staff_community
 from models.account import AutoReplyRule
 from models.community import Building
 from models.community import Grid
@@ -50,12 +52,8 @@ def community():
 @signed_in(*MANAGER_ROLES)
 def staff_phone(staff_id):
     """The phone a staff member shows on the buildings' service boards, and whether to show it."""
-    person = Staff.get_or_none(Staff.id == staff_id)
-    if person is None or not RoleAssignment.select().where((RoleAssignment.staff == person)
-                                                          & (RoleAssignment.community == staff_community())).exists():
-        abort(404)
-    Staff.update(phone=request.form.get("phone", "").strip()[:20],
-                 phone_public=request.form.get("phone_public") == "1").where(Staff.id == person.id).execute()
+    person = staff_admin.set_board_phone(g.staff, staff_community(), staff_id, request.form.get("phone", ""),
+                                         request.form.get("phone_public") == "1")
     flash("已更新 %s 的联系电话" % person.name, "ok")
     return redirect(url_for("console.community"), code=303)
 

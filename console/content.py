@@ -18,11 +18,11 @@ from account import comments as comment_domain
 from account import notices
 from account import stats
 from account import words
+from console.access import CONTENT_ROLES
+from console.access import staff_community
 from console.auth import signed_in
+from console.blueprint import bp
 from console.forms import integer
-from console.views import CONTENT_ROLES
-from console.views import bp
-from console.views import staff_community
 from models.community import Building
 from models.community import Estate
 from models.community import Grid

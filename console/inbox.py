@@ -11,10 +11,10 @@ from flask import url_for
 from account import inbox as messages
 from account import outbox
 from account import screening
+from console.access import CONTENT_ROLES
+from console.access import staff_community
 from console.auth import signed_in
-from console.views import CONTENT_ROLES
-from console.views import bp
-from console.views import staff_community
+from console.blueprint import bp
 from linli.errors import LinliError
 from models.account import InboundMessage
 from models.account import OutboundMessage

@@ -7,10 +7,10 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from console.access import MANAGER_ROLES
+from console.access import staff_community
 from console.auth import signed_in
-from console.views import MANAGER_ROLES
-from console.views import bp
-from console.views import staff_community
+from console.blueprint import bp
 from coupons import campaigns as campaign_domain
 from coupons import merchants as merchant_domain
 from coupons import stats

@@ -1,6 +1,7 @@
-"""Staff in the console: a community's managers (community.staff.MANAGER_ROLES) add accounts,
-give, move and take away roles, disable accounts, and send one-time sign-in links. The rules
-(who may, the last manager, the links) are in community/staff.py; these views parse and render."""
+"""Staff in the console: a community's managers (community.staff_admin.MANAGER_ROLES) add
+accounts, give, move and take away roles, disable accounts, and send one-time sign-in links. The
+rules (who may, the last manager) are in community/staff_admin.py and the links in
+community/staff.py; these views parse and render."""
 from flask import flash
 from flask import g
 from flask import redirect
@@ -8,12 +9,14 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from community import staff as staff_domain
-from console import auth
+from community import staff as staff_accounts
+from community import staff_admin
+from console.access import MANAGER_ROLES
+from console.auth import check_csrf
 from console.auth import signed_in
+from console.auth import start_session
+from console.blueprint import bp
 from console.forms import integer
-from console.views import MANAGER_ROLES
-from console.views import bp
 from linli.errors import LinliError
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
@@ -31,7 +34,7 @@ def staff_list():
         roles.setdefault(assignment.staff_id, []).append(assignment)
     people = Staff.select().where(Staff.id.in_(list(roles) or [0])).order_by(Staff.active.desc(), Staff.name)
     return render_template("console/staff.html", people=people, roles=roles, role_names=ROLE_LABELS,
-                           role_scopes=ROLE_SCOPES, scopes=staff_domain.scope_choices(community_id),
+                           role_scopes=ROLE_SCOPES, scopes=staff_admin.scope_choices(community_id),
                            hours=_link_hours())
 
 
@@ -39,7 +42,7 @@ def staff_list():
 @signed_in(*MANAGER_ROLES)
 def add_staff():
     form = request.form
-    person, token = staff_domain.add_staff(g.staff, _community(), form.get("username", ""), form.get("name", ""),
+    person, token = staff_admin.add_staff(g.staff, _community(), form.get("username", ""), form.get("name", ""),
                                            form.get("role", ""), form.get("scope", ""), phone=form.get("phone", ""))
     return _show_link(person, token, "已添加 %s" % person.name)
 
@@ -48,7 +51,7 @@ def add_staff():
 @signed_in(*MANAGER_ROLES)
 def set_staff_active(staff_id):
     active = request.form.get("active") == "1"
-    person = staff_domain.change_active(g.staff, _community(), staff_id, active)
+    person = staff_admin.change_active(g.staff, _community(), staff_id, active)
     flash("已%s %s 的账号" % ("启用" if active else "停用", person.name), "ok")
     return redirect(url_for("console.staff_list"), code=303)
 
@@ -56,23 +59,23 @@ def set_staff_active(staff_id):
 @bp.post("/staff/<int:staff_id>/link")
 @signed_in(*MANAGER_ROLES)
 def staff_link(staff_id):
-    person, token = staff_domain.reissue_link(g.staff, _community(), staff_id)
+    person, token = staff_admin.reissue_link(g.staff, _community(), staff_id)
     return _show_link(person, token, "已为 %s 生成新的登录链接（之前的链接已失效）" % person.name)
 
 
 @bp.post("/staff/roles")
 @signed_in(*MANAGER_ROLES)
 def grant_staff_role():
-    assignment = staff_domain.grant_role(g.staff, _community(), integer(request.form.get("staff_id")),
+    assignment = staff_admin.grant_role(g.staff, _community(), integer(request.form.get("staff_id")),
                                          request.form.get("role", ""), request.form.get("scope", ""))
-    flash("已分配：%s" % staff_domain.role_label(assignment), "ok")
+    flash("已分配：%s" % staff_accounts.role_label(assignment), "ok")
     return redirect(url_for("console.staff_list"), code=303)
 
 
 @bp.post("/staff/roles/<int:assignment_id>/delete")
 @signed_in(*MANAGER_ROLES)
 def revoke_staff_role(assignment_id):
-    staff_domain.revoke_role(g.staff, _community(), assignment_id)
+    staff_admin.revoke_role(g.staff, _community(), assignment_id)
     flash("已收回该角色", "ok")
     return redirect(url_for("console.staff_list"), code=303)
 
@@ -80,8 +83,8 @@ def revoke_staff_role(assignment_id):
 @bp.post("/staff/roles/<int:assignment_id>/scope")
 @signed_in(*MANAGER_ROLES)
 def rescope_staff_role(assignment_id):
-    assignment = staff_domain.rescope_role(g.staff, _community(), assignment_id, request.form.get("scope", ""))
-    flash("已调整为：%s" % staff_domain.role_label(assignment), "ok")
+    assignment = staff_admin.rescope_role(g.staff, _community(), assignment_id, request.form.get("scope", ""))
+    flash("已调整为：%s" % staff_accounts.role_label(assignment), "ok")
     return redirect(url_for("console.staff_list"), code=303)
 
 
@@ -91,19 +94,19 @@ def welcome(token):
     it does not use the link up (a messenger's link preview would); setting the password does."""
     error, status = None, 200
     if request.method == "POST":
-        auth.check_csrf()
+        check_csrf()
         if request.form.get("password", "") != request.form.get("confirm", ""):
             error, status = "两次输入的密码不一致", 422
         else:
             try:
-                person = staff_domain.redeem_link(token, request.form.get("password", ""))
+                person = staff_accounts.redeem_link(token, request.form.get("password", ""))
             except LinliError as exc:
                 error, status = exc.message, exc.status
             else:
-                auth.start_session(person)
+                start_session(person)
                 flash("密码已设置，欢迎使用社区工作台", "ok")
                 return redirect(url_for("console.dashboard"), code=303)
-    person = staff_domain.link_holder(token)
+    person = staff_accounts.link_holder(token)
     if person is None and status == 200:
         error, status = "链接无效、已使用或已过期，请联系社区管理员重新发送", 410
     # The token is in the path: no referrer carries it elsewhere, no cache keeps the page.
@@ -119,9 +122,9 @@ def _show_link(person, token, message):
 
 
 def _link_hours():
-    return int(staff_domain.LINK_LIFETIME.total_seconds() // 3600)
+    return int(staff_accounts.LINK_LIFETIME.total_seconds() // 3600)
 
 
 def _community():
     """The community whose staff the signed-in manager manages."""
-    return staff_domain.community_by_role(g.staff, staff_domain.MANAGER_ROLES)
+    return staff_accounts.community_by_role(g.staff, staff_admin.MANAGER_ROLES)

@@ -3,6 +3,8 @@
 Tests hold it to the code: every route is documented with its methods, and real responses
 validate against the schemas below.
 """
+from miniprogram_api.staff import ACTION_BODIES
+from miniprogram_api.staff import ACTION_NAMES
 
 TIME = {"type": ["string", "null"], "format": "date-time", "description": "ISO 8601, +08:00"}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -248,14 +250,8 @@ RED_CARD_PATHS = {
     "/api/mp/staff/redcard/totals.csv": {"get": _op("The totals as CSV", CSV, "401", "403", auth="staff")},
 }
 
-STAFF_ACTIONS = {
-    "accept": {"note": {"type": "string"}}, "start": {"note": {"type": "string"}},
-    "notes": {"text": {"type": "string"}, "public": {"type": "boolean"}},
-    "transfer": {"to_staff_id": {"type": "integer"}, "reason": {"type": "string"}},
-    "escalate": {"reason": {"type": "string"}}, "resolve": {"note": {"type": "string"}},
-    "reject": {"reason": {"type": "string"}},
-    "merge": {"into": {"type": "string"}, "reason": {"type": "string"}},
-}
+# The case actions' bodies and names come from their table (cases.workflow.ACTIONS).
+STAFF_ACTIONS = ACTION_BODIES
 
 PATHS = {
     "/api/mp/openapi.json": {"get": _op("This document", _json({"type": "object"}), auth=None)},
@@ -319,9 +315,9 @@ PATHS = {
                                                 "401", "403", "404", auth="staff", params=[NUMBER])},
     "/api/mp/staff/cases/{number}/{action}": {"post": _op(
         "Act on a case: " + ", ".join(STAFF_ACTIONS), CASE, "400", "401", "403", "404", "409", "422", auth="staff",
-        body={"required": True, "content": {"application/json": {"schema": {"oneOf": [
-            {"type": "object", "title": action, "properties": props} for action, props in STAFF_ACTIONS.items()]}}}},
-        params=[NUMBER, _path("action", {"enum": list(STAFF_ACTIONS)})])},
+        body={"required": True, "content": {"application/json": {"schema": {"oneOf": list(
+            STAFF_ACTIONS.values())}}}},
+        params=[NUMBER, _path("action", {"enum": ACTION_NAMES})])},
     "/api/mp/staff/residents/{resident_id}/address": {"post": _op(
         "Confirm or reject a resident's address", _json(_ref("Resident")), "401", "403", "404", "409", auth="staff",
         body=_body({"approve": {"type": "boolean"}}), params=[_path("resident_id", {"type": "integer"})])},

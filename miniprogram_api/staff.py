@@ -21,7 +21,6 @@ from miniprogram_api.parsing import json_body
 from miniprogram_api.parsing import query_integer
 from miniprogram_api.parsing import text
 from models.people import Resident
-from models.people import Staff
 from models.db import utcnow
 from models.cases import Case
 from cases import permissions
@@ -80,29 +79,39 @@ def detail(number):
 def act(number, action):
     case = _case(number)
     body = json_body()
-    if action == "accept":
-        workflow.accept(case, g.staff, text(body, "note"))
-    elif action == "start":
-        workflow.start_work(case, g.staff, text(body, "note"))
-    elif action == "notes":
-        workflow.add_note(case, g.staff, text(body, "text"), public=bool(body.get("public")))
-    elif action == "transfer":
-        target = Staff.get_or_none(Staff.id == integer(body, "to_staff_id", required=True))
-        workflow.transfer(case, g.staff, target, text(body, "reason"))
-    elif action == "escalate":
-        workflow.escalate(case, g.staff, text(body, "reason"))
-    elif action == "resolve":
-        workflow.resolve(case, g.staff, text(body, "note"))
-    elif action == "reject":
-        workflow.reject(case, g.staff, text(body, "reason"))
-    elif action == "merge":
-        into = Case.get_or_none(Case.number == text(body, "into"))
-        if into is None or not permissions.can_view(g.staff, into):
-            raise LinliError("not_found", "要合并到的案件不存在", 404)
-        workflow.merge(case, into, g.staff, text(body, "reason"))
-    else:
-        raise LinliError("unknown_action", "未知操作：%s" % action, 404)
+    # The table's name, or an older one this API still takes ("notes" for "note").
+    done = workflow.find_action(action, aliases=True)
+    workflow.perform(case, g.staff, done.name, **{field.name: _body_value(body, field) for field in done.fields})
     return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
+
+
+def _body_value(body, field):
+    """An action's field from the JSON body (cases.workflow.Field says which and of what kind):
+    a 400 for a value of the wrong type, and for a missing staff member's id."""
+    if field.kind == "flag":
+        return bool(body.get(field.name))
+    if field.kind == "staff":
+        return integer(body, field.name, required=field.required)
+    return text(body, field.name)
+
+
+# Each action's body for the OpenAPI document, from the same table.
+JSON_TYPES = {"line": "string", "text": "string", "case": "string", "flag": "boolean", "staff": "integer"}
+
+
+def _property(field):
+    schema = {"type": JSON_TYPES[field.kind]}
+    if field.max_length:
+        schema["maxLength"] = field.max_length
+    return schema
+
+
+ACTION_BODIES = {row.name: {"type": "object", "title": row.name, "description": row.label,
+                            "properties": {f.name: _property(f) for f in row.fields},
+                            "required": [f.name for f in row.fields if f.required]}
+                 for row in workflow.ACTIONS.values()}
+# Every name the path takes: the table's, then the older spellings still accepted.
+ACTION_NAMES = list(workflow.ACTIONS) + list(workflow.ALIASES)
 
 
 @bp.get("/rates")

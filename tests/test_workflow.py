@@ -268,3 +268,20 @@ def test_the_periodic_sweep_runs_on_the_queue(town):
     overdue = _file(resident, now=T0 - 48 * HOUR)
     sweep_overdue()                     # periodic tasks keep no result: look at the case
     assert _fresh(overdue).level == 2 and "escalated" in _kinds(overdue)
+
+
+def test_a_walk_in_links_the_caller_by_phone_and_says_who_entered_it(town):
+    from cases.walk_in import file_walk_in
+    from linli.errors import LinliError
+    staff, resident, _ = town
+    Resident.update(phone="13900000001").where(Resident.id == resident.id).execute()
+    with pytest.raises(LinliError):
+        file_walk_in(staff["grid1"], resident.community_id, "  ", phone="13900000001")
+    assert Case.select().count() == 0
+    case = file_walk_in(staff["grid1"], resident.community_id, "电梯异响", phone=" 13900000001 ",
+                        building_id=resident.building_id, source="来访", now=T0)
+    stranger = file_walk_in(staff["grid1"], resident.community_id, "路灯不亮", phone="13900000002", name="老王")
+    assert case.reporter_id == resident.id and case.channel == "staff" and case.assignee_id == staff["grid1"].id
+    assert stranger.reporter.nickname == "老王" and stranger.reporter.community_id == resident.community_id
+    entered = CaseEvent.get((CaseEvent.report == case) & (CaseEvent.kind == "note"))
+    assert (entered.note, entered.public, entered.actor_staff_id) == ("工作人员代录：来访", False, staff["grid1"].id)

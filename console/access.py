@@ -1,0 +1,22 @@
+"""Who may open which console pages: the roles each kind of page admits (its decorator, the
+menu), and the community a signed-in staff member works for."""
+from flask import g
+
+from community.policy import DEFAULT_POLICY
+from community.staff_admin import MANAGER_ROLES
+from models.people import RoleAssignment
+
+CASE_ROLES = tuple(DEFAULT_POLICY.role_max_level)        # the roles that act on cases
+CONTENT_ROLES = ("editor", "secretary", "admin")
+# The menu: (endpoint, label, roles that see it; empty = everyone).
+MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
+        ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
+        ("console.comments", "评论", CONTENT_ROLES), ("console.community", "社区", MANAGER_ROLES),
+        ("console.staff_list", "工作人员", MANAGER_ROLES),
+        ("console.redcard", "社区红卡", MANAGER_ROLES))
+
+
+def staff_community():
+    """The community the signed-in staff works for (their first role's)."""
+    assignment = RoleAssignment.select().where(RoleAssignment.staff == g.staff).first()
+    return assignment.community_id if assignment else None
