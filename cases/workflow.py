@@ -5,7 +5,6 @@ Each transition is a conditional update on the state it starts from, so two peop
 and the escalation sweep) acting at once cannot both succeed: the second gets `state_changed`.
 """
 import dataclasses
-import datetime
 import typing
 
 from linli import text_limits
