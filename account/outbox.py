@@ -7,6 +7,7 @@ tap); outside it a template message goes instead when one is configured
 is recorded: sent, refused (WeChat or the rules said no), failed (an error to look at), or
 unknown (the request timed out: it may have arrived, so it is not sent again blindly).
 """
+from linli import config
 from linli.errors import LinliError
 from linli.queue import enqueue_after_commit
 from linli.queue import huey
@@ -70,10 +71,10 @@ def deliver(message_id, last_try=False):
         if channel != row.kind:
             OutboundMessage.update(kind=channel).where(OutboundMessage.id == row.id).execute()
 
-    outcome = delivery.attempt(lambda: delivery.send(row.resident, message, channels, on_try=mark), last_try)
+    outcome = delivery.attempt(row.resident, message, channels, last_try, on_try=mark)
     delivery.record(OutboundMessage, row.id, outcome)
 
 
 def _message(text):
     """A staff reply: the text itself, or the reply template carrying it outside the window."""
-    return Message(text=text, template=reply_template(text))
+    return Message(text=text, template=reply_template(text, config.active()))

@@ -102,7 +102,7 @@ def deliver(notification_id, last_try=False):
         (Notification.update(channel=channel, template_id=form.template_id if form else "")
          .where(Notification.id == note.id).execute())
 
-    outcome = delivery.attempt(lambda: delivery.send(person, message, channels, on_try=mark), last_try)
+    outcome = delivery.attempt(person, message, channels, last_try, on_try=mark)
     # TEMPLATESENDJOBFINISH reports a template message's fate under its msgid.
     msgid = outcome.result.msgid if outcome.result else None
     delivery.record(Notification, note.id, outcome, refused="failed", **({"msgid": msgid} if msgid else {}))
@@ -128,8 +128,9 @@ def _to_resident(note):
               "time4": local(utcnow()).strftime("%Y-%m-%d %H:%M")}
     page = "%s?number=%s" % (settings.MP_CASE_PAGE, case.number)
     message = Message(text=said, mini_program=template(settings.MP_CASE_TEMPLATE_ID, fields, page),
-                      notice=template(settings.WECHAT_SUBSCRIBE_TEMPLATE_ID, fields, page),
-                      template=reply_template(said))
+                      notice=template(settings.WECHAT_SUBSCRIBE_TEMPLATE_ID, fields, page,
+                                      appid=settings.MINIPROGRAM_APPID),
+                      template=reply_template(said, settings))
     return resident, message, reach.channels(resident, message)
 
 

@@ -1,6 +1,5 @@
 """Coupons past their validity expire, and residents hear a day before theirs do."""
 import datetime
-import functools
 
 from cases.clock import local
 from linli import config
@@ -38,7 +37,7 @@ def remind(now=None, ahead=REMIND_AHEAD):
         coupon = Coupon.get_by_id(row.id)
         resident, message = _reminder(coupon)
         channels = reach.channels(resident, message, kinds=("subscribe",))
-        outcome = delivery.attempt(functools.partial(delivery.send, resident, message, channels), last_try=True)
+        outcome = delivery.attempt(resident, message, channels, last_try=True)
         Coupon.update(reminder_outcome=outcome.state).where(Coupon.id == coupon.id).execute()
         outcomes[coupon.id] = outcome.state
     return outcomes

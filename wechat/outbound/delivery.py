@@ -17,7 +17,6 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 import wechat
-from linli import config
 from models.db import utcnow
 from wechat import errcodes
 from wechat.outbound import reach
@@ -97,10 +96,11 @@ def send(person, message, channels, on_try=None):
     return None
 
 
-def attempt(send_once, last_try):
-    """The Outcome of `send_once()` (a call of send())."""
+def attempt(person, message, channels, last_try, on_try=None):
+    """One try at send(): its Outcome. On WeChat unreachable, Unreachable is raised for the
+    queue to try again, unless this is the `last_try`."""
     try:
-        result = send_once()
+        result = send(person, message, channels, on_try)
     except WeChatClientException as exc:
         return Outcome("failed", exc.errcode, exc.errmsg or "")
     except requests.Timeout:
@@ -136,10 +136,9 @@ def _custom(person, message, form):
 
 
 def _notice(person, message, form):
-    # A tap opens the mini-program page when the account has one; WeChat answers no msgid, its
-    # report (subscribe_msg_sent_event) is matched by template.
-    appid = config.active().MINIPROGRAM_APPID
-    mini = {"appid": appid, "pagepath": form.page} if appid and form.page else None
+    # A tap opens the mini-program page when there is one; WeChat answers no msgid, its report
+    # (subscribe_msg_sent_event) is matched by template.
+    mini = {"appid": form.appid, "pagepath": form.page} if form.appid and form.page else None
     wechat.official().subscribe_notice.send(person.oa_openid, form.template_id, form.data, miniprogram=mini)
 
 

@@ -7,8 +7,6 @@ whole send whose field breaks its kind's rule (47003), so values are cut here, o
 the domain's record."""
 import dataclasses
 
-from linli import config
-
 LIMITS = {"thing": 20, "phrase": 5, "name": 10, "character_string": 32, "number": 32, "letter": 32,
           "symbol": 5, "car_number": 8, "phone_number": 17}
 ELLIPSIS = "…"
@@ -17,10 +15,12 @@ ELLIPSIS = "…"
 @dataclasses.dataclass(frozen=True)
 class Template:
     """A template message, subscription notice or subscribe message: which template, its data
-    (WeChat's {"key": {"value": ...}}), and the mini-program page a tap opens ("" for none)."""
+    (WeChat's {"key": {"value": ...}}), and the mini-program page a tap opens ("" for none; from
+    the official account, the page of the mini-program `appid`)."""
     template_id: str
     data: dict
     page: str = ""
+    appid: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,18 +33,17 @@ class Message:
     template: Template | None = None        # the official account's template message (no window)
 
 
-def template(template_id, fields, page=""):
+def template(template_id, fields, page="", appid=""):
     """A Template from plain values ({"thing3": "..."}), each cut to its kind's limit; None when
     `template_id` is empty (not configured)."""
     if not template_id:
         return None
-    return Template(template_id, {key: {"value": fit(key, value)} for key, value in fields.items()}, page)
+    return Template(template_id, {key: {"value": fit(key, value)} for key, value in fields.items()}, page, appid)
 
 
-def reply_template(text):
+def reply_template(text, settings):
     """The official account's reply template carrying `text` (WECHAT_REPLY_TEMPLATE_ID, its
     field WECHAT_REPLY_TEMPLATE_FIELD): how a text reaches a follower outside the window."""
-    settings = config.active()
     return template(settings.WECHAT_REPLY_TEMPLATE_ID, {settings.WECHAT_REPLY_TEMPLATE_FIELD: text})
 
 
