@@ -24,6 +24,7 @@ from models.content import Article
 from models.content import ArticleImage
 from models.db import utcnow
 from cases import photos
+from wechat import errcodes
 from wechat import failures
 
 TITLE_MAX, AUTHOR_MAX, DIGEST_MAX = 32, 16, 120
@@ -138,7 +139,7 @@ def publish(article, confirm=False):
         publish_id = wechat.official().freepublish.submit(article.draft_media_id)
     except WeChatClientException as exc:
         _record_failure(article, exc, state="failed")
-        if exc.errcode == 48001:
+        if exc.errcode == errcodes.NO_PUBLISH_PERMISSION:
             raise ArticleError("publish_unauthorized",
                                "公众号没有发布接口权限（48001）：未认证的公众号自 2025 年 7 月起不能通过接口发布") from None
         raise ArticleError("wechat_refused", "微信拒绝发布（%s）：%s" % (exc.errcode, exc.errmsg)) from None

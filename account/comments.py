@@ -22,10 +22,11 @@ import logging
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-from linli import config
 import wechat
 from account import screening
 from account.words import Screen
+from cases import intake
+from linli import config
 from linli.errors import LinliError
 from models.content import Article
 from models.content import Comment
@@ -33,7 +34,7 @@ from models.content import CommentCursor
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
-from cases import intake
+from wechat import errcodes
 from wechat import failures
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 PAGE = 49
 OVERLAP = 5                # re-read: comments deleted on WeChat's side shift later ones back
 PAGES_PER_RUN = 20
-NO_PERMISSION = 88000
 ELECTED = 1                # comment/list's comment_type: 1 精选, 0 not
 
 
@@ -72,9 +72,9 @@ def _sync_one(article, cursor, screen, pages):
             page = client.comments.list(article.msg_data_id, 0, begin, PAGE).get("comment") or []
         except WeChatClientException as exc:
             CommentCursor.update(errcode=exc.errcode).where(CommentCursor.id == cursor.id).execute()
-            if exc.errcode == failures.QUOTA:
+            if exc.errcode == errcodes.QUOTA:
                 raise failures.QuotaExhausted(exc.errmsg) from None
-            if exc.errcode == NO_PERMISSION or not failures.retryable(exc):
+            if exc.errcode == errcodes.NO_COMMENT_PERMISSION or not failures.retryable(exc):
                 return new
             raise
         new += _store(article, page)

@@ -4,7 +4,8 @@
   its template. WeChat tells us in `subscribe_msg_popup_event` (the popup: accept or reject, per
   template) and `subscribe_msg_change_event` (their notice settings; WeChat reports rejections).
   The latest word per template is kept, by WeChat's CreateTime: a late retry of an older event
-  does not undo a newer one. A send WeChat refuses for want of consent (43101) spends it.
+  does not undo a newer one. A send WeChat refuses for want of consent (43101) spends it. The
+  sending side reads these rows (wechat/outbound/reach.py).
 - `subscribe_msg_sent_event` and TEMPLATESENDJOBFINISH report each send's fate (`success`,
   `failed:user block`, `failed: system failed`), recorded on the notification it belongs to.
   A resident who blocked a template has rejected it: the next notification takes another channel.
@@ -45,25 +46,6 @@ def on_event(resident, event, fields, now=None):
     if event == TEMPLATE_REPORT:
         return _template_report(resident, fields, wechat_time, now)
     return 0
-
-
-def accepted(resident, template_id):
-    return TemplateConsent.select().where(
-        (TemplateConsent.resident == resident) & (TemplateConsent.template_id == template_id)
-        & (TemplateConsent.state == "accept")).exists()
-
-
-def rejected(resident, template_id):
-    return TemplateConsent.select().where(
-        (TemplateConsent.resident == resident) & (TemplateConsent.template_id == template_id)
-        & (TemplateConsent.state == "reject")).exists()
-
-
-def spent(resident, template_id, now=None):
-    """WeChat refused a send to this template for want of consent (43101): it is used up."""
-    (TemplateConsent.update(state="spent", updated_at=now or utcnow())
-     .where((TemplateConsent.resident == resident) & (TemplateConsent.template_id == template_id)
-            & (TemplateConsent.state == "accept")).execute())
 
 
 def _say(resident, template_id, state, wechat_time, now):

@@ -11,15 +11,17 @@ from pathlib import Path
 
 from wechatpy.exceptions import WeChatClientException
 
-from linli import config
 import wechat
 from account.inbox import raw_fields
+from cases import photos
+from linli import config
 from linli.errors import LinliError
+from linli.queue import enqueue_after_commit
+from linli.queue import huey
 from models.account import InboundMessage
+from models.cases import CasePhoto
 from models.db import db
 from models.db import utcnow
-from models.cases import CasePhoto
-from cases import photos
 from wechat import failures
 
 logger = logging.getLogger(__name__)
@@ -33,8 +35,13 @@ VOICE_EXTENSIONS = {"amr": ".amr", "speex": ".speex"}      # a voice message's F
 def later(message):
     """Queue the download of `message`'s media once the current transaction commits."""
     if message.msg_type in FETCHED_TYPES and message.media_id:
-        from account.tasks import fetch_media
-        db.after_commit(lambda: fetch_media(message.id))
+        enqueue_after_commit(fetch_media, message.id)
+
+
+@huey.task(retries=5, retry_delay=300)
+def fetch_media(message_id):
+    """A resident's voice, photo or video, copied while WeChat keeps it (3 days)."""
+    return fetch(message_id)
 
 
 def fetch(message_id):

@@ -17,6 +17,8 @@ from wechatpy.exceptions import WeChatClientException
 import wechat
 from account.words import Screen
 from linli.errors import LinliError
+from linli.queue import enqueue_after_commit
+from linli.queue import huey
 from models.community import Building
 from models.community import Grid
 from models.content import Article
@@ -26,6 +28,7 @@ from models.content import WeChatTag
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
+from wechat import errcodes
 from wechat import failures
 
 TAG_BATCH = 50                                   # openids per tagging call (WeChat's limit)
@@ -36,8 +39,6 @@ CLAIM_WAIT = 12.0                                # seconds a request waits for a
 CLAIM_POLL = 0.2
 CLAIM_STALE = datetime.timedelta(minutes=1)      # a claim this old was left by a worker that died
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")   # clientmsgid: at most 64 characters
-REPEATED_CLIENT_MSG_ID = 45065
-TAG_NAME_TAKEN = 45157
 STUCK_AFTER = datetime.timedelta(minutes=10)      # far beyond a send's timeout and retries
 # A browser's Back may fetch the form afresh (a new key): the same content to the same followers
 # within this window is taken as the same intent unless the editor says to send it again.
@@ -139,9 +140,12 @@ def _target(model, target_id, community_id):
 
 def schedule(notice):
     """Queue the send for its time."""
-    from account.tasks import send_notice
-    delay = max((notice.send_at - utcnow()).total_seconds(), 0)
-    send_notice.schedule((notice.id,), delay=delay)
+    enqueue_after_commit(send_notice, notice.id, delay=max((notice.send_at - utcnow()).total_seconds(), 0))
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_notice(notice_id):
+    return failures.stop_on_quota(lambda: send(notice_id), "notice %s" % notice_id)
 
 
 def preview(notice, openid):
@@ -168,7 +172,7 @@ def send(notice_id):
         result = wechat.official().mass.send_all(_message(notice), notice.tag.tag_id if notice.tag_id else None,
                                                  notice.client_msg_id)
     except Exception as exc:
-        if failures.errcode_of(exc) == REPEATED_CLIENT_MSG_ID:
+        if failures.errcode_of(exc) == errcodes.REPEATED_CLIENT_MSG_ID:
             # An earlier try arrived after all (its answer was lost with a timeout or a killed
             # consumer): it went out once. Its msg_id never reached us, so no event will match.
             Notice.update(state="sent", wechat_status="已由先前一次请求发出（45065），无送达统计").where(
@@ -180,7 +184,7 @@ def send(notice_id):
             Notice.id == notice_id).execute()
         if retry:
             raise
-        if errcode == failures.QUOTA:
+        if errcode == errcodes.QUOTA:
             raise failures.QuotaExhausted(message) from None
         return Notice.get_by_id(notice_id)
     Notice.update(msg_id=str(result.get("msg_id", "")), msg_data_id=str(result.get("msg_data_id", "")),
@@ -199,9 +203,8 @@ def recover_stuck(now=None, after=STUCK_AFTER):
                                                           & (Notice.send_at < now - after))]
     if stuck:
         Notice.update(state="scheduled").where(Notice.id.in_(stuck) & (Notice.state == "sending")).execute()
-        from account.tasks import send_notice
         for notice_id in stuck:
-            send_notice(notice_id)
+            enqueue_after_commit(send_notice, notice_id)
     return stuck
 
 
@@ -276,7 +279,7 @@ def _create_tag(row):
         try:
             tag_id = client.tag.create(row.name)["id"]
         except WeChatClientException as exc:
-            if exc.errcode != TAG_NAME_TAKEN:
+            if exc.errcode != errcodes.TAG_NAME_TAKEN:
                 raise _wechat_error("微信未能创建标签", exc) from None
             tag_id = next((t["id"] for t in client.tag.get() if t["name"] == row.name), None)
             if tag_id is None or WeChatTag.select().where(WeChatTag.tag_id == tag_id).exists():

@@ -11,14 +11,17 @@ import logging
 
 from wechatpy.exceptions import WeChatClientException
 
+import wechat
+from cases import intake
+from linli.queue import enqueue_after_commit
+from linli.queue import huey
 from models.account import InboundMessage
+from models.cases import Case
+from models.cases import CasePhoto
 from models.db import db
 from models.db import utcnow
 from models.miniprogram import MpSession
 from models.people import Resident
-from models.cases import Case
-from models.cases import CasePhoto
-from cases import intake
 from wechat import failures
 
 logger = logging.getLogger(__name__)
@@ -42,8 +45,13 @@ def recent_mp_openid(oa_openid, now=None):
 def later(message):
     """Queue the check of an image message once the current transaction commits."""
     if message.msg_type == "image" and message.pic_url:
-        from account.tasks import check_media
-        db.after_commit(lambda: check_media(message.id))
+        enqueue_after_commit(check_media, message.id)
+
+
+@huey.task(retries=3, retry_delay=60)
+def check_media(message_id):
+    """Ask WeChat to check a resident's photo; the verdict comes by push."""
+    return ask(wechat.miniprogram(), message_id)
 
 
 def ask(client, message_id, now=None):

@@ -178,7 +178,7 @@ def _client(port, number, start_at, seconds, queue):
 
 
 def _count_cases(env):
-    code = ("from app import create_app\nfrom models.db import connected\nfrom models.cases import Case\n"
+    code = ("from linli.app import create_app\nfrom models.db import connected\nfrom models.cases import Case\n"
             "create_app()\nwith connected():\n    print(Case.select().where(Case.channel == 'official_account').count())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout

@@ -1,4 +1,4 @@
-"""Telling people what happened to a case (the case-workflow issue, item 5).
+"""Telling people what happened to a case.
 
 The reporter and the neighbours who follow a case hear when it is accepted, escalated or
 resolved; the staff member it lands on hears that it is theirs, and again before its deadline.
@@ -6,39 +6,38 @@ Each recipient's notification is a row written in the action's transaction and d
 the queue after the commit: a failed or slow WeChat never fails or delays the action, and a
 rolled-back action notifies no one.
 
-Channels: a resident on the mini-program gets a subscribe message (MP_CASE_TEMPLATE_ID; they
-must have opted in, else 43101); otherwise, or then, the official account: a customer-service
-message while WeChat's window is open (account/window.py); else, or when WeChat says the window
-is closed (45015), a subscription notice the resident consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID,
-account/consent.py); else the reply template, unless they blocked it. WeChat's later report of a
-subscription notice or template message (delivered, blocked, failed) is kept on the row. Staff get WECHAT_STAFF_TEMPLATE_ID on
-the official account. With no channel the notification is recorded as skipped, with why.
+This module says what each of them reads; wechat/outbound decides how it reaches them:
+a subscribe message on the mini-program (MP_CASE_TEMPLATE_ID, when they opted in); else the
+official account: a customer-service message while WeChat's window is open, a subscription
+notice they consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID), else the reply template unless they
+blocked it. Staff get WECHAT_STAFF_TEMPLATE_ID on the official account. WeChat's later report of
+a subscription notice or template message (delivered, blocked, failed) is kept on the row
+(account/consent.py). With no channel the notification is recorded as skipped, with why.
 """
-from wechatpy.exceptions import WeChatClientException
-
+from cases.clock import local
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
 from community.policy import DEFAULT_POLICY
 from linli import config
-import wechat
-from account import consent
-from account.outbox import OUT_OF_WINDOW_ERRORS
-from account.outbox import official_account_channels
+from linli.queue import enqueue_after_commit
+from linli.queue import huey
+from models.cases import OPEN_STATES
+from models.cases import Case
+from models.cases import CaseFollower
 from models.db import db
 from models.db import utcnow
 from models.notifications import Notification
 from models.people import Staff
-from models.cases import OPEN_STATES
-from models.cases import Case
-from models.cases import CaseFollower
-from cases.clock import local
-from cases.labels import LEVEL_LABELS
-from cases.labels import STATE_LABELS
-from wechat import delivery
+from wechat.outbound import delivery
+from wechat.outbound import reach
+from wechat.outbound.payload import Message
+from wechat.outbound.payload import reply_template
+from wechat.outbound.payload import template
 
 RESIDENT_KINDS = ("accepted", "escalated", "resolved")
 # The staff template's fields (see README): case number, what happened, the deadline.
 STAFF_PHRASES = {"assigned": "新案件，请及时响应", "deadline": "即将到期，请尽快办理"}
 DEADLINE_WARNING = DEFAULT_POLICY.deadline_warning
-NO_SUBSCRIPTION = 43101
 
 
 def case_changed(case, kind):
@@ -58,8 +57,7 @@ def case_changed(case, kind):
             Notification.create(state="skipped", errmsg="该工作人员未绑定微信", **row)
             continue
         ids.append(Notification.create(**row).id)
-    if ids:
-        db.after_commit(lambda: _enqueue(ids))
+        enqueue_after_commit(deliver_notification, ids[-1])
     return ids
 
 
@@ -80,9 +78,14 @@ def warn_before_deadlines(now=None, ahead=DEADLINE_WARNING):
         if not already:
             with db.atomic():
                 note = Notification.create(report=case, staff=case.assignee_id, kind="deadline")
-                db.after_commit(lambda i=note.id: _enqueue([i]))
+                enqueue_after_commit(deliver_notification, note.id)
             warned.append(case.number)
     return warned
+
+
+@huey.task(retries=delivery.RETRIES, retry_delay=delivery.RETRY_DELAY, context=True)
+def deliver_notification(notification_id, task=None):
+    deliver(notification_id, last_try=delivery.last_try(task))
 
 
 def deliver(notification_id, last_try=False):
@@ -90,10 +93,18 @@ def deliver(notification_id, last_try=False):
     note = delivery.claim(Notification, notification_id)
     if note is None:
         return
-    outcome = delivery.attempt(lambda: (_to_resident if note.resident_id else _to_staff)(note), last_try)
-    if outcome.state == "sent" and outcome.result is None:
-        return _record(note, "skipped", None, "该接收人没有可用的通知渠道")
-    _record(note, outcome.state, outcome.errcode, outcome.errmsg, outcome.result)
+    person, message, channels = _to_resident(note) if note.resident_id else _to_staff(note)
+
+    def mark(channel, form):
+        # Marked before the send: a customer-service message in flight counts against the
+        # window, and WeChat's report of a subscription notice is matched by its template.
+        (Notification.update(channel=channel, template_id=form.template_id if form else "")
+         .where(Notification.id == note.id).execute())
+
+    outcome = delivery.attempt(person, message, channels, last_try, on_try=mark)
+    # TEMPLATESENDJOBFINISH reports a template message's fate under its msgid.
+    msgid = outcome.result.msgid if outcome.result else None
+    delivery.record(Notification, note.id, outcome, refused="failed", **({"msgid": msgid} if msgid else {}))
 
 
 def text(case, kind):
@@ -108,100 +119,26 @@ def text(case, kind):
 
 
 def _to_resident(note):
-    resident, case = note.resident, note.report
-    settings = config.active()
-    if resident.mp_openid and settings.MP_CASE_TEMPLATE_ID:
-        try:
-            wechat.miniprogram().wxa.send_subscribe_message(
-                resident.mp_openid, settings.MP_CASE_TEMPLATE_ID, _subscribe_data(case, note.kind),
-                page="%s?number=%s" % (settings.MP_CASE_PAGE, case.number))
-            return "subscribe"
-        except WeChatClientException as exc:
-            if exc.errcode != NO_SUBSCRIPTION:
-                raise
-            # No opt-in for this send: try the official account instead.
-    if not (resident.oa_openid and resident.subscribed):
-        return None
-    message, refused = text(case, note.kind), None
-    for channel in official_account_channels(resident):
-        try:
-            _send_official(note, channel, message)
-        except WeChatClientException as exc:
-            if channel == "custom" and exc.errcode in OUT_OF_WINDOW_ERRORS:
-                refused = exc   # WeChat says the window is closed: the next channel has none
-                continue
-            if channel == "oa_subscribe" and exc.errcode == NO_SUBSCRIPTION:
-                consent.spent(resident, config.active().WECHAT_SUBSCRIBE_TEMPLATE_ID)
-                refused = exc   # their consent was used up (a one-time subscription)
-                continue
-            raise
-        return channel
-    if refused is not None:
-        raise refused           # no channel left: recorded with WeChat's errcode
-    return None
-
-
-def _send_official(note, channel, message):
-    settings, openid, case = config.active(), note.resident.oa_openid, note.report
-    client = wechat.official()
-    if channel == "custom":
-        # Marked first: a send in flight counts against the window for the next one.
-        Notification.update(channel="custom").where(Notification.id == note.id).execute()
-        client.message.send_text(openid, message)
-    elif channel == "oa_subscribe":
-        # Marked first too: WeChat's report (subscribe_msg_sent_event) finds it by its template.
-        template_id = settings.WECHAT_SUBSCRIBE_TEMPLATE_ID
-        (Notification.update(channel="oa_subscribe", template_id=template_id)
-         .where(Notification.id == note.id).execute())
-        mini = {"appid": settings.MINIPROGRAM_APPID,
-                "pagepath": "%s?number=%s" % (settings.MP_CASE_PAGE, case.number)} \
-            if settings.MINIPROGRAM_APPID else None
-        client.subscribe_notice.send(openid, template_id, _subscribe_data(case, note.kind), miniprogram=mini)
-    else:
-        template_id = settings.WECHAT_REPLY_TEMPLATE_ID
-        sent = client.message.send_template(
-            openid, template_id, {settings.WECHAT_REPLY_TEMPLATE_FIELD: {"value": _short(message)}})
-        # TEMPLATESENDJOBFINISH reports its fate under this msgid.
-        msgid = sent.get("msgid") if isinstance(sent, dict) else None
-        (Notification.update(template_id=template_id, msgid=str(msgid) if msgid is not None else None)
-         .where(Notification.id == note.id).execute())
+    """The resident, what they read about the case in each form, and the channels that reach them."""
+    resident, case, settings = note.resident, note.report, config.active()
+    said = text(case, note.kind)
+    # The case-progress subscribe template (see README): number, state, what happened, when.
+    fields = {"character_string1": case.number, "phrase2": STATE_LABELS[case.state], "thing3": said,
+              "time4": local(utcnow()).strftime("%Y-%m-%d %H:%M")}
+    page = "%s?number=%s" % (settings.MP_CASE_PAGE, case.number)
+    message = Message(text=said, mini_program=template(settings.MP_CASE_TEMPLATE_ID, fields, page),
+                      notice=template(settings.WECHAT_SUBSCRIBE_TEMPLATE_ID, fields, page,
+                                      appid=settings.MINIPROGRAM_APPID),
+                      template=reply_template(said, settings))
+    return resident, message, reach.channels(resident, message)
 
 
 def _to_staff(note):
-    settings = config.active()
-    if not (note.staff.oa_openid and settings.WECHAT_STAFF_TEMPLATE_ID):
-        return None
-    case = note.report
+    case, staff = note.report, note.staff
     due = case.response_due_at if note.kind == "assigned" else case.resolve_due_at
-    wechat.official().message.send_template(note.staff.oa_openid, settings.WECHAT_STAFF_TEMPLATE_ID, {
-        "character_string1": {"value": case.number},
-        "thing2": {"value": STAFF_PHRASES[note.kind]},
-        "time3": {"value": local(due).strftime("%Y-%m-%d %H:%M")},
-    })
-    return "template"
-
-
-def _subscribe_data(case, kind):
-    """Fields of the case-progress subscribe template (see README): number, state, note, time."""
-    return {"character_string1": {"value": case.number},
-            "phrase2": {"value": STATE_LABELS[case.state][:5]},
-            "thing3": {"value": _short(text(case, kind))},
-            "time4": {"value": local(utcnow()).strftime("%Y-%m-%d %H:%M")}}
-
-
-def _short(value, limit=20):
-    return value if len(value) <= limit else value[:limit - 1] + "…"
-
-
-def _record(note, state, errcode, errmsg, channel=None):
-    values = dict(state=state, errcode=errcode, errmsg=errmsg or "",
-                  sent_at=utcnow() if state == "sent" else None)
-    if channel:
-        values["channel"] = channel
-    Notification.update(**values).where(Notification.id == note.id).execute()
-
-
-def _enqueue(ids):
-    from cases.tasks import deliver_notification
-    for notification_id in ids:
-        deliver_notification(notification_id)
+    message = Message(template=template(config.active().WECHAT_STAFF_TEMPLATE_ID, {
+        "character_string1": case.number,
+        "thing2": STAFF_PHRASES[note.kind],
+        "time3": local(due).strftime("%Y-%m-%d %H:%M"),
+    }))
+    return staff, message, reach.staff_channels(staff, message)

@@ -1,9 +1,13 @@
-"""The case workflow's clock, run by the consumer that schedules periodic jobs."""
+"""The case workflow's clock, run by the consumer that schedules periodic jobs (nothing else
+imports this module). Notifications are queued by cases/notify.py, where their task is declared."""
 import logging
 
 from huey import crontab
 
+from cases import notify
+from cases import photos
 from cases import workflow
+from linli import config
 from linli.queue import huey
 
 logger = logging.getLogger(__name__)
@@ -24,22 +28,13 @@ def auto_close():
     return workflow.auto_close()
 
 
-@huey.task(retries=3, retry_delay=30, context=True)
-def deliver_notification(notification_id, task=None):
-    from cases import notify
-    notify.deliver(notification_id, last_try=task is None or task.retries == 0)
-
-
 @huey.periodic_task(crontab(minute="*/10"))
 def warn_before_deadlines():
     """Tell staff about their cases due within two hours (once per case and level)."""
-    from cases import notify
     return notify.warn_before_deadlines()
 
 
 @huey.periodic_task(crontab(minute="29", hour="*"))
 def prune_orphan_photos():
-    """Photos uploaded but never attached to a case go after a day (reports.photos.ORPHAN_GRACE)."""
-    from linli import config
-    from cases import photos
+    """Photos uploaded but never attached to a case go after a day (cases.photos.ORPHAN_GRACE)."""
     return photos.prune_orphans(config.active().MEDIA_DIR)

@@ -9,8 +9,7 @@ from models.db import utcnow
 from models.miniprogram import MpSession
 from models.people import Resident
 from models.people import RoleAssignment
-
-BAD_CODE_ERRORS = {40029, 40163, 40226}     # invalid, already used, high-risk user
+from wechat import errcodes
 
 
 class LoginError(LinliError):
@@ -32,7 +31,7 @@ def code_to_session(client, code):
     try:
         return client.wxa.code_to_session(code)
     except WeChatClientException as exc:
-        if exc.errcode in BAD_CODE_ERRORS:
+        if exc.errcode in errcodes.BAD_ONE_TIME_CODE:
             raise LoginError("bad_code", "登录凭证无效或已使用，请重新登录") from None
         raise
 
@@ -68,7 +67,7 @@ def bind_phone(client, resident, code):
     try:
         info = client.user_phone_number(code)
     except WeChatClientException as exc:
-        if exc.errcode in BAD_CODE_ERRORS:
+        if exc.errcode in errcodes.BAD_ONE_TIME_CODE:
             raise PhoneError("bad_code", "手机号凭证无效或已使用，请重新授权") from None
         raise
     # The watermark names the app the user consented to; anything else is not ours to keep.

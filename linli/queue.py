@@ -4,8 +4,16 @@ Tasks are declared at import time on the module-level `huey`; `configure()` (cal
 create_app) points it at the storage the settings name. Until then it runs tasks immediately in
 memory, so importing a task module never touches a queue that is not configured.
 
-Later issues register their tasks and periodic jobs on `huey` in their own modules; the consumer
-(`flask --app wsgi queue consume`) imports them through `TASK_MODULES`.
+One way to have work done later:
+- a task is declared with `@huey.task(...)` in the module whose code it runs (the notification
+  sender in cases/notify.py, the media download in account/media.py ...);
+- it is queued with `enqueue_after_commit(task, *args)`, never by calling the task: it goes into
+  the queue right after the surrounding transaction commits (at once when none is open), and a
+  rollback drops it, so a worker never sees a row that is not there, nor work for a write that
+  failed;
+- periodic jobs (`@huey.periodic_task`) sit in each package's `tasks.py`, which only the
+  consumer imports: `TASK_MODULES` names every module that declares a task or a schedule, and
+  the consumer (`flask --app wsgi queue consume`) imports them all so it knows every task.
 """
 import importlib
 import logging
@@ -18,14 +26,19 @@ from huey.storage import MemoryStorage
 from huey.storage import RedisStorage
 from huey.storage import SqliteStorage
 
+from linli import limits
 from models.db import db
 
 logger = logging.getLogger(__name__)
 
 huey = Huey("linli", storage_class=MemoryStorage, immediate=True, utc=True)
 
-# Modules that declare tasks; imported by configure() so the consumer knows every task.
-TASK_MODULES = ["account.tasks", "cases.tasks", "coupons.tasks"]
+# Modules that declare tasks or schedules; imported by configure() so the consumer knows every
+# task. A module that declares a task and is missing here fails its tasks in the consumer.
+TASK_MODULES = [
+    "account.media", "account.notices", "account.outbox", "account.screening", "cases.notify",
+    "account.tasks", "cases.tasks", "coupons.tasks",
+]
 
 
 def configure(settings):
@@ -44,6 +57,16 @@ def configure(settings):
     for name in TASK_MODULES:
         importlib.import_module(name)
     return huey
+
+
+def enqueue_after_commit(task, *args, delay=None):
+    """Queue `task(*args)` right after the outermost transaction commits, or now when none is
+    open; never when it rolls back (models/db.py). `delay` (seconds, 0 included) schedules it
+    to run that long after it is queued."""
+    if delay is None:
+        db.after_commit(lambda: task(*args))
+    else:
+        db.after_commit(lambda: task.schedule(args, delay=delay))
 
 
 def describe():
@@ -69,7 +92,6 @@ def heartbeat():
 @huey.periodic_task(crontab(minute="41"))
 def prune_rate_counters():
     """Rate-limit windows older than a day are of no more use."""
-    from linli import limits
     return limits.prune()
 
 

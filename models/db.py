@@ -15,6 +15,7 @@ from pathlib import Path
 from peewee import DatabaseProxy
 from peewee import Model
 from peewee import PostgresqlDatabase
+from peewee import _savepoint
 from playhouse import db_url
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
@@ -22,8 +23,6 @@ from playhouse.pool import PooledSqliteDatabase
 
 # Integer columns are 32-bit on PostgreSQL: ids and amounts beyond this are refused at the edge.
 INT_MAX = 2**31 - 1
-
-db = DatabaseProxy()
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -41,7 +40,36 @@ def run_pre_commit_hooks():
         hook()
 
 
-class SqliteWriterDatabase(PooledSqliteDatabase):
+# Functions given to db.after_commit() (peewee's) run right after the outermost transaction's
+# COMMIT, or at once when no transaction is open, and a rollback drops them: how work is queued
+# (linli.queue.enqueue_after_commit). peewee keeps them through the rollback of a savepoint (a
+# nested atomic()); here that drops the ones registered inside it, so nothing a rolled-back part
+# of a transaction queued ever runs.
+class _Savepoint(_savepoint):
+    def _begin(self):
+        self.callbacks_before = len(self.db._state.commit_callbacks)
+        super()._begin()
+
+    def rollback(self, begin=True):
+        del self.db._state.commit_callbacks[self.callbacks_before:]
+        super().rollback(begin)             # begin=True starts the savepoint again: counted anew
+
+
+class AfterCommit:
+    """Savepoints that drop what they queued when rolled back: for `db` and both databases."""
+
+    def savepoint(self):
+        return _Savepoint(self)
+
+
+class _DatabaseProxy(AfterCommit, DatabaseProxy):
+    pass
+
+
+db = _DatabaseProxy()
+
+
+class SqliteWriterDatabase(AfterCommit, PooledSqliteDatabase):
     """Pooled SQLite whose writing transactions queue for their turn instead of sleeping.
 
     Pooled because SQLite parses the whole schema on a new connection's first statement: a
@@ -106,7 +134,7 @@ class SqliteWriterDatabase(PooledSqliteDatabase):
             self._threads.release()
 
 
-class PostgresDatabase(PooledPostgresqlDatabase):
+class PostgresDatabase(AfterCommit, PooledPostgresqlDatabase):
     """Pooled PostgreSQL, with the pre-commit hooks."""
 
     def commit(self):

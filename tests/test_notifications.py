@@ -74,6 +74,16 @@ def test_without_a_subscription_the_official_account_steps_in(town, emulator):
     assert Notification.get(Notification.resident == both).channel == "custom"
 
 
+def test_without_a_subscription_or_the_official_account_wechats_refusal_is_kept(town, emulator):
+    use_settings(MP_CASE_TEMPLATE_ID="tpl-case")
+    emulator.state.no_subscription.add("m-only")
+    staff, resident = town
+    only = resident(mp="m-only")
+    workflow.accept(intake.submit(only, "miniprogram", "楼顶漏水"), staff["grid1"])
+    note = Notification.get(Notification.resident == only)
+    assert (note.state, note.channel, note.errcode) == ("failed", "subscribe", 43101)
+
+
 def test_staff_hear_of_new_cases_by_template_when_bound(town, emulator):
     use_settings(WECHAT_STAFF_TEMPLATE_ID="tpl-staff")
     staff, resident = town

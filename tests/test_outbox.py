@@ -13,7 +13,7 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from tests.conftest import use_settings
-from wechat.delivery import Unreachable
+from wechat.outbound.delivery import Unreachable
 from tests.wechat_push import WeChat
 
 

@@ -1,19 +1,32 @@
-"""The task queue: SQLite storage by default, Redis when configured; a connection per task."""
+"""The task queue: SQLite storage by default, Redis when configured; a connection per task;
+work queued after the commit of the transaction that asked for it."""
+import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pytest
+
+from linli import queue
 from linli.app import create_app
 from models.community import Community
 from models.db import connected
 from models.db import db
-from linli import queue
+from tests.conftest import ROOT
 from tests.conftest import settings_env
+
+_ran = []
 
 
 @queue.huey.task()
 def _create_community(code):
     Community.create(code=code, name="队列测试社区")
+
+
+@queue.huey.task()
+def _remember(value):
+    _ran.append((value, db.transaction_depth()))
 
 
 def _queued_app(settings):
@@ -71,3 +84,33 @@ def test_consumer_command_runs_queued_tasks(settings, tmp_path, stack):
     finally:
         consumer.terminate()
         consumer.wait(timeout=10)
+
+
+def test_work_queued_in_a_transaction_runs_after_its_commit_and_never_after_a_rollback(app, database):
+    _ran.clear()
+    with db.atomic():
+        queue.enqueue_after_commit(_remember, "committed")
+        with db.atomic():
+            queue.enqueue_after_commit(_remember, "kept with its savepoint")
+        with pytest.raises(RuntimeError):
+            with db.atomic():
+                queue.enqueue_after_commit(_remember, "dropped with its savepoint")
+                raise RuntimeError("a part of the transaction failed")
+        assert _ran == []                               # nothing before the COMMIT
+    with pytest.raises(RuntimeError):
+        with db.atomic():
+            queue.enqueue_after_commit(_remember, "rolled back")
+            raise RuntimeError("the whole transaction failed")
+    queue.enqueue_after_commit(_remember, "no transaction")
+    assert _ran == [("committed", 0), ("kept with its savepoint", 0), ("no transaction", 0)]
+
+
+def test_the_consumer_imports_every_module_that_declares_a_task():
+    declaring = set()
+    for path in Path(ROOT).rglob("*.py"):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", "bench", "sim", "miniprogram", ".venv", "node_modules"):
+            continue
+        if re.search(r"^@huey\.(periodic_)?task\(", path.read_text(encoding="utf-8"), re.M):
+            declaring.add(".".join(relative.with_suffix("").parts))
+    assert declaring - {"linli.queue"} == set(queue.TASK_MODULES)

@@ -407,6 +407,16 @@ def test_expiry_and_one_reminder_a_day_before(town, emulator):
     assert Coupon.get_by_id(later["id"]).reminded_at is None
 
 
+def test_a_long_campaign_title_is_cut_to_the_reminders_field(town, emulator):
+    use_settings(MP_COUPON_TEMPLATE_ID="tpl-coupon")
+    title = "社区早餐店开业酬宾全场满二十元立减五元优惠"                       # 21 characters
+    coupon = town.ok(town.claim(town.campaign(title=title), town.resident("o-long")), 201)
+    Coupon.update(expires_at=utcnow() + datetime.timedelta(hours=5)).where(Coupon.id == coupon["id"]).execute()
+    assert expiry.remind() == {coupon["id"]: "sent"}
+    sent = [c for c in emulator.calls() if c.path.endswith("subscribe/send")][0].body
+    assert sent["data"]["thing1"]["value"] == title[:19] + "…"
+
+
 # -- races ----------------------------------------------------------------------------------------
 def _together(count, action):
     """Run `action(i)` in `count` threads released at once; their results in order."""

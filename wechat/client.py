@@ -11,6 +11,7 @@ import logging
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from wechat import errcodes
 from wechat.apis import WeChatComment
 from wechat.apis import WeChatDatacube
 from wechat.apis import WeChatDraft
@@ -22,7 +23,6 @@ from wechat.apis import WeChatSubscribeNotice
 
 logger = logging.getLogger(__name__)
 
-TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 WECHAT_HOSTS = ("https://api.weixin.qq.com/", "https://mp.weixin.qq.com/")
 # Calls authenticated by appid and secret rather than a token.
 TOKENLESS = ("cgi-bin/token", "cgi-bin/stable_token", "sns/jscode2session")
@@ -70,7 +70,7 @@ class LinliWeChatClient(WeChatClient):
         try:
             return super()._request(method, url, **kwargs)
         except WeChatClientException as exc:
-            if exc.errcode not in TOKEN_ERRORS:
+            if exc.errcode not in errcodes.TOKEN_REFUSED:
                 raise
             logger.info("WeChat refused the access token (%s); refreshing once", exc.errcode)
             params["access_token"] = self.token_store.get(self.appid, self._fetch_token, rejected=token)

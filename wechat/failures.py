@@ -5,11 +5,14 @@
 - 45009 (the day's API quota is used up): stop the whole job now and say so; trying again only
   burns tomorrow's quota.
 - anything else: the call failed for a reason retrying will not change; record it."""
+import logging
+
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-BUSY = -1
-QUOTA = 45009
+from wechat import errcodes
+
+logger = logging.getLogger(__name__)
 
 
 class QuotaExhausted(Exception):
@@ -23,7 +26,7 @@ def errcode_of(exc):
 def retryable(exc):
     if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
         return True
-    return errcode_of(exc) == BUSY
+    return errcode_of(exc) == errcodes.BUSY
 
 
 def describe(exc):
@@ -33,3 +36,13 @@ def describe(exc):
     if isinstance(exc, requests.Timeout):
         return None, "微信接口超时"
     return None, "无法连接微信接口：%s" % exc
+
+
+def stop_on_quota(job, name):
+    """Run `job`; when WeChat's daily quota is used up, log it and end until the job's next run
+    (the queue does not retry it)."""
+    try:
+        return job()
+    except QuotaExhausted as exc:
+        logger.error("%s stopped: WeChat's daily quota is used up (45009): %s", name, exc)
+        return None
