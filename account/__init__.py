@@ -1,0 +1,1 @@
+"""The official account: WeChat's pushes, replies, articles, notices, comments and followers."""
