@@ -16,7 +16,7 @@ from coupons import campaigns
 from models.content import Article
 from models.content import Notice
 from models.content import ResidentTag
-from cases.clock import local
+from linli.clock import local
 
 LATEST_NOTICES = 5
 SHOWN_CAMPAIGNS = 5

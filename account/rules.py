@@ -8,7 +8,7 @@ from models.account import MATCH_TYPES
 from models.account import REPLY_TYPES
 from models.account import AutoReplyRule
 from models.db import utcnow
-from cases.clock import local
+from linli.clock import local
 
 MAX_MATCHED_TEXT = 2000          # WeChat text messages are shorter; bounds regex work
 HOUR_MINUTE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -9,7 +9,7 @@ from models.content import Article
 from models.content import ArticleDailyStat
 from models.content import FollowerDailyStat
 from models.db import db
-from cases.clock import local
+from linli.clock import local
 from models.db import utcnow
 
 

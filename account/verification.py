@@ -11,7 +11,7 @@ import logging
 from account.inbox import raw_fields
 from models.account import InboundMessage
 from models.db import utcnow
-from cases.clock import SHANGHAI
+from linli.clock import SHANGHAI
 
 logger = logging.getLogger(__name__)
 

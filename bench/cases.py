@@ -123,7 +123,7 @@ def _measure(db):
     from models.people import Staff
     from cases import queries
     from cases import rates
-    from cases.clock import local
+    from linli.clock import local
     from models.db import utcnow
     residents = [r.id for r in Resident.select(Resident.id).where(Resident.oa_openid.startswith("o-bench-"))]
     workers = list(Staff.select().where(Staff.username.startswith("grid")))

@@ -4,7 +4,7 @@ import datetime
 
 from models.db import db
 from models.workflow import CalendarDay
-from cases.clock import SHANGHAI
+from linli.clock import SHANGHAI
 
 MAX_SPAN_DAYS = 366      # a deadline further out than this is a configuration mistake
 

@@ -5,7 +5,7 @@ sequential. It comes from a per-day counter row updated in the caller's transact
 locks the row, so two workers never issue the same number.
 """
 from models.cases import CaseCounter
-from cases.clock import local
+from linli.clock import local
 
 
 def next_number(now_utc):

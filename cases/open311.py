@@ -22,7 +22,7 @@ from models.cases import CaseEvent
 from models.cases import CasePhoto
 from models.workflow import Category
 from cases import intake
-from cases.clock import SHANGHAI
+from linli.clock import SHANGHAI
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask

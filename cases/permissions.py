@@ -2,16 +2,12 @@
 level. Checked on every action, never only by the case's id."""
 from community.policy import DEFAULT_POLICY
 from community.staff import community_by_role
-from linli.errors import LinliError
+from linli.errors import PermissionDenied  # noqa: F401  (its callers catch it here)
 from models.people import RoleAssignment
 from models.people import Staff
 
 # The highest level each role handles, within its scope (a grid, or the community).
 ROLE_MAX_LEVEL = DEFAULT_POLICY.role_max_level
-
-
-class PermissionDenied(LinliError):
-    status = 403
 
 
 def _covers(assignment, case, grid_id):

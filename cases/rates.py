@@ -29,8 +29,8 @@ from models.people import Staff
 from models.cases import OPEN_STATES
 from models.cases import Case
 from models.workflow import Category
-from cases.clock import SHANGHAI
-from cases.clock import stored
+from linli.clock import SHANGHAI
+from linli.clock import stored
 from cases.labels import LEVEL_LABELS
 
 MIN_SAMPLE = 10

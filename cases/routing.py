@@ -5,7 +5,7 @@ from community.policy import DEFAULT_POLICY
 from models.people import RoleAssignment
 from models.people import Staff
 from models.workflow import DutyRoster
-from cases.clock import local
+from linli.clock import local
 
 # The chain is every community's (community.policy): its roles are the schema's.
 TOP_LEVEL = DEFAULT_POLICY.top_level

@@ -2,6 +2,7 @@
 from wechatpy.exceptions import WeChatClientException
 
 from linli.errors import LinliError
+from linli.errors import PermissionDenied
 from models.community import Building
 from models.community import Unit
 from models.db import db
@@ -118,7 +119,6 @@ def can_confirm_address(staff, resident):
 
 
 def confirm_address(staff, resident, approve=True):
-    from cases.permissions import PermissionDenied
     if not can_confirm_address(staff, resident):
         raise PermissionDenied("not_your_building", "您无权确认该住户地址")
     won = (Resident.update(address_state="confirmed" if approve else "rejected",

@@ -13,7 +13,7 @@ from flask import request
 from flask import url_for
 from markupsafe import Markup
 
-from cases.clock import local
+from linli.clock import local
 from community.staff import role_label
 from console.access import MENU
 from console.auth import csrf_token

@@ -32,8 +32,8 @@ from models.content import Notice
 from models.content import SensitiveWord
 from models.content import WeChatTag
 from cases import photos
-from cases.clock import SHANGHAI
-from cases.clock import stored
+from linli.clock import SHANGHAI
+from linli.clock import stored
 
 FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
 # The states as staff read them (models.content.ARTICLE_STATES, NOTICE_STATES).

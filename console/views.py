@@ -12,7 +12,7 @@ from account import verification
 from cases import permissions
 from cases import queries
 from cases import rates
-from cases.clock import local
+from linli.clock import local
 from cases.labels import STATE_LABELS
 from community.staff import authenticate
 from community.staff import end_sessions

@@ -18,7 +18,7 @@ from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.db import db
 from models.db import utcnow
-from cases.clock import local
+from linli.clock import local
 
 
 def claim(campaign_id, resident, idempotency_key=None, now=None):

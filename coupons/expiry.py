@@ -1,7 +1,7 @@
 """Coupons past their validity expire, and residents hear a day before theirs do."""
 import datetime
 
-from cases.clock import local
+from linli.clock import local
 from linli import config
 from models.coupons import Campaign
 from models.coupons import Coupon

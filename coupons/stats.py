@@ -10,7 +10,7 @@ from linli.csv_export import csv_text
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.merchants import Merchant
-from cases.clock import local
+from linli.clock import local
 
 
 def campaign_stats(campaign):

@@ -79,7 +79,7 @@ def seed_demo_command(history, second_community):
     """Create the demo community (八家庄社区); safe to run again."""
     from community.demo import DEMO_PASSWORD
     from community.demo import seed_demo
-    from community.demo import seed_demo_history
+    from cases.demo import seed_demo_history
     from community.demo import seed_second_community
     with connected():
         summary = seed_demo()

@@ -29,6 +29,11 @@ class LinliError(Exception):
             self.status = status
 
 
+class PermissionDenied(LinliError):
+    """The person may not do this here (their role or its scope does not cover it)."""
+    status = 403
+
+
 def error_response(status, code, message):
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status

@@ -6,7 +6,7 @@ from flask import request
 
 from linli.errors import LinliError
 from models.db import INT_MAX
-from cases.clock import stored
+from linli.clock import stored
 
 
 # Beyond the database's 32-bit integers a value cannot be stored or even compared, and would

@@ -1,6 +1,6 @@
 """JSON shapes of the mini-program API. Times are ISO 8601 in Asia/Shanghai (+08:00)."""
 from coupons import codes
-from cases.clock import local
+from linli.clock import local
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask

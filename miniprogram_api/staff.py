@@ -26,7 +26,7 @@ from models.cases import Case
 from cases import permissions
 from cases import queries
 from cases import rates
-from cases.clock import local
+from linli.clock import local
 from cases import workflow
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/mp/staff")

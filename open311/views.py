@@ -9,7 +9,7 @@ from flask import request
 
 from linli import config
 from cases import open311
-from cases.clock import local
+from linli.clock import local
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMAT = "<any(json, xml):fmt>"

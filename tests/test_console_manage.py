@@ -198,7 +198,7 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
     from models.people import Resident
     from models.cases import Case
     from cases import intake
-    from cases.clock import local
+    from linli.clock import local
     from models.db import utcnow
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
@@ -225,7 +225,7 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
 
 def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, console):
     """`make run` showed an empty grid dashboard and empty lists: a newcomer saw nothing real."""
-    from community.demo import seed_demo_history
+    from cases.demo import seed_demo_history
     from models.cases import Case
     first = seed_demo_history()
     assert seed_demo_history() == first                                 # once, then left alone
