@@ -63,7 +63,7 @@ def run(name, database_url, args):
         env["DATABASE_URL"] = database_url
     campaign_id, tokens = _prepare(env)
     web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
-                            "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            "wsgi:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            text=True)
     try:
         wait_for(args.port)
@@ -125,7 +125,7 @@ def _resident_of(n, claims, residents):
 
 
 def _report(name, env, campaign_id, elapsed, results, args):
-    from linli.app import create_app
+    from wsgi import create_app
     from linli.config import Settings
     from models.coupons import Campaign
     from models.coupons import Coupon

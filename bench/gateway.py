@@ -52,7 +52,7 @@ def _run_all(args, pg_schema):
     bare = _measure("bare wechatpy app", "bench.bare_app:app", {}, args)
     for name, database_url in runs:
         env = _prepare(database_url)
-        linli = _measure("Linli /wechat (%s)" % name, "wsgi:app", env, args)
+        linli = _measure("Linli /wechat (%s)" % name, "wsgi:create_app()", env, args)
         ratio = linli["rps"] / bare["rps"]
         cases = _count_cases(env)
         print("  ratio to bare: %.2f (target >= 0.5); p99 %.1f ms (target < 50 on SQLite)"
@@ -81,7 +81,7 @@ def _prepare(database_url):
 
 
 _SEED_RESIDENTS = """
-from linli.app import create_app
+from wsgi import create_app
 from models.community import Building
 from models.db import connected, db
 from models.people import Resident
@@ -178,7 +178,7 @@ def _client(port, number, start_at, seconds, queue):
 
 
 def _count_cases(env):
-    code = ("from linli.app import create_app\nfrom models.db import connected\nfrom models.cases import Case\n"
+    code = ("from wsgi import create_app\nfrom models.db import connected\nfrom models.cases import Case\n"
             "create_app()\nwith connected():\n    print(Case.select().where(Case.channel == 'official_account').count())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout

@@ -58,7 +58,7 @@ def main():
                    WEB_CONCURRENCY="2", LINLI_BIND="127.0.0.1:%d" % args.port)
         world = _prepare(env)
         web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                "--access-logfile", "/dev/null", "wsgi:app"], cwd=ROOT, env=env,
+                                "--access-logfile", "/dev/null", "wsgi:create_app()"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(args.port)
@@ -167,7 +167,7 @@ def _load(url, world, args, master_pid):
 
 def _report(env, world, log, args):
     from peewee import fn
-    from linli.app import create_app
+    from wsgi import create_app
     from linli.config import Settings
     from models.account import InboundMessage
     from models.coupons import Campaign

@@ -7,7 +7,7 @@ import datetime
 @contextlib.contextmanager
 def seeded(env):
     """Inside: an app context on `env`'s database, migrated and seeded; closed afterwards."""
-    from linli.app import create_app
+    from wsgi import create_app
     from community.demo import seed_demo
     from linli.config import Settings
     from models.db import close_all

@@ -5,7 +5,7 @@ timeout) is measured with the web workers and the consumer writing at once."""
 from flask import Blueprint
 from flask import jsonify
 
-from linli.app import create_app
+from wsgi import create_app
 from models.community import Building
 from models.db import db
 from models.db import utcnow

@@ -1,4 +1,4 @@
-"""gunicorn settings for Linli: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
+"""gunicorn settings for Linli: `gunicorn -c deploy/gunicorn.conf.py 'wsgi:create_app()'`.
 
 WeChat waits 5 seconds for a reply and then retries; a request still running after that has
 already failed the resident. Workers are killed after 10 s of silence (room for a slow staff

@@ -11,4 +11,4 @@ export CONSOLE_COOKIE_SECURE="${CONSOLE_COOKIE_SECURE:-0}"
 "$bin/flask" --app wsgi queue consume --workers 2 &
 consumer=$!
 trap 'kill "$consumer" 2>/dev/null || true; wait "$consumer" 2>/dev/null || true' EXIT INT TERM
-"$bin/gunicorn" -c deploy/gunicorn.conf.py --workers "${WEB_CONCURRENCY:-2}" wsgi:app
+"$bin/gunicorn" -c deploy/gunicorn.conf.py --workers "${WEB_CONCURRENCY:-2}" 'wsgi:create_app()'

@@ -22,7 +22,7 @@ def main():
     env.update(LINLI_DATA_DIR=tempfile.mkdtemp(prefix="linli-shots-"), SECRET_KEY="screenshots-secret-key-0123456789",
                CONSOLE_COOKIE_SECURE="0", LOG_LEVEL="WARNING", WEB_CONCURRENCY="2", LINLI_BIND="127.0.0.1:%d" % PORT)
     number = _prepare(env)
-    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:create_app()"],
                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(PORT)
@@ -34,7 +34,7 @@ def main():
 
 def _prepare(env):
     """A month of cases across the grids, some handled, some rated; follower figures."""
-    from linli.app import create_app
+    from wsgi import create_app
     from community.demo import seed_demo
     from linli.config import Settings
     from models.community import Building

@@ -1,4 +1,4 @@
-"""The application factory: settings in, a configured Flask app out."""
+"""The kernel of the application factory: settings in, a Flask app with no interfaces yet out."""
 import dataclasses
 import datetime
 import logging
@@ -11,18 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from linli import audit
-from linli import cli
 from linli import config
-import console
 from linli import edge
 from linli import errors
 from linli import health
-import miniprogram_api
-import open311
 from linli import queue
-import wechat
-from account import views as account_views
-from community import policy
 from linli.config import Settings
 from models.db import INT_MAX
 from models.db import db
@@ -51,8 +44,10 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings=None, **overrides):
-    """`settings` defaults to the environment's; `overrides` replace single settings (tests)."""
+def make_app(settings=None, **overrides):
+    """The kernel every interface runs in: settings, logging, the database's lifecycle, the queue,
+    errors, the edge's refusals, security headers, /healthz and /media. wsgi.create_app adds the
+    interfaces. `settings` defaults to the environment's; `overrides` replace single settings."""
     if settings is None:
         settings = Settings.from_env(**overrides)
     elif overrides:
@@ -74,12 +69,10 @@ def create_app(settings=None, **overrides):
                       SESSION_COOKIE_SECURE=settings.CONSOLE_COOKIE_SECURE, SESSION_COOKIE_NAME="linli_console",
                       PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=12))
     config.activate(settings)       # views, tasks and commands read them as config.active()
-    policy.check(settings)          # a community override the policy cannot honour stops the start
 
     # Nothing connects here: gunicorn forks workers after loading the app.
     init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)
     queue.configure(settings)
-    app.extensions["linli.wechat"], app.extensions["linli.miniprogram"] = wechat.configure(settings)
 
     _register_db_lifecycle(app)
     errors.register(app)
@@ -87,16 +80,7 @@ def create_app(settings=None, **overrides):
     audit.register(app)
     _register_security_headers(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(account_views.bp)
-    app.register_blueprint(miniprogram_api.bp)
-    app.register_blueprint(miniprogram_api.staff_bp)
-    app.register_blueprint(miniprogram_api.redcard_resident_bp)
-    app.register_blueprint(miniprogram_api.redcard_merchant_bp)
-    app.register_blueprint(miniprogram_api.redcard_staff_bp)
-    app.register_blueprint(open311.bp)
-    app.register_blueprint(console.bp)
     _register_media(app, settings)
-    cli.register(app)
     trust_proxies(app, settings.PROXY_HOPS)
     return app
 

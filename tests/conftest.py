@@ -185,7 +185,7 @@ def settings(stack, tmp_path, sqlite_template, pg_migrated, emulator):
 
 @pytest.fixture
 def app(settings):
-    from linli.app import create_app
+    from wsgi import create_app
     application = create_app(settings)
     application.config["TESTING"] = True
     yield application
@@ -264,7 +264,7 @@ class LiveServer:
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "wsgi:create_app()"],
             cwd=ROOT, env=settings_env(settings, LINLI_BIND="127.0.0.1:%d" % self.port,
                                        WEB_CONCURRENCY=2, **env),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -80,7 +80,7 @@ def test_valid_production_settings_are_taken_as_given(tmp_path):
 
 
 def test_create_app_refuses_to_start_on_a_bad_setting(tmp_path, monkeypatch):
-    from linli.app import create_app
+    from wsgi import create_app
     monkeypatch.setenv("LINLI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DB_MAX_CONNECTIONS", "0")
     with pytest.raises(ConfigError, match="DB_MAX_CONNECTIONS"):

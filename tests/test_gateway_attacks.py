@@ -11,7 +11,7 @@ import pytest
 from linli import config
 from account.replay import make_replay_guard
 from account.views import REPLAY_GUARD
-from linli.app import create_app
+from wsgi import create_app
 from models.account import InboundMessage
 from tests.conftest import MP_APPID
 from tests.conftest import WECHAT_TOKEN

@@ -11,7 +11,7 @@ from tests.conftest import settings_env
 
 def test_gunicorn_refuses_an_unmigrated_database_and_says_what_to_run(settings, empty_database_url):
     result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "-c",
-                             "deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
+                             "deploy/gunicorn.conf.py", "wsgi:create_app()"], cwd=ROOT,
                             env=settings_env(settings, DATABASE_URL=empty_database_url),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0

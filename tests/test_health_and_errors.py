@@ -1,5 +1,5 @@
 """/healthz, the schema gate and JSON error bodies."""
-from linli.app import create_app
+from wsgi import create_app
 from tests.conftest import PG_URL
 
 

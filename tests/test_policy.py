@@ -19,7 +19,7 @@ from community.demo import seed_second_community
 from community.policy import DEFAULT_POLICY
 from community.policy import Share
 from community.policy import policy_for
-from linli.app import create_app
+from wsgi import create_app
 from linli.config import ConfigError
 from linli.config import Settings
 from models.cases import Case

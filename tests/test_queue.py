@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from linli import queue
-from linli.app import create_app
+from wsgi import create_app
 from models.community import Community
 from models.db import connected
 from models.db import db
