@@ -3,12 +3,14 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from linli.app import create_app
 from models.community import Community
 from models.db import connected
 from models.db import db
 from linli import queue
-from tests.conftest import settings_env
+from tests.support.settings import settings_env
 
 
 @queue.huey.task()
@@ -48,6 +50,7 @@ def test_immediate_mode_runs_inside_the_caller_and_keeps_its_connection(app, dat
     assert Community.get(Community.code == "now")
 
 
+@pytest.mark.live_server
 def test_consumer_command_runs_queued_tasks(settings, tmp_path, stack):
     # The real consumer, as `make run` and systemd start it, in a process of its own.
     app = _queued_app(settings)
