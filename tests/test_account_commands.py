@@ -1,14 +1,11 @@
 """The operator commands: building QR codes and the custom menu, against the emulator."""
 import json
 
-import pytest
-
 from community.demo import seed_demo
 from models.community import Building
 from tests.wechat_emulator.api import PNG
 
 
-@pytest.mark.slow
 def test_qrcodes_are_made_once_per_building_and_saved_as_png(app, database, emulator, tmp_path):
     seed_demo()
     runner = app.test_cli_runner()

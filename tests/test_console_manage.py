@@ -56,7 +56,6 @@ def _try(action, case_id, staff, other_staff, other_case):
     return accepted
 
 
-@pytest.mark.slow
 def test_a_case_offers_exactly_the_actions_the_workflow_accepts_in_each_state(client, console):
     """Offering 办结 on a closed case invites a click that can only fail: for every state (and
     the top level, and a viewer whose role does not reach the case) the buttons on the page are
