@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test test-fast lint install bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop, under a minute: each module's opening tests, in-process, on SQLite
+# (the `fast` mark, tests/support/markers.py). `make test` stays the whole suite.
+test-fast: $(STAMP)
+	LINLI_TEST_STACKS=sqlite $(VENV)/bin/python -m pytest -q -m fast $(PYTEST_ARGS)
 
 # ruff's checks, and import-linter's contracts: the layers point one way, no module circle.
 lint: $(STAMP)

@@ -64,6 +64,7 @@ def _fingerprint():
             ("login_attempt", "rate_counter", "audit_entry", "access_token")}
 
 
+@pytest.mark.slow
 def test_every_operation_refuses_every_other_kind_of_caller(client, callers):
     tokens, values = callers
     tried = 0

@@ -35,6 +35,7 @@ def tokens(client, emulator):
     return {"resident": resident, "staff": staff, "merchant": merchant}
 
 
+@pytest.mark.slow
 def test_the_api_keeps_its_contract(api_schema, tokens):
     # Driven by hand rather than by schemathesis' pytest plugin, which does not run on pytest 9.
     failures, operations = [], 0

@@ -21,7 +21,7 @@ def case(database):
 
 
 def test_console_and_api_actions_are_recorded_without_what_was_typed(client, case):
-    from tests.conftest import use_settings
+    from tests.support.settings import use_settings
     use_settings(CONSOLE_COOKIE_SECURE="0")
     client.application.config["SESSION_COOKIE_SECURE"] = False
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").get_data(as_text=True)).group(1)
@@ -56,7 +56,7 @@ def test_the_log_cannot_be_rewritten(database, case):
 
 
 def _console_sign_in(client, username="grid1"):
-    from tests.conftest import use_settings
+    from tests.support.settings import use_settings
     use_settings(CONSOLE_COOKIE_SECURE="0")
     client.application.config["SESSION_COOKIE_SECURE"] = False
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").get_data(as_text=True)).group(1)

@@ -24,7 +24,6 @@ from models.people import Staff
 from models.cases import Case
 from cases import intake
 from tests import test_console
-from tests.test_console import console  # noqa: F401  (the signed-in console fixture)
 
 SECOND_STAFF = ("gx_shuji", "gx_admin", "gx_editor", "gx_wuye", "gx_jiedao", "gx_cadre", "gx_grid1", "gx_grid2",
                 "gx_louzhang")
@@ -72,6 +71,7 @@ def _leaks(body):
 
 
 @pytest.mark.parametrize("username", SECOND_STAFF)
+@pytest.mark.slow
 def test_the_console_shows_and_lets_do_nothing_of_another_community(client, console, two, username):
     sign_in, csrf = console
     assert sign_in(username).status_code == 303
@@ -122,6 +122,7 @@ def test_a_secretary_sees_their_own_community_in_the_console(client, console, tw
 
 
 @pytest.mark.parametrize("username", SECOND_STAFF)
+@pytest.mark.slow
 def test_the_staff_api_shows_and_lets_do_nothing_of_another_community(client, two, username):
     login = client.post("/api/mp/staff/login", json={"username": username, "password": DEMO_PASSWORD})
     headers = {"Authorization": "Bearer " + login.json["token"]}

@@ -40,23 +40,6 @@ CONTENT = ("editor", "secretary", "admin")
 MANAGERS = ("secretary", "admin")
 
 
-@pytest.fixture
-def console(client, database, emulator, settings):
-    seed_demo()
-    from tests.conftest import use_settings
-    use_settings(CONSOLE_COOKIE_SECURE="0")
-    client.application.config["SESSION_COOKIE_SECURE"] = False
-
-    def sign_in(username, password=DEMO_PASSWORD):
-        return client.post("/console/login", data={"username": username, "password": password,
-                                                    "csrf": csrf("/console/login")})
-
-    def csrf(path):
-        page = client.get(path).get_data(as_text=True)
-        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    return sign_in, csrf
-
-
 # -- signing in -----------------------------------------------------------------------------------
 def test_sign_in_out_and_what_an_anonymous_visitor_sees(client, console):
     sign_in, csrf = console
@@ -79,6 +62,8 @@ def test_a_wrong_password_and_an_unknown_name_look_the_same_and_both_count(clien
     assert sign_in("grid1").status_code == 429
 
 
+@pytest.mark.password_hashing
+@pytest.mark.slow
 def test_an_unknown_name_takes_as_long_as_a_known_one(client, console):
     # Timing a wrong password tells which staff names exist when only known names get the slow
     # hash check (~100 ms against ~4 ms). Medians, interleaved, with a factor of 3 to spare on a
@@ -322,6 +307,7 @@ def _fingerprint():
 
 
 @pytest.mark.parametrize("username", USERS)
+@pytest.mark.slow
 def test_every_action_by_every_role(client, console, emulator, username):
     sign_in, csrf = console
     editor = Staff.get(Staff.username == "editor")

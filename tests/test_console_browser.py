@@ -3,19 +3,14 @@
 article, moderate a comment, approve a campaign. A failing test leaves a screenshot in
 test-artifacts/."""
 import datetime
-import os
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from account import articles
 from account import comments
 from account import words
-from community.demo import DEMO_PASSWORD
-from community.demo import seed_demo
 from models.community import Building
 from models.content import Article
 from models.content import Comment
@@ -26,55 +21,6 @@ from models.people import Resident
 from models.people import Staff
 from models.cases import Case
 from cases import intake
-from tests.conftest import LiveServer
-
-CHROMIUM = os.environ.get("LINLI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-REQUIRE_BROWSER = os.environ.get("LINLI_TEST_REQUIRE_BROWSER") == "1"     # CI: missing is a failure
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-# As the machine's notes advise: no background traffic a closed network would refuse.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    problem = None if os.path.exists(CHROMIUM) else "no Chromium at %s (Debian: apt-get install chromium)" % CHROMIUM
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = problem or "the playwright package is not installed (requirements-dev.txt)"
-    if problem:
-        if REQUIRE_BROWSER:
-            pytest.fail("browser tests required but " + problem)
-        pytest.skip("browser tests skipped: " + problem)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(chromium, settings, database, emulator, request):
-    """(page, url, sign_in): gunicorn on the test's database, a fresh browser context."""
-    seed_demo()
-    server = LiveServer(settings, CONSOLE_COOKIE_SECURE="0")
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10000)
-
-    def sign_in(username):
-        page.goto(server.url + "/console/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(server.url + "/console/")
-    yield page, server.url, sign_in
-    failed = getattr(request.node, "report_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / ("%s.png" % request.node.name.replace("/", "_"))), full_page=True)
-    context.close()
-    server.stop()
 
 
 def _case_in_grid_one(openid, nickname, text):

@@ -21,9 +21,9 @@ from models.content import WeChatTag
 from models.people import Resident
 from models.people import Staff
 from cases import intake
-from tests.conftest import LiveServer
-from tests.conftest import use_settings
-from tests.wechat_push import WeChat
+from tests.support.live_server import LiveServer
+from tests.support.settings import use_settings
+from tests.support.wechat_push import WeChat
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOTICE_KEY = re.compile(r'name="key" value="([^"]+)"')
@@ -175,6 +175,7 @@ def two_workers(settings, database, emulator):
     server.stop()
 
 
+@pytest.mark.live_server
 def test_a_double_click_on_a_buildings_first_notice_across_two_workers(two_workers, emulator):
     # The mistake: both requests created the building's tag; the second got 45157 and then an
     # IntegrityError (500), or both notices went out. The row is now claimed before WeChat is asked.

@@ -5,8 +5,6 @@ from account import articles
 from models.community import Building
 from models.content import Article
 from models.people import Staff
-from tests.test_console_browser import chromium  # noqa: F401  (a fixture)
-from tests.test_console_browser import site  # noqa: F401  (a fixture)
 
 
 def test_an_editor_copies_a_published_articles_link(site):

@@ -2,7 +2,7 @@
 only the case actions that can succeed, a month picker, and demo data that fills every page."""
 import re
 
-from tests.test_console import console  # noqa: F401  (the signed-in client fixture)
+import pytest
 
 
 def _page(client, path):
@@ -223,6 +223,7 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
                           headers={"Authorization": "Bearer " + token}).status_code == 400
 
 
+@pytest.mark.slow
 def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, console):
     """`make run` showed an empty grid dashboard and empty lists: a newcomer saw nothing real."""
     from cases.demo import seed_demo_history

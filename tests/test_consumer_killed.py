@@ -7,14 +7,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from account import notices
 from models.community import Building
 from models.content import Notice
 from models.db import utcnow
 from models.people import Staff
-from tests.conftest import ROOT
-from tests.conftest import settings_env
-from tests.conftest import use_settings
+from tests.support import ROOT
+from tests.support.settings import settings_env
+from tests.support.settings import use_settings
 
 
 def _consumer(settings):
@@ -33,6 +35,7 @@ def _until(condition, seconds=20):
     return False
 
 
+@pytest.mark.live_server
 def test_a_killed_consumer_loses_no_notice_and_sends_none_twice(database, settings, emulator):
     from linli import queue
     from community.demo import seed_demo

@@ -31,8 +31,8 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.cases import Case
-from tests.conftest import use_settings
-from tests.wechat_push import WeChat
+from tests.support.settings import use_settings
+from tests.support.wechat_push import WeChat
 from wechat.failures import QuotaExhausted
 
 

@@ -13,11 +13,11 @@ from account.replay import make_replay_guard
 from account.views import REPLAY_GUARD
 from wsgi import create_app
 from models.account import InboundMessage
-from tests.conftest import MP_APPID
-from tests.conftest import WECHAT_TOKEN
-from tests.conftest import use_settings
-from tests.wechat_push import WeChat
-from tests.wechat_push import sign
+from tests.support.settings import use_settings
+from tests.support.wechat_apps import MP_APPID
+from tests.support.wechat_apps import WECHAT_TOKEN
+from tests.support.wechat_push import WeChat
+from tests.support.wechat_push import sign
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from models.account import InboundMessage
-from tests.conftest import WECHAT_TOKEN
-from tests.wechat_push import WeChat
-from tests.wechat_push import sign
+from tests.support.wechat_apps import WECHAT_TOKEN
+from tests.support.wechat_push import WeChat
+from tests.support.wechat_push import sign
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))

@@ -3,12 +3,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
-from tests.conftest import ROOT
-from tests.conftest import settings_env
+from tests.support import ROOT
+from tests.support.settings import settings_env
 
 
+@pytest.mark.live_server
 def test_gunicorn_refuses_an_unmigrated_database_and_says_what_to_run(settings, empty_database_url):
     result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "-c",
                              "deploy/gunicorn.conf.py", "wsgi:create_app()"], cwd=ROOT,

@@ -7,7 +7,7 @@ import pytest
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.account import InboundMessage
-from tests.wechat_push import WeChat
+from tests.support.wechat_push import WeChat
 
 
 @pytest.fixture(params=["plain", "safe"])
@@ -27,7 +27,7 @@ def _console_page(client, path, username="editor"):
 
 @pytest.fixture
 def console_page(client, wechat):
-    from tests.conftest import use_settings
+    from tests.support.settings import use_settings
     use_settings(CONSOLE_COOKIE_SECURE="0")
     client.application.config["SESSION_COOKIE_SECURE"] = False
     return lambda path, username="editor": _console_page(client, path, username)
@@ -255,8 +255,8 @@ MP_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 @pytest.fixture
 def mini_push(wechat, client, emulator):
     """The mini-program's own push URL, signed with its own token and key, in the test's mode."""
-    from tests.conftest import MP_APPID
-    from tests.conftest import use_settings
+    from tests.support.wechat_apps import MP_APPID
+    from tests.support.settings import use_settings
     use_settings(MINIPROGRAM_TOKEN=MP_TOKEN, MINIPROGRAM_AES_KEY=MP_AES_KEY)
     return WeChat(client, mode=wechat.mode, token=MP_TOKEN, aes_key=MP_AES_KEY, appid=MP_APPID)
 

@@ -25,8 +25,8 @@ from models.people import Resident
 from models.cases import Case
 from cases import intake
 from cases.tasks import prune_orphan_photos
-from tests.conftest import use_settings
-from tests.wechat_push import WeChat
+from tests.support.settings import use_settings
+from tests.support.wechat_push import WeChat
 
 
 def test_a_window_counts_per_key_and_starts_over(database):

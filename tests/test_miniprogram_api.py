@@ -110,7 +110,7 @@ def test_an_expired_token_is_401_and_refresh_gives_a_new_one(app, client, mp, mo
 
 # -- phone ------------------------------------------------------------------------------------
 def test_a_resident_binds_the_phone_the_button_shared(client, mp, emulator):
-    from tests.conftest import MP_APPID
+    from tests.support.wechat_apps import MP_APPID
     headers = mp("o-phone")
     answer = client.post("/api/mp/me/phone", headers=headers,
                          json={"code": emulator.phone_code("13800138000", MP_APPID)})
@@ -125,7 +125,7 @@ def test_a_resident_binds_the_phone_the_button_shared(client, mp, emulator):
 def test_a_bad_phone_code_is_refused_and_the_number_kept(client, mp, emulator, case):
     # Replayed: a code captured from an earlier binding. Other app: a code another mini-program
     # obtained for the same user, passed to us to plant a number. Unknown/missing: client bugs.
-    from tests.conftest import MP_APPID
+    from tests.support.wechat_apps import MP_APPID
     headers = mp("o-phone-bad")
     client.post("/api/mp/me/phone", headers=headers, json={"code": emulator.phone_code("13900000001", MP_APPID)})
     code = {"replayed": None, "unknown": "phone-404", "other_app": emulator.phone_code("13700000000", "wx-other"),
@@ -371,7 +371,7 @@ def test_public_boards_show_no_personal_data(client, mp):
 
 def test_without_mini_program_credentials_a_report_is_still_filed(client, mp):
     # Found by the soak: a deployment with no MINIPROGRAM_APPID answered every filing with 500.
-    from tests.conftest import use_settings
+    from tests.support.settings import use_settings
     headers = mp("o-unconfigured")
     use_settings(MINIPROGRAM_APPID="", MINIPROGRAM_SECRET="")
     answer = client.post("/api/mp/reports", headers=headers, json={"description": "单元门禁坏了两天了"})

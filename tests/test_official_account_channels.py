@@ -20,8 +20,8 @@ from models.people import Resident
 from models.people import Staff
 from models.cases import Case
 from cases import workflow
-from tests.conftest import use_settings
-from tests.wechat_push import WeChat
+from tests.support.settings import use_settings
+from tests.support.wechat_push import WeChat
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from models.people import Resident
 from models.people import Staff
 from cases import intake
 from cases import workflow
-from tests.conftest import use_settings
+from tests.support.settings import use_settings
 
 KEY = "key-of-the-city-app"
 

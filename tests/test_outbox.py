@@ -12,9 +12,9 @@ from models.account import OutboundMessage
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
-from tests.conftest import use_settings
+from tests.support.settings import use_settings
 from wechat.outbound.delivery import Unreachable
-from tests.wechat_push import WeChat
+from tests.support.wechat_push import WeChat
 
 
 @pytest.fixture

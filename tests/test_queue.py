@@ -13,8 +13,8 @@ from wsgi import create_app
 from models.community import Community
 from models.db import connected
 from models.db import db
-from tests.conftest import ROOT
-from tests.conftest import settings_env
+from tests.support import ROOT
+from tests.support.settings import settings_env
 
 _ran = []
 
@@ -61,6 +61,7 @@ def test_immediate_mode_runs_inside_the_caller_and_keeps_its_connection(app, dat
     assert Community.get(Community.code == "now")
 
 
+@pytest.mark.live_server
 def test_consumer_command_runs_queued_tasks(settings, tmp_path, stack):
     # The real consumer, as `make run` and systemd start it, in a process of its own.
     app = _queued_app(settings)

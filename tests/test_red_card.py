@@ -22,7 +22,7 @@ from models.coupons import CouponHolding
 from models.coupons import RedemptionAttempt
 from models.db import utcnow
 from models.people import Resident
-from tests.conftest import use_settings
+from tests.support.settings import use_settings
 
 DAY = datetime.timedelta(days=1)
 

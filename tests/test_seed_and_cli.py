@@ -1,4 +1,5 @@
 """The demo community and the CLI commands, through Flask's CLI runner."""
+import pytest
 from werkzeug.security import generate_password_hash
 
 from community.demo import DEMO_PASSWORD
@@ -51,6 +52,7 @@ def test_db_status_exits_1_while_pending_and_0_when_current(app, empty_database_
     assert runner.invoke(args=["db", "status"]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_seed_demo_command(app, database):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output

@@ -5,8 +5,8 @@ import requests
 from wechatpy.exceptions import APILimitedException
 from wechatpy.exceptions import WeChatClientException
 
-from tests.conftest import APPID
-from tests.conftest import SECRET
+from tests.support.wechat_apps import APPID
+from tests.support.wechat_apps import SECRET
 from wechat.client import LinliWeChatClient
 from wechat.client import WeChatNotConfigured
 from wechat.token_store import make_token_store

@@ -633,7 +633,7 @@ def msg_sec_check(state, params, body, req):
 
 @route("wxa/media_check_async")
 def media_check_async(state, params, body, req):
-    """The verdict is pushed later (tests push it with tests/wechat_push.py: media_check_verdict)."""
+    """The verdict is pushed later (tests push it with tests/support/wechat_push.py: media_check_verdict)."""
     error = _require(body, "media_url", "media_type", "version", "openid", "scene")
     if error:
         return error

@@ -102,7 +102,7 @@ class Emulator:
 
     # -- what users do ----------------------------------------------------------------------
     def heard(self, xml):
-        """WeChat saw this push's user act (tests/wechat_push.py tells it): the customer-service
+        """WeChat saw this push's user act (tests/support/wechat_push.py tells it): the customer-service
         window opens as WeChat's rule says (State.hear)."""
         fields = xmltodict.parse(xml).get("xml") or {}
         openid = fields.get("FromUserName", "")

@@ -9,9 +9,9 @@ import time
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from tests.conftest import APPID
-from tests.conftest import WECHAT_AES_KEY
-from tests.conftest import WECHAT_TOKEN
+from tests.support.wechat_apps import APPID
+from tests.support.wechat_apps import WECHAT_AES_KEY
+from tests.support.wechat_apps import WECHAT_TOKEN
 
 ACCOUNT = "gh_linli_test"
 _ids = itertools.count(int(time.time() * 1000))
