@@ -1,5 +1,5 @@
 """Followers of the official account: who they are, and where they live when a building's QR
-code brought them (seed 001: each building's code is posted at its door)."""
+code brought them (each building's code is posted at its door)."""
 import datetime
 
 from peewee import JOIN

@@ -1,4 +1,4 @@
-"""Permanent QR codes for each building's door (seed 001): scanning one follows the account and
+"""Permanent QR codes for each building's door: scanning one follows the account and
 tells us the building. A code is made once and its ticket kept; the account's permanent codes
 are limited (100,000), so running the command again makes none for buildings that have one."""
 import re

@@ -1,7 +1,7 @@
 """How the official account turns messages into cases.
 
 A report is a text that starts with a report word, a photo ("随手拍"), a voice message (its
-recognition text: elderly residents who cannot type speak, seed 001) or a location. A photo and
+recognition text: elderly residents who cannot type speak) or a location. A photo and
 its words sent within MERGE_WINDOW of each other make one case, in either order.
 """
 import dataclasses

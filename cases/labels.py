@@ -11,6 +11,6 @@ STATE_LABELS = {
     "rejected": "未予受理",
     "duplicate": "已合并到其他案件",
 }
-# The chain's words and every staff role's (DESIGN.md §2) come from the community policy.
+# The chain's words and every staff role's come from the community policy.
 LEVEL_LABELS = DEFAULT_POLICY.level_labels
 ROLE_LABELS = DEFAULT_POLICY.role_labels

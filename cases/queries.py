@@ -115,7 +115,7 @@ def public_timeline(case):
 
 
 def resolved_board(community_id, page=1, size=20):
-    """Resolved cases for everyone to see (seed 001: resolved issues published as a series):
+    """Resolved cases for everyone to see (published as a series, so residents see what was done):
     no reporter, no unit or room, and long numbers in the text masked."""
     query = (Case.select(Case, Category, Building, Estate)
              .join(Category, JOIN.LEFT_OUTER, on=(Case.category == Category.id))

@@ -1,4 +1,4 @@
-"""Who answers for a case at each level (seed 003): the grid worker on site, then the area cadre
+"""Who answers for a case at each level: the grid worker on site, then the area cadre
 of the grid, then the community secretary, then the street grid centre. A case without a grid
 worker goes to the community's duty roster for the day."""
 from community.policy import DEFAULT_POLICY

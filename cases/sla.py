@@ -1,4 +1,4 @@
-"""Deadlines per category and level (DESIGN.md §5), in hours or working days."""
+"""Deadlines per category and level, in hours or working days."""
 import dataclasses
 import datetime
 

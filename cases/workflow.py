@@ -1,4 +1,4 @@
-"""The life of a case (DESIGN.md §5): submitted → accepted → in_progress → resolved → closed,
+"""The life of a case: submitted → accepted → in_progress → resolved → closed,
 with reopened, rejected and duplicate; four levels with deadlines; every change an event.
 
 Each transition is a conditional update on the state it starts from, so two people (or a person

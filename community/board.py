@@ -1,4 +1,4 @@
-"""A building's service board (seed 002: plates with the leaders' phones at each door)."""
+"""A building's service board (like the plates with the leaders' phones at each door)."""
 import dataclasses
 
 from community.policy import DEFAULT_POLICY

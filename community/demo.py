@@ -1,4 +1,4 @@
-"""A demo community modelled on seed 004's 八家庄社区 (长安区, 石家庄): 6 estates, 39 buildings,
+"""A demo community modelled on 八家庄社区 (长安区, 石家庄): 6 estates, 39 buildings,
 about 3,300 households, grids with their workers and staff of every role.
 
 Idempotent: every object is found by its natural key before it is created, so running the seed
@@ -21,7 +21,7 @@ from models.people import Staff
 DEMO_PASSWORD = "linli-demo-2026"
 COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市",
                  centre_lat=38.0530, centre_lng=114.5260)
-# (estate, buildings): 39 buildings in all, as in seed 004. 丰泽园 is named in the seed.
+# (estate, buildings): 39 buildings in all, as 八家庄 has; 丰泽园 is one of its estates.
 ESTATES = [("丰泽园小区", 7), ("八家庄东区", 7), ("八家庄西区", 7),
            ("百花小区", 6), ("丰收小区", 6), ("建北小区", 6)]
 GRIDS = [("G1", "第一网格"), ("G2", "第二网格"), ("G3", "第三网格"), ("G4", "第四网格")]
@@ -52,7 +52,7 @@ RESIDENTS = [
 ]
 MERCHANTS = [("八家庄便民超市", "超市"), ("丰收路理发店", "理发")]
 
-# A second, smaller community (seed 001's 光熙门北里北, 朝阳区, Beijing) so that every boundary
+# A second, smaller community (光熙门北里北, 朝阳区, Beijing) so that every boundary
 # between communities can be tried: its grid codes repeat the first's on purpose.
 SECOND = dict(code="guangximen", name="光熙门北里北社区", district="朝阳区", city="北京市",
               centre_lat=39.9680, centre_lng=116.4360)

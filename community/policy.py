@@ -1,7 +1,7 @@
 """How a community does things, in one place: who answers for a case at each of the four levels,
 how long each level has, and the shares by which residents decide together.
 
-DEFAULT_POLICY is every community's (seed 003's chain and clocks, the Civil Code's shares). A
+DEFAULT_POLICY is every community's (the four-level chain and its clocks, the Civil Code's shares). A
 deployment changes what differs per community in COMMUNITY_POLICY_OVERRIDES, a JSON object keyed
 by community code, "*" for every community (applied first, a community's own entry on top):
 
@@ -93,7 +93,7 @@ class Share:
 
 @dataclasses.dataclass(frozen=True)
 class Consent:
-    """The shares a consultation's rules decide by (DESIGN.md §7), computed at the close."""
+    """The shares a consultation's rules decide by, computed at the close."""
     # Civil Code Art. 278: owners holding 2/3 of the exclusive area and 2/3 by number take part;
     # ordinary matters pass with more than half of the participating area and owners; major
     # ones (raising the maintenance fund, rebuilding, changing common parts' use) with 3/4.
@@ -197,7 +197,7 @@ def _level(number, role, label, respond, resolve):
     return Level(number, role, label, Duration.parse(respond), Duration.parse(resolve))
 
 
-# Seed 003: the grid worker on site, the area cadre of the grid, the community secretary who
+# The grid worker on site, the area cadre of the grid, the community secretary who
 # coordinates the departments within 24 hours, the street grid centre within 2 working days.
 DEFAULT_POLICY = Policy(
     levels=(

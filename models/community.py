@@ -1,7 +1,7 @@
 """Where residents live and how the community is run: Community → Grid → Building → Unit.
 
 Estates (小区) group buildings by address; grids group them for management, and a grid may be
-split into micro-grids (seed 002: grid → micro-grid → unit), so a grid can have a parent.
+split into micro-grids (grid → micro-grid → unit), so a grid can have a parent.
 """
 from peewee import JOIN
 from peewee import BooleanField
@@ -50,7 +50,7 @@ class Building(BaseModel):
     estate = ForeignKeyField(Estate, null=True, backref="buildings", on_delete="RESTRICT")
     grid = ForeignKeyField(Grid, null=True, backref="buildings", on_delete="SET NULL")
     name = CharField(max_length=100)               # "11号楼"
-    # Scene value of the building's permanent QR code (seed 001: posted at the door).
+    # Scene value of the building's permanent QR code (posted at the door).
     qr_scene = CharField(max_length=64, null=True, unique=True)
     qr_ticket = CharField(max_length=200, default="")   # the permanent QR code made for it
     active = BooleanField(default=True)

@@ -15,7 +15,7 @@ from models.db import utcnow
 
 ADDRESS_STATES = ("none", "pending", "confirmed", "rejected")
 
-# role → the kind of place it is scoped to (DESIGN.md §2). An area cadre answers for a set of
+# role → the kind of place it is scoped to. An area cadre answers for a set of
 # grids: one assignment per grid, so "who is above this grid worker" is one indexed lookup.
 ROLE_SCOPES = {
     "grid_worker": "grid",

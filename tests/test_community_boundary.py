@@ -1,4 +1,4 @@
-"""Two communities, and the whole role matrix across them (issue 14, item 21): every staff member
+"""Two communities, and the whole role matrix across them: every staff member
 of 光熙门北里北 tries 八家庄's cases, messages, articles, comments, staff, merchants, campaigns and
 coupons through the console's pages and the staff and merchant APIs (lists, details, actions,
 exports). Each try is refused (403 or 404) or shows nothing of 八家庄, and nothing changes."""

@@ -372,7 +372,7 @@ def test_an_uploaded_file_must_really_be_an_image(client, console):
 
 def test_the_transfer_list_offers_only_staff_whose_role_covers_the_case(client, console):
     # It offered every active staff member, of any role and any community: the property office
-    # picked there became the assignee, free to act at any level (issue 14, item 20).
+    # picked there became the assignee, free to act at any level.
     from community.demo import seed_second_community
     seed_second_community()
     sign_in, csrf = console

@@ -61,7 +61,7 @@ def test_the_defaults_are_the_chain_and_clocks_the_code_had():
     assert chain == [
         (1, "grid_worker", "网格员", "grid", "2 hours", "24 hours"),
         (2, "area_cadre", "片区负责人", "grid", "4 hours", "24 hours"),
-        (3, "secretary", "社区书记", "community", "4 hours", "24 hours"),            # seed 003: 24 h
+        (3, "secretary", "社区书记", "community", "4 hours", "24 hours"),            # the secretary's 24 h
         (4, "street_centre", "街道网格中心", "community", "1 working_days", "2 working_days"),
     ]
     assert routing.TOP_LEVEL == DEFAULT_POLICY.top_level == 4

@@ -123,7 +123,7 @@ def test_transfer_reject_and_merge_through_the_api(client, town):
     assert client.post("/api/mp/staff/cases/%s/reject" % third, headers=grid1, json={}).status_code == 422
     assert client.post("/api/mp/staff/cases/%s/reject" % third, headers=grid1,
                        json={"reason": "请到街道政务服务中心咨询"}).json["state"] == "rejected"
-    # The property office has no case role: it cannot be made the assignee (issue 14, item 20).
+    # The property office has no case role: it cannot be made the assignee.
     refused = client.post("/api/mp/staff/cases/%s/transfer" % first, headers=grid1,
                           json={"to_staff_id": Staff.get(Staff.username == "wuye").id, "reason": "属于物业管理范围"})
     assert refused.status_code == 422 and refused.json["error"]["code"] == "bad_assignee"

@@ -1,5 +1,5 @@
 """The case workflow as stories: who may act, what each action changes, and the clock that
-escalates what nobody handled (seed 003's four levels)."""
+escalates what nobody handled (the four levels)."""
 import datetime
 
 import pytest
