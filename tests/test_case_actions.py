@@ -12,7 +12,6 @@ from models.people import Resident
 from cases import intake
 from cases import permissions
 from cases import workflow
-from tests.test_console import console  # noqa: F401  (the signed-in client fixture)
 
 
 def _staff_token(client, username):
