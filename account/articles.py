@@ -15,15 +15,15 @@ import requests
 from PIL import Image
 from wechatpy.exceptions import WeChatClientException
 
-from linli import config
 import wechat
 from account import article_html
 from account.words import Screen
+from cases import photos
+from linli import config
 from linli.errors import LinliError
 from models.content import Article
 from models.content import ArticleImage
 from models.db import utcnow
-from cases import photos
 from wechat import errcodes
 from wechat import failures
 

@@ -66,6 +66,7 @@ def followers_import(restart):
     whose push was lost), so staff replies and case notifications reach them. Resumable: run it
     again after an interruption."""
     from wechatpy.exceptions import WeChatClientException
+
     from account import followers
 
     def progress(imported, total):
@@ -107,6 +108,7 @@ def comments_command(pages):
 def stats_command(day):
     """Pull a day's article reads and follower total now (the consumer does it daily)."""
     import datetime
+
     from account import stats
     try:
         when = datetime.date.fromisoformat(day) if day else None

@@ -7,16 +7,16 @@ from html import escape
 
 from peewee import JOIN
 
-from linli import config
 from account import reporting
 from account import texts
 from community.board import render_board
 from community.board import service_board
 from coupons import campaigns
+from linli import config
+from linli.clock import local
 from models.content import Article
 from models.content import Notice
 from models.content import ResidentTag
-from linli.clock import local
 
 LATEST_NOTICES = 5
 SHOWN_CAMPAIGNS = 5

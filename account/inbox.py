@@ -5,9 +5,11 @@ worker. The unique `dedup_key` makes the retry land on the first row and get the
 try produced, never a second effect.
 """
 import xmltodict
+
 from models.account import InboundMessage
 from models.db import utcnow
 from models.people import Resident
+
 
 def dedup_key(fields):
     if fields["MsgType"] == "event":

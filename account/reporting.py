@@ -8,11 +8,11 @@ import dataclasses
 import datetime
 import re
 
-from linli import limits
 from account import texts
 from cases import intake
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
+from linli import limits
 
 CHANNEL = "official_account"
 MERGE_WINDOW = datetime.timedelta(minutes=5)

@@ -3,12 +3,12 @@ highest priority wins; a rule may be active only in some hours (Asia/Shanghai)."
 import json
 import re
 
+from linli.clock import local
 from linli.errors import LinliError
 from models.account import MATCH_TYPES
 from models.account import REPLY_TYPES
 from models.account import AutoReplyRule
 from models.db import utcnow
-from linli.clock import local
 
 MAX_MATCHED_TEXT = 2000          # WeChat text messages are shorter; bounds regex work
 HOUR_MINUTE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

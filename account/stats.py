@@ -5,11 +5,11 @@ import datetime
 from peewee import fn
 
 import wechat
+from linli.clock import local
 from models.content import Article
 from models.content import ArticleDailyStat
 from models.content import FollowerDailyStat
 from models.db import db
-from linli.clock import local
 from models.db import utcnow
 
 

@@ -9,9 +9,9 @@ import datetime
 import logging
 
 from account.inbox import raw_fields
+from linli.clock import SHANGHAI
 from models.account import InboundMessage
 from models.db import utcnow
-from linli.clock import SHANGHAI
 
 logger = logging.getLogger(__name__)
 

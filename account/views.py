@@ -6,12 +6,12 @@ from flask import Response
 from flask import current_app
 from flask import request
 
-from linli import config
 from account import gateway
 from account import mp_push
 from account import push
 from account import screening
 from account.replay import make_replay_guard
+from linli import config
 
 bp = Blueprint("account", __name__)
 REPLAY_GUARD = "linli.push_replay_guard"

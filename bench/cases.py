@@ -119,12 +119,12 @@ def _seed(db, count):
 
 
 def _measure(db):
-    from models.people import Resident
-    from models.people import Staff
     from cases import queries
     from cases import rates
     from linli.clock import local
     from models.db import utcnow
+    from models.people import Resident
+    from models.people import Staff
     residents = [r.id for r in Resident.select(Resident.id).where(Resident.oa_openid.startswith("o-bench-"))]
     workers = list(Staff.select().where(Staff.username.startswith("grid")))
     secretary_community = Resident.get_by_id(residents[0]).community_id

@@ -11,8 +11,6 @@ import argparse
 import random
 import sys
 import time
-from pathlib import Path
-
 
 from account.words import Screen
 

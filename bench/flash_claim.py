@@ -125,13 +125,14 @@ def _resident_of(n, claims, residents):
 
 
 def _report(name, env, campaign_id, elapsed, results, args):
-    from wsgi import create_app
+    from peewee import fn
+
     from linli.config import Settings
     from models.coupons import Campaign
     from models.coupons import Coupon
     from models.db import close_all
     from models.db import connected
-    from peewee import fn
+    from wsgi import create_app
     app = create_app(Settings.from_env(env))
     with app.app_context(), connected():
         issued = Coupon.select().where(Coupon.campaign == campaign_id).count()

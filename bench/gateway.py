@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from bench.pg import temporary_schema
+
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token"
 RESIDENTS = 200

@@ -167,15 +167,16 @@ def _load(url, world, args, master_pid):
 
 def _report(env, world, log, args):
     from peewee import fn
-    from wsgi import create_app
+
     from linli.config import Settings
     from models.account import InboundMessage
+    from models.cases import Case
     from models.coupons import Campaign
     from models.coupons import Coupon
     from models.coupons import RedemptionAttempt
     from models.db import close_all
     from models.db import connected
-    from models.cases import Case
+    from wsgi import create_app
     total = sum(log["status"].values())
     print("soak: %.1f min, %d connections, gunicorn 2 workers on PostgreSQL + Redis" % (args.minutes, args.connections))
     print("  %d requests, %.0f/s; errors (5xx or broken connections): %d" % (total, total / log["elapsed"],

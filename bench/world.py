@@ -7,12 +7,12 @@ import datetime
 @contextlib.contextmanager
 def seeded(env):
     """Inside: an app context on `env`'s database, migrated and seeded; closed afterwards."""
-    from wsgi import create_app
     from community.demo import seed_demo
     from linli.config import Settings
     from models.db import close_all
     from models.db import connected
     from models.db import upgrade
+    from wsgi import create_app
     app = create_app(Settings.from_env(env))
     with app.app_context(), connected():
         upgrade()

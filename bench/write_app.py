@@ -5,12 +5,12 @@ timeout) is measured with the web workers and the consumer writing at once."""
 from flask import Blueprint
 from flask import jsonify
 
-from wsgi import create_app
+from linli import queue
 from models.community import Building
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
-from linli import queue
+from wsgi import create_app
 
 bp = Blueprint("bench", __name__)
 

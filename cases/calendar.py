@@ -2,9 +2,9 @@
 days (调休) on weekends that staff enter from each year's State Council notice."""
 import datetime
 
+from linli.clock import SHANGHAI
 from models.db import db
 from models.workflow import CalendarDay
-from linli.clock import SHANGHAI
 
 MAX_SPAN_DAYS = 366      # a deadline further out than this is a configuration mistake
 

@@ -8,15 +8,15 @@ import logging
 from peewee import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
+from cases import intake
 from linli.errors import LinliError
+from linli.text_limits import TEXT_LIMITS
+from models.cases import Case
+from models.cases import CasePhoto
 from models.db import db
 from models.miniprogram import FilingKey
 from models.miniprogram import Upload
-from models.cases import Case
-from models.cases import CasePhoto
 from models.workflow import Category
-from cases import intake
-from linli.text_limits import TEXT_LIMITS
 
 logger = logging.getLogger(__name__)
 

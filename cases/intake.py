@@ -1,16 +1,16 @@
 """Filing a case and adding to it: the part of the workflow every channel's intake shares."""
-from linli import limits
-from models.community import Community
-from models.db import transaction
-from models.db import utcnow
-from models.cases import OPEN_STATES
-from models.cases import Case
-from models.cases import CaseEvent
-from models.cases import CasePhoto
 from cases import notify
 from cases import routing
 from cases import workflow
 from cases.numbers import next_number
+from linli import limits
+from models.cases import OPEN_STATES
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CasePhoto
+from models.community import Community
+from models.db import transaction
+from models.db import utcnow
 
 # A resident reports a handful of things a day; hundreds an hour is a script or a grudge.
 FILINGS_PER_HOUR = 20

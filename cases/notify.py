@@ -14,11 +14,11 @@ blocked it. Staff get WECHAT_STAFF_TEMPLATE_ID on the official account. WeChat's
 a subscription notice or template message (delivered, blocked, failed) is kept on the row
 (account/consent.py). With no channel the notification is recorded as skipped, with why.
 """
-from linli.clock import local
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from community.policy import DEFAULT_POLICY
 from linli import config
+from linli.clock import local
 from linli.queue import enqueue_after_commit
 from linli.queue import huey
 from models.cases import OPEN_STATES

@@ -4,8 +4,8 @@ The number grants nothing by itself (every read checks the caller's rights), so 
 sequential. It comes from a per-day counter row updated in the caller's transaction: the update
 locks the row, so two workers never issue the same number.
 """
-from models.cases import CaseCounter
 from linli.clock import local
+from models.cases import CaseCounter
 
 
 def next_number(now_utc):

@@ -12,20 +12,20 @@ import datetime
 import hmac
 import math
 
+from cases import intake
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
+from cases.queries import mask
+from linli.clock import SHANGHAI
 from linli.errors import LinliError
-from models.community import Community
-from models.db import transaction
-from models.db import utcnow
 from models.cases import OPEN_STATES
 from models.cases import Case
 from models.cases import CaseEvent
 from models.cases import CasePhoto
+from models.community import Community
+from models.db import transaction
+from models.db import utcnow
 from models.workflow import Category
-from cases import intake
-from linli.clock import SHANGHAI
-from cases.labels import LEVEL_LABELS
-from cases.labels import STATE_LABELS
-from cases.queries import mask
 
 DEFAULT_WINDOW = datetime.timedelta(days=90)     # the spec's default for GET requests
 MAX_RESULTS = 1000

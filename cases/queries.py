@@ -3,16 +3,16 @@ import re
 
 from peewee import JOIN
 
-from models.community import Building
-from models.community import Estate
-from models.db import utcnow
-from models.people import RoleAssignment
+from cases.permissions import ROLE_MAX_LEVEL
 from models.cases import OPEN_STATES
 from models.cases import Case
 from models.cases import CaseEvent
 from models.cases import CaseFollower
+from models.community import Building
+from models.community import Estate
+from models.db import utcnow
+from models.people import RoleAssignment
 from models.workflow import Category
-from cases.permissions import ROLE_MAX_LEVEL
 
 MAX_PAGE_SIZE = 50
 MAX_PAGE = 10_000

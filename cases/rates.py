@@ -20,18 +20,18 @@ from peewee import JOIN
 from peewee import Case as SqlCase
 from peewee import fn
 
+from cases.labels import LEVEL_LABELS
+from linli.clock import SHANGHAI
+from linli.clock import stored
 from linli.csv_export import csv_text
+from models.cases import OPEN_STATES
+from models.cases import Case
 from models.community import Building
 from models.community import Grid
 from models.db import is_postgres
 from models.db import utcnow
 from models.people import Staff
-from models.cases import OPEN_STATES
-from models.cases import Case
 from models.workflow import Category
-from linli.clock import SHANGHAI
-from linli.clock import stored
-from cases.labels import LEVEL_LABELS
 
 MIN_SAMPLE = 10
 MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")

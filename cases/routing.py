@@ -2,10 +2,10 @@
 of the grid, then the community secretary, then the street grid centre. A case without a grid
 worker goes to the community's duty roster for the day."""
 from community.policy import DEFAULT_POLICY
+from linli.clock import local
 from models.people import RoleAssignment
 from models.people import Staff
 from models.workflow import DutyRoster
-from linli.clock import local
 
 # The chain is every community's (community.policy): its roles are the schema's.
 TOP_LEVEL = DEFAULT_POLICY.top_level

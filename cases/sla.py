@@ -2,10 +2,10 @@
 import dataclasses
 import datetime
 
+from cases.calendar import add_working_days
 from community.policy import Duration
 from community.policy import policy_for
 from models.workflow import SlaPolicy
-from cases.calendar import add_working_days
 
 
 @dataclasses.dataclass(frozen=True)

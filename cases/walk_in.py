@@ -1,12 +1,12 @@
 """A case staff enter for a resident who called or came to the office (a walk-in): the caller
 is linked by their phone, or recorded with it, and the timeline says who entered it and how."""
+from cases import intake
 from linli.errors import LinliError
 from models.cases import CaseEvent
 from models.community import Building
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
-from cases import intake
 
 
 def file_walk_in(staff, community_id, description, phone="", name="", building_id=None, category_id=None,

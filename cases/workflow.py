@@ -7,23 +7,23 @@ and the escalation sweep) acting at once cannot both succeed: the second gets `s
 import dataclasses
 import typing
 
-from linli import text_limits
-from linli.errors import LinliError
-from models.db import db
-from models.db import utcnow
-from models.cases import OPEN_STATES
-from models.cases import STATES
-from models.cases import Case
-from models.cases import CaseEvent
-from models.cases import CaseFollower
-from models.cases import CasePhoto
-from models.people import Staff
 from cases import notify
 from cases import permissions
 from cases import routing
 from cases import sla
 from cases.labels import LEVEL_LABELS
 from community.policy import DEFAULT_POLICY
+from linli import text_limits
+from linli.errors import LinliError
+from models.cases import OPEN_STATES
+from models.cases import STATES
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CaseFollower
+from models.cases import CasePhoto
+from models.db import db
+from models.db import utcnow
+from models.people import Staff
 
 AUTO_CLOSE_AFTER = DEFAULT_POLICY.auto_close_after
 

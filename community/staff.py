@@ -12,6 +12,7 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from community.policy import DEFAULT_POLICY
 from linli import limits
 from linli.errors import LinliError
 from models.community import Building
@@ -24,7 +25,6 @@ from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import SigninLink
 from models.people import Staff
-from community.policy import DEFAULT_POLICY
 
 MIN_PASSWORD_LENGTH = 8
 

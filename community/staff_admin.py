@@ -2,6 +2,14 @@
 move and take away roles, disable and enable accounts, send sign-in links, set the phone shown
 on the service boards. Each change checks the manager's right and keeps the community with at
 least one manager, in one transaction."""
+from community.policy import DEFAULT_POLICY
+from community.staff import StaffError
+from community.staff import assign_role
+from community.staff import building_label
+from community.staff import community_by_role
+from community.staff import create_staff
+from community.staff import issue_link
+from community.staff import set_active
 from models.community import Building
 from models.community import Community
 from models.community import Grid
@@ -11,14 +19,6 @@ from models.db import is_postgres
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import Staff
-from community.policy import DEFAULT_POLICY
-from community.staff import StaffError
-from community.staff import assign_role
-from community.staff import building_label
-from community.staff import community_by_role
-from community.staff import create_staff
-from community.staff import issue_link
-from community.staff import set_active
 
 # Who manages a community's staff: the roles that already run the console's community page. The
 # secretary heads the community and the admin runs the system; either may be the only one a

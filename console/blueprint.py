@@ -13,11 +13,11 @@ from flask import request
 from flask import url_for
 from markupsafe import Markup
 
-from linli.clock import local
 from community.staff import role_label
 from console.access import MENU
 from console.auth import csrf_token
 from linli import audit
+from linli.clock import local
 from linli.errors import LinliError
 from models.people import RoleAssignment
 

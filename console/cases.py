@@ -8,6 +8,12 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from cases import permissions
+from cases import queries
+from cases import workflow
+from cases.labels import LEVEL_LABELS
+from cases.labels import STATE_LABELS
+from cases.walk_in import file_walk_in
 from console.access import CASE_ROLES
 from console.access import staff_community
 from console.auth import signed_in
@@ -15,18 +21,12 @@ from console.blueprint import bp
 from console.forms import integer
 from miniprogram_api.parsing import decode_cursor
 from miniprogram_api.parsing import encode_cursor
+from miniprogram_api.serializers import EVENT_LABELS
+from models.cases import Case
 from models.community import Building
 from models.community import Grid
-from models.cases import Case
 from models.workflow import CannedReply
 from models.workflow import Category
-from cases import permissions
-from cases import queries
-from cases import workflow
-from cases.walk_in import file_walk_in
-from miniprogram_api.serializers import EVENT_LABELS
-from cases.labels import LEVEL_LABELS
-from cases.labels import STATE_LABELS
 
 
 @bp.get("/cases")

@@ -12,6 +12,7 @@ from flask import url_for
 import wechat
 from account import qrcodes as qrcodes_domain
 from account import rules
+from cases import calendar
 from community import staff_admin
 from console.access import MANAGER_ROLES
 from console.access import staff_community
@@ -26,7 +27,6 @@ from models.community import Unit
 from models.people import RoleAssignment
 from models.people import Staff
 from models.workflow import CalendarDay
-from cases import calendar
 
 
 @bp.get("/community")

@@ -18,11 +18,14 @@ from account import comments as comment_domain
 from account import notices
 from account import stats
 from account import words
+from cases import photos
 from console.access import CONTENT_ROLES
 from console.access import staff_community
 from console.auth import signed_in
 from console.blueprint import bp
 from console.forms import integer
+from linli.clock import SHANGHAI
+from linli.clock import stored
 from models.community import Building
 from models.community import Estate
 from models.community import Grid
@@ -31,9 +34,6 @@ from models.content import Comment
 from models.content import Notice
 from models.content import SensitiveWord
 from models.content import WeChatTag
-from cases import photos
-from linli.clock import SHANGHAI
-from linli.clock import stored
 
 FIELDS = ("title", "author", "digest", "body", "body_format", "cover_path", "source_url", "comments")
 # The states as staff read them (models.content.ARTICLE_STATES, NOTICE_STATES).

@@ -11,6 +11,7 @@ from flask import url_for
 from account import inbox as messages
 from account import outbox
 from account import screening
+from cases import intake
 from console.access import CONTENT_ROLES
 from console.access import staff_community
 from console.auth import signed_in
@@ -19,7 +20,6 @@ from linli.errors import LinliError
 from models.account import InboundMessage
 from models.account import OutboundMessage
 from models.cases import CaseEvent
-from cases import intake
 
 # Every message a resident can send; events are not messages.
 SHOWN_TYPES = ("text", "image", "voice", "video", "shortvideo", "location", "link", "miniprogrampage")

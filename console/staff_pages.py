@@ -9,6 +9,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from cases.labels import ROLE_LABELS
 from community import staff as staff_accounts
 from community import staff_admin
 from console.access import MANAGER_ROLES
@@ -21,7 +22,6 @@ from linli.errors import LinliError
 from models.people import ROLE_SCOPES
 from models.people import RoleAssignment
 from models.people import Staff
-from cases.labels import ROLE_LABELS
 
 
 @bp.get("/staff")

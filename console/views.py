@@ -12,7 +12,6 @@ from account import verification
 from cases import permissions
 from cases import queries
 from cases import rates
-from linli.clock import local
 from cases.labels import STATE_LABELS
 from community.staff import authenticate
 from community.staff import end_sessions
@@ -28,6 +27,7 @@ from console.blueprint import bp
 from console.charts import bars
 from console.charts import line
 from coupons import stats as coupon_stats
+from linli.clock import local
 from linli.errors import LinliError
 from models.content import FollowerDailyStat
 from models.db import utcnow

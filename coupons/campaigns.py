@@ -2,6 +2,11 @@
 live, paused or ended. Stock may change, never below what residents have claimed."""
 import datetime
 
+from coupons.merchants import NotAllowed
+from coupons.merchants import NotFound
+from coupons.merchants import RedCardError
+from coupons.merchants import managed_community
+from coupons.merchants import require_owner
 from linli.errors import LinliError
 from models.community import Building
 from models.community import Grid
@@ -13,11 +18,6 @@ from models.db import INT_MAX
 from models.db import db
 from models.db import utcnow
 from models.merchants import Merchant
-from coupons.merchants import NotAllowed
-from coupons.merchants import NotFound
-from coupons.merchants import RedCardError
-from coupons.merchants import managed_community
-from coupons.merchants import require_owner
 
 MAX_STOCK = 1_000_000
 # action → (states it starts from, state it leads to)

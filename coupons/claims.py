@@ -13,12 +13,12 @@ from peewee import IntegrityError
 from coupons import campaigns
 from coupons.codes import new_code
 from coupons.merchants import RedCardError
+from linli.clock import local
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.db import db
 from models.db import utcnow
-from linli.clock import local
 
 
 def claim(campaign_id, resident, idempotency_key=None, now=None):

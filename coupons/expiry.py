@@ -1,8 +1,8 @@
 """Coupons past their validity expire, and residents hear a day before theirs do."""
 import datetime
 
-from linli.clock import local
 from linli import config
+from linli.clock import local
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.db import utcnow

@@ -6,12 +6,12 @@ with the clerk, in its own transaction when it fails; a clerk with too many rece
 mistyped or forged codes is refused for a while (someone trying codes at random)."""
 import datetime
 
-from linli.errors import LinliError
 from coupons import codes
 from coupons.merchants import NotAllowed
 from coupons.merchants import NotFound
 from coupons.merchants import RedCardError
 from coupons.merchants import require_owner
+from linli.errors import LinliError
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.coupons import RedemptionAttempt

@@ -6,11 +6,11 @@ A first-time customer is one whose first redemption at the merchant (any campaig
 campaign; the campaign's other redeeming residents are returning customers."""
 from peewee import fn
 
+from linli.clock import local
 from linli.csv_export import csv_text
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.merchants import Merchant
-from linli.clock import local
 
 
 def campaign_stats(campaign):

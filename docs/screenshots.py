@@ -34,7 +34,8 @@ def main():
 
 def _prepare(env):
     """A month of cases across the grids, some handled, some rated; follower figures."""
-    from wsgi import create_app
+    from cases import intake
+    from cases import workflow
     from community.demo import seed_demo
     from linli.config import Settings
     from models.community import Building
@@ -44,8 +45,7 @@ def _prepare(env):
     from models.db import utcnow
     from models.people import Resident
     from models.people import Staff
-    from cases import intake
-    from cases import workflow
+    from wsgi import create_app
     app = create_app(Settings.from_env(env))
     texts = ["楼道灯不亮", "消防通道被电动车占用", "单元门禁坏了", "楼下垃圾桶满了没人清", "电梯异响", "暖气不热",
              "小区门口路面塌陷", "楼上漏水", "违规饲养大型犬", "路灯不亮"]
@@ -76,8 +76,9 @@ def _prepare(env):
 
 
 def _shoot(url, number):
-    from community.demo import DEMO_PASSWORD
     from playwright.sync_api import sync_playwright
+
+    from community.demo import DEMO_PASSWORD
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])

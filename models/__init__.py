@@ -5,6 +5,11 @@ from models.account import FollowerImport
 from models.account import InboundMessage
 from models.account import OutboundMessage
 from models.audit import AuditEntry
+from models.cases import Case
+from models.cases import CaseCounter
+from models.cases import CaseEvent
+from models.cases import CaseFollower
+from models.cases import CasePhoto
 from models.community import Building
 from models.community import Community
 from models.community import Estate
@@ -39,18 +44,13 @@ from models.people import Resident
 from models.people import RoleAssignment
 from models.people import SigninLink
 from models.people import Staff
-from models.cases import CaseCounter
-from models.cases import Case
-from models.cases import CaseEvent
-from models.cases import CaseFollower
-from models.cases import CasePhoto
+from models.wechat import AccessToken
+from models.wechat import SeenPush
 from models.workflow import CalendarDay
 from models.workflow import CannedReply
 from models.workflow import Category
 from models.workflow import DutyRoster
 from models.workflow import SlaPolicy
-from models.wechat import AccessToken
-from models.wechat import SeenPush
 
 ALL_MODELS = [
     Community, Estate, Grid, Building, Unit,

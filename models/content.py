@@ -7,6 +7,7 @@ from peewee import ForeignKeyField
 from peewee import IntegerField
 from peewee import TextField
 
+from models.cases import Case
 from models.community import Building
 from models.community import Community
 from models.community import Grid
@@ -15,7 +16,6 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
-from models.cases import Case
 
 ARTICLE_STATES = ("draft", "synced", "publishing", "published", "failed")
 COMMENT_POLICIES = ("closed", "open", "followers_only")

@@ -3,8 +3,8 @@ every attempt to redeem one at the counter.
 
 The schema itself refuses overselling: `claimed` may never pass `total_stock`, whatever the code
 above it does."""
-from peewee import Check
 from peewee import CharField
+from peewee import Check
 from peewee import DateTimeField
 from peewee import ForeignKeyField
 from peewee import IntegerField

@@ -4,10 +4,10 @@ from peewee import DateTimeField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 
+from models.cases import Case
 from models.db import BaseModel
 from models.db import utcnow
 from models.people import Resident
-from models.cases import Case
 
 
 class MpSession(BaseModel):

@@ -5,12 +5,12 @@ from peewee import ForeignKeyField
 from peewee import IntegerField
 from peewee import TextField
 
+from models.cases import Case
 from models.db import BaseModel
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
-from models.cases import Case
 
 NOTIFICATION_STATES = ("queued", "sent", "failed", "skipped", "unknown")
 CONSENT_STATES = ("accept", "reject", "spent")

@@ -7,8 +7,8 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
-from linli import config
 from cases import open311
+from linli import config
 from linli.clock import local
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")

@@ -7,7 +7,6 @@ default, and "postgres", production's shape (PostgreSQL + Redis). LINLI_TEST_STA
 """
 import pytest
 
-from wsgi import create_app
 from models.db import connected
 from models.db import db
 from tests.support import browser
@@ -19,6 +18,7 @@ from tests.support import stacks
 from tests.support.console import signed_in_console
 from tests.support.live_server import LiveServer
 from tests.support.settings import settings_for
+from wsgi import create_app
 
 
 def pytest_report_header(config):

@@ -9,9 +9,9 @@ from account.rules import RuleError
 from account.rules import match
 from account.rules import save_rule
 from community.demo import seed_demo
+from models.cases import Case
 from models.community import Building
 from models.people import Resident
-from models.cases import Case
 
 T0 = datetime.datetime(2026, 11, 23, 2, 0, 0)      # UTC; 10:00 in Shanghai
 

@@ -6,12 +6,12 @@ import re
 import pytest
 from peewee import DatabaseError
 
+from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.audit import AuditEntry
 from models.people import Resident
 from models.people import Staff
-from cases import intake
 
 
 @pytest.fixture
@@ -103,8 +103,8 @@ def test_an_action_whose_audit_line_cannot_be_written_does_not_happen(client, ca
 def test_an_action_and_its_line_commit_together_and_a_refused_one_leaves_none(client, case):
     """A refusal the console shows as a message (a 303 back to the page) was logged as an action
     taken: resolving a case already rejected changed nothing, yet the log said it was done."""
-    from models.cases import Case
     from cases import workflow
+    from models.cases import Case
     token = _console_sign_in(client)
     client.post("/console/cases/%s/accept" % case.number, data={"note": "收到", "csrf": token})
     [line] = AuditEntry.select()

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from cases import intake
 from community.demo import seed_demo
 from models.backup import BackupError
 from models.backup import restore
+from models.cases import Case
 from models.db import connected
 from models.people import Resident
-from models.cases import Case
-from cases import intake
 
 
 def test_a_backup_restores_the_database_and_the_media(app, database, settings, tmp_path):

@@ -3,15 +3,15 @@ console's buttons and forms, the staff API's /cases/<number>/<action> and its Op
 new action is a row and its function; nothing else changes."""
 import re
 
+from cases import intake
+from cases import permissions
+from cases import workflow
 from community.demo import DEMO_PASSWORD
 from miniprogram_api.openapi import DOCUMENT
 from models.cases import Case
 from models.cases import CaseEvent
 from models.db import utcnow
 from models.people import Resident
-from cases import intake
-from cases import permissions
-from cases import workflow
 
 
 def _staff_token(client, username):

@@ -7,10 +7,12 @@ import uuid
 
 import pytest
 
+from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_second_community
 from coupons import claims
 from coupons import merchants
+from models.cases import Case
 from models.community import Building
 from models.community import Community
 from models.community import Grid
@@ -21,8 +23,6 @@ from models.merchants import Merchant
 from models.people import Resident
 from models.people import RoleAssignment
 from models.people import Staff
-from models.cases import Case
-from cases import intake
 from tests import test_console
 
 SECOND_STAFF = ("gx_shuji", "gx_admin", "gx_editor", "gx_wuye", "gx_jiedao", "gx_cadre", "gx_grid1", "gx_grid2",

@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from linli import config
-
 from account import articles
+from cases import intake
+from cases import permissions
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
+from linli import config
 from models.account import AutoReplyRule
 from models.account import InboundMessage
 from models.account import OutboundMessage
+from models.cases import Case
+from models.cases import CaseEvent
 from models.community import Building
 from models.content import Article
 from models.content import Comment
@@ -27,11 +30,7 @@ from models.merchants import Merchant
 from models.merchants import MerchantStaff
 from models.people import Resident
 from models.people import Staff
-from models.cases import Case
-from models.cases import CaseEvent
 from models.workflow import CalendarDay
-from cases import intake
-from cases import permissions
 
 USERS = ("tianbing", "admin", "editor", "wuye", "jiedao", "cadre1", "cadre2", "grid1", "grid2", "louzhang1",
          "danyuan1")

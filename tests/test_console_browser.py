@@ -11,6 +11,8 @@ from PIL import Image
 from account import articles
 from account import comments
 from account import words
+from cases import intake
+from models.cases import Case
 from models.community import Building
 from models.content import Article
 from models.content import Comment
@@ -19,8 +21,6 @@ from models.db import utcnow
 from models.merchants import Merchant
 from models.people import Resident
 from models.people import Staff
-from models.cases import Case
-from cases import intake
 
 
 def _case_in_grid_one(openid, nickname, text):

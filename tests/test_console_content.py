@@ -12,6 +12,7 @@ from PIL import Image
 
 from account import articles
 from account import notices
+from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.community import Building
@@ -20,7 +21,6 @@ from models.content import Notice
 from models.content import WeChatTag
 from models.people import Resident
 from models.people import Staff
-from cases import intake
 from tests.support.live_server import LiveServer
 from tests.support.settings import use_settings
 from tests.support.wechat_push import WeChat

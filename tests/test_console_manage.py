@@ -31,8 +31,8 @@ def test_roles_are_shown_in_words_not_as_keys(client, console):
 def _try(action, case_id, staff, other_staff, other_case):
     """Whether the workflow accepts `action` on the case now (tried, then rolled back)."""
     from linli.errors import LinliError
-    from models.db import db
     from models.cases import Case
+    from models.db import db
     case = Case.get_by_id(case_id)       # a fresh copy: a rolled-back action changed the last one
     from cases import permissions
     from cases import workflow
@@ -60,12 +60,12 @@ def test_a_case_offers_exactly_the_actions_the_workflow_accepts_in_each_state(cl
     """Offering 办结 on a closed case invites a click that can only fail: for every state (and
     the top level, and a viewer whose role does not reach the case) the buttons on the page are
     the actions the workflow then accepts."""
-    from models.people import Resident
-    from models.people import Staff
-    from models.cases import STATES
-    from models.cases import Case
     from cases import intake
     from cases import workflow
+    from models.cases import STATES
+    from models.cases import Case
+    from models.people import Resident
+    from models.people import Staff
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
     grid1, grid2, jiedao, cadre1 = (Staff.get(Staff.username == u) for u in ("grid1", "grid2", "jiedao", "cadre1"))
@@ -99,6 +99,7 @@ def test_a_manager_adds_staff_who_set_their_own_password_through_a_one_time_link
     stored as such."""
     import datetime
     import hashlib
+
     from community.staff import issue_link
     from models.audit import AuditEntry
     from models.community import Grid
@@ -195,11 +196,12 @@ def test_the_dashboard_shows_any_month_and_a_bad_month_is_the_current_one(client
     """The dashboard showed only the current month; `?month=` typed by hand must never be a 500
     (a year whose bounds overflow the calendar was one)."""
     import datetime
-    from models.people import Resident
-    from models.cases import Case
+
     from cases import intake
     from linli.clock import local
+    from models.cases import Case
     from models.db import utcnow
+    from models.people import Resident
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
     for description in ("去年的楼道灯", "去年的水管"):
@@ -250,8 +252,8 @@ def test_the_demo_has_a_month_of_history_that_fills_every_console_page(client, c
 
 def test_my_queue_shows_ten_plus_only_when_there_are_more_than_ten(client, console):
     """The card read "10+" at exactly ten open cases: it must say more only when there is more."""
-    from models.people import Resident
     from cases import intake
+    from models.people import Resident
     sign_in, _ = console
     resident = Resident.get(Resident.oa_openid == "demo-oa-1")
     for n in range(10):

@@ -37,8 +37,8 @@ def _until(condition, seconds=20):
 
 @pytest.mark.live_server
 def test_a_killed_consumer_loses_no_notice_and_sends_none_twice(database, settings, emulator):
-    from linli import queue
     from community.demo import seed_demo
+    from linli import queue
     seed_demo()
     queued = use_settings(TASKS_IMMEDIATE="0")
     queue.configure(queued)                              # this process enqueues into the real queue

@@ -19,6 +19,7 @@ from account.words import Screen
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from linli.errors import LinliError
+from models.cases import Case
 from models.community import Building
 from models.community import Estate
 from models.content import Article
@@ -30,7 +31,6 @@ from models.content import WeChatTag
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
-from models.cases import Case
 from tests.support.settings import use_settings
 from tests.support.wechat_push import WeChat
 from wechat.failures import QuotaExhausted

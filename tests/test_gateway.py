@@ -5,11 +5,11 @@ import pytest
 
 from community.demo import seed_demo
 from models.account import InboundMessage
-from models.community import Building
-from models.people import Resident
 from models.cases import Case
 from models.cases import CaseEvent
 from models.cases import CasePhoto
+from models.community import Building
+from models.people import Resident
 from tests.support.wechat_apps import WECHAT_TOKEN
 from tests.support.wechat_push import WeChat
 from tests.support.wechat_push import sign
@@ -260,6 +260,7 @@ def test_two_menu_taps_in_one_second_are_two_events_not_a_retry(wechat):
 def test_concurrent_duplicates_in_two_worker_processes_make_one_case(live_server, database):
     # WeChat's retry can reach the other gunicorn worker while the first is still working.
     import threading
+
     from tests.support.live_server import HttpClient
     seed_demo()
     _resident_in_building("o-burst")

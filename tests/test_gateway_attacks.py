@@ -8,16 +8,16 @@ import time
 
 import pytest
 
-from linli import config
 from account.replay import make_replay_guard
 from account.views import REPLAY_GUARD
-from wsgi import create_app
+from linli import config
 from models.account import InboundMessage
 from tests.support.settings import use_settings
 from tests.support.wechat_apps import MP_APPID
 from tests.support.wechat_apps import WECHAT_TOKEN
 from tests.support.wechat_push import WeChat
 from tests.support.wechat_push import sign
+from wsgi import create_app
 
 
 @pytest.fixture

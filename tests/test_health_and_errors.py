@@ -1,6 +1,6 @@
 """/healthz, the schema gate and JSON error bodies."""
-from wsgi import create_app
 from tests.support.stacks import PG_URL
+from wsgi import create_app
 
 
 def test_healthz_is_ok_with_database_and_queue(client):

@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from community.demo import DEMO_PASSWORD
-from community.demo import seed_demo
-from models.people import Staff
-from models.cases import Case
-from models.cases import CaseEvent
 from cases import rates
 from cases import workflow
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
 from linli.text_limits import TEXT_LIMITS
+from models.cases import Case
+from models.cases import CaseEvent
+from models.people import Staff
 
 
 @pytest.fixture

@@ -111,6 +111,7 @@ def test_a_message_from_an_unrecorded_follower_lets_staff_reply(wechat, console_
 
 def test_a_message_older_than_a_recorded_unsubscribe_does_not_resubscribe(wechat):
     import datetime
+
     from models.people import Resident
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     Resident.create(oa_openid="o-gone", subscribed=False, unsubscribed_at=now)
@@ -150,6 +151,7 @@ def test_importing_followers_pages_batches_and_resumes_after_an_interruption(app
 # -- item 11: every menu button answers -------------------------------------------------------
 def _menu_keys():
     import json
+
     from account import menu
     shipped = json.loads(menu.MENU_FILE.read_text(encoding="utf-8"))
     return [b["key"] for top in shipped["button"] for b in top.get("sub_button", [top]) if b["type"] == "click"]
@@ -177,6 +179,7 @@ def test_every_button_of_the_shipped_menu_gets_a_real_answer(wechat):
 
 def test_menu_push_refuses_a_click_key_that_nothing_answers(app, database, emulator, tmp_path):
     import json
+
     from account.rules import save_rule
     menu_file = tmp_path / "menu.json"
     menu_file.write_text(json.dumps({"button": [{"type": "click", "name": "停车", "key": "PARKING"},
@@ -193,6 +196,7 @@ def test_menu_push_refuses_a_click_key_that_nothing_answers(app, database, emula
 # -- item 16: voice, photos and videos kept while WeChat has them -----------------------------
 def _jpeg(color="red"):
     import io
+
     from PIL import Image
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), color).save(buffer, "JPEG")
@@ -214,6 +218,7 @@ def test_voice_and_photo_are_downloaded_so_staff_can_play_and_see_them(wechat, c
     # The mistake: only WeChat's media_id was kept; WeChat forgets it after 3 days, and the voice
     # of a resident who cannot type was then lost for good (the photo's PicUrl is not ours either).
     from pathlib import Path
+
     from models.cases import Case
     _resident("o-media")
     emulator.resident_media("m-voice", AMR, "audio/amr")
@@ -255,8 +260,8 @@ MP_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 @pytest.fixture
 def mini_push(wechat, client, emulator):
     """The mini-program's own push URL, signed with its own token and key, in the test's mode."""
-    from tests.support.wechat_apps import MP_APPID
     from tests.support.settings import use_settings
+    from tests.support.wechat_apps import MP_APPID
     use_settings(MINIPROGRAM_TOKEN=MP_TOKEN, MINIPROGRAM_AES_KEY=MP_AES_KEY)
     return WeChat(client, mode=wechat.mode, token=MP_TOKEN, aes_key=MP_AES_KEY, appid=MP_APPID)
 
@@ -331,8 +336,8 @@ def test_a_follower_who_is_not_a_recent_mini_program_user_is_not_sent_to_the_che
 
 def test_a_flagged_photo_filed_later_by_staff_stays_held(wechat, mini_push, client, emulator, console_page):
     # The verdict came before staff turned the message into a case: the case must not show it.
-    from models.people import Resident
     from models.cases import CasePhoto
+    from models.people import Resident
     _mini_program_user(client, emulator, "o-late", "mp-late")
     wechat.say(wechat.image("o-late", media_id="m-late"))
     message = InboundMessage.get(InboundMessage.media_id == "m-late")

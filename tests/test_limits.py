@@ -11,20 +11,20 @@ import pytest
 import requests
 from PIL import Image
 
-from linli import limits
 from account import texts
+from cases import intake
+from cases.tasks import prune_orphan_photos
 from community import staff
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
+from linli import limits
 from miniprogram_api import views
 from models.account import InboundMessage
+from models.cases import Case
 from models.console import LoginAttempt
 from models.db import utcnow
 from models.miniprogram import Upload
 from models.people import Resident
-from models.cases import Case
-from cases import intake
-from cases.tasks import prune_orphan_photos
 from tests.support.settings import use_settings
 from tests.support.wechat_push import WeChat
 

@@ -8,16 +8,16 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from PIL import Image
 
+from cases import workflow
 from community.demo import seed_demo
 from miniprogram_api.auth import SALT
+from models.cases import Case
+from models.cases import CaseFollower
 from models.community import Building
 from models.community import Community
 from models.miniprogram import MpSession
 from models.people import Resident
 from models.people import Staff
-from models.cases import Case
-from models.cases import CaseFollower
-from cases import workflow
 
 
 @pytest.fixture
@@ -139,8 +139,8 @@ def test_a_bad_phone_code_is_refused_and_the_number_kept(client, mp, emulator, c
 
 # -- address ----------------------------------------------------------------------------------
 def test_address_waits_for_the_building_leader_to_confirm(client, mp):
-    from community.residents import confirm_address
     from cases.permissions import PermissionDenied
+    from community.residents import confirm_address
     headers = mp("o-addr")
     _home(client, headers)
     resident = Resident.get(Resident.mp_openid == "o-addr")

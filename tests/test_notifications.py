@@ -4,6 +4,9 @@ import datetime
 
 import pytest
 
+from cases import intake
+from cases import notify
+from cases import workflow
 from community.demo import seed_demo
 from models.account import InboundMessage
 from models.community import Building
@@ -12,9 +15,6 @@ from models.db import utcnow
 from models.notifications import Notification
 from models.people import Resident
 from models.people import Staff
-from cases import intake
-from cases import notify
-from cases import workflow
 from tests.support.settings import use_settings
 
 

@@ -11,15 +11,15 @@ import pytest
 
 from account import outbox
 from account.outbox import OutboxError
+from cases import workflow
 from community.demo import seed_demo
 from models.account import InboundMessage
 from models.account import OutboundMessage
+from models.cases import Case
 from models.notifications import Notification
 from models.notifications import TemplateConsent
 from models.people import Resident
 from models.people import Staff
-from models.cases import Case
-from cases import workflow
 from tests.support.settings import use_settings
 from tests.support.wechat_push import WeChat
 

@@ -7,14 +7,14 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
+from cases import intake
+from cases import workflow
 from community.demo import seed_demo
 from community.demo import seed_second_community
 from models.cases import Case
 from models.cases import CaseEvent
 from models.people import Resident
 from models.people import Staff
-from cases import intake
-from cases import workflow
 from tests.support.settings import use_settings
 
 KEY = "key-of-the-city-app"

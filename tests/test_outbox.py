@@ -13,8 +13,8 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from tests.support.settings import use_settings
-from wechat.outbound.delivery import Unreachable
 from tests.support.wechat_push import WeChat
+from wechat.outbound.delivery import Unreachable
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from community.demo import seed_second_community
 from community.policy import DEFAULT_POLICY
 from community.policy import Share
 from community.policy import policy_for
-from wsgi import create_app
 from linli.config import ConfigError
 from linli.config import Settings
 from models.cases import Case
@@ -33,6 +32,7 @@ from models.people import Resident
 from models.people import Staff
 from models.workflow import Category
 from models.workflow import SlaPolicy
+from wsgi import create_app
 
 T0 = datetime.datetime(2026, 11, 23, 1, 0)        # Monday 09:00 in Shanghai
 HOUR = datetime.timedelta(hours=1)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from linli import queue
-from wsgi import create_app
 from models.community import Community
 from models.db import connected
 from models.db import db
 from tests.support import ROOT
 from tests.support.settings import settings_env
+from wsgi import create_app
 
 _ran = []
 

@@ -5,15 +5,15 @@ import io
 
 import pytest
 
-from community.demo import DEMO_PASSWORD
-from community.demo import seed_demo
-from models.community import Building
-from models.people import Resident
-from models.people import Staff
-from models.cases import Case
 from cases import intake
 from cases import rates
 from cases import workflow
+from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
+from models.cases import Case
+from models.community import Building
+from models.people import Resident
+from models.people import Staff
 
 NOV = datetime.datetime(2026, 11, 2, 1, 0)      # Monday 09:00, Shanghai
 H = datetime.timedelta(hours=1)

@@ -96,6 +96,7 @@ def test_create_staff_refuses_weak_password_and_taken_username(app, database):
 
 def test_role_must_match_its_scope(database):
     import pytest
+
     from community.staff import StaffError
     from community.staff import assign_role
     seed_demo()

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from models.workflow import CalendarDay
-from models.workflow import SlaPolicy
 from cases.calendar import add_working_days
 from cases.sla import deadlines
+from models.workflow import CalendarDay
+from models.workflow import SlaPolicy
 
 
 def sh(y, m, d, hour=0, minute=0):

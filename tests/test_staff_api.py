@@ -5,14 +5,14 @@ import io
 import pytest
 from PIL import Image
 
+from cases import workflow
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
+from models.cases import Case
 from models.community import Building
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
-from models.cases import Case
-from cases import workflow
 
 
 @pytest.fixture
@@ -176,8 +176,8 @@ def test_a_forged_or_mangled_cursor_is_a_clear_400(client, town, cursor):
 def test_the_queue_seeks_an_index_on_open_cases_by_deadline(town, database):
     # At a million cases (5% open) the queue stays fast only while it seeks open cases by
     # deadline in an index (report_open_due or state+resolve_due_at) instead of scanning them all.
-    from models.db import is_postgres
     from cases import queries
+    from models.db import is_postgres
     staff, _ = town
     grid1 = Staff.get(Staff.username == "grid1")
     query = {}

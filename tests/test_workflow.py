@@ -4,19 +4,19 @@ import datetime
 
 import pytest
 
-from community.demo import seed_demo
-from models.community import Building
-from models.people import Resident
-from models.people import Staff
-from models.cases import Case
-from models.cases import CaseEvent
-from models.cases import CaseFollower
-from models.workflow import DutyRoster
 from cases import intake
 from cases import permissions
 from cases import workflow
 from cases.permissions import PermissionDenied
 from cases.workflow import CaseError
+from community.demo import seed_demo
+from models.cases import Case
+from models.cases import CaseEvent
+from models.cases import CaseFollower
+from models.community import Building
+from models.people import Resident
+from models.people import Staff
+from models.workflow import DutyRoster
 
 T0 = datetime.datetime(2026, 11, 23, 1, 0)        # Monday 09:00 in Shanghai
 HOUR = datetime.timedelta(hours=1)

@@ -4,7 +4,6 @@ import threading
 import time
 
 import xmltodict
-
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
