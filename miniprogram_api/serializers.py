@@ -1,9 +1,28 @@
-"""JSON shapes of the mini-program API. Times are ISO 8601 in Asia/Shanghai (+08:00)."""
+"""JSON shapes of the mini-program API: each serializer beside the model that documents what it
+returns (the OpenAPI document's response schemas). Times are ISO 8601 in Asia/Shanghai (+08:00)."""
+from typing import Annotated
+from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+
 from coupons import codes
 from cases.clock import local
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask
+from models.cases import STATES
+from models.coupons import CAMPAIGN_KINDS
+from models.coupons import CAMPAIGN_STATES
+from models.coupons import COUPON_STATES
+from models.merchants import MERCHANT_ROLES
+from models.merchants import MERCHANT_STATES
+from models.people import ADDRESS_STATES
+
+Time = Annotated[str | None, Field(json_schema_extra={"format": "date-time"}, description="ISO 8601, +08:00")]
+Rate = float | None
 
 EVENT_LABELS = {
     "submitted": "提交", "assigned": "分派", "accepted": "受理", "in_progress": "处理中",
@@ -18,10 +37,36 @@ def when(value):
     return local(value).isoformat(timespec="seconds") if value else None
 
 
+class Address(BaseModel):
+    building_id: int | None
+    unit_id: int | None
+    room: str
+    state: Literal[ADDRESS_STATES]
+
+
+class Resident(BaseModel):
+    id: int
+    nickname: str
+    phone: str | None
+    address: Address
+
+
 def resident_json(resident):
     return {"id": resident.id, "nickname": resident.nickname, "phone": resident.phone or None,
             "address": {"building_id": resident.building_id, "unit_id": resident.unit_id,
                         "room": resident.room, "state": resident.address_state}}
+
+
+class CaseSummary(BaseModel):
+    number: Annotated[str, Field(pattern="^R[0-9]{10,}$")]
+    state: Literal[STATES]
+    state_label: str
+    level: Annotated[int, Field(ge=1, le=4)]
+    owner: str
+    category_id: int | None
+    description: str
+    created_at: Time
+    resolve_due_at: Time
 
 
 def case_summary(case):
@@ -29,6 +74,27 @@ def case_summary(case):
             "level": case.level, "owner": LEVEL_LABELS[case.level],
             "category_id": case.category_id, "description": case.description,
             "created_at": when(case.created_at), "resolve_due_at": when(case.resolve_due_at)}
+
+
+class TimelineEntry(BaseModel):
+    kind: str
+    label: str
+    note: str
+    at: Time
+
+
+class CaseLocation(BaseModel):
+    lat: float
+    lng: float
+    label: str
+
+
+class CaseDetail(CaseSummary):
+    anonymous: bool
+    rating: int | None
+    photos: list[str]
+    location: CaseLocation | None
+    timeline: list[TimelineEntry]
 
 
 def case_detail(case, timeline):
@@ -40,6 +106,30 @@ def case_detail(case, timeline):
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
                            "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at)}
                           for e in timeline])
+
+
+class Reporter(BaseModel):
+    id: int
+    nickname: str
+    phone: str | None
+    room: str
+
+
+class StaffTimelineEntry(TimelineEntry):
+    public: bool
+    by: str | None
+
+
+class StaffCaseDetail(CaseSummary):
+    can_act: bool
+    assignee: str | None
+    building: str | None
+    reporter: Reporter | None
+    anonymous: bool
+    photos: list[str]
+    response_due_at: Time
+    responded_at: Time
+    timeline: list[StaffTimelineEntry]
 
 
 def staff_case_detail(case, timeline, can_act):
@@ -58,6 +148,15 @@ def staff_case_detail(case, timeline, can_act):
                           for e in timeline])
 
 
+class BoardEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: str
+    category: str
+    building: str | None
+    summary: str
+    resolved_at: Time
+
+
 def board_entry(case):
     """Public: no reporter, no unit or room, long numbers masked."""
     return {"number": case.number, "category": case.category.name if case.category_id else "未分类",
@@ -65,15 +164,148 @@ def board_entry(case):
             "summary": mask(case.description), "resolved_at": when(case.resolved_at)}
 
 
+class CasePage(BaseModel):
+    total: int
+    page: int
+    size: int
+    items: list[CaseSummary]
+
+
+class BoardPage(CasePage):
+    items: list[BoardEntry]
+
+
 def page(total, items, page_number, size):
     return {"total": total, "page": page_number, "size": size, "items": items}
 
 
+# -- shapes without a serializer of their own (the views build them) ---------------------------
+class Token(BaseModel):
+    token: str
+    expires_at: int = Field(description="unix seconds")
+
+
+class ResidentToken(Token):
+    resident: Resident
+
+
+class StaffMember(BaseModel):
+    id: int
+    name: str
+    roles: list[str]
+
+
+class StaffToken(Token):
+    staff: StaffMember
+
+
+class Upload(BaseModel):
+    id: int
+    url: str
+    width: int
+    height: int
+
+
+class Following(BaseModel):
+    number: str
+    following: bool
+
+
+class Category(BaseModel):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+
+
+class Contact(BaseModel):
+    role: str
+    name: str
+    phone: str | None
+
+
+class UnitBoard(BaseModel):
+    building: str
+    unit: str
+    contacts: list[Contact]
+
+
+class CaseQueue(BaseModel):
+    items: list[CaseSummary]
+    size: int
+    next: str | None = Field(description="pass as ?after= for the next page; null on the last")
+
+
+class RateRow(BaseModel):
+    key: Any
+    label: str
+    cases: int
+    response_rate: Rate
+    on_time_resolution_rate: Rate
+    resolution_rate: Rate
+    satisfaction_rate: Rate
+    mean_hours_to_respond: Rate
+    mean_hours_to_resolve: Rate
+    overdue: int
+    rank: int | None
+
+
+class Rates(BaseModel):
+    month: str
+    min_sample: int
+    rows: list[RateRow]
+
+
 # -- red card ---------------------------------------------------------------------------------
+class Merchant(BaseModel):
+    id: int
+    name: str
+    address: str
+    category: str
+    contact_name: str
+    contact_phone: str
+    status: Literal[MERCHANT_STATES]
+
+
+class Merchants(BaseModel):
+    items: list[Merchant]
+
+
 def merchant_json(merchant):
     return {"id": merchant.id, "name": merchant.name, "address": merchant.address, "category": merchant.category,
             "contact_name": merchant.contact_name, "contact_phone": merchant.contact_phone,
             "status": merchant.status}
+
+
+Fen = Annotated[int, Field(description="money in fen (分)")]
+
+
+class Campaign(BaseModel):
+    id: int
+    merchant_id: int
+    merchant: str
+    title: str
+    kind: Literal[CAMPAIGN_KINDS]
+    value_fen: Fen
+    threshold_fen: Fen
+    discount_percent: int | None
+    total_stock: int
+    claimed: int
+    remaining: int
+    per_resident_limit: int
+    per_day_limit: int | None
+    claim_starts_at: Time
+    claim_ends_at: Time
+    valid_from: Time
+    valid_until: Time
+    valid_days: int | None
+    rules: str
+    state: Literal[CAMPAIGN_STATES]
+    held: int = Field(None, description="how many the caller holds (resident list only)")
+
+
+class Campaigns(BaseModel):
+    items: list[Campaign]
 
 
 def campaign_json(campaign, held=None):
@@ -91,6 +323,34 @@ def campaign_json(campaign, held=None):
     return body
 
 
+class CouponCampaign(BaseModel):
+    id: int
+    title: str
+    kind: Literal[CAMPAIGN_KINDS]
+    merchant: str
+    value_fen: Fen
+    threshold_fen: Fen
+    discount_percent: int | None
+    rules: str
+
+
+class Coupon(BaseModel):
+    id: int
+    code: Annotated[str, Field(pattern="^[0-9A-Z]{4}(-[0-9A-Z]{1,4}){4}$")]
+    state: Literal[COUPON_STATES]
+    campaign: CouponCampaign
+    claimed_at: Time
+    valid_from: Time
+    expires_at: Time
+    redeemed_at: Time
+    qr: str = Field(None, description="signed payload for the QR code, good for 90 s")
+    qr_refresh_seconds: int = None
+
+
+class Coupons(BaseModel):
+    items: list[Coupon]
+
+
 def coupon_json(coupon, qr=None):
     campaign = coupon.campaign
     body = {"id": coupon.id, "code": codes.display(coupon.code), "state": coupon.state,
@@ -105,6 +365,16 @@ def coupon_json(coupon, qr=None):
     return body
 
 
+class Redeemed(BaseModel):
+    code: str
+    state: str
+    campaign_id: int
+    title: str
+    resident: str = Field(description="masked")
+    order_fen: Fen | None
+    redeemed_at: Time
+
+
 def redeemed_json(coupon):
     """What the counter sees: the coupon and the resident's masked name, nothing more."""
     nickname = coupon.resident.nickname or "居民"
@@ -116,3 +386,73 @@ def redeemed_json(coupon):
 def visible_photos(case):
     """A case's photos as residents see them: without those WeChat's media check flagged."""
     return [p.url for p in case.photos if not p.held]
+
+
+class MerchantStaff(BaseModel):
+    id: int
+    name: str
+    role: Literal[MERCHANT_ROLES]
+    merchant: Merchant
+
+
+class MerchantToken(Token):
+    merchant_staff: MerchantStaff
+
+
+class NewMerchantStaff(BaseModel):
+    id: int
+    name: str
+    role: Literal[MERCHANT_ROLES]
+    binding_code: str = Field(description="shown once")
+    binding_expires_at: Time
+
+
+class Attempt(BaseModel):
+    id: int
+    clerk_id: int
+    action: str
+    outcome: str
+    entered: str
+    order_fen: int | None
+    reason: str
+    at: Time
+
+
+class Attempts(BaseModel):
+    items: list[Attempt]
+
+
+class DayFigures(BaseModel):
+    day: str
+    claimed: int
+    redeemed: int
+
+
+class CampaignStats(BaseModel):
+    campaign_id: int
+    title: str
+    state: str
+    stock: int
+    claimed: int
+    redeemed: int
+    redemption_rate: Rate
+    unique_residents: int
+    first_time_customers: int
+    returning_customers: int
+    value_issued_fen: int
+    value_redeemed_fen: int
+    by_day: list[DayFigures]
+
+
+class MerchantTotals(BaseModel):
+    merchant_id: int
+    merchant: str
+    campaigns: int
+    claimed: int
+    redeemed: int
+    value_issued_fen: int
+    value_redeemed_fen: int
+
+
+class Totals(BaseModel):
+    items: list[MerchantTotals]
