@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from spectree import Response
 from spectree import SecurityScheme
 from spectree import SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.models import SecuritySchemeData
 from spectree.plugins.flask_plugin import FlaskPlugin
 
@@ -82,8 +83,23 @@ class _Flask(FlaskPlugin):
         return current_app.make_response(resp), None
 
 
+class _Models(PydanticModelAdapter):
+    """spectree's pydantic adapter, making each model's JSON Schema once rather than once per
+    route that uses it: every worker makes them all when it starts."""
+
+    def __init__(self):
+        super().__init__()
+        self._schemas = {}
+
+    def json_schema(self, model, *, ref_template, mode="validation"):
+        key = (model, ref_template, mode)
+        if key not in self._schemas:           # spectree copies what it is given before changing it
+            self._schemas[key] = super().json_schema(model, ref_template=ref_template, mode=mode)
+        return self._schemas[key]
+
+
 api = SpecTree(
-    "flask", backend=_Flask, mode="strict", title="Linli mini-program API", version="1",
+    "flask", backend=_Flask, model_adapter=_Models(), mode="strict", title="Linli mini-program API", version="1",
     description=DESCRIPTION, validation_error_status=400, validation_error_model=Error,
     naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name=kind, data=SecuritySchemeData(type="http", scheme="bearer", description=text))
@@ -125,7 +141,8 @@ def document():
 
 def _complete(spec):
     """What spectree leaves to us: the caller each route's auth decorator admits (its `caller`
-    mark), the values of path parameters, CSV bodies, a tag per blueprint."""
+    mark), the values of path parameters, CSV bodies, a tag per blueprint, operation ids from
+    the endpoints' names."""
     for rule in current_app.url_map.iter_rules():
         view = current_app.view_functions[rule.endpoint]
         if api.get_function_metadata(view) is None:
@@ -143,6 +160,7 @@ def _complete(spec):
             if view.answers_csv:
                 operation["responses"]["200"]["content"] = {"text/csv": {"schema": {"type": "string"}}}
             operation["tags"] = [TAGS[rule.endpoint.split(".")[0]]]
+            operation["operationId"] = rule.endpoint.replace(".", "_")       # one method each
     spec["tags"] = [{"name": name} for name in TAGS.values()]
     del spec["security"]
     return spec

@@ -96,7 +96,6 @@ class Query(BaseModel):
 
 class Form(BaseModel):
     """A multipart form (its files among its fields)."""
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
 
 class Headers(BaseModel):
@@ -121,9 +120,11 @@ Text = Annotated[str, BeforeValidator(_none_is_empty)]
 """A string, "" when absent or null."""
 
 Whole = Annotated[int, Field(ge=-INT_LIMIT, le=INT_LIMIT)]
-"""An integer the database can hold (ids, counts, money in fen): range checks are the domain's."""
+"""An integer the database can hold (ids, counts, money in fen); the range a value makes sense
+in (a positive stock, a score of 1 to 5) is the domain's rule, answered with its own code."""
 
 Id = Annotated[int, Field(gt=0, le=INT_LIMIT)]
+
 
 def optional_filter(kind):
     """A query filter of type `kind`: absent or empty, None (no filter)."""
@@ -181,8 +182,8 @@ def encode_cursor(position):
     return "%s~%d" % (due.strftime("%Y%m%d%H%M%S%f"), case_id)
 
 
-def _position(text):
-    match = _CURSOR.match(text)
+def _position(value):
+    match = _CURSOR.match(value)
     try:
         due = datetime.datetime.strptime(match.group(1), "%Y%m%d%H%M%S%f") if match else None
     except ValueError:
@@ -190,10 +191,11 @@ def _position(text):
     return (due, int(match.group(2))) if due is not None else None
 
 
-def decode_cursor(text):
-    if not text:
+def decode_cursor(value):
+    """The position `encode_cursor` made, None for none; 400 bad_cursor for anything else."""
+    if not value:
         return None
-    position = _position(text)
+    position = _position(value)
     if position is None:
         raise BadRequest("bad_cursor", CURSOR_MESSAGE)
     return position
@@ -226,7 +228,8 @@ def whole_number(value):
 
 
 # The staff API's case-action dispatch reads its body with these three until it reads the case
-# actions table (its body is already validated by the endpoint's model, so they never refuse).
+# actions table. The endpoint's model has validated the body already; what is left to them is a
+# field one action needs and the others do not (transfer's to_staff_id: 400 bad_field without it).
 def json_body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

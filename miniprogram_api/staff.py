@@ -28,9 +28,9 @@ from miniprogram_api.parsing import QueryWhole
 from miniprogram_api.parsing import Text
 from miniprogram_api.parsing import Whole
 from miniprogram_api.parsing import encode_cursor
-from miniprogram_api.parsing import optional_filter
 from miniprogram_api.parsing import integer
 from miniprogram_api.parsing import json_body
+from miniprogram_api.parsing import optional_filter
 from miniprogram_api.parsing import text
 from miniprogram_api.serializers import CaseQueue
 from miniprogram_api.serializers import CaseSummary
@@ -112,7 +112,7 @@ def detail(number):
 
 class CaseAction(Body):
     """The fields of every case action, each optional here: which ones an action needs is the
-    action's own rule."""
+    action's own rule (the dispatch below reads them from the body this model validated)."""
     note: Text = ""
     text: Text = ""
     public: bool | None = None
@@ -155,9 +155,11 @@ def act(number, action, json: CaseAction):
     return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
 
 
+Month = Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")]
+
+
 class RatesFilters(Query):
-    month: optional_filter(Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")]) = Field(
-        None, description="YYYY-MM; this month by default")
+    month: optional_filter(Month) = Field(None, description="YYYY-MM; this month by default")
     by: Literal[rates.DIMENSIONS] = "grid"
 
 
