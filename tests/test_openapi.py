@@ -7,6 +7,7 @@ import re
 import jsonschema
 import pytest
 from PIL import Image
+from pydantic import BaseModel
 
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
@@ -46,6 +47,19 @@ def test_the_document_is_served_and_every_reference_resolves(document):
     assert set(document["components"]["securitySchemes"]) == {"resident", "staff", "merchant"}
     refs = set(re.findall(r'"#/components/schemas/(\w+)"', str(document).replace("'", '"')))
     assert refs and refs <= set(document["components"]["schemas"])
+
+
+def test_every_model_has_a_name_of_its_own(app):
+    # The document names a schema by its class; a second class of the same name would silently
+    # take the first one's place.
+    models, seen = [], [BaseModel]
+    while seen:
+        for model in seen.pop().__subclasses__():
+            seen.append(model)
+            if model.__module__.startswith("miniprogram_api."):
+                models.append(model)
+    names = [model.__name__ for model in models]
+    assert len(names) > 50 and len(set(names)) == len(names), sorted(n for n in names if names.count(n) > 1)
 
 
 def test_every_route_behind_a_token_documents_its_caller_and_401(document):
