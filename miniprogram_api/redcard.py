@@ -1,6 +1,5 @@
-"""The community red card's endpoints: residents under /api/mp, merchants' counters under
-/api/mp/merchant, community staff under /api/mp/staff/redcard. Parse, call coupons/, render."""
-import functools
+"""The community red card's endpoints for residents (under /api/mp) and merchants' counters
+(under /api/mp/merchant); community staff's are in redcard_staff.py. Parse, call coupons/, render."""
 from typing import Annotated
 from typing import Any
 from typing import Literal
@@ -24,11 +23,10 @@ from coupons import redemption
 from coupons import stats
 from coupons.merchants import NotFound
 from coupons.redemption import MAX_ORDER_FEN
-from miniprogram_api import serializers
+from miniprogram_api import redcard_json
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import merchant_required
 from miniprogram_api.auth import resident_required
-from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
 from miniprogram_api.parsing import Body
@@ -38,32 +36,25 @@ from miniprogram_api.parsing import Query
 from miniprogram_api.parsing import Refusal
 from miniprogram_api.parsing import Text
 from miniprogram_api.parsing import Whole
-from miniprogram_api.serializers import Attempts
-from miniprogram_api.serializers import Campaign as CampaignShape
-from miniprogram_api.serializers import CampaignStats
-from miniprogram_api.serializers import Campaigns
-from miniprogram_api.serializers import Coupon as CouponShape
-from miniprogram_api.serializers import Coupons
-from miniprogram_api.serializers import Merchant as MerchantShape
-from miniprogram_api.serializers import Merchants
-from miniprogram_api.serializers import MerchantToken
-from miniprogram_api.serializers import NewMerchantStaff
-from miniprogram_api.serializers import Redeemed
-from miniprogram_api.serializers import Totals
+from miniprogram_api.redcard_json import Attempts
+from miniprogram_api.redcard_json import Campaign as CampaignShape
+from miniprogram_api.redcard_json import CampaignStats
+from miniprogram_api.redcard_json import Campaigns
+from miniprogram_api.redcard_json import Coupon as CouponShape
+from miniprogram_api.redcard_json import Coupons
+from miniprogram_api.redcard_json import MerchantToken
+from miniprogram_api.redcard_json import Redeemed
+from miniprogram_api.serializers import when
 from models.coupons import CAMPAIGN_KINDS
 from models.coupons import COUPON_STATES
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.coupons import RedemptionAttempt
-from models.merchants import MERCHANT_ROLES
-from models.merchants import MERCHANT_STATES
 from models.merchants import Merchant
 
 resident_bp = Blueprint("redcard_resident", __name__, url_prefix="/api/mp")
 merchant_bp = Blueprint("redcard_merchant", __name__, url_prefix="/api/mp/merchant")
-staff_bp = Blueprint("redcard_staff", __name__, url_prefix="/api/mp/staff/redcard")
 STATS_COLUMNS = ["day", "claimed", "redeemed"]
-TOTALS_COLUMNS = ["merchant", "campaigns", "claimed", "redeemed", "value_issued_fen", "value_redeemed_fen"]
 CAMPAIGN_ACTIONS = {"action": campaigns.TRANSITIONS}
 
 
@@ -73,7 +64,7 @@ CAMPAIGN_ACTIONS = {"action": campaigns.TRANSITIONS}
 @declare(Campaigns)
 def live_campaigns():
     """Live campaigns the resident may claim"""
-    return jsonify({"items": [serializers.campaign_json(c, held) for c, held in campaigns.claimable(g.resident)]})
+    return jsonify({"items": [redcard_json.campaign_json(c, held) for c, held in campaigns.claimable(g.resident)]})
 
 
 @resident_bp.post("/campaigns/<int:campaign_id>/claim")
@@ -82,7 +73,7 @@ def live_campaigns():
 def claim(campaign_id, headers: IdempotencyKey):
     """Claim a coupon (send an Idempotency-Key)"""
     coupon, created = claims.claim(campaign_id, g.resident, headers.key)
-    return jsonify(serializers.coupon_json(coupon)), 201 if created else 200
+    return jsonify(redcard_json.coupon_json(coupon)), 201 if created else 200
 
 
 class CouponFilter(Query):
@@ -99,7 +90,7 @@ def my_coupons(query: CouponFilter):
             .where(Coupon.resident == g.resident.id))
     if query.state:
         rows = rows.where(Coupon.state == query.state)
-    return jsonify({"items": [serializers.coupon_json(c) for c in
+    return jsonify({"items": [redcard_json.coupon_json(c) for c in
                               rows.order_by(Coupon.claimed_at.desc(), Coupon.id.desc()).limit(200)]})
 
 
@@ -114,7 +105,7 @@ def coupon_qr(coupon_id):
     if coupon.state != "issued":
         raise merchants.RedCardError("not_usable", "该券已使用或已过期")
     payload = codes.qr_payload(coupon.code, current_app.config["SECRET_KEY"])
-    body = serializers.coupon_json(coupon, qr=payload)
+    body = redcard_json.coupon_json(coupon, qr=payload)
     body["qr_refresh_seconds"] = codes.QR_ROTATION
     return jsonify(body)
 
@@ -154,7 +145,7 @@ def merchant_campaigns():
     """The merchant's campaigns"""
     rows = (Campaign.select(Campaign, Merchant).join(Merchant).where(Campaign.merchant == g.merchant.merchant_id)
             .order_by(Campaign.id.desc()))
-    return jsonify({"items": [serializers.campaign_json(c) for c in rows]})
+    return jsonify({"items": [redcard_json.campaign_json(c) for c in rows]})
 
 
 Fen = Annotated[Whole, Field(description="money in fen (分)")]
@@ -193,7 +184,7 @@ def merchant_draft(json: CampaignDraft):
     """Draft a campaign (owner)"""
     campaign = campaigns.create(g.merchant.merchant, json.terms(), json.grid_ids or (), json.building_ids or (),
                                 person=g.merchant)
-    return jsonify(serializers.campaign_json(campaign)), 201
+    return jsonify(redcard_json.campaign_json(campaign)), 201
 
 
 @merchant_bp.post("/campaigns/<int:campaign_id>/<action>")
@@ -201,7 +192,7 @@ def merchant_draft(json: CampaignDraft):
 @declare(CampaignShape, 403, 404, 409, 422, path=CAMPAIGN_ACTIONS)
 def merchant_act(campaign_id, action):
     """Launch, pause, resume or end (owner; approval is the community's)"""
-    return jsonify(serializers.campaign_json(campaigns.act(_own_campaign(campaign_id), action, person=g.merchant)))
+    return jsonify(redcard_json.campaign_json(campaigns.act(_own_campaign(campaign_id), action, person=g.merchant)))
 
 
 class Stock(Body):
@@ -213,7 +204,7 @@ class Stock(Body):
 @declare(CampaignShape, 403, 404, 409, 422)
 def merchant_stock(campaign_id, json: Stock):
     """Change the stock, never below what is claimed (owner)"""
-    return jsonify(serializers.campaign_json(campaigns.set_stock(_own_campaign(campaign_id), json.total_stock,
+    return jsonify(redcard_json.campaign_json(campaigns.set_stock(_own_campaign(campaign_id), json.total_stock,
                                                                  person=g.merchant)))
 
 
@@ -231,7 +222,7 @@ def merchant_stats(campaign_id):
 def merchant_stats_csv(campaign_id):
     """Claims and redemptions by day as CSV"""
     figures = stats.campaign_stats(_own_campaign(campaign_id))
-    return _csv(stats.as_csv(figures["by_day"], STATS_COLUMNS), "campaign-%d.csv" % campaign_id)
+    return csv_download(stats.as_csv(figures["by_day"], STATS_COLUMNS), "campaign-%d.csv" % campaign_id)
 
 
 class Redemption(Body):
@@ -249,7 +240,7 @@ def redeem(json: Redemption):
     """Redeem a scanned QR payload or a typed code"""
     coupon = redemption.redeem(g.merchant, current_app.config["SECRET_KEY"], qr=json.qr, code=json.code,
                                order_fen=json.order_fen)
-    return jsonify(serializers.redeemed_json(coupon))
+    return jsonify(redcard_json.redeemed_json(coupon))
 
 
 class Reversal(Body):
@@ -262,7 +253,7 @@ class Reversal(Body):
 def reverse(code, json: Reversal):
     """Reverse a redemption within 2 hours (owner)"""
     coupon = redemption.reverse(g.merchant, code, json.reason)
-    return jsonify(serializers.redeemed_json(coupon))
+    return jsonify(redcard_json.redeemed_json(coupon))
 
 
 @merchant_bp.get("/redemptions")
@@ -274,149 +265,7 @@ def attempts():
             .order_by(RedemptionAttempt.id.desc()).limit(200))
     return jsonify({"items": [{"id": a.id, "clerk_id": a.clerk_id, "action": a.action, "outcome": a.outcome,
                                "entered": a.entered, "order_fen": a.order_fen, "reason": a.reason,
-                               "at": serializers.when(a.created_at)} for a in rows]})
-
-
-# -- community staff --------------------------------------------------------------------------
-@staff_bp.get("/merchants")
-@staff_required
-@declare(Merchants, 403)
-def list_merchants():
-    """The community's merchants"""
-    community_id = merchants.managed_community(g.staff)
-    rows = Merchant.select().where(Merchant.community == community_id).order_by(Merchant.name)
-    return jsonify({"items": [serializers.merchant_json(m) for m in rows]})
-
-
-class NewMerchant(Body):
-    name: Text = ""
-    address: Text = ""
-    category: Text = ""
-    contact_name: Text = ""
-    contact_phone: Text = ""
-
-
-@staff_bp.post("/merchants")
-@staff_required
-@declare(None, 403, 409, 422, created=MerchantShape)
-def onboard(json: NewMerchant):
-    """Onboard a merchant"""
-    merchant = merchants.onboard(g.staff, json.name, json.address, json.category, json.contact_name,
-                                 json.contact_phone)
-    return jsonify(serializers.merchant_json(merchant)), 201
-
-
-class MerchantStatus(Body):
-    # The domain names a status it does not know (422 bad_status).
-    status: Text = Field("", description=" or ".join(MERCHANT_STATES))
-
-
-@staff_bp.put("/merchants/<int:merchant_id>/status")
-@staff_required
-@declare(MerchantShape, 403, 404, 422)
-def merchant_status(merchant_id, json: MerchantStatus):
-    """Activate or suspend a merchant"""
-    merchant = merchants.set_status(g.staff, _merchant(merchant_id), json.status)
-    return jsonify(serializers.merchant_json(merchant))
-
-
-class MerchantPerson(Body):
-    name: Text = ""
-    role: Text = Field("", description=" or ".join(MERCHANT_ROLES))
-
-
-@staff_bp.post("/merchants/<int:merchant_id>/staff")
-@staff_required
-@declare(None, 403, 404, 422, created=NewMerchantStaff)
-def add_merchant_staff(merchant_id, json: MerchantPerson):
-    """Add an owner or clerk; the binding code is shown once"""
-    person, code = merchants.add_staff(g.staff, _merchant(merchant_id), json.name, json.role)
-    return jsonify({"id": person.id, "name": person.name, "role": person.role, "binding_code": code,
-                    "binding_expires_at": serializers.when(person.binding_expires_at)}), 201
-
-
-class CampaignFilter(Query):
-    state: str | None = None
-
-
-@staff_bp.get("/campaigns")
-@staff_required
-@declare(Campaigns, 403)
-def staff_campaigns(query: CampaignFilter):
-    """The community's campaigns"""
-    community_id = merchants.managed_community(g.staff)
-    rows = Campaign.select(Campaign, Merchant).join(Merchant).where(Campaign.community == community_id)
-    if query.state:
-        rows = rows.where(Campaign.state == query.state)
-    return jsonify({"items": [serializers.campaign_json(c) for c in rows.order_by(Campaign.id.desc())]})
-
-
-def _role_first(view):
-    """The community role before the body is read: a stranger learns nothing of the form."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        merchants.managed_community(g.staff)
-        return view(*args, **kwargs)
-    return wrapper
-
-
-class StaffCampaignDraft(CampaignDraft):
-    merchant_id: Whole
-
-
-@staff_bp.post("/campaigns")
-@staff_required
-@_role_first
-@declare(None, 403, 404, 422, created=CampaignShape)
-def staff_draft(json: StaffCampaignDraft):
-    """Draft a campaign for a merchant"""
-    campaign = campaigns.create(_merchant(json.merchant_id), json.terms(), json.grid_ids or (),
-                                json.building_ids or (), staff=g.staff)
-    return jsonify(serializers.campaign_json(campaign)), 201
-
-
-@staff_bp.post("/campaigns/<int:campaign_id>/<action>")
-@staff_required
-@declare(CampaignShape, 403, 404, 409, 422, path=CAMPAIGN_ACTIONS)
-def staff_act(campaign_id, action):
-    """Approve, launch, pause, resume or end"""
-    return jsonify(serializers.campaign_json(campaigns.act(campaigns.get(campaign_id), action, staff=g.staff)))
-
-
-@staff_bp.put("/campaigns/<int:campaign_id>/stock")
-@staff_required
-@declare(CampaignShape, 403, 404, 409, 422)
-def staff_stock(campaign_id, json: Stock):
-    """Change the stock, never below what is claimed"""
-    return jsonify(serializers.campaign_json(campaigns.set_stock(campaigns.get(campaign_id), json.total_stock,
-                                                                 staff=g.staff)))
-
-
-@staff_bp.get("/campaigns/<int:campaign_id>/stats")
-@staff_required
-@declare(CampaignStats, 403, 404)
-def staff_stats(campaign_id):
-    """What the campaign brought"""
-    campaign = campaigns.get(campaign_id)
-    merchants.managed_community(g.staff, campaign.community_id)
-    return jsonify(stats.campaign_stats(campaign))
-
-
-@staff_bp.get("/totals")
-@staff_required
-@declare(Totals, 403)
-def totals():
-    """Per merchant: claimed, redeemed, value issued and redeemed"""
-    return jsonify({"items": stats.community_totals(merchants.managed_community(g.staff))})
-
-
-@staff_bp.get("/totals.csv")
-@staff_required
-@declare(CSV, 403)
-def totals_csv():
-    """The totals as CSV"""
-    rows = stats.community_totals(merchants.managed_community(g.staff))
-    return _csv(stats.as_csv(rows, TOTALS_COLUMNS), "red-card-totals.csv")
+                               "at": when(a.created_at)} for a in rows]})
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -424,14 +273,7 @@ def _merchant_token(person):
     token, expires_at = issue(person, "merchant")
     return jsonify({"token": token, "expires_at": expires_at,
                     "merchant_staff": {"id": person.id, "name": person.name, "role": person.role,
-                                       "merchant": serializers.merchant_json(person.merchant)}})
-
-
-def _merchant(merchant_id):
-    merchant = Merchant.get_or_none(Merchant.id == merchant_id)
-    if merchant is None:
-        raise NotFound("merchant_not_found", "商家不存在")
-    return merchant
+                                       "merchant": redcard_json.merchant_json(person.merchant)}})
 
 
 def _own_campaign(campaign_id):
@@ -441,6 +283,7 @@ def _own_campaign(campaign_id):
     return campaign
 
 
-def _csv(content, filename):
+def csv_download(content, filename):
+    """`content` as a CSV file to save, named `filename`."""
     return Response(content, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=%s" % filename})
