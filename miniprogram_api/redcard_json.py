@@ -41,15 +41,20 @@ def merchant_json(merchant):
 Fen = Annotated[int, Field(description="money in fen (分)")]
 
 
-class Campaign(BaseModel):
+class CampaignTerms(BaseModel):
+    """What a coupon shows of its campaign."""
     id: int
-    merchant_id: int
-    merchant: str
     title: str
     kind: Literal[CAMPAIGN_KINDS]
+    merchant: str
     value_fen: Fen
     threshold_fen: Fen
     discount_percent: int | None
+    rules: str
+
+
+class Campaign(CampaignTerms):
+    merchant_id: int
     total_stock: int
     claimed: int
     remaining: int
@@ -60,7 +65,6 @@ class Campaign(BaseModel):
     valid_from: Time
     valid_until: Time
     valid_days: int | None
-    rules: str
     state: Literal[CAMPAIGN_STATES]
     held: int = Field(None, description="how many the caller holds (resident list only)")
 
@@ -84,22 +88,11 @@ def campaign_json(campaign, held=None):
     return body
 
 
-class CouponCampaign(BaseModel):
-    id: int
-    title: str
-    kind: Literal[CAMPAIGN_KINDS]
-    merchant: str
-    value_fen: Fen
-    threshold_fen: Fen
-    discount_percent: int | None
-    rules: str
-
-
 class Coupon(BaseModel):
     id: int
     code: Annotated[str, Field(pattern="^[0-9A-Z]{4}(-[0-9A-Z]{1,4}){4}$")]
     state: Literal[COUPON_STATES]
-    campaign: CouponCampaign
+    campaign: CampaignTerms
     claimed_at: Time
     valid_from: Time
     expires_at: Time
