@@ -14,3 +14,12 @@ STATE_LABELS = {
 # The chain's words and every staff role's come from the community policy.
 LEVEL_LABELS = DEFAULT_POLICY.level_labels
 ROLE_LABELS = DEFAULT_POLICY.role_labels
+
+# A case's events as its timeline names them.
+EVENT_LABELS = {
+    "submitted": "提交", "assigned": "分派", "accepted": "受理", "in_progress": "处理中",
+    "escalated": "升级", "resolved": "办结", "confirmed": "确认解决", "reopened": "重新处理",
+    "rated": "评价", "rejected": "不予受理", "merged": "合并", "auto_closed": "自动办结",
+    "note": "进展", "photo_added": "补充照片", "description_added": "补充说明",
+    "location_added": "补充位置",
+}

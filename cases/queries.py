@@ -1,9 +1,11 @@
 """What residents and the public may read about cases."""
+import datetime
 import re
 
 from peewee import JOIN
 
 from cases.permissions import ROLE_MAX_LEVEL
+from linli.errors import LinliError
 from models.cases import OPEN_STATES
 from models.cases import Case
 from models.cases import CaseEvent
@@ -129,3 +131,34 @@ def resolved_board(community_id, page=1, size=20):
 def mask(text, limit=60):
     text = _LONG_NUMBER.sub("***", text or "")
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- the queue's keyset cursor: (deadline, id) as an opaque string for `?after=` ----------------
+_CURSOR = re.compile(r"^(\d{20})~(\d{1,18})$")
+CURSOR_MESSAGE = "after 应为上一页返回的 next 值"
+
+
+def encode_cursor(position):
+    """A keyset position (deadline, id) as an opaque string for `?after=`."""
+    due, case_id = position
+    return "%s~%d" % (due.strftime("%Y%m%d%H%M%S%f"), case_id)
+
+
+def cursor_position(value):
+    """The position `encode_cursor` made, or None when `value` is not one."""
+    match = _CURSOR.match(value)
+    try:
+        due = datetime.datetime.strptime(match.group(1), "%Y%m%d%H%M%S%f") if match else None
+    except ValueError:
+        due = None
+    return (due, int(match.group(2))) if due is not None else None
+
+
+def decode_cursor(value):
+    """The position `encode_cursor` made, None for none; 400 bad_cursor for anything else."""
+    if not value:
+        return None
+    position = cursor_position(value)
+    if position is None:
+        raise LinliError("bad_cursor", CURSOR_MESSAGE, 400)
+    return position

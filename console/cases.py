@@ -11,6 +11,7 @@ from flask import url_for
 from cases import permissions
 from cases import queries
 from cases import workflow
+from cases.labels import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.walk_in import file_walk_in
@@ -19,9 +20,6 @@ from console.access import staff_community
 from console.auth import signed_in
 from console.blueprint import bp
 from console.forms import integer
-from miniprogram_api.parsing import decode_cursor
-from miniprogram_api.parsing import encode_cursor
-from miniprogram_api.serializers import EVENT_LABELS
 from models.cases import Case
 from models.community import Building
 from models.community import Grid
@@ -36,8 +34,8 @@ def cases():
     found, following = queries.staff_queue(g.staff, grid_id=integer(args.get("grid")),
                                            level=integer(args.get("level")), state=args.get("state") or None,
                                            overdue=args.get("overdue") == "1",
-                                           after=decode_cursor(args.get("after")), size=30)
-    return render_template("console/cases.html", cases=found, next=encode_cursor(following) if following else None,
+                                           after=queries.decode_cursor(args.get("after")), size=30)
+    return render_template("console/cases.html", cases=found, next=queries.encode_cursor(following) if following else None,
                            grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
                            states=STATE_LABELS, levels=LEVEL_LABELS,
                            args=args)

@@ -3,7 +3,7 @@ import datetime
 
 from flask import abort
 
-from miniprogram_api.parsing import whole_number
+from linli.values import whole_number
 
 
 def integer(value):

@@ -1,7 +1,7 @@
 """The mini-program's JSON API under /api/mp (see README)."""
 from miniprogram_api.redcard import merchant_bp as redcard_merchant_bp
 from miniprogram_api.redcard import resident_bp as redcard_resident_bp
-from miniprogram_api.redcard import staff_bp as redcard_staff_bp
+from miniprogram_api.redcard_staff import bp as redcard_staff_bp
 from miniprogram_api.staff import bp as staff_bp
 from miniprogram_api.views import bp
 

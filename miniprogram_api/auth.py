@@ -61,12 +61,14 @@ def subject_from(header, kind="resident"):
 
 
 def login_required(kind):
-    """A view decorator: the caller's Resident or Staff (by `kind`) in g.resident or g.staff."""
+    """A view decorator: the caller's Resident or Staff (by `kind`) in g.resident or g.staff.
+    It runs before the request is validated, and the OpenAPI document reads its `caller`."""
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             setattr(g, kind, subject_from(request.headers.get("Authorization"), kind))
             return view(*args, **kwargs)
+        wrapper.caller = kind
         return wrapper
     return decorator
 

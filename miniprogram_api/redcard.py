@@ -1,11 +1,17 @@
-"""The community red card's endpoints: residents under /api/mp, merchants' counters under
-/api/mp/merchant, community staff under /api/mp/staff/redcard. Parse, call coupons/, render."""
+"""The community red card's endpoints for residents (under /api/mp) and merchants' counters
+(under /api/mp/merchant); community staff's are in redcard_staff.py. Parse, call coupons/, render."""
+from typing import Annotated
+from typing import Any
+from typing import Literal
+
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import g
 from flask import jsonify
-from flask import request
+from pydantic import Field
+from pydantic import StrictInt
+from pydantic import WithJsonSchema
 
 import wechat
 from community import residents
@@ -16,15 +22,31 @@ from coupons import merchants
 from coupons import redemption
 from coupons import stats
 from coupons.merchants import NotFound
-from miniprogram_api import serializers
+from coupons.redemption import MAX_ORDER_FEN
+from miniprogram_api import redcard_json
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import merchant_required
 from miniprogram_api.auth import resident_required
-from miniprogram_api.auth import staff_required
-from miniprogram_api.parsing import integer
-from miniprogram_api.parsing import json_body
-from miniprogram_api.parsing import text
-from miniprogram_api.parsing import timestamp
+from miniprogram_api.openapi import CSV
+from miniprogram_api.openapi import declare
+from miniprogram_api.parsing import Body
+from miniprogram_api.parsing import IdempotencyKey
+from miniprogram_api.parsing import Moment
+from miniprogram_api.parsing import Query
+from miniprogram_api.parsing import Refusal
+from miniprogram_api.parsing import Text
+from miniprogram_api.parsing import Whole
+from miniprogram_api.redcard_json import Attempts
+from miniprogram_api.redcard_json import Campaign as CampaignShape
+from miniprogram_api.redcard_json import Campaigns
+from miniprogram_api.redcard_json import CampaignStats
+from miniprogram_api.redcard_json import Coupon as CouponShape
+from miniprogram_api.redcard_json import Coupons
+from miniprogram_api.redcard_json import MerchantToken
+from miniprogram_api.redcard_json import Redeemed
+from miniprogram_api.serializers import when
+from models.coupons import CAMPAIGN_KINDS
+from models.coupons import COUPON_STATES
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.coupons import RedemptionAttempt
@@ -32,228 +54,218 @@ from models.merchants import Merchant
 
 resident_bp = Blueprint("redcard_resident", __name__, url_prefix="/api/mp")
 merchant_bp = Blueprint("redcard_merchant", __name__, url_prefix="/api/mp/merchant")
-staff_bp = Blueprint("redcard_staff", __name__, url_prefix="/api/mp/staff/redcard")
-CAMPAIGN_INTEGERS = ("value_fen", "threshold_fen", "discount_percent", "total_stock", "per_resident_limit",
-                     "per_day_limit", "valid_days")
-CAMPAIGN_TIMES = ("claim_starts_at", "claim_ends_at", "valid_from", "valid_until")
 STATS_COLUMNS = ["day", "claimed", "redeemed"]
-TOTALS_COLUMNS = ["merchant", "campaigns", "claimed", "redeemed", "value_issued_fen", "value_redeemed_fen"]
+CAMPAIGN_ACTIONS = {"action": campaigns.TRANSITIONS}
 
 
 # -- residents --------------------------------------------------------------------------------
 @resident_bp.get("/campaigns")
 @resident_required
+@declare(Campaigns)
 def live_campaigns():
-    return jsonify({"items": [serializers.campaign_json(c, held) for c, held in campaigns.claimable(g.resident)]})
+    """Live campaigns the resident may claim"""
+    return jsonify({"items": [redcard_json.campaign_json(c, held) for c, held in campaigns.claimable(g.resident)]})
 
 
 @resident_bp.post("/campaigns/<int:campaign_id>/claim")
 @resident_required
-def claim(campaign_id):
-    coupon, created = claims.claim(campaign_id, g.resident, request.headers.get("Idempotency-Key"))
-    return jsonify(serializers.coupon_json(coupon)), 201 if created else 200
+@declare((CouponShape, "the key's earlier claim"), 403, 404, 409, created=(CouponShape, "claimed"))
+def claim(campaign_id, headers: IdempotencyKey):
+    """Claim a coupon (send an Idempotency-Key)"""
+    coupon, created = claims.claim(campaign_id, g.resident, headers.key)
+    return jsonify(redcard_json.coupon_json(coupon)), 201 if created else 200
+
+
+class CouponFilter(Query):
+    state: str | None = Field(None, description=" or ".join(COUPON_STATES))
 
 
 @resident_bp.get("/coupons")
 @resident_required
-def my_coupons():
-    state = request.args.get("state") or None
+@declare(Coupons)
+def my_coupons(query: CouponFilter):
+    """My coupons"""
     # One query: each coupon shows its campaign and merchant.
-    query = (Coupon.select(Coupon, Campaign, Merchant).join(Campaign).join(Merchant)
-             .where(Coupon.resident == g.resident.id))
-    if state:
-        query = query.where(Coupon.state == state)
-    return jsonify({"items": [serializers.coupon_json(c) for c in
-                              query.order_by(Coupon.claimed_at.desc(), Coupon.id.desc()).limit(200)]})
+    rows = (Coupon.select(Coupon, Campaign, Merchant).join(Campaign).join(Merchant)
+            .where(Coupon.resident == g.resident.id))
+    if query.state:
+        rows = rows.where(Coupon.state == query.state)
+    return jsonify({"items": [redcard_json.coupon_json(c) for c in
+                              rows.order_by(Coupon.claimed_at.desc(), Coupon.id.desc()).limit(200)]})
 
 
 @resident_bp.get("/coupons/<int:coupon_id>/qr")
 @resident_required
+@declare(CouponShape, 404, 409)
 def coupon_qr(coupon_id):
+    """The coupon with a signed QR payload; fetch again every qr_refresh_seconds"""
     coupon = Coupon.get_or_none((Coupon.id == coupon_id) & (Coupon.resident == g.resident.id))
     if coupon is None:
         raise NotFound("coupon_not_found", "券不存在")
     if coupon.state != "issued":
         raise merchants.RedCardError("not_usable", "该券已使用或已过期")
     payload = codes.qr_payload(coupon.code, current_app.config["SECRET_KEY"])
-    body = serializers.coupon_json(coupon, qr=payload)
+    body = redcard_json.coupon_json(coupon, qr=payload)
     body["qr_refresh_seconds"] = codes.QR_ROTATION
     return jsonify(body)
 
 
 # -- merchants' counters ----------------------------------------------------------------------
+class Binding(Body):
+    code: Text = Field("", description="from wx.login()")
+    binding_code: Text = ""
+
+
 @merchant_bp.post("/bind")
-def bind():
-    body = json_body()
-    session = residents.code_to_session(wechat.miniprogram(), text(body, "code"))
-    person = merchants.bind(session["openid"], text(body, "binding_code"))
+@declare(MerchantToken, 401, 409)
+def bind(json: Binding):
+    """Bind this WeChat to merchant staff with the one-time binding code"""
+    session = residents.code_to_session(wechat.miniprogram(), json.code)
+    person = merchants.bind(session["openid"], json.binding_code)
     return _merchant_token(person)
 
 
+class MerchantSignIn(Body):
+    code: Text = Field("", description="from wx.login()")
+    merchant_id: Whole | None = Field(None, description="needed when this WeChat serves several merchants")
+
+
 @merchant_bp.post("/login")
-def merchant_login():
-    body = json_body()
-    session = residents.code_to_session(wechat.miniprogram(), text(body, "code"))
-    return _merchant_token(merchants.staff_for(session["openid"], integer(body, "merchant_id")))
+@declare(MerchantToken, 401)
+def merchant_login(json: MerchantSignIn):
+    """A bound owner or clerk signs in with a wx.login() code"""
+    session = residents.code_to_session(wechat.miniprogram(), json.code)
+    return _merchant_token(merchants.staff_for(session["openid"], json.merchant_id))
 
 
 @merchant_bp.get("/campaigns")
 @merchant_required
+@declare(Campaigns)
 def merchant_campaigns():
+    """The merchant's campaigns"""
     rows = (Campaign.select(Campaign, Merchant).join(Merchant).where(Campaign.merchant == g.merchant.merchant_id)
             .order_by(Campaign.id.desc()))
-    return jsonify({"items": [serializers.campaign_json(c) for c in rows]})
+    return jsonify({"items": [redcard_json.campaign_json(c) for c in rows]})
+
+
+Fen = Annotated[Whole, Field(description="money in fen (分)")]
+
+
+class CampaignDraft(Body):
+    """A campaign's terms; the rules between them (a discount needs its percent, the stock is
+    positive, validity is fixed or counted from the claim) are coupons.campaigns'."""
+    claim_starts_at: Moment = None
+    claim_ends_at: Moment = None
+    valid_from: Moment = None
+    valid_until: Moment = None
+    value_fen: Fen | None = None
+    threshold_fen: Fen | None = None
+    discount_percent: Whole | None = Field(None, description="88 for 八八折")
+    total_stock: Whole | None = None
+    per_resident_limit: Whole | None = None
+    per_day_limit: Whole | None = None
+    valid_days: Whole | None = Field(None, description="days from the claim, when there is no valid_until")
+    title: Text = ""
+    # A kind or an audience the domain does not take was its 422 before the schema saw it.
+    kind: Annotated[Literal[CAMPAIGN_KINDS] | None, Refusal(
+        "bad_kind", "类型应为 %s 之一" % "、".join(CAMPAIGN_KINDS), 422)] = None
+    rules: Text = ""
+    grid_ids: Annotated[list[StrictInt] | None, Refusal("bad_audience", "{name} 应为整数列表", 422)] = None
+    building_ids: Annotated[list[StrictInt] | None, Refusal("bad_audience", "{name} 应为整数列表", 422)] = None
+
+    def terms(self):
+        return self.model_dump(exclude={"grid_ids", "building_ids", "merchant_id"})
 
 
 @merchant_bp.post("/campaigns")
 @merchant_required
-def merchant_draft():
-    body = json_body()
-    campaign = campaigns.create(g.merchant.merchant, _campaign_values(body), body.get("grid_ids") or (),
-                                body.get("building_ids") or (), person=g.merchant)
-    return jsonify(serializers.campaign_json(campaign)), 201
+@declare(None, 403, 422, created=CampaignShape)
+def merchant_draft(json: CampaignDraft):
+    """Draft a campaign (owner)"""
+    campaign = campaigns.create(g.merchant.merchant, json.terms(), json.grid_ids or (), json.building_ids or (),
+                                person=g.merchant)
+    return jsonify(redcard_json.campaign_json(campaign)), 201
 
 
 @merchant_bp.post("/campaigns/<int:campaign_id>/<action>")
 @merchant_required
+@declare(CampaignShape, 403, 404, 409, 422, path=CAMPAIGN_ACTIONS)
 def merchant_act(campaign_id, action):
-    return jsonify(serializers.campaign_json(campaigns.act(_own_campaign(campaign_id), action, person=g.merchant)))
+    """Launch, pause, resume or end (owner; approval is the community's)"""
+    return jsonify(redcard_json.campaign_json(campaigns.act(_own_campaign(campaign_id), action, person=g.merchant)))
+
+
+class Stock(Body):
+    total_stock: Whole
 
 
 @merchant_bp.put("/campaigns/<int:campaign_id>/stock")
 @merchant_required
-def merchant_stock(campaign_id):
-    total = integer(json_body(), "total_stock", required=True)
-    return jsonify(serializers.campaign_json(campaigns.set_stock(_own_campaign(campaign_id), total,
+@declare(CampaignShape, 403, 404, 409, 422)
+def merchant_stock(campaign_id, json: Stock):
+    """Change the stock, never below what is claimed (owner)"""
+    return jsonify(redcard_json.campaign_json(campaigns.set_stock(_own_campaign(campaign_id), json.total_stock,
                                                                  person=g.merchant)))
 
 
 @merchant_bp.get("/campaigns/<int:campaign_id>/stats")
 @merchant_required
+@declare(CampaignStats, 404)
 def merchant_stats(campaign_id):
+    """What the campaign brought"""
     return jsonify(stats.campaign_stats(_own_campaign(campaign_id)))
 
 
 @merchant_bp.get("/campaigns/<int:campaign_id>/stats.csv")
 @merchant_required
+@declare(CSV, 404)
 def merchant_stats_csv(campaign_id):
+    """Claims and redemptions by day as CSV"""
     figures = stats.campaign_stats(_own_campaign(campaign_id))
-    return _csv(stats.as_csv(figures["by_day"], STATS_COLUMNS), "campaign-%d.csv" % campaign_id)
+    return csv_download(stats.as_csv(figures["by_day"], STATS_COLUMNS), "campaign-%d.csv" % campaign_id)
+
+
+class Redemption(Body):
+    qr: Text = Field("", description="the scanned payload")
+    code: Text = Field("", description="or the typed code")
+    # Checked by the domain, which logs a refused amount with the attempt (400 bad_order_fen).
+    order_fen: Annotated[Any, WithJsonSchema({"type": ["integer", "null"], "minimum": 0, "maximum": MAX_ORDER_FEN,
+                                              "description": "the order's amount in fen (分)"})] = None
 
 
 @merchant_bp.post("/redeem")
 @merchant_required
-def redeem():
-    body = json_body()
-    coupon = redemption.redeem(g.merchant, current_app.config["SECRET_KEY"], qr=text(body, "qr"),
-                               code=text(body, "code"), order_fen=body.get("order_fen"))
-    return jsonify(serializers.redeemed_json(coupon))
+@declare(Redeemed, 403, 404, 409, 422, 429)
+def redeem(json: Redemption):
+    """Redeem a scanned QR payload or a typed code"""
+    coupon = redemption.redeem(g.merchant, current_app.config["SECRET_KEY"], qr=json.qr, code=json.code,
+                               order_fen=json.order_fen)
+    return jsonify(redcard_json.redeemed_json(coupon))
+
+
+class Reversal(Body):
+    reason: Text = ""
 
 
 @merchant_bp.post("/coupons/<code>/reverse")
 @merchant_required
-def reverse(code):
-    coupon = redemption.reverse(g.merchant, code, text(json_body(), "reason"))
-    return jsonify(serializers.redeemed_json(coupon))
+@declare(Redeemed, 403, 404, 409, 422)
+def reverse(code, json: Reversal):
+    """Reverse a redemption within 2 hours (owner)"""
+    coupon = redemption.reverse(g.merchant, code, json.reason)
+    return jsonify(redcard_json.redeemed_json(coupon))
 
 
 @merchant_bp.get("/redemptions")
 @merchant_required
+@declare(Attempts)
 def attempts():
+    """The last 200 attempts at the counter, successful or not"""
     rows = (RedemptionAttempt.select().where(RedemptionAttempt.merchant == g.merchant.merchant_id)
             .order_by(RedemptionAttempt.id.desc()).limit(200))
     return jsonify({"items": [{"id": a.id, "clerk_id": a.clerk_id, "action": a.action, "outcome": a.outcome,
                                "entered": a.entered, "order_fen": a.order_fen, "reason": a.reason,
-                               "at": serializers.when(a.created_at)} for a in rows]})
-
-
-# -- community staff --------------------------------------------------------------------------
-@staff_bp.get("/merchants")
-@staff_required
-def list_merchants():
-    community_id = merchants.managed_community(g.staff)
-    rows = Merchant.select().where(Merchant.community == community_id).order_by(Merchant.name)
-    return jsonify({"items": [serializers.merchant_json(m) for m in rows]})
-
-
-@staff_bp.post("/merchants")
-@staff_required
-def onboard():
-    body = json_body()
-    merchant = merchants.onboard(g.staff, text(body, "name"), text(body, "address"), text(body, "category"),
-                                 text(body, "contact_name"), text(body, "contact_phone"))
-    return jsonify(serializers.merchant_json(merchant)), 201
-
-
-@staff_bp.put("/merchants/<int:merchant_id>/status")
-@staff_required
-def merchant_status(merchant_id):
-    merchant = merchants.set_status(g.staff, _merchant(merchant_id), text(json_body(), "status"))
-    return jsonify(serializers.merchant_json(merchant))
-
-
-@staff_bp.post("/merchants/<int:merchant_id>/staff")
-@staff_required
-def add_merchant_staff(merchant_id):
-    body = json_body()
-    person, code = merchants.add_staff(g.staff, _merchant(merchant_id), text(body, "name"), text(body, "role"))
-    return jsonify({"id": person.id, "name": person.name, "role": person.role, "binding_code": code,
-                    "binding_expires_at": serializers.when(person.binding_expires_at)}), 201
-
-
-@staff_bp.get("/campaigns")
-@staff_required
-def staff_campaigns():
-    community_id = merchants.managed_community(g.staff)
-    query = Campaign.select(Campaign, Merchant).join(Merchant).where(Campaign.community == community_id)
-    if request.args.get("state"):
-        query = query.where(Campaign.state == request.args["state"])
-    return jsonify({"items": [serializers.campaign_json(c) for c in query.order_by(Campaign.id.desc())]})
-
-
-@staff_bp.post("/campaigns")
-@staff_required
-def staff_draft():
-    merchants.managed_community(g.staff)          # the role first: a stranger learns nothing of the form
-    body = json_body()
-    merchant = _merchant(integer(body, "merchant_id", required=True))
-    campaign = campaigns.create(merchant, _campaign_values(body), body.get("grid_ids") or (),
-                                body.get("building_ids") or (), staff=g.staff)
-    return jsonify(serializers.campaign_json(campaign)), 201
-
-
-@staff_bp.post("/campaigns/<int:campaign_id>/<action>")
-@staff_required
-def staff_act(campaign_id, action):
-    return jsonify(serializers.campaign_json(campaigns.act(campaigns.get(campaign_id), action, staff=g.staff)))
-
-
-@staff_bp.put("/campaigns/<int:campaign_id>/stock")
-@staff_required
-def staff_stock(campaign_id):
-    total = integer(json_body(), "total_stock", required=True)
-    return jsonify(serializers.campaign_json(campaigns.set_stock(campaigns.get(campaign_id), total, staff=g.staff)))
-
-
-@staff_bp.get("/campaigns/<int:campaign_id>/stats")
-@staff_required
-def staff_stats(campaign_id):
-    campaign = campaigns.get(campaign_id)
-    merchants.managed_community(g.staff, campaign.community_id)
-    return jsonify(stats.campaign_stats(campaign))
-
-
-@staff_bp.get("/totals")
-@staff_required
-def totals():
-    return jsonify({"items": stats.community_totals(merchants.managed_community(g.staff))})
-
-
-@staff_bp.get("/totals.csv")
-@staff_required
-def totals_csv():
-    rows = stats.community_totals(merchants.managed_community(g.staff))
-    return _csv(stats.as_csv(rows, TOTALS_COLUMNS), "red-card-totals.csv")
+                               "at": when(a.created_at)} for a in rows]})
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -261,14 +273,7 @@ def _merchant_token(person):
     token, expires_at = issue(person, "merchant")
     return jsonify({"token": token, "expires_at": expires_at,
                     "merchant_staff": {"id": person.id, "name": person.name, "role": person.role,
-                                       "merchant": serializers.merchant_json(person.merchant)}})
-
-
-def _merchant(merchant_id):
-    merchant = Merchant.get_or_none(Merchant.id == merchant_id)
-    if merchant is None:
-        raise NotFound("merchant_not_found", "商家不存在")
-    return merchant
+                                       "merchant": redcard_json.merchant_json(person.merchant)}})
 
 
 def _own_campaign(campaign_id):
@@ -278,14 +283,7 @@ def _own_campaign(campaign_id):
     return campaign
 
 
-def _campaign_values(body):
-    values = {name: timestamp(body, name) for name in CAMPAIGN_TIMES}
-    for name in CAMPAIGN_INTEGERS:
-        values[name] = integer(body, name)
-    values.update(title=text(body, "title"), kind=body.get("kind"), rules=text(body, "rules"))
-    return values
-
-
-def _csv(content, filename):
+def csv_download(content, filename):
+    """`content` as a CSV file to save, named `filename`."""
     return Response(content, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=%s" % filename})

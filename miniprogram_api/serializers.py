@@ -1,21 +1,42 @@
-"""JSON shapes of the mini-program API. Times are ISO 8601 in Asia/Shanghai (+08:00)."""
-from coupons import codes
-from linli.clock import local
+"""JSON shapes of the mini-program API: each serializer beside the model that documents what it
+returns (the OpenAPI document's response schemas). Times are ISO 8601 in Asia/Shanghai (+08:00)."""
+from typing import Annotated
+from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+
+from cases.labels import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask
+from linli.clock import local
+from models.cases import STATES
+from models.people import ADDRESS_STATES
 
-EVENT_LABELS = {
-    "submitted": "提交", "assigned": "分派", "accepted": "受理", "in_progress": "处理中",
-    "escalated": "升级", "resolved": "办结", "confirmed": "确认解决", "reopened": "重新处理",
-    "rated": "评价", "rejected": "不予受理", "merged": "合并", "auto_closed": "自动办结",
-    "note": "进展", "photo_added": "补充照片", "description_added": "补充说明",
-    "location_added": "补充位置",
-}
+Time = Annotated[str | None, Field(json_schema_extra={"format": "date-time"}, description="ISO 8601, +08:00")]
+Rate = float | None
+
 
 
 def when(value):
     return local(value).isoformat(timespec="seconds") if value else None
+
+
+class Address(BaseModel):
+    building_id: int | None
+    unit_id: int | None
+    room: str
+    state: Literal[ADDRESS_STATES]
+
+
+class Resident(BaseModel):
+    id: int
+    nickname: str
+    phone: str | None
+    address: Address
 
 
 def resident_json(resident):
@@ -24,11 +45,44 @@ def resident_json(resident):
                         "room": resident.room, "state": resident.address_state}}
 
 
+class CaseSummary(BaseModel):
+    number: Annotated[str, Field(pattern="^R[0-9]{10,}$")]
+    state: Literal[STATES]
+    state_label: str
+    level: Annotated[int, Field(ge=1, le=4)]
+    owner: str
+    category_id: int | None
+    description: str
+    created_at: Time
+    resolve_due_at: Time
+
+
 def case_summary(case):
     return {"number": case.number, "state": case.state, "state_label": STATE_LABELS[case.state],
             "level": case.level, "owner": LEVEL_LABELS[case.level],
             "category_id": case.category_id, "description": case.description,
             "created_at": when(case.created_at), "resolve_due_at": when(case.resolve_due_at)}
+
+
+class TimelineEntry(BaseModel):
+    kind: str
+    label: str
+    note: str
+    at: Time
+
+
+class CaseLocation(BaseModel):
+    lat: float
+    lng: float
+    label: str
+
+
+class CaseDetail(CaseSummary):
+    anonymous: bool
+    rating: int | None
+    photos: list[str]
+    location: CaseLocation | None
+    timeline: list[TimelineEntry]
 
 
 def case_detail(case, timeline):
@@ -40,6 +94,30 @@ def case_detail(case, timeline):
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
                            "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at)}
                           for e in timeline])
+
+
+class Reporter(BaseModel):
+    id: int
+    nickname: str
+    phone: str | None
+    room: str
+
+
+class StaffTimelineEntry(TimelineEntry):
+    public: bool
+    by: str | None
+
+
+class StaffCaseDetail(CaseSummary):
+    can_act: bool
+    assignee: str | None
+    building: str | None
+    reporter: Reporter | None
+    anonymous: bool
+    photos: list[str]
+    response_due_at: Time
+    responded_at: Time
+    timeline: list[StaffTimelineEntry]
 
 
 def staff_case_detail(case, timeline, can_act):
@@ -58,6 +136,15 @@ def staff_case_detail(case, timeline, can_act):
                           for e in timeline])
 
 
+class BoardEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: str
+    category: str
+    building: str | None
+    summary: str
+    resolved_at: Time
+
+
 def board_entry(case):
     """Public: no reporter, no unit or room, long numbers masked."""
     return {"number": case.number, "category": case.category.name if case.category_id else "未分类",
@@ -65,52 +152,96 @@ def board_entry(case):
             "summary": mask(case.description), "resolved_at": when(case.resolved_at)}
 
 
+class CasePage(BaseModel):
+    total: int
+    page: int
+    size: int
+    items: list[CaseSummary]
+
+
+class BoardPage(CasePage):
+    items: list[BoardEntry]
+
+
 def page(total, items, page_number, size):
     return {"total": total, "page": page_number, "size": size, "items": items}
 
 
-# -- red card ---------------------------------------------------------------------------------
-def merchant_json(merchant):
-    return {"id": merchant.id, "name": merchant.name, "address": merchant.address, "category": merchant.category,
-            "contact_name": merchant.contact_name, "contact_phone": merchant.contact_phone,
-            "status": merchant.status}
+# -- shapes without a serializer of their own (the views build them) ---------------------------
+class Token(BaseModel):
+    token: str
+    expires_at: int = Field(description="unix seconds")
 
 
-def campaign_json(campaign, held=None):
-    body = {"id": campaign.id, "merchant_id": campaign.merchant_id, "merchant": campaign.merchant.name,
-            "title": campaign.title, "kind": campaign.kind, "value_fen": campaign.value_fen,
-            "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
-            "total_stock": campaign.total_stock, "claimed": campaign.claimed,
-            "remaining": campaign.total_stock - campaign.claimed,
-            "per_resident_limit": campaign.per_resident_limit, "per_day_limit": campaign.per_day_limit,
-            "claim_starts_at": when(campaign.claim_starts_at), "claim_ends_at": when(campaign.claim_ends_at),
-            "valid_from": when(campaign.valid_from), "valid_until": when(campaign.valid_until),
-            "valid_days": campaign.valid_days, "rules": campaign.rules, "state": campaign.state}
-    if held is not None:
-        body["held"] = held
-    return body
+class ResidentToken(Token):
+    resident: Resident
 
 
-def coupon_json(coupon, qr=None):
-    campaign = coupon.campaign
-    body = {"id": coupon.id, "code": codes.display(coupon.code), "state": coupon.state,
-            "campaign": {"id": campaign.id, "title": campaign.title, "kind": campaign.kind,
-                         "merchant": campaign.merchant.name, "value_fen": campaign.value_fen,
-                         "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
-                         "rules": campaign.rules},
-            "claimed_at": when(coupon.claimed_at), "valid_from": when(coupon.valid_from),
-            "expires_at": when(coupon.expires_at), "redeemed_at": when(coupon.redeemed_at)}
-    if qr is not None:
-        body["qr"] = qr
-    return body
+class StaffMember(BaseModel):
+    id: int
+    name: str
+    roles: list[str]
 
 
-def redeemed_json(coupon):
-    """What the counter sees: the coupon and the resident's masked name, nothing more."""
-    nickname = coupon.resident.nickname or "居民"
-    return {"code": coupon.code, "state": coupon.state, "campaign_id": coupon.campaign_id,
-            "title": coupon.campaign.title, "resident": nickname[:1] + "*" * max(len(nickname) - 1, 1),
-            "order_fen": coupon.order_fen, "redeemed_at": when(coupon.redeemed_at)}
+class StaffToken(Token):
+    staff: StaffMember
+
+
+class Upload(BaseModel):
+    id: int
+    url: str
+    width: int
+    height: int
+
+
+class Following(BaseModel):
+    number: str
+    following: bool
+
+
+class Category(BaseModel):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+
+
+class Contact(BaseModel):
+    role: str
+    name: str
+    phone: str | None
+
+
+class UnitBoard(BaseModel):
+    building: str
+    unit: str
+    contacts: list[Contact]
+
+
+class CaseQueue(BaseModel):
+    items: list[CaseSummary]
+    size: int
+    next: str | None = Field(description="pass as ?after= for the next page; null on the last")
+
+
+class RateRow(BaseModel):
+    key: Any
+    label: str
+    cases: int
+    response_rate: Rate
+    on_time_resolution_rate: Rate
+    resolution_rate: Rate
+    satisfaction_rate: Rate
+    mean_hours_to_respond: Rate
+    mean_hours_to_resolve: Rate
+    overdue: int
+    rank: int | None
+
+
+class Rates(BaseModel):
+    month: str
+    min_sample: int
+    rows: list[RateRow]
 
 
 def visible_photos(case):

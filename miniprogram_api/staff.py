@@ -1,33 +1,48 @@
 """/api/mp/staff: grid workers and the levels above them, working cases from their phones."""
 import dataclasses
+from typing import Annotated
+from typing import Literal
 
 from flask import Blueprint
 from flask import Response
 from flask import g
 from flask import jsonify
 from flask import request
+from pydantic import Field
+from pydantic import StrictBool
+from pydantic import create_model
 
+from cases import permissions
+from cases import queries
+from cases import rates
+from cases import workflow
 from community import residents
 from community.staff import authenticate
+from linli.clock import local
 from linli.errors import LinliError
 from miniprogram_api import serializers
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import staff_required
+from miniprogram_api.openapi import CSV
+from miniprogram_api.openapi import declare
 from miniprogram_api.parsing import BadRequest
-from miniprogram_api.parsing import decode_cursor
-from miniprogram_api.parsing import encode_cursor
-from miniprogram_api.parsing import integer
-from miniprogram_api.parsing import json_body
-from miniprogram_api.parsing import query_integer
-from miniprogram_api.parsing import text
-from models.people import Resident
-from models.db import utcnow
+from miniprogram_api.parsing import Body
+from miniprogram_api.parsing import Cursor
+from miniprogram_api.parsing import PageSize
+from miniprogram_api.parsing import Query
+from miniprogram_api.parsing import QueryWhole
+from miniprogram_api.parsing import Text
+from miniprogram_api.parsing import Whole
+from miniprogram_api.parsing import optional_filter
+from miniprogram_api.serializers import CaseQueue
+from miniprogram_api.serializers import CaseSummary
+from miniprogram_api.serializers import Rates
+from miniprogram_api.serializers import Resident as ResidentShape
+from miniprogram_api.serializers import StaffCaseDetail
+from miniprogram_api.serializers import StaffToken
 from models.cases import Case
-from cases import permissions
-from cases import queries
-from cases import rates
-from linli.clock import local
-from cases import workflow
+from models.db import utcnow
+from models.people import Resident
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/mp/staff")
 
@@ -41,108 +56,134 @@ def _case(number):
     return case
 
 
+class Credentials(Body):
+    username: Text = ""
+    password: Text = ""
+
+
 @bp.post("/login")
-def login():
-    body = json_body()
+@declare(StaffToken, 401, 429)
+def login(json: Credentials):
+    """Staff sign-in (5 failures per name and address in 15 min, then 429)"""
     # The same answer for an unknown name and a wrong password, and the same limit as the console.
-    staff = authenticate(text(body, "username"), text(body, "password"), request.remote_addr or "")
+    staff = authenticate(json.username, json.password, request.remote_addr or "")
     token, expires_at = issue(staff, "staff")
     return jsonify({"token": token, "expires_at": expires_at,
                     "staff": {"id": staff.id, "name": staff.name,
                               "roles": sorted({r.role for r in staff.roles})}})
 
 
+class QueueFilters(Query):
+    grid_id: QueryWhole = None
+    level: QueryWhole = None
+    state: str | None = None
+    overdue: str | None = Field(None, description="1 or true: only the overdue")
+    after: Cursor = None
+    size: PageSize = None
+
+
 @bp.get("/cases")
 @staff_required
-def queue():
-    args = request.args
-    _, size = queries.page_args(1, args.get("size"))
-    cases, following = queries.staff_queue(g.staff, grid_id=query_integer(args, "grid_id"),
-                                           level=query_integer(args, "level"),
-                                           state=args.get("state") or None,
-                                           overdue=args.get("overdue") in ("1", "true"),
-                                           after=decode_cursor(args.get("after")), size=size)
+@declare(CaseQueue)
+def queue(query: QueueFilters):
+    """The queue the caller's roles cover, soonest deadline first, paged by cursor (no total: a
+    worker may have thousands open)"""
+    _, size = queries.page_args(1, query.size)
+    cases, following = queries.staff_queue(g.staff, grid_id=query.grid_id, level=query.level,
+                                           state=query.state or None, overdue=query.overdue in ("1", "true"),
+                                           after=query.after, size=size)
     return jsonify({"items": [serializers.case_summary(c) for c in cases], "size": size,
-                    "next": encode_cursor(following) if following else None})
+                    "next": queries.encode_cursor(following) if following else None})
 
 
 @bp.get("/cases/<number>")
 @staff_required
+@declare(StaffCaseDetail, 403, 404)
 def detail(number):
+    """A case with internal notes"""
     case = _case(number)
     return jsonify(serializers.staff_case_detail(case, queries.full_timeline(case),
                                                  permissions.can_act(g.staff, case)))
 
 
-@bp.post("/cases/<number>/<action>")
-@staff_required
-def act(number, action):
-    case = _case(number)
-    body = json_body()
-    # The table's name, or an older one this API still takes ("notes" for "note").
-    done = workflow.find_action(action, aliases=True)
-    workflow.perform(case, g.staff, done.name, **{field.name: _body_value(body, field) for field in done.fields})
-    return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
-
-
-def _body_value(body, field):
-    """An action's field from the JSON body (cases.workflow.Field says which and of what kind):
-    a 400 for a value of the wrong type, and for a missing staff member's id."""
-    if field.kind == "flag":
-        return bool(body.get(field.name))
-    if field.kind == "staff":
-        return integer(body, field.name, required=field.required)
-    return text(body, field.name)
-
-
-# Each action's body for the OpenAPI document, from the same table.
-JSON_TYPES = {"line": "string", "text": "string", "case": "string", "flag": "boolean", "staff": "integer"}
-
-
-def _property(field):
-    schema = {"type": JSON_TYPES[field.kind]}
-    if field.max_length:
-        schema["maxLength"] = field.max_length
-    return schema
-
-
-ACTION_BODIES = {row.name: {"type": "object", "title": row.name, "description": row.label,
-                            "properties": {f.name: _property(f) for f in row.fields},
-                            "required": [f.name for f in row.fields if f.required]}
-                 for row in workflow.ACTIONS.values()}
+# The pydantic type of each kind of action field (cases.workflow.Field.kind).
+KIND_TYPES = {"line": (Text, ""), "text": (Text, ""), "case": (Text, ""), "flag": (StrictBool | None, None),
+              "staff": (Whole | None, None)}
+# Every action's fields, each optional here: which ones an action needs is its own row's rule,
+# checked by the dispatch below. Built from the actions table, so a new action's field needs no edit.
+CaseAction = create_model(
+    "CaseAction", __base__=Body, __doc__="The fields of every case action (cases.workflow.ACTIONS).",
+    **{field.name: KIND_TYPES[field.kind] for row in workflow.ACTIONS.values() for field in row.fields})
 # Every name the path takes: the table's, then the older spellings still accepted.
 ACTION_NAMES = list(workflow.ACTIONS) + list(workflow.ALIASES)
 
 
-@bp.get("/rates")
-@bp.get("/rates.csv")
+@bp.post("/cases/<number>/<action>")
 @staff_required
-def assessment_rates():
-    community_id = permissions.overseen_community(g.staff)
-    month = request.args.get("month") or local(utcnow()).strftime("%Y-%m")
-    try:
-        rows = rates.rates(community_id, month, request.args.get("by", "grid"))
-    except ValueError as exc:
-        raise BadRequest("bad_filter", "month 应为 YYYY-MM，by 应为 %s：%s" % ("/".join(rates.DIMENSIONS), exc)) from None
-    if request.path.endswith(".csv"):
-        return Response(rates.to_csv(rows), mimetype="text/csv", headers={
-            "Content-Disposition": "attachment; filename=rates-%s-%s.csv" % (month, request.args.get("by", "grid"))})
+@declare(CaseSummary, 403, 404, 409, 422, path={"action": ACTION_NAMES})
+def act(number, action, json: CaseAction):
+    """Act on a case"""
+    case = _case(number)
+    # The table's name, or an older one this API still takes ("notes" for "note").
+    done = workflow.find_action(action, aliases=True)
+    fields = {field.name: getattr(json, field.name) for field in done.fields}
+    for field in done.fields:
+        if field.kind == "staff" and field.required and fields[field.name] is None:
+            raise BadRequest("bad_field", "%s 应为整数" % field.name)
+        if field.kind == "flag":
+            fields[field.name] = bool(fields[field.name])
+    workflow.perform(case, g.staff, done.name, **fields)
+    return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
+
+
+Month = Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")]
+
+
+class RatesFilters(Query):
+    month: optional_filter(Month) = Field(None, description="YYYY-MM; this month by default")
+    by: Literal[rates.DIMENSIONS] = "grid"
+
+
+@bp.get("/rates")
+@staff_required
+@declare(Rates, 403)
+def assessment_rates(query: RatesFilters):
+    """Assessment rates (README: formulas)"""
+    month, rows = _rates(query)
     return jsonify({"month": month, "min_sample": rates.MIN_SAMPLE,
                     "rows": [dataclasses.asdict(r) for r in rows]})
 
 
+@bp.get("/rates.csv")
+@staff_required
+@declare(CSV, 403)
+def assessment_rates_csv(query: RatesFilters):
+    """Assessment rates as CSV"""
+    month, rows = _rates(query)
+    return Response(rates.to_csv(rows), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=rates-%s-%s.csv" % (month, query.by)})
+
+
+def _rates(query):
+    community_id = permissions.overseen_community(g.staff)
+    month = query.month or local(utcnow()).strftime("%Y-%m")
+    try:
+        return month, rates.rates(community_id, month, query.by)
+    except ValueError as exc:
+        raise BadRequest("bad_filter", "month 应为 YYYY-MM，by 应为 %s：%s" % ("/".join(rates.DIMENSIONS), exc)) from None
+
+
+class Verdict(Body):
+    approve: StrictBool = True
+
+
 @bp.post("/residents/<int:resident_id>/address")
 @staff_required
-def confirm_address(resident_id):
+@declare(ResidentShape, 403, 404, 409)
+def confirm_address(resident_id, json: Verdict):
+    """Confirm or reject a resident's address"""
     resident = Resident.get_or_none(Resident.id == resident_id)
     if resident is None:
         raise LinliError("not_found", "居民不存在", 404)
-    confirmed = residents.confirm_address(g.staff, resident, approve=body_flag(json_body(), "approve"))
+    confirmed = residents.confirm_address(g.staff, resident, approve=json.approve)
     return jsonify(serializers.resident_json(confirmed))
-
-
-def body_flag(body, name, default=True):
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise BadRequest("bad_field", "%s 应为 true 或 false" % name)
-    return value

@@ -1,31 +1,56 @@
-"""/api/mp: parse, call one domain function, render."""
+"""/api/mp: parse, call one domain function, render. Each route is declared once (its request
+models above it, its answers in `declare`); see miniprogram_api/openapi.py."""
+import functools
+from typing import Annotated
+
 from flask import Blueprint
 from flask import g
 from flask import jsonify
 from flask import request
+from pydantic import BaseModel
+from pydantic import Field
 
-from linli import config
-from linli import limits
 import wechat
-from community import residents
-from community.board import unit_board
-from linli.errors import LinliError
-from miniprogram_api import serializers
-from miniprogram_api.auth import issue
-from miniprogram_api.auth import resident_required
-from miniprogram_api.openapi import DOCUMENT
-from miniprogram_api.parsing import INT_LIMIT
-from miniprogram_api.parsing import BadRequest
-from miniprogram_api.parsing import integer
-from miniprogram_api.parsing import json_body
-from models.community import Community
-from models.community import Unit
-from models.workflow import Category
 from cases import filing
 from cases import intake
 from cases import photos
 from cases import queries
 from cases import workflow
+from community import residents
+from community.board import unit_board
+from linli import config
+from linli import limits
+from linli.errors import LinliError
+from miniprogram_api import serializers
+from miniprogram_api.auth import issue
+from miniprogram_api.auth import resident_required
+from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import document
+from miniprogram_api.parsing import Body
+from miniprogram_api.parsing import Form
+from miniprogram_api.parsing import Id
+from miniprogram_api.parsing import IdempotencyKey
+from miniprogram_api.parsing import Page
+from miniprogram_api.parsing import PageSize
+from miniprogram_api.parsing import Query
+from miniprogram_api.parsing import Refusal
+from miniprogram_api.parsing import Text
+from miniprogram_api.parsing import UploadedFile
+from miniprogram_api.parsing import Whole
+from miniprogram_api.serializers import BoardPage
+from miniprogram_api.serializers import CaseDetail
+from miniprogram_api.serializers import CasePage
+from miniprogram_api.serializers import CaseSummary
+from miniprogram_api.serializers import Category as CategoryShape
+from miniprogram_api.serializers import Following
+from miniprogram_api.serializers import Resident
+from miniprogram_api.serializers import ResidentToken
+from miniprogram_api.serializers import Token
+from miniprogram_api.serializers import UnitBoard
+from miniprogram_api.serializers import Upload
+from models.community import Community
+from models.community import Unit
+from models.workflow import Category
 
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
 LOGIN_PER_MINUTE = 30
@@ -40,18 +65,31 @@ def _case(number):
     return case
 
 
+class Paging(Query):
+    page: Page = None
+    size: PageSize = None
+
+
 @bp.get("/openapi.json")
+@declare((None, "this document"))
 def openapi():
-    return jsonify(DOCUMENT)
+    """This document"""
+    return jsonify(document())
 
 
 # -- session ----------------------------------------------------------------------------------
+class WeChatCode(Body):
+    # A code that is not text was read as no code, and answered as the domain answers that.
+    code: Annotated[Text, Refusal("bad_code", "缺少登录凭证 code", 401)] = ""
+
+
 @bp.post("/login")
-def login():
+@declare(ResidentToken, 401, 429)
+def login(json: WeChatCode):
+    """Exchange a wx.login() code for a token (30 a minute per address)"""
     # Each try costs a WeChat call (jscode2session): 30 a minute from one address is plenty.
     limits.hit("mp-login:" + (request.remote_addr or ""), LOGIN_PER_MINUTE, 60, "登录过于频繁")
-    code = json_body().get("code")
-    resident = residents.login_with_code(wechat.miniprogram(), code if isinstance(code, str) else "")
+    resident = residents.login_with_code(wechat.miniprogram(), json.code)
     token, expires_at = issue(resident)
     return jsonify({"token": token, "expires_at": expires_at,
                     "resident": serializers.resident_json(resident)})
@@ -59,116 +97,163 @@ def login():
 
 @bp.post("/token/refresh")
 @resident_required
+@declare(Token)
 def refresh():
+    """A new token"""
     token, expires_at = issue(g.resident)
     return jsonify({"token": token, "expires_at": expires_at})
 
 
 @bp.get("/me")
 @resident_required
+@declare(Resident)
 def me():
+    """The signed-in resident"""
     return jsonify(serializers.resident_json(g.resident))
+
+
+class PhoneCode(Body):
+    code: Annotated[Text, Refusal("bad_code", "缺少手机号凭证 code")] = ""
 
 
 @bp.post("/me/phone")
 @resident_required
-def bind_phone():
-    code = json_body().get("code")
-    resident = residents.bind_phone(wechat.miniprogram(), g.resident, code if isinstance(code, str) else "")
+@declare(Resident)
+def bind_phone(json: PhoneCode):
+    """Bind the phone number from the getPhoneNumber button's code"""
+    resident = residents.bind_phone(wechat.miniprogram(), g.resident, json.code)
     return jsonify(serializers.resident_json(resident))
+
+
+class AddressClaim(Body):
+    building_id: Whole
+    unit_id: Whole | None = None
+    room: Text = ""
 
 
 @bp.put("/me/address")
 @resident_required
-def set_address():
-    body = json_body()
-    resident = residents.set_address(g.resident, integer(body, "building_id", required=True),
-                                     integer(body, "unit_id"), body.get("room") or "")
+@declare(Resident, 422)
+def set_address(json: AddressClaim):
+    """Claim an address (waits for confirmation)"""
+    resident = residents.set_address(g.resident, json.building_id, json.unit_id, json.room)
     return jsonify(serializers.resident_json(resident))
 
 
 # -- cases ------------------------------------------------------------------------------------
+def _before_the_photo_is_read(view):
+    """The size limit and the rate limit come before the upload is read (validation reads it)."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = photos.MAX_BYTES + 64 * 1024      # 413 beyond it, unread
+        limits.hit("upload:%d" % g.resident.id, UPLOADS_PER_TEN_MINUTES, 600, "上传过于频繁")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+class Photo(Form):
+    file: Annotated[UploadedFile, Refusal("missing_file", "请选择照片（字段名 file）")]
+
+
 @bp.post("/uploads")
 @resident_required
-def upload():
-    request.max_content_length = photos.MAX_BYTES + 64 * 1024      # 413 beyond it, unread
-    limits.hit("upload:%d" % g.resident.id, UPLOADS_PER_TEN_MINUTES, 600, "上传过于频繁")
-    file = request.files.get("file")
-    if file is None:
-        raise BadRequest("missing_file", "请选择照片（字段名 file）")
-    saved = photos.save_photo(g.resident, file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR)
+@_before_the_photo_is_read
+@declare(None, 413, 422, 429, created=(Upload, "stored"))
+def upload(form: Photo):
+    """Upload a photo (JPEG, PNG, WebP; 10 MB; 20 in ten minutes)"""
+    saved = photos.save_photo(g.resident, form.file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR)
     return jsonify({"id": saved.id, "url": "/media/" + saved.path,
                     "width": saved.width, "height": saved.height}), 201
 
 
+class Location(BaseModel):
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lng: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    label: Text = ""
+
+
+class Filing(Body):
+    description: Text = ""
+    category_id: Whole | None = None
+    photo_ids: list[Id] | None = None
+    anonymous: bool | None = None
+    publish_photos: bool | None = Field(None, description="the reporter agrees the photos be published")
+    location: Annotated[Location | None, Refusal(
+        "bad_location", "location 应为 {{lat, lng, label}}，经纬度在有效范围内")] = None
+
+
 @bp.post("/reports")
 @resident_required
-def file_report():
-    body = json_body()
-    location = body.get("location")
-    if location is not None:
-        if not isinstance(location, dict) or not all(isinstance(location.get(k), (int, float))
-                                                     for k in ("lat", "lng")) \
-                or not (-90 <= location["lat"] <= 90 and -180 <= location["lng"] <= 180):
-            raise BadRequest("bad_location", "location 应为 {lat, lng, label}，经纬度在有效范围内")
-        location = (location["lat"], location["lng"], str(location.get("label", ""))[:200])
-    upload_ids = body.get("photo_ids") or []
-    if not isinstance(upload_ids, list) or not all(isinstance(i, int) and 0 < i <= INT_LIMIT for i in upload_ids):
-        raise BadRequest("bad_field", "photo_ids 应为整数数组")
-    description = body.get("description") or ""
-    if not isinstance(description, str):
-        raise BadRequest("bad_field", "description 应为字符串")
+@declare((CaseSummary, "the case first filed with this Idempotency-Key"), 422, 429,
+         created=(CaseSummary, "filed"))
+def file_report(json: Filing, headers: IdempotencyKey):
+    """File a case; send Idempotency-Key (20 an hour)"""
+    location = json.location and (json.location.lat, json.location.lng, json.location.label[:200])
     intake.count_filing(g.resident)
     case, created = filing.file_report(
-        g.resident, description, category_id=integer(body, "category_id"), upload_ids=upload_ids,
-        anonymous=bool(body.get("anonymous")), location=location,
-        photos_public=body.get("publish_photos") is True,
-        key=request.headers.get("Idempotency-Key"),
-        content_check=filing.wechat_content_check(wechat.miniprogram(), g.resident))
+        g.resident, json.description, category_id=json.category_id, upload_ids=json.photo_ids or [],
+        anonymous=bool(json.anonymous), location=location, photos_public=json.publish_photos is True,
+        key=headers.key, content_check=filing.wechat_content_check(wechat.miniprogram(), g.resident))
     return jsonify(serializers.case_summary(case)), 201 if created else 200
 
 
 @bp.get("/reports")
 @resident_required
-def my_reports():
-    page, size = queries.page_args(request.args.get("page"), request.args.get("size"))
+@declare(CasePage)
+def my_reports(query: Paging):
+    """My cases"""
+    page, size = queries.page_args(query.page, query.size)
     total, cases = queries.cases_of(g.resident, page, size)
     return jsonify(serializers.page(total, [serializers.case_summary(c) for c in cases], page, size))
 
 
 @bp.get("/reports/<number>")
 @resident_required
+@declare(CaseDetail, 404)
 def report_detail(number):
+    """One of my (or followed) cases with its public timeline"""
     case = _case(number)
     return jsonify(serializers.case_detail(case, queries.public_timeline(case)))
 
 
 @bp.post("/reports/<number>/confirm")
 @resident_required
+@declare(CaseSummary, 404, 409)
 def confirm(number):
+    """Confirm it is solved"""
     return jsonify(serializers.case_summary(workflow.confirm(_case(number), g.resident)))
+
+
+class Reason(Body):
+    reason: Text = ""
 
 
 @bp.post("/reports/<number>/reopen")
 @resident_required
-def reopen(number):
-    reason = json_body().get("reason")
-    return jsonify(serializers.case_summary(
-        workflow.reopen(_case(number), g.resident, reason if isinstance(reason, str) else "")))
+@declare(CaseSummary, 404, 409, 422)
+def reopen(number, json: Reason):
+    """Not fixed: reopen"""
+    return jsonify(serializers.case_summary(workflow.reopen(_case(number), g.resident, json.reason)))
+
+
+class Rating(Body):
+    score: Whole = Field(description="1 to 5")
+    comment: Text = ""
 
 
 @bp.post("/reports/<number>/rating")
 @resident_required
-def rate(number):
-    body = json_body()
-    comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
-    return jsonify(serializers.case_summary(
-        workflow.rate(_case(number), g.resident, integer(body, "score", required=True), comment)))
+@declare(CaseSummary, 404, 409, 422)
+def rate(number, json: Rating):
+    """Rate 1-5, once"""
+    return jsonify(serializers.case_summary(workflow.rate(_case(number), g.resident, json.score, json.comment)))
 
 
 @bp.post("/reports/<number>/follow")
 @resident_required
+@declare(Following, 404, 409)
 def follow(number):
+    """Me too: follow an open case of my community"""
     case = queries.followable(number, g.resident)
     if case is None:
         raise LinliError("not_found", "案件不存在", 404)
@@ -178,23 +263,29 @@ def follow(number):
 
 # -- public -----------------------------------------------------------------------------------
 @bp.get("/categories")
+@declare(list[CategoryShape])
 def categories():
+    """The category tree"""
     rows = Category.select().where(Category.active == True).order_by(Category.sort, Category.id)  # noqa: E712
     return jsonify([{"id": c.id, "code": c.code, "name": c.name, "parent_id": c.parent_id} for c in rows])
 
 
 @bp.get("/communities/<code>/resolved")
-def resolved(code):
+@declare(BoardPage, 404)
+def resolved(code, query: Paging):
+    """Resolved cases, without personal data"""
     community = Community.get_or_none(Community.code == code)
     if community is None:
         raise LinliError("not_found", "社区不存在", 404)
-    page, size = queries.page_args(request.args.get("page"), request.args.get("size"))
+    page, size = queries.page_args(query.page, query.size)
     total, cases = queries.resolved_board(community.id, page, size)
     return jsonify(serializers.page(total, [serializers.board_entry(c) for c in cases], page, size))
 
 
 @bp.get("/units/<int:unit_id>/board")
+@declare(UnitBoard, 404)
 def unit_service_board(unit_id):
+    """A unit's service board"""
     unit = Unit.get_or_none(Unit.id == unit_id)
     if unit is None:
         raise LinliError("not_found", "单元不存在", 404)

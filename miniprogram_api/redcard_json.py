@@ -1,0 +1,207 @@
+"""JSON shapes of the red card's endpoints (miniprogram_api/redcard.py): each serializer beside
+the model that documents what it returns, as in serializers.py."""
+from typing import Annotated
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field
+
+from coupons import codes
+from miniprogram_api.serializers import Rate
+from miniprogram_api.serializers import Time
+from miniprogram_api.serializers import Token
+from miniprogram_api.serializers import when
+from models.coupons import CAMPAIGN_KINDS
+from models.coupons import CAMPAIGN_STATES
+from models.coupons import COUPON_STATES
+from models.merchants import MERCHANT_ROLES
+from models.merchants import MERCHANT_STATES
+
+
+class Merchant(BaseModel):
+    id: int
+    name: str
+    address: str
+    category: str
+    contact_name: str
+    contact_phone: str
+    status: Literal[MERCHANT_STATES]
+
+
+class Merchants(BaseModel):
+    items: list[Merchant]
+
+
+def merchant_json(merchant):
+    return {"id": merchant.id, "name": merchant.name, "address": merchant.address, "category": merchant.category,
+            "contact_name": merchant.contact_name, "contact_phone": merchant.contact_phone,
+            "status": merchant.status}
+
+
+Fen = Annotated[int, Field(description="money in fen (分)")]
+
+
+class CampaignTerms(BaseModel):
+    """What a coupon shows of its campaign."""
+    id: int
+    title: str
+    kind: Literal[CAMPAIGN_KINDS]
+    merchant: str
+    value_fen: Fen
+    threshold_fen: Fen
+    discount_percent: int | None
+    rules: str
+
+
+class Campaign(CampaignTerms):
+    merchant_id: int
+    total_stock: int
+    claimed: int
+    remaining: int
+    per_resident_limit: int
+    per_day_limit: int | None
+    claim_starts_at: Time
+    claim_ends_at: Time
+    valid_from: Time
+    valid_until: Time
+    valid_days: int | None
+    state: Literal[CAMPAIGN_STATES]
+    held: int = Field(None, description="how many the caller holds (resident list only)")
+
+
+class Campaigns(BaseModel):
+    items: list[Campaign]
+
+
+def campaign_json(campaign, held=None):
+    body = {"id": campaign.id, "merchant_id": campaign.merchant_id, "merchant": campaign.merchant.name,
+            "title": campaign.title, "kind": campaign.kind, "value_fen": campaign.value_fen,
+            "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
+            "total_stock": campaign.total_stock, "claimed": campaign.claimed,
+            "remaining": campaign.total_stock - campaign.claimed,
+            "per_resident_limit": campaign.per_resident_limit, "per_day_limit": campaign.per_day_limit,
+            "claim_starts_at": when(campaign.claim_starts_at), "claim_ends_at": when(campaign.claim_ends_at),
+            "valid_from": when(campaign.valid_from), "valid_until": when(campaign.valid_until),
+            "valid_days": campaign.valid_days, "rules": campaign.rules, "state": campaign.state}
+    if held is not None:
+        body["held"] = held
+    return body
+
+
+class Coupon(BaseModel):
+    id: int
+    code: Annotated[str, Field(pattern="^[0-9A-Z]{4}(-[0-9A-Z]{1,4}){4}$")]
+    state: Literal[COUPON_STATES]
+    campaign: CampaignTerms
+    claimed_at: Time
+    valid_from: Time
+    expires_at: Time
+    redeemed_at: Time
+    qr: str = Field(None, description="signed payload for the QR code, good for 90 s")
+    qr_refresh_seconds: int = None
+
+
+class Coupons(BaseModel):
+    items: list[Coupon]
+
+
+def coupon_json(coupon, qr=None):
+    campaign = coupon.campaign
+    body = {"id": coupon.id, "code": codes.display(coupon.code), "state": coupon.state,
+            "campaign": {"id": campaign.id, "title": campaign.title, "kind": campaign.kind,
+                         "merchant": campaign.merchant.name, "value_fen": campaign.value_fen,
+                         "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
+                         "rules": campaign.rules},
+            "claimed_at": when(coupon.claimed_at), "valid_from": when(coupon.valid_from),
+            "expires_at": when(coupon.expires_at), "redeemed_at": when(coupon.redeemed_at)}
+    if qr is not None:
+        body["qr"] = qr
+    return body
+
+
+class Redeemed(BaseModel):
+    code: str
+    state: str
+    campaign_id: int
+    title: str
+    resident: str = Field(description="masked")
+    order_fen: Fen | None
+    redeemed_at: Time
+
+
+def redeemed_json(coupon):
+    """What the counter sees: the coupon and the resident's masked name, nothing more."""
+    nickname = coupon.resident.nickname or "居民"
+    return {"code": coupon.code, "state": coupon.state, "campaign_id": coupon.campaign_id,
+            "title": coupon.campaign.title, "resident": nickname[:1] + "*" * max(len(nickname) - 1, 1),
+            "order_fen": coupon.order_fen, "redeemed_at": when(coupon.redeemed_at)}
+
+
+class MerchantStaff(BaseModel):
+    id: int
+    name: str
+    role: Literal[MERCHANT_ROLES]
+    merchant: Merchant
+
+
+class MerchantToken(Token):
+    merchant_staff: MerchantStaff
+
+
+class NewMerchantStaff(BaseModel):
+    id: int
+    name: str
+    role: Literal[MERCHANT_ROLES]
+    binding_code: str = Field(description="shown once")
+    binding_expires_at: Time
+
+
+class Attempt(BaseModel):
+    id: int
+    clerk_id: int
+    action: str
+    outcome: str
+    entered: str
+    order_fen: int | None
+    reason: str
+    at: Time
+
+
+class Attempts(BaseModel):
+    items: list[Attempt]
+
+
+class DayFigures(BaseModel):
+    day: str
+    claimed: int
+    redeemed: int
+
+
+class CampaignStats(BaseModel):
+    campaign_id: int
+    title: str
+    state: str
+    stock: int
+    claimed: int
+    redeemed: int
+    redemption_rate: Rate
+    unique_residents: int
+    first_time_customers: int
+    returning_customers: int
+    value_issued_fen: int
+    value_redeemed_fen: int
+    by_day: list[DayFigures]
+
+
+class MerchantTotals(BaseModel):
+    merchant_id: int
+    merchant: str
+    campaigns: int
+    claimed: int
+    redeemed: int
+    value_issued_fen: int
+    value_redeemed_fen: int
+
+
+class Totals(BaseModel):
+    items: list[MerchantTotals]
