@@ -111,9 +111,14 @@ KIND_TYPES = {"line": (Text, ""), "text": (Text, ""), "case": (Text, ""), "flag"
               "staff": (Whole | None, None)}
 # Every action's fields, each optional here: which ones an action needs is its own row's rule,
 # checked by the dispatch below. Built from the actions table, so a new action's field needs no edit.
+def _action_field(field):
+    kind, default = KIND_TYPES[field.kind]
+    return kind, Field(default, max_length=field.max_length, description=field.hint or None)
+
+
 CaseAction = create_model(
     "CaseAction", __base__=Body, __doc__="The fields of every case action (cases.workflow.ACTIONS).",
-    **{field.name: KIND_TYPES[field.kind] for row in workflow.ACTIONS.values() for field in row.fields})
+    **{field.name: _action_field(field) for row in workflow.ACTIONS.values() for field in row.fields})
 # Every name the path takes: the table's, then the older spellings still accepted.
 ACTION_NAMES = list(workflow.ACTIONS) + list(workflow.ALIASES)
 
