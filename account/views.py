@@ -3,7 +3,6 @@ import secrets
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import request
 
 from account import gateway
@@ -14,13 +13,13 @@ from account.replay import make_replay_guard
 from linli import config
 
 bp = Blueprint("account", __name__)
-REPLAY_GUARD = "linli.push_replay_guard"
+_replay_guard = []      # made when the app is built, as the settings and the WeChat clients are
 
 
 @bp.record_once
 def _make_replay_guard(state):
-    # One per app, on the storage the settings choose (database or Redis).
-    state.app.extensions[REPLAY_GUARD] = make_replay_guard(config.active().REDIS_URL)
+    # On the storage the settings choose (database or Redis).
+    _replay_guard[:] = [make_replay_guard(config.active().REDIS_URL)]
 
 
 def _config():
@@ -47,7 +46,7 @@ def receive():
     request.max_content_length = push.MAX_BODY_BYTES      # 413 beyond it, before parsing
     config = _config()
     message = push.decode(config, request.args, request.get_data())
-    reply = gateway.handle(message, replay_guard=current_app.extensions[REPLAY_GUARD])
+    reply = gateway.handle(message, replay_guard=_replay_guard[0])
     body = push.encode_reply(config, message, reply, nonce=secrets.token_hex(8))
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
 
@@ -69,7 +68,7 @@ def receive_miniprogram():
     body = request.get_data()
     fields = mp_push.decode(_mp_config(), request.args, body)
     # A verdict holds or clears a photo: its signed URL is good for one body, as on /wechat.
-    current_app.extensions[REPLAY_GUARD].check(*push.signed_url(request.args, body))
+    _replay_guard[0].check(*push.signed_url(request.args, body))
     if fields.get("Event") == "wxa_media_check":
         screening.on_verdict(fields)
     return Response("success", mimetype="text/plain")

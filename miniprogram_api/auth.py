@@ -6,7 +6,6 @@ server (models.miniprogram.MpSession)."""
 import functools
 import time
 
-from flask import current_app
 from flask import g
 from flask import request
 from itsdangerous import BadSignature
@@ -15,6 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from community.staff import session_stamp
 from community.staff import session_valid
+from linli import config
 from linli.errors import LinliError
 from models.merchants import MerchantStaff
 from models.people import Resident
@@ -31,7 +31,7 @@ class AuthError(LinliError):
 
 
 def _serializer(kind):
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=KINDS[kind][0])
+    return URLSafeTimedSerializer(config.active().SECRET_KEY, salt=KINDS[kind][0])
 
 
 def issue(subject, kind="resident"):

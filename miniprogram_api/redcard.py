@@ -6,7 +6,6 @@ from typing import Literal
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import g
 from flask import jsonify
 from pydantic import Field
@@ -23,6 +22,7 @@ from coupons import redemption
 from coupons import stats
 from coupons.merchants import NotFound
 from coupons.redemption import MAX_ORDER_FEN
+from linli import config
 from miniprogram_api import redcard_json
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import merchant_required
@@ -104,7 +104,7 @@ def coupon_qr(coupon_id):
         raise NotFound("coupon_not_found", "券不存在")
     if coupon.state != "issued":
         raise merchants.RedCardError("not_usable", "该券已使用或已过期")
-    payload = codes.qr_payload(coupon.code, current_app.config["SECRET_KEY"])
+    payload = codes.qr_payload(coupon.code, config.active().SECRET_KEY)
     body = redcard_json.coupon_json(coupon, qr=payload)
     body["qr_refresh_seconds"] = codes.QR_ROTATION
     return jsonify(body)
@@ -238,7 +238,7 @@ class Redemption(Body):
 @declare(Redeemed, 403, 404, 409, 422, 429)
 def redeem(json: Redemption):
     """Redeem a scanned QR payload or a typed code"""
-    coupon = redemption.redeem(g.merchant, current_app.config["SECRET_KEY"], qr=json.qr, code=json.code,
+    coupon = redemption.redeem(g.merchant, config.active().SECRET_KEY, qr=json.qr, code=json.code,
                                order_fen=json.order_fen)
     return jsonify(redcard_json.redeemed_json(coupon))
 
