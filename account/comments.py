@@ -192,12 +192,12 @@ def delete_reply(comment, staff):
 def to_case(comment, staff, category_id=None):
     """File the comment as a case (channel "comment") and tell the commenter its number. The case
     stands if WeChat refuses the reply: the refusal is kept on the comment, to retry."""
-    if comment.report_id:
+    if comment.case_id:
         raise CommentError("already_a_case", "该留言已转为案件")
     community_id = Article.select(Article.community).where(Article.msg_data_id == comment.msg_data_id).scalar()
     reporter = Resident.get_or_none(Resident.oa_openid == comment.openid) if comment.openid else None
     case = intake.submit(reporter, "comment", comment.content, category_id=category_id, community_id=community_id)
-    Comment.update(report=case.id, acted_by=staff.id, updated_at=utcnow()).where(Comment.id == comment.id).execute()
+    Comment.update(case=case.id, acted_by=staff.id, updated_at=utcnow()).where(Comment.id == comment.id).execute()
     reply_text = "您反映的问题已转为案件 %s，我们会尽快处理，进展可在“我的反映”中查看。" % case.number
     if _act(comment, "reply", content=reply_text):
         _done(comment, "reply", comment.state, reply=reply_text)

@@ -23,7 +23,7 @@ _LEADING = re.compile(r"^(%s)[\s:：,，、。!！-]*" % "|".join(REPORT_WORDS))
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    report: object      # None: over the filing limit, no case (the message stays in the inbox)
+    case: object        # None: over the filing limit, no case (the message stays in the inbox)
     merged: bool        # added to a case filed moments ago rather than a new one
 
 
@@ -77,7 +77,7 @@ def _file(resident, now, **case):
 
 def acknowledgement(outcome, kind):
     """What the resident reads back: the case number and what happens next."""
-    report = outcome.report
+    report = outcome.case
     if report is None:
         return texts.get("filing_limited")
     if outcome.merged:

@@ -38,7 +38,7 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
     if key:
         earlier = FilingKey.get_or_none((FilingKey.resident == resident) & (FilingKey.key == key))
         if earlier is not None:
-            return earlier.report, False
+            return earlier.case, False
     _validate(description, category_id, upload_ids)
     verdict = _check(content_check, description)
     try:
@@ -52,12 +52,12 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
             if verdict == "review":
                 intake.note(report, "内容安全检查建议人工复核", public=False, now=now)
             if key:
-                FilingKey.create(resident=resident, key=key, report=report)
+                FilingKey.create(resident=resident, key=key, case=report)
     except IntegrityError:
         earlier = FilingKey.get_or_none((FilingKey.resident == resident) & (FilingKey.key == key))
         if earlier is None:
             raise
-        return earlier.report, False
+        return earlier.case, False
     return report, True
 
 
@@ -99,12 +99,12 @@ def _check(content_check, description):
 def _attach(report, resident, upload_ids):
     if not upload_ids:
         return
-    claimed = (Upload.update(report=report)
+    claimed = (Upload.update(case=report)
                .where(Upload.id.in_(upload_ids) & (Upload.resident == resident)
-                      & Upload.report.is_null())
+                      & Upload.case.is_null())
                .execute())
     if claimed != len(upload_ids):
         # Someone else's photo, an unknown id, or one already used by another case.
         raise FilingError("bad_upload", "照片不存在或已被使用")
-    for upload in Upload.select().where(Upload.report == report).order_by(Upload.id):
-        CasePhoto.create(report=report, url="/media/" + upload.path, created_at=report.created_at)
+    for upload in Upload.select().where(Upload.case == report).order_by(Upload.id):
+        CasePhoto.create(case=report, url="/media/" + upload.path, created_at=report.created_at)

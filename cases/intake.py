@@ -47,10 +47,10 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
         for field, value in workflow.start_clock(report, 1, now).items():
             setattr(report, field, value)
         report.save(force_insert=True)
-        events = [dict(report=report, kind="submitted", actor_resident=reporter, note=description,
+        events = [dict(case=report, kind="submitted", actor_resident=reporter, note=description,
                        source_message=source_message, created_at=now)]
         if report.assignee_id:
-            events.append(dict(report=report, kind="assigned", actor_resident=None,
+            events.append(dict(case=report, kind="assigned", actor_resident=None,
                                note="已分派给%s" % report.assignee.name, source_message=None,
                                created_at=now))
         CaseEvent.insert_many(events).execute()
@@ -82,7 +82,7 @@ def add_description(report, text, source_message=None, by=None, now=None):
         joined = (report.description + "\n" + text).strip()
         Case.update(description=joined, updated_at=now).where(Case.id == report.id).execute()
         report.description = joined
-        CaseEvent.create(report=report, kind="description_added", actor_resident=by, note=text,
+        CaseEvent.create(case=report, kind="description_added", actor_resident=by, note=text,
                            source_message=source_message, created_at=now)
 
 
@@ -93,7 +93,7 @@ def add_location(report, location, source_message=None, by=None, now=None):
 
 def note(report, text, public=False, now=None):
     """A note by the system itself (no actor), e.g. a content-check verdict."""
-    CaseEvent.create(report=report, kind="note", public=public, note=text, created_at=now or utcnow())
+    CaseEvent.create(case=report, kind="note", public=public, note=text, created_at=now or utcnow())
 
 
 def open_cases(reporter, limit=5):
@@ -104,10 +104,10 @@ def open_cases(reporter, limit=5):
 
 def _photo(report, photo, source_message, by, now, event=True):
     media_id, url = photo
-    CasePhoto.create(report=report, media_id=media_id, url=url, source_message=source_message,
+    CasePhoto.create(case=report, media_id=media_id, url=url, source_message=source_message,
                        created_at=now)
     if event:
-        CaseEvent.create(report=report, kind="photo_added", actor_resident=by,
+        CaseEvent.create(case=report, kind="photo_added", actor_resident=by,
                            source_message=source_message, created_at=now)
 
 
@@ -117,7 +117,7 @@ def _locate(report, location, source_message, by, now, event=True):
      .where(Case.id == report.id).execute())
     report.location_x, report.location_y, report.location_label = lat, lng, label or ""
     if event:
-        CaseEvent.create(report=report, kind="location_added", actor_resident=by, note=label or "",
+        CaseEvent.create(case=report, kind="location_added", actor_resident=by, note=label or "",
                            source_message=source_message, created_at=now)
 
 

@@ -45,11 +45,11 @@ def case_changed(case, kind):
     rows = []
     if kind in RESIDENT_KINDS:
         residents = [case.reporter_id] if case.reporter_id else []
-        residents += [f.resident_id for f in CaseFollower.select().where(CaseFollower.report == case)]
-        rows += [dict(report=case.id, resident=r, kind=kind) for r in dict.fromkeys(residents)]
+        residents += [f.resident_id for f in CaseFollower.select().where(CaseFollower.case == case)]
+        rows += [dict(case=case.id, resident=r, kind=kind) for r in dict.fromkeys(residents)]
     if kind in ("assigned", "escalated") and case.assignee_id and config.active().WECHAT_STAFF_TEMPLATE_ID:
         # Without a staff template, staff notifications are off for the whole deployment.
-        rows.append(dict(report=case.id, staff=case.assignee_id, kind="assigned"))
+        rows.append(dict(case=case.id, staff=case.assignee_id, kind="assigned"))
     ids = []
     for row in rows:
         if "staff" in row and not _staff_reachable(row["staff"]):
@@ -73,11 +73,11 @@ def warn_before_deadlines(now=None, ahead=DEADLINE_WARNING):
                                  & (Case.resolve_due_at.between(now, now + ahead))))
     warned = []
     for case in due:
-        already = Notification.select().where((Notification.report == case) & (Notification.kind == "deadline")
+        already = Notification.select().where((Notification.case == case) & (Notification.kind == "deadline")
                                               & (Notification.created_at >= case.level_started_at)).exists()
         if not already:
             with db.atomic():
-                note = Notification.create(report=case, staff=case.assignee_id, kind="deadline")
+                note = Notification.create(case=case, staff=case.assignee_id, kind="deadline")
                 enqueue_after_commit(deliver_notification, note.id)
             warned.append(case.number)
     return warned
@@ -120,7 +120,7 @@ def text(case, kind):
 
 def _to_resident(note):
     """The resident, what they read about the case in each form, and the channels that reach them."""
-    resident, case, settings = note.resident, note.report, config.active()
+    resident, case, settings = note.resident, note.case, config.active()
     said = text(case, note.kind)
     # The case-progress subscribe template (see README): number, state, what happened, when.
     fields = {"character_string1": case.number, "phrase2": STATE_LABELS[case.state], "thing3": said,
@@ -134,7 +134,7 @@ def _to_resident(note):
 
 
 def _to_staff(note):
-    case, staff = note.report, note.staff
+    case, staff = note.case, note.staff
     due = case.response_due_at if note.kind == "assigned" else case.resolve_due_at
     message = Message(template=template(config.active().WECHAT_STAFF_TEMPLATE_ID, {
         "character_string1": case.number,

@@ -75,10 +75,10 @@ def submit(fields, api_keys, radius_m, now=None):
         if location[0] is None:
             Case.update(location_label=location[2]).where(Case.id == case.id).execute()
         if fields.get("media_url", "").startswith(("http://", "https://")):
-            CasePhoto.create(report=case, url=fields["media_url"][:500], created_at=now)
+            CasePhoto.create(case=case, url=fields["media_url"][:500], created_at=now)
         contact = ["%s: %s" % (name, fields[name][:100]) for name in CONTACT_FIELDS if fields.get(name)]
         if contact:
-            CaseEvent.create(report=case, kind="note", public=False, created_at=now,
+            CaseEvent.create(case=case, kind="note", public=False, created_at=now,
                                note="Open311 联系方式 " + "; ".join(contact))
     return case
 
@@ -130,7 +130,7 @@ def request_fields(case, exact=False):
     """A request as the spec names its fields (datetimes still naive UTC; the view renders).
     A resident's report shows a coarse place and no photo without their consent, unless
     `exact` (a read key)."""
-    last = (CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.public == True))  # noqa: E712
+    last = (CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.public == True))  # noqa: E712
             .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc()).first())
     exact = exact or case.channel == "open311"      # a city app's own filing was meant for publication
     photo = case.photos.order_by(CasePhoto.id).first() if exact or case.photos_public else None

@@ -46,9 +46,9 @@ def prune_orphans(media_dir, now=None):
     Each row goes by a conditional delete, so a photo a filing attaches meanwhile is kept."""
     cutoff = (now or utcnow()) - ORPHAN_GRACE
     pruned = 0
-    for upload in Upload.select(Upload.id, Upload.path).where(Upload.report.is_null()
+    for upload in Upload.select(Upload.id, Upload.path).where(Upload.case.is_null()
                                                               & (Upload.created_at < cutoff)):
-        if Upload.delete().where((Upload.id == upload.id) & Upload.report.is_null()).execute():
+        if Upload.delete().where((Upload.id == upload.id) & Upload.case.is_null()).execute():
             (Path(media_dir) / upload.path).unlink(missing_ok=True)
             pruned += 1
     if pruned:

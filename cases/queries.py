@@ -43,7 +43,7 @@ def case_for(number, resident):
         return None
     if case.reporter_id == resident.id:
         return case
-    follows = CaseFollower.select().where((CaseFollower.report == case)
+    follows = CaseFollower.select().where((CaseFollower.case == case)
                                             & (CaseFollower.resident == resident)).exists()
     return case if follows else None
 
@@ -107,12 +107,12 @@ def _buildings_of(grid_id):
 
 
 def full_timeline(case):
-    return list(CaseEvent.select().where(CaseEvent.report == case)
+    return list(CaseEvent.select().where(CaseEvent.case == case)
                 .order_by(CaseEvent.created_at, CaseEvent.id))
 
 
 def public_timeline(case):
-    return list(CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.public == True))  # noqa: E712
+    return list(CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.public == True))  # noqa: E712
                 .order_by(CaseEvent.created_at, CaseEvent.id))
 
 

@@ -25,7 +25,7 @@ def file_walk_in(staff, community_id, description, phone="", name="", building_i
         case = intake.submit(reporter, "staff", description, category_id=category_id,
                              community_id=community_id, building=building, now=now)
         # No rights over the case are needed for this note: they made it, whoever it went to.
-        CaseEvent.create(report=case, kind="note", actor_staff=staff, public=False, created_at=now,
+        CaseEvent.create(case=case, kind="note", actor_staff=staff, public=False, created_at=now,
                          note="工作人员代录：%s" % ((source or "来电")[:10]))
     return case
 

@@ -162,7 +162,7 @@ def resolve(case, staff, note, photos=(), now=None):
         _move(case, ACTIONS["resolve"].states, now, state="resolved", resolved_at=now,
               responded_at=case.responded_at or now)
         for media_id, url in photos:
-            CasePhoto.create(report=case, media_id=media_id, url=url, created_at=now)
+            CasePhoto.create(case=case, media_id=media_id, url=url, created_at=now)
         _event(case, "resolved", now, staff=staff, note=note)
         notify.case_changed(case, "resolved")
     return case
@@ -188,8 +188,8 @@ def merge(case, into, staff, reason="", now=None):
         _move(case, ACTIONS["merge"].states, now, state="duplicate", merged_into=into.id, closed_at=now)
         _event(case, "merged", now, staff=staff, note="与 %s 重复，已合并。%s" % (into.number, reason))
         if case.reporter_id and case.reporter_id != into.reporter_id:
-            CaseFollower.insert(report=into, resident=case.reporter_id, created_at=now) \
-                .on_conflict(conflict_target=[CaseFollower.report, CaseFollower.resident],
+            CaseFollower.insert(case=into, resident=case.reporter_id, created_at=now) \
+                .on_conflict(conflict_target=[CaseFollower.case, CaseFollower.resident],
                              action="NOTHING").execute()
         _event(into, "duplicate_merged", now, staff=staff, public=False,
                note="%s 已合并到本案件" % case.number)
@@ -301,8 +301,8 @@ def follow(case, resident, now=None):
         raise CaseError("not_open", "案件已办结，无需关注")
     if case.reporter_id == resident.id:
         return case
-    CaseFollower.insert(report=case, resident=resident, created_at=now or utcnow()) \
-        .on_conflict(conflict_target=[CaseFollower.report, CaseFollower.resident],
+    CaseFollower.insert(case=case, resident=resident, created_at=now or utcnow()) \
+        .on_conflict(conflict_target=[CaseFollower.case, CaseFollower.resident],
                      action="NOTHING").execute()
     return case
 
@@ -326,7 +326,7 @@ def sweep_overdue(now=None):
                 escalated.append(case.number)
             except CaseError:
                 continue          # someone acted on it meanwhile: their change stands
-        elif not CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.kind == "overdue")
+        elif not CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.kind == "overdue")
                                             & (CaseEvent.created_at >= case.level_started_at)).exists():
             _event(case, "overdue", now, public=False, note="已超过%s时限（最高层级）" % missed)
     return escalated
@@ -362,7 +362,7 @@ def _move(case, from_states, now, guard=None, **changes):
 
 
 def _event(case, kind, now, staff=None, resident=None, note="", public=True):
-    return CaseEvent.create(report=case, kind=kind, actor_staff=staff, actor_resident=resident,
+    return CaseEvent.create(case=case, kind=kind, actor_staff=staff, actor_resident=resident,
                               note=note, public=public, created_at=now)
 
 

@@ -31,20 +31,20 @@ CHANNELS = ("official_account", "miniprogram", "comment", "staff", "open311")
 
 class Case(BaseModel):
     number = CharField(max_length=20, unique=True)     # R + yymmdd + daily sequence, Asia/Shanghai
-    community = ForeignKeyField(Community, null=True, backref="reports", on_delete="RESTRICT")
-    category = ForeignKeyField(Category, null=True, backref="reports", on_delete="SET NULL")
+    community = ForeignKeyField(Community, null=True, backref="cases", on_delete="RESTRICT")
+    category = ForeignKeyField(Category, null=True, backref="cases", on_delete="SET NULL")
     description = TextField(default="")
-    building = ForeignKeyField(Building, null=True, backref="reports", on_delete="SET NULL")
-    unit = ForeignKeyField(Unit, null=True, backref="reports", on_delete="SET NULL")
+    building = ForeignKeyField(Building, null=True, backref="cases", on_delete="SET NULL")
+    unit = ForeignKeyField(Unit, null=True, backref="cases", on_delete="SET NULL")
     location_x = FloatField(null=True)                 # latitude
     location_y = FloatField(null=True)                 # longitude
     location_label = CharField(max_length=200, default="")
-    reporter = ForeignKeyField(Resident, null=True, backref="reports", on_delete="SET NULL")
+    reporter = ForeignKeyField(Resident, null=True, backref="cases", on_delete="SET NULL")
     anonymous = BooleanField(default=False)
     photos_public = BooleanField(default=False)        # the reporter agreed their photos be published
     channel = CharField(max_length=20, constraints=[_in("channel", CHANNELS)])
     level = IntegerField(default=1, constraints=[Check("level BETWEEN 1 AND 4")])
-    assignee = ForeignKeyField(Staff, null=True, backref="assigned_reports", on_delete="SET NULL")
+    assignee = ForeignKeyField(Staff, null=True, backref="assigned_cases", on_delete="SET NULL")
     state = CharField(max_length=16, default="submitted", constraints=[_in("state", STATES)])
     level_started_at = DateTimeField(default=utcnow)   # the current level's clock started here
     response_due_at = DateTimeField(null=True)         # deadlines at the current level
@@ -76,7 +76,8 @@ Case.add_index(Case.index(Case.resolve_due_at, Case.building, name="report_open_
 
 
 class CasePhoto(BaseModel):
-    report = ForeignKeyField(Case, backref="photos", on_delete="CASCADE")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", backref="photos",
+                           on_delete="CASCADE")
     media_id = CharField(max_length=200, default="")   # WeChat media id (3 days) until saved
     url = CharField(max_length=500, default="")
     held = BooleanField(default=False)                 # WeChat's media check flagged it: staff only
@@ -89,7 +90,8 @@ class CasePhoto(BaseModel):
 
 class CaseEvent(BaseModel):
     """Append-only: who did what and when; `public` events form the resident's timeline."""
-    report = ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", backref="events",
+                           on_delete="CASCADE")
     kind = CharField(max_length=32)
     actor_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     actor_resident = ForeignKeyField(Resident, null=True, on_delete="SET NULL")
@@ -104,13 +106,14 @@ class CaseEvent(BaseModel):
 
 class CaseFollower(BaseModel):
     """A resident who said "me too" on an open case, and hears of it as its reporter does."""
-    report = ForeignKeyField(Case, backref="followers", on_delete="CASCADE")
-    resident = ForeignKeyField(Resident, backref="followed_reports", on_delete="CASCADE")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", backref="followers",
+                           on_delete="CASCADE")
+    resident = ForeignKeyField(Resident, backref="followed_cases", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "report_follower"
-        indexes = ((("report", "resident"), True),)
+        indexes = ((("case", "resident"), True),)
 
 
 class CaseCounter(BaseModel):

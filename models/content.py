@@ -146,7 +146,8 @@ class Comment(BaseModel):
     state = CharField(max_length=16, default="new", constraints=[_in("state", COMMENT_STATES)])
     matched = TextField(default="")                  # the sensitive words found, comma-separated
     reply = TextField(default="")
-    report = ForeignKeyField(Case, null=True, on_delete="SET NULL")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", null=True,
+                           on_delete="SET NULL")
     acted_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)

@@ -24,7 +24,8 @@ class Upload(BaseModel):
     size = IntegerField()
     width = IntegerField()
     height = IntegerField()
-    report = ForeignKeyField(Case, null=True, backref="uploads", on_delete="SET NULL")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", null=True, backref="uploads",
+                           on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
 
@@ -32,7 +33,7 @@ class FilingKey(BaseModel):
     """An Idempotency-Key a resident sent with a filing: the same key gets the same case."""
     resident = ForeignKeyField(Resident, on_delete="CASCADE")
     key = CharField(max_length=100)
-    report = ForeignKeyField(Case, on_delete="CASCADE")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -17,7 +17,8 @@ CONSENT_STATES = ("accept", "reject", "spent")
 
 
 class Notification(BaseModel):
-    report = ForeignKeyField(Case, backref="notifications", on_delete="CASCADE")
+    case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", backref="notifications",
+                           on_delete="CASCADE")
     resident = ForeignKeyField(Resident, null=True, on_delete="CASCADE")
     staff = ForeignKeyField(Staff, null=True, on_delete="CASCADE")
     kind = CharField(max_length=32)            # accepted, escalated, resolved, assigned, deadline
@@ -37,7 +38,7 @@ class Notification(BaseModel):
     reported_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("report", "kind"), False),)
+        indexes = ((("case", "kind"), False),)
 
 
 class TemplateConsent(BaseModel):

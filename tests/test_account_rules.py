@@ -38,7 +38,7 @@ def test_words_do_not_merge_into_a_case_that_already_has_words(resident):
 
 
 def test_nothing_merges_into_a_case_staff_have_touched(resident):
-    first = reporting.photo(resident, "m1", "", None, T0).report
+    first = reporting.photo(resident, "m1", "", None, T0).case
     Case.update(state="accepted").where(Case.id == first.id).execute()
     reporting.photo(resident, "m2", "", None, T0 + datetime.timedelta(seconds=10))
     assert Case.select().count() == 2
@@ -47,9 +47,9 @@ def test_nothing_merges_into_a_case_staff_have_touched(resident):
 def test_case_numbers_follow_the_shanghai_day(resident):
     late = datetime.datetime(2026, 11, 23, 15, 59)   # 23:59 in Shanghai
     after = datetime.datetime(2026, 11, 23, 16, 1)   # 00:01 on the 24th
-    assert reporting.words(resident, "a", None, late).report.number == "R2611230001"
-    assert reporting.words(resident, "b", None, after).report.number == "R2611240001"
-    assert reporting.words(resident, "c", None, after + datetime.timedelta(minutes=10)).report.number == "R2611240002"
+    assert reporting.words(resident, "a", None, late).case.number == "R2611230001"
+    assert reporting.words(resident, "b", None, after).case.number == "R2611240001"
+    assert reporting.words(resident, "c", None, after + datetime.timedelta(minutes=10)).case.number == "R2611240002"
 
 
 @pytest.mark.parametrize("shanghai_hour, expected", [(21, None), (22, "夜间"), (3, "夜间"), (7, None)])

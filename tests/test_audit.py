@@ -96,7 +96,7 @@ def test_an_action_whose_audit_line_cannot_be_written_does_not_happen(client, ca
                          json={"text": "明早更换灯泡", "public": True})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "audit_failed"
     assert Case.get_by_id(case.id).state == "submitted"
-    assert not CaseEvent.select().where((CaseEvent.report == case.id)
+    assert not CaseEvent.select().where((CaseEvent.case == case.id)
                                           & CaseEvent.kind.in_(["accepted", "note"])).exists()
 
 

@@ -42,7 +42,7 @@ def test_a_progress_note_is_taken_by_both_of_its_names_in_the_staff_api(client, 
         answer = client.post("/api/mp/staff/cases/%s/%s" % (case.number, name), headers=grid1,
                              json={"text": "已联系物业（%s）" % name})
         assert answer.status_code == 200, answer.json
-    notes = [e.note for e in CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.kind == "note"))]
+    notes = [e.note for e in CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.kind == "note"))]
     assert notes == ["已联系物业（note）", "已联系物业（notes）"]
     sign_in, csrf = console
     sign_in("grid1")
@@ -58,7 +58,7 @@ def test_a_new_action_is_one_row_in_the_table_and_its_function(client, console, 
         permissions.require(staff, case, workflow.ACTIONS["call_back"].who)
         if case.state not in workflow.ACTIONS["call_back"].states:
             raise workflow.CaseError("state_changed", "案件状态已变化")
-        return CaseEvent.create(report=case, kind="note", actor_staff=staff, public=False,
+        return CaseEvent.create(case=case, kind="note", actor_staff=staff, public=False,
                                 note="回访：%s" % note, created_at=now or utcnow())
 
     monkeypatch.setitem(workflow.ACTIONS, "call_back", workflow.Action(

@@ -299,7 +299,7 @@ def _fingerprint():
         [(r.id, r.state, r.level, r.assignee_id, r.merged_into_id) for r in Case.select().order_by(Case.id)],
         CaseEvent.select().count(), OutboundMessage.select().count(),
         [(a.id, a.title, a.state) for a in Article.select().order_by(Article.id)], Notice.select().count(),
-        [(c.id, c.state, c.reply, c.report_id) for c in Comment.select().order_by(Comment.id)],
+        [(c.id, c.state, c.reply, c.case_id) for c in Comment.select().order_by(Comment.id)],
         SensitiveWord.select().count(), [(s.id, s.phone, s.phone_public) for s in Staff.select().order_by(Staff.id)],
         AutoReplyRule.select().count(), CalendarDay.select().count(), Merchant.select().count(),
         MerchantStaff.select().count(), [(c.id, c.state) for c in Campaign.select().order_by(Campaign.id)])

@@ -439,7 +439,7 @@ def test_a_comment_becomes_a_case_and_the_commenter_hears_its_number(commented, 
     comment = Comment.get()
     case = comments.to_case(comment, editor)
     assert (case.channel, case.description) == ("comment", "11号楼灭火器玻璃碎了0")
-    assert Comment.get_by_id(comment.id).report_id == case.id and Case.select().count() == 1
+    assert Comment.get_by_id(comment.id).case_id == case.id and Case.select().count() == 1
     assert case.number in emulator.state.comments[key][0]["reply"]["content"]
     with pytest.raises(LinliError) as twice:
         comments.to_case(Comment.get_by_id(comment.id), editor)
@@ -469,7 +469,7 @@ def test_a_comment_action_wechat_refuses_is_kept_shown_and_retried(client, comme
     emulator.fail(88000, path="cgi-bin/comment/reply/add")
     case = comments.to_case(second, editor)                           # the case stands
     waiting = Comment.get_by_id(second.id)
-    assert (waiting.report_id, waiting.failed_action, waiting.errcode) == (case.id, "reply", 88000)
+    assert (waiting.case_id, waiting.failed_action, waiting.errcode) == (case.id, "reply", 88000)
     assert case.number in waiting.failed_text and waiting.reply == "" and "reply" not in stored[1]
 
     # The console lists both with what WeChat said, and retries from there.

@@ -93,7 +93,7 @@ def test_words_then_photo_make_one_case(wechat):
     wechat.say(wechat.text("o-words", "报修 电梯不动了"))
     reply = wechat.say(wechat.image("o-words", media_id="m-lift"))
     assert Case.select().count() == 1
-    assert CasePhoto.get().report.description == "电梯不动了"
+    assert CasePhoto.get().case.description == "电梯不动了"
     assert "照片" in reply
 
 

@@ -50,7 +50,7 @@ def test_post_request_files_a_case_without_exposing_the_contact(client, city):
     number = answer.json[0]["service_request_id"]
     case = Case.get(Case.number == number)
     assert (case.channel, case.category.code, case.location_x) == ("open311", "environment", 38.0512)
-    internal = CaseEvent.get((CaseEvent.report == case) & (CaseEvent.public == False))  # noqa: E712
+    internal = CaseEvent.get((CaseEvent.case == case) & (CaseEvent.public == False))  # noqa: E712
     assert "resident@example.com" in internal.note
     public = client.get("/open311/v2/requests/%s.json" % number).json[0]
     assert "resident@example.com" not in str(public) and "13812345678" not in public["description"]

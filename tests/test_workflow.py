@@ -42,7 +42,7 @@ def _fresh(case):
 
 
 def _kinds(case):
-    return [e.kind for e in CaseEvent.select().where(CaseEvent.report == case).order_by(CaseEvent.id)]
+    return [e.kind for e in CaseEvent.select().where(CaseEvent.case == case).order_by(CaseEvent.id)]
 
 
 def test_a_new_case_has_its_owner_and_first_level_clock(town):
@@ -109,7 +109,7 @@ def test_overdue_cases_climb_the_chain_one_level_per_missed_deadline(town):
     assert workflow.sweep_overdue(now=later) == []
     workflow.sweep_overdue(now=later + HOUR)
     assert _kinds(case).count("overdue") == 1                 # recorded once at the top
-    escalations = CaseEvent.select().where((CaseEvent.report == case) & (CaseEvent.kind == "escalated"))
+    escalations = CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.kind == "escalated"))
     assert [e.note.split("：")[1] for e in escalations] == ["超过办理时限，自动升级", "超过响应时限，自动升级",
                                                             "超过响应时限，自动升级"]
 
@@ -283,5 +283,5 @@ def test_a_walk_in_links_the_caller_by_phone_and_says_who_entered_it(town):
     stranger = file_walk_in(staff["grid1"], resident.community_id, "路灯不亮", phone="13900000002", name="老王")
     assert case.reporter_id == resident.id and case.channel == "staff" and case.assignee_id == staff["grid1"].id
     assert stranger.reporter.nickname == "老王" and stranger.reporter.community_id == resident.community_id
-    entered = CaseEvent.get((CaseEvent.report == case) & (CaseEvent.kind == "note"))
+    entered = CaseEvent.get((CaseEvent.case == case) & (CaseEvent.kind == "note"))
     assert (entered.note, entered.public, entered.actor_staff_id) == ("工作人员代录：来访", False, staff["grid1"].id)
