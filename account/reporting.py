@@ -77,17 +77,17 @@ def _file(resident, now, **case):
 
 def acknowledgement(outcome, kind):
     """What the resident reads back: the case number and what happens next."""
-    report = outcome.case
-    if report is None:
+    case = outcome.case
+    if case is None:
         return texts.get("filing_limited")
     if outcome.merged:
         added = {"words": "文字说明", "photo": "照片", "location": "位置"}[kind]
-        return "已将%s补充到案件 %s。回复“进度”可查询办理情况。" % (added, report.number)
-    owner = ("%s%s" % (LEVEL_LABELS[report.level], report.assignee.name) if report.assignee_id
+        return "已将%s补充到案件 %s。回复“进度”可查询办理情况。" % (added, case.number)
+    owner = ("%s%s" % (LEVEL_LABELS[case.level], case.assignee.name) if case.assignee_id
              else "社区工作人员")
-    lines = ["已收到您的反映，案件编号 %s。" % report.number,
+    lines = ["已收到您的反映，案件编号 %s。" % case.number,
              "已转交%s，会尽快与您联系并处理。" % owner]
-    if kind == "photo" and not report.description:
+    if kind == "photo" and not case.description:
         lines.append("请在5分钟内补充一句文字说明（如“3号楼2单元楼道灯不亮”），会合并到这个案件。")
     elif kind == "location":
         lines.append("请在5分钟内发送文字或照片说明问题，会合并到这个案件。")

@@ -43,22 +43,22 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
     verdict = _check(content_check, description)
     try:
         with db.atomic():
-            report = intake.submit(resident, "miniprogram", description, location=location,
+            case = intake.submit(resident, "miniprogram", description, location=location,
                                    category_id=category_id, now=now)
             if anonymous or photos_public:
-                Case.update(anonymous=anonymous, photos_public=photos_public).where(Case.id == report.id).execute()
-                report.anonymous, report.photos_public = anonymous, photos_public
-            _attach(report, resident, upload_ids)
+                Case.update(anonymous=anonymous, photos_public=photos_public).where(Case.id == case.id).execute()
+                case.anonymous, case.photos_public = anonymous, photos_public
+            _attach(case, resident, upload_ids)
             if verdict == "review":
-                intake.note(report, "内容安全检查建议人工复核", public=False, now=now)
+                intake.note(case, "内容安全检查建议人工复核", public=False, now=now)
             if key:
-                FilingKey.create(resident=resident, key=key, case=report)
+                FilingKey.create(resident=resident, key=key, case=case)
     except IntegrityError:
         earlier = FilingKey.get_or_none((FilingKey.resident == resident) & (FilingKey.key == key))
         if earlier is None:
             raise
         return earlier.case, False
-    return report, True
+    return case, True
 
 
 def wechat_content_check(client, resident):
@@ -96,15 +96,15 @@ def _check(content_check, description):
     return verdict
 
 
-def _attach(report, resident, upload_ids):
+def _attach(case, resident, upload_ids):
     if not upload_ids:
         return
-    claimed = (Upload.update(case=report)
+    claimed = (Upload.update(case=case)
                .where(Upload.id.in_(upload_ids) & (Upload.resident == resident)
                       & Upload.case.is_null())
                .execute())
     if claimed != len(upload_ids):
         # Someone else's photo, an unknown id, or one already used by another case.
         raise FilingError("bad_upload", "照片不存在或已被使用")
-    for upload in Upload.select().where(Upload.case == report).order_by(Upload.id):
-        CasePhoto.create(case=report, url="/media/" + upload.path, created_at=report.created_at)
+    for upload in Upload.select().where(Upload.case == case).order_by(Upload.id):
+        CasePhoto.create(case=case, url="/media/" + upload.path, created_at=case.created_at)

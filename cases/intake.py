@@ -32,7 +32,7 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
     building = building or (reporter.building if reporter and reporter.building_id else None)
     community_id = building.community_id if building else community_id or _only_community(reporter)
     with transaction():
-        report = Case(
+        case = Case(
             number=next_number(now),
             community=community_id,
             category=category_id,
@@ -44,22 +44,22 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
             assignee=routing.owner_for(building, 1, community_id, now),
             created_at=now, updated_at=now,
         )
-        for field, value in workflow.start_clock(report, 1, now).items():
-            setattr(report, field, value)
-        report.save(force_insert=True)
-        events = [dict(case=report, kind="submitted", actor_resident=reporter, note=description,
+        for field, value in workflow.start_clock(case, 1, now).items():
+            setattr(case, field, value)
+        case.save(force_insert=True)
+        events = [dict(case=case, kind="submitted", actor_resident=reporter, note=description,
                        source_message=source_message, created_at=now)]
-        if report.assignee_id:
-            events.append(dict(case=report, kind="assigned", actor_resident=None,
-                               note="已分派给%s" % report.assignee.name, source_message=None,
+        if case.assignee_id:
+            events.append(dict(case=case, kind="assigned", actor_resident=None,
+                               note="已分派给%s" % case.assignee.name, source_message=None,
                                created_at=now))
         CaseEvent.insert_many(events).execute()
-        notify.case_changed(report, "assigned")
+        notify.case_changed(case, "assigned")
         if photo:
-            _photo(report, photo, source_message, reporter, now, event=False)
+            _photo(case, photo, source_message, reporter, now, event=False)
         if location:
-            _locate(report, location, source_message, reporter, now, event=False)
-    return report
+            _locate(case, location, source_message, reporter, now, event=False)
+    return case
 
 
 def recent_case(reporter, channel, within, now=None):
@@ -71,29 +71,29 @@ def recent_case(reporter, channel, within, now=None):
             .order_by(Case.created_at.desc(), Case.id.desc()).first())
 
 
-def add_photo(report, photo, source_message=None, by=None, now=None):
+def add_photo(case, photo, source_message=None, by=None, now=None):
     with transaction():
-        _photo(report, photo, source_message, by, now or utcnow())
+        _photo(case, photo, source_message, by, now or utcnow())
 
 
-def add_description(report, text, source_message=None, by=None, now=None):
+def add_description(case, text, source_message=None, by=None, now=None):
     now = now or utcnow()
     with transaction():
-        joined = (report.description + "\n" + text).strip()
-        Case.update(description=joined, updated_at=now).where(Case.id == report.id).execute()
-        report.description = joined
-        CaseEvent.create(case=report, kind="description_added", actor_resident=by, note=text,
+        joined = (case.description + "\n" + text).strip()
+        Case.update(description=joined, updated_at=now).where(Case.id == case.id).execute()
+        case.description = joined
+        CaseEvent.create(case=case, kind="description_added", actor_resident=by, note=text,
                            source_message=source_message, created_at=now)
 
 
-def add_location(report, location, source_message=None, by=None, now=None):
+def add_location(case, location, source_message=None, by=None, now=None):
     with transaction():
-        _locate(report, location, source_message, by, now or utcnow())
+        _locate(case, location, source_message, by, now or utcnow())
 
 
-def note(report, text, public=False, now=None):
+def note(case, text, public=False, now=None):
     """A note by the system itself (no actor), e.g. a content-check verdict."""
-    CaseEvent.create(case=report, kind="note", public=public, note=text, created_at=now or utcnow())
+    CaseEvent.create(case=case, kind="note", public=public, note=text, created_at=now or utcnow())
 
 
 def open_cases(reporter, limit=5):
@@ -102,22 +102,22 @@ def open_cases(reporter, limit=5):
                 .order_by(Case.created_at.desc()).limit(limit))
 
 
-def _photo(report, photo, source_message, by, now, event=True):
+def _photo(case, photo, source_message, by, now, event=True):
     media_id, url = photo
-    CasePhoto.create(case=report, media_id=media_id, url=url, source_message=source_message,
+    CasePhoto.create(case=case, media_id=media_id, url=url, source_message=source_message,
                        created_at=now)
     if event:
-        CaseEvent.create(case=report, kind="photo_added", actor_resident=by,
+        CaseEvent.create(case=case, kind="photo_added", actor_resident=by,
                            source_message=source_message, created_at=now)
 
 
-def _locate(report, location, source_message, by, now, event=True):
+def _locate(case, location, source_message, by, now, event=True):
     lat, lng, label = location
     (Case.update(location_x=lat, location_y=lng, location_label=label or "", updated_at=now)
-     .where(Case.id == report.id).execute())
-    report.location_x, report.location_y, report.location_label = lat, lng, label or ""
+     .where(Case.id == case.id).execute())
+    case.location_x, case.location_y, case.location_label = lat, lng, label or ""
     if event:
-        CaseEvent.create(case=report, kind="location_added", actor_resident=by, note=label or "",
+        CaseEvent.create(case=case, kind="location_added", actor_resident=by, note=label or "",
                            source_message=source_message, created_at=now)
 
 

@@ -44,14 +44,14 @@ def cases():
 @bp.get("/cases/<number>")
 @signed_in(*CASE_ROLES)
 def case(number):
-    report = _case(number)
+    case = _case(number)
     canned = CannedReply.select().where((CannedReply.active == True)  # noqa: E712
-                                        & ((CannedReply.category.is_null()) | (CannedReply.category == report.category_id))
-                                        & ((CannedReply.state == "") | (CannedReply.state == report.state)))
-    return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
-                           actions=workflow.staff_actions(report, g.staff), canned=list(canned),
+                                        & ((CannedReply.category.is_null()) | (CannedReply.category == case.category_id))
+                                        & ((CannedReply.state == "") | (CannedReply.state == case.state)))
+    return render_template("console/case.html", case=case, timeline=queries.full_timeline(case),
+                           actions=workflow.staff_actions(case, g.staff), canned=list(canned),
                            # not the assignee: a transfer to themself would only add noise
-                           staff_list=[s for s in permissions.assignees_for(report) if s.id != report.assignee_id],
+                           staff_list=[s for s in permissions.assignees_for(case) if s.id != case.assignee_id],
                            states=STATE_LABELS, levels=LEVEL_LABELS, events=EVENT_LABELS,
                            channels=CHANNEL_LABELS)
 
@@ -59,11 +59,11 @@ def case(number):
 @bp.post("/cases/<number>/<action>")
 @signed_in(*CASE_ROLES)
 def act(number, action):
-    report = _case(number)
+    case = _case(number)
     if action not in workflow.ACTIONS:
         abort(404)
     done = workflow.ACTIONS[action]
-    workflow.perform(report, g.staff, action, **{field.name: _form_value(field) for field in done.fields})
+    workflow.perform(case, g.staff, action, **{field.name: _form_value(field) for field in done.fields})
     flash("已完成：%s" % done.label, "ok")
     return redirect(url_for("console.case", number=number), code=303)
 
@@ -75,11 +75,11 @@ def walk_in():
     community_id = staff_community()
     if request.method == "POST":
         form = request.form
-        report = file_walk_in(g.staff, community_id, form.get("description", ""), phone=form.get("phone", ""),
+        case = file_walk_in(g.staff, community_id, form.get("description", ""), phone=form.get("phone", ""),
                               name=form.get("name", ""), building_id=integer(form.get("building_id")),
                               category_id=integer(form.get("category_id")), source=form.get("source", ""))
-        flash("已登记案件 %s" % report.number, "ok")
-        return redirect(url_for("console.case", number=report.number), code=303)
+        flash("已登记案件 %s" % case.number, "ok")
+        return redirect(url_for("console.case", number=case.number), code=303)
     return render_template("console/walk_in.html", categories=Category.select().order_by(Category.id),
                            buildings=Building.listed(community_id))
 
@@ -98,10 +98,10 @@ CHANNEL_LABELS = {"official_account": "公众号", "miniprogram": "小程序", "
 
 
 def _case(number):
-    report = Case.get_or_none(Case.number == number)
-    if report is None:
+    case = Case.get_or_none(Case.number == number)
+    if case is None:
         abort(404)
-    if not permissions.can_view(g.staff, report):
+    if not permissions.can_view(g.staff, case):
         abort(403)
-    return report
+    return case
 
