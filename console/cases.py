@@ -48,7 +48,8 @@ def cases():
 def case(number):
     report = _case(number)
     canned = CannedReply.select().where((CannedReply.active == True)  # noqa: E712
-                                        & ((CannedReply.category.is_null()) | (CannedReply.category == report.category_id))
+                                        & ((CannedReply.category.is_null())
+                                           | (CannedReply.category == report.category_id))
                                         & ((CannedReply.state == "") | (CannedReply.state == report.state)))
     return render_template("console/case.html", case=report, timeline=queries.full_timeline(report),
                            actions=workflow.staff_actions(report, g.staff), canned=list(canned),
