@@ -141,7 +141,8 @@ def publish(article, confirm=False):
         _record_failure(article, exc, state="failed")
         if exc.errcode == errcodes.NO_PUBLISH_PERMISSION:
             raise ArticleError("publish_unauthorized",
-                               "公众号没有发布接口权限（48001）：未认证的公众号自 2025 年 7 月起不能通过接口发布") from None
+                               "公众号没有发布接口权限（48001）："
+                               "未认证的公众号自 2025 年 7 月起不能通过接口发布") from None
         raise ArticleError("wechat_refused", "微信拒绝发布（%s）：%s" % (exc.errcode, exc.errmsg)) from None
     except Exception as exc:
         errcode, message = failures.describe(exc)

@@ -159,6 +159,8 @@ def _free_unionid(unionid):
 
 def _from_unix(value):
     try:
-        return None if not value else datetime.datetime.fromtimestamp(int(value), datetime.timezone.utc).replace(tzinfo=None)
+        if not value:
+            return None
+        return datetime.datetime.fromtimestamp(int(value), datetime.timezone.utc).replace(tzinfo=None)
     except (TypeError, ValueError):
         return None

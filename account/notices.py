@@ -283,7 +283,8 @@ def _create_tag(row):
                 raise _wechat_error("微信未能创建标签", exc) from None
             tag_id = next((t["id"] for t in client.tag.get() if t["name"] == row.name), None)
             if tag_id is None or WeChatTag.select().where(WeChatTag.tag_id == tag_id).exists():
-                raise NoticeError("tag_name_taken", "微信中已有同名标签“%s”，请在公众号后台改名后重试" % row.name) from None
+                raise NoticeError("tag_name_taken",
+                                  "微信中已有同名标签“%s”，请在公众号后台改名后重试" % row.name) from None
         except requests.RequestException as exc:
             raise _wechat_error("微信未能创建标签", exc) from None
         WeChatTag.update(tag_id=tag_id).where(WeChatTag.id == row.id).execute()
@@ -297,7 +298,8 @@ def _create_tag(row):
 def _wechat_error(what, exc):
     """A refusal or an unreachable WeChat, for the staff member who asked (never a 500)."""
     errcode, message = failures.describe(exc)
-    return NoticeError("wechat_refused", "%s（%s）：%s" % (what, errcode if errcode is not None else "网络", message), 502)
+    return NoticeError("wechat_refused",
+                       "%s（%s）：%s" % (what, errcode if errcode is not None else "网络", message), 502)
 
 
 def sync_tags():
@@ -328,7 +330,8 @@ def sync_tags():
     for batch_tag, people in adds.items():
         for chunk in _chunks(people):
             client.tag.tag_user(by_id[batch_tag].tag_id, [o for _, o in chunk])
-            ResidentTag.insert_many([{"resident": r, "tag": batch_tag} for r, _ in chunk]).on_conflict_ignore().execute()
+            ResidentTag.insert_many([{"resident": r, "tag": batch_tag}
+                                     for r, _ in chunk]).on_conflict_ignore().execute()
     for batch_tag, people in removes.items():
         for chunk in _chunks(people):
             client.tag.untag_user(by_id[batch_tag].tag_id, [o for _, o in chunk])

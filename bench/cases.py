@@ -19,10 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from bench.pg import temporary_schema
 
+ROOT = Path(__file__).resolve().parent.parent
 RESIDENTS = 5000
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -100,9 +99,10 @@ def _seed(db, count):
             "anonymous, channel, level, assignee_id, state, level_started_at, response_due_at, resolve_due_at, "
             "responded_at, resolved_at, confirmed_at, closed_at, rating, rating_comment, created_at, updated_at) "
             + _series(count, pg,
-                      "SELECT 'B' || n, %(c)d, '楼道灯不亮', %(b)s, '', %(first)d + (n %% %(r)d), %(f)s, 'miniprogram', "
-                      "1 + (n %% 7) / 2, %(w)s, CASE WHEN n %% 20 = 0 THEN 'accepted' WHEN n %% 3 = 0 THEN 'resolved' "
-                      "ELSE 'closed' END, %(t0)s, %(due1)s, %(due24)s, %(resp)s, "
+                      "SELECT 'B' || n, %(c)d, '楼道灯不亮', %(b)s, '', %(first)d + (n %% %(r)d), %(f)s, "
+                      "'miniprogram', 1 + (n %% 7) / 2, %(w)s, "
+                      "CASE WHEN n %% 20 = 0 THEN 'accepted' WHEN n %% 3 = 0 THEN 'resolved' ELSE 'closed' END, "
+                      "%(t0)s, %(due1)s, %(due24)s, %(resp)s, "
                       "CASE WHEN n %% 20 = 0 THEN NULL ELSE %(res)s END, "
                       "CASE WHEN n %% 20 <> 0 AND n %% 3 <> 0 AND n %% 2 = 0 THEN %(res)s ELSE NULL END, NULL, "
                       "CASE WHEN n %% 4 = 0 THEN 1 + n %% 5 ELSE NULL END, '', %(t0)s, %(t0)s FROM seq"
@@ -153,7 +153,8 @@ def _measure(db):
     deep_queue = timed(lambda: queries.staff_queue(w := rng.choice(workers), after=deep[w.id], size=20), 200)
     mine = timed(lambda: queries.cases_of(Resident(id=rng.choice(residents)), 1, 20), 200)
     rated = timed(lambda: rates.rates(secretary_community, rng.choice(months), "grid"), 30)
-    return {"staff queue": (*queue, 50), "staff queue, page 51": (*deep_queue, 50), "my cases": (*mine, 50), "rates, one month by grid": (*rated, 200)}
+    return {"staff queue": (*queue, 50), "staff queue, page 51": (*deep_queue, 50), "my cases": (*mine, 50),
+            "rates, one month by grid": (*rated, 200)}
 
 
 def _series(count, pg, select):

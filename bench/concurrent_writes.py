@@ -16,10 +16,10 @@ from pathlib import Path
 
 import requests
 
+from bench.serving import wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-from bench.serving import wait_for
 
 
 def main():

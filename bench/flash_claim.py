@@ -3,9 +3,9 @@ campaign of 1,000 coupons, 5,000 claims from 2,000 residents over 64 concurrent 
 on PostgreSQL and on SQLite.
 
 Each resident may hold 2, and makes 2 or 3 claims in a row (each with its own Idempotency-Key,
-arriving together like taps), so both the stock and the residents' limits are tested at once. Prints claims/s and latency, then
-checks: exactly 1,000 coupons issued, the campaign's count agrees, nobody holds more than 2, no
-5xx. The load generator is Python threads on the same 2 cores as the server.
+arriving together like taps), so both the stock and the residents' limits are tested at once.
+Prints claims/s and latency, then checks: exactly 1,000 coupons issued, the campaign's count
+agrees, nobody holds more than 2, no 5xx. The load generator is Python threads on the same 2 cores as the server.
 
     .venv/bin/python -m bench.flash_claim [--only sqlite|postgres] [--claims 5000] [--connections 64]
 """
@@ -22,16 +22,16 @@ from pathlib import Path
 
 import requests
 
+from bench.pg import temporary_schema
+from bench.serving import wait_for
+from bench.world import residents_and_campaign
+from bench.world import seeded
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STOCK, RESIDENTS, LIMIT = 1000, 2000, 2
 SECRET = "flash-claim-bench-secret-key-0123456789"
-
-from bench.pg import temporary_schema
-from bench.serving import wait_for
-from bench.world import residents_and_campaign
-from bench.world import seeded
 
 
 def main():

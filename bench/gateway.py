@@ -22,10 +22,9 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from bench.pg import temporary_schema
 
+ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token"
 RESIDENTS = 200
@@ -180,7 +179,8 @@ def _client(port, number, start_at, seconds, queue):
 
 def _count_cases(env):
     code = ("from wsgi import create_app\nfrom models.db import connected\nfrom models.cases import Case\n"
-            "create_app()\nwith connected():\n    print(Case.select().where(Case.channel == 'official_account').count())")
+            "create_app()\nwith connected():\n"
+            "    print(Case.select().where(Case.channel == 'official_account').count())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     return int(out.strip().splitlines()[-1])

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from bench.pg import temporary_schema
 from bench.serving import wait_for
 from bench.world import seeded
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PORT = 8797
 
@@ -42,7 +41,8 @@ def main():
         with seeded(env):
             pass
         web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                "wsgi:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "wsgi:create_app()"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(PORT)
             answers, restart_at, took = _load_through_restart(args.seconds)

@@ -25,13 +25,12 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from bench.pg import temporary_schema
 from bench.serving import wait_for
 from bench.world import residents_and_campaign
 from bench.world import seeded
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TOKEN = "soak-token"
@@ -78,7 +77,7 @@ def _prepare(env):
                                                                        spread_over_buildings=True)
         clerks = [MerchantStaff.create(merchant=merchant, name="店员%d" % i, role="clerk", openid="clerk-%d" % i)
                   for i in range(3)]
-        return {"residents": [(r.oa_openid, token) for r, token in zip(residents, tokens)],
+        return {"residents": [(r.oa_openid, token) for r, token in zip(residents, tokens, strict=True)],
                 "clerks": [issue(c, "merchant")[0] for c in clerks],
                 "staff": issue(Staff.get(Staff.username == "grid1"), "staff")[0], "campaign": campaign.id}
 

@@ -53,7 +53,8 @@ def seed_demo_history(now=None):
             categories = list(Category.select().order_by(Category.id))
             fallback = Staff.get(Staff.username == "admin")
             grids = Grid.select().where(Grid.community == community).order_by(Grid.id)
-            response_hours = dict(zip((g.id for g in grids), HISTORY_RESPONSE_HOURS))
+            # Not strict: a grid added after the demo's four gets the default in _history_case.
+            response_hours = dict(zip((g.id for g in grids), HISTORY_RESPONSE_HOURS, strict=False))
             for n in range(HISTORY_CASES):
                 _history_case(rng, now, residents[n % len(residents)], rng.choice(categories), fallback,
                               response_hours, n)

@@ -47,7 +47,8 @@ def assignees_for(case):
     """The active staff a case may be transferred to (role_covers), by name."""
     grid_id = case.building.grid_id if case.building_id else None
     roles = [role for role, top in ROLE_MAX_LEVEL.items() if case.level <= top]
-    place = RoleAssignment.grid.is_null() | (RoleAssignment.grid == grid_id) if grid_id else RoleAssignment.grid.is_null()
+    place = (RoleAssignment.grid.is_null() | (RoleAssignment.grid == grid_id) if grid_id
+             else RoleAssignment.grid.is_null())
     return list(Staff.select().join(RoleAssignment)
                 .where((RoleAssignment.community == case.community_id) & RoleAssignment.role.in_(roles) & place
                        & (Staff.active == True))  # noqa: E712

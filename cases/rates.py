@@ -84,7 +84,8 @@ def rates(community_id, month, by, now=None):
     query = (Case.select(
         key.alias("key"), label.alias("label"),
         fn.COUNT(Case.id).alias("cases"),
-        _count(Case.responded_at.is_null(False) & (Case.responded_at <= Case.response_due_at)).alias("on_time_response"),
+        _count(Case.responded_at.is_null(False)
+               & (Case.responded_at <= Case.response_due_at)).alias("on_time_response"),
         _count(resolved).alias("resolved"),
         _count(resolved & (Case.resolved_at <= Case.resolve_due_at)).alias("on_time_resolved"),
         _count(resolved & Case.confirmed_at.is_null(False)).alias("confirmed"),

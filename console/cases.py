@@ -46,7 +46,8 @@ def cases():
 def case(number):
     case = _case(number)
     canned = CannedReply.select().where((CannedReply.active == True)  # noqa: E712
-                                        & ((CannedReply.category.is_null()) | (CannedReply.category == case.category_id))
+                                        & ((CannedReply.category.is_null())
+                                           | (CannedReply.category == case.category_id))
                                         & ((CannedReply.state == "") | (CannedReply.state == case.state)))
     return render_template("console/case.html", case=case, timeline=queries.full_timeline(case),
                            actions=workflow.staff_actions(case, g.staff), canned=list(canned),

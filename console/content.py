@@ -70,7 +70,8 @@ def article(article_id=None):
             flash("已保存", "ok")
         return redirect(url_for("console.article", article_id=current.id), code=303)
     preview = article_html.render(current.body, current.body_format) if current else ""
-    return render_template("console/article.html", article=current, preview=preview, article_states=ARTICLE_STATE_LABELS,
+    return render_template("console/article.html", article=current, preview=preview,
+                           article_states=ARTICLE_STATE_LABELS,
                            covers=article_domain.cover_choices(current.cover_path if current else ""),
                            grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
                            buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex)
@@ -143,8 +144,8 @@ def notice():
 @signed_in(*CONTENT_ROLES)
 def comments():
     state = request.args.get("state") or "held"
-    return render_template("console/comments.html", comments=comment_domain.queue(state, staff_community()), state=state,
-                           actions=comment_domain.ACTIONS, failure=comment_domain.failure,
+    return render_template("console/comments.html", comments=comment_domain.queue(state, staff_community()),
+                           state=state, actions=comment_domain.ACTIONS, failure=comment_domain.failure,
                            words="\n".join(w.word for w in SensitiveWord.select().order_by(SensitiveWord.word)))
 
 

@@ -18,7 +18,8 @@ from models.coupons import Campaign
 from models.merchants import Merchant
 
 # A campaign's state as staff read it (models.coupons.CAMPAIGN_STATES).
-CAMPAIGN_STATE_LABELS = {"draft": "待审批", "approved": "已批准", "live": "进行中", "paused": "已暂停", "ended": "已结束"}
+CAMPAIGN_STATE_LABELS = {"draft": "待审批", "approved": "已批准", "live": "进行中", "paused": "已暂停",
+                         "ended": "已结束"}
 
 
 @bp.get("/redcard")
@@ -28,7 +29,8 @@ def redcard():
     rows = Campaign.select().where(Campaign.community == community_id).order_by(Campaign.id.desc())
     return render_template("console/redcard.html", campaigns=rows, totals=stats.community_totals(community_id),
                            campaign_states=CAMPAIGN_STATE_LABELS,
-                           merchants=Merchant.select().where(Merchant.community == community_id).order_by(Merchant.name))
+                           merchants=(Merchant.select().where(Merchant.community == community_id)
+                                      .order_by(Merchant.name)))
 
 
 @bp.get("/redcard/campaigns/<int:campaign_id>")

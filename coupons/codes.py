@@ -2,9 +2,9 @@
 
 A code is 16 Crockford base-32 characters (80 random bits) and a Luhn mod 32 check character:
 a clerk's single mistyped character, or two swapped neighbours (all but "0Z"/"Z0", Luhn's one
-blind spot), are told apart from a code that does not exist, without a database lookup. The QR payload is the code signed with a timestamp; it is
-good for QR_LIFETIME, and the resident's screen fetches a fresh one every minute, so a
-screenshot passed around stops working.
+blind spot), are told apart from a code that does not exist, without a database lookup. The QR
+payload is the code signed with a timestamp; it is good for QR_LIFETIME, and the resident's
+screen fetches a fresh one every minute, so a screenshot passed around stops working.
 """
 import re
 import secrets

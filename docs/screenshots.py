@@ -10,10 +10,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from bench.serving import wait_for
 
+ROOT = Path(__file__).resolve().parent.parent
 PORT = 8799
 
 
@@ -22,7 +21,8 @@ def main():
     env.update(LINLI_DATA_DIR=tempfile.mkdtemp(prefix="linli-shots-"), SECRET_KEY="screenshots-secret-key-0123456789",
                CONSOLE_COOKIE_SECURE="0", LOG_LEVEL="WARNING", WEB_CONCURRENCY="2", LINLI_BIND="127.0.0.1:%d" % PORT)
     number = _prepare(env)
-    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:create_app()"],
+    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
+                            "wsgi:create_app()"],
                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(PORT)
@@ -59,7 +59,8 @@ def _prepare(env):
             building = buildings[(n * 7) % len(buildings)]
             resident = Resident.create(oa_openid="o-shot-%d" % n, community=building.community_id,
                                        building=building, address_state="confirmed", nickname="居民%d" % n)
-            case = intake.submit(resident, "miniprogram", texts[n % len(texts)], now=now - datetime.timedelta(hours=30 - n))
+            case = intake.submit(resident, "miniprogram", texts[n % len(texts)],
+                                 now=now - datetime.timedelta(hours=30 - n))
             owner = Staff.get_by_id(case.assignee_id) if case.assignee_id else None
             if owner and n % 3 != 0:
                 workflow.accept(case, owner, "收到，马上安排处理", now=now - datetime.timedelta(hours=29 - n))

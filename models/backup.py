@@ -104,7 +104,8 @@ def _pg_args(url, restore=False):
     for option in query.pop("options", []):
         if option.startswith("-csearch_path="):
             schema = option.split("=", 1)[1]
-    plain = urllib.parse.urlunsplit(parts._replace(scheme="postgresql", query=urllib.parse.urlencode(query, doseq=True)))
+    plain = urllib.parse.urlunsplit(parts._replace(scheme="postgresql",
+                                                   query=urllib.parse.urlencode(query, doseq=True)))
     args = ["--dbname", plain]
     if schema:
         args += ["--schema", schema]

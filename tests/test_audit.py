@@ -29,7 +29,8 @@ def test_console_and_api_actions_are_recorded_without_what_was_typed(client, cas
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/").get_data(as_text=True)).group(1)
     assert client.post("/console/cases/%s/accept" % case.number,
                        data={"note": "收到，已联系住户13800001111", "csrf": token}).status_code == 303
-    staff_token = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD}).json["token"]
+    staff_token = client.post("/api/mp/staff/login",
+                              json={"username": "grid1", "password": DEMO_PASSWORD}).json["token"]
     client.post("/api/mp/staff/cases/%s/notes" % case.number, headers={"Authorization": "Bearer " + staff_token},
                 json={"text": "明早更换灯泡", "public": True})
     entries = list(AuditEntry.select().order_by(AuditEntry.id))
@@ -91,8 +92,10 @@ def test_an_action_whose_audit_line_cannot_be_written_does_not_happen(client, ca
     answer = client.post("/console/cases/%s/accept" % case.number, data={"note": "收到", "csrf": token})
     assert answer.status_code == 303
     assert "无法写入操作记录" in client.get(answer.headers["Location"]).get_data(as_text=True)
-    staff_token = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD}).json["token"]
-    answer = client.post("/api/mp/staff/cases/%s/notes" % case.number, headers={"Authorization": "Bearer " + staff_token},
+    staff_token = client.post("/api/mp/staff/login",
+                              json={"username": "grid1", "password": DEMO_PASSWORD}).json["token"]
+    answer = client.post("/api/mp/staff/cases/%s/notes" % case.number,
+                         headers={"Authorization": "Bearer " + staff_token},
                          json={"text": "明早更换灯泡", "public": True})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "audit_failed"
     assert Case.get_by_id(case.id).state == "submitted"

@@ -89,7 +89,9 @@ def test_the_console_shows_and_lets_do_nothing_of_another_community(client, cons
     token = csrf("/console/")
     tried = 0
     aimed = [a for a in test_console._actions(two) if a[0].startswith(AIMED)] + [
-        ("notice to their grid", "/console/notices", {"text": "停水", "target": "grid:%d" % two["grid"].id, "key": uuid.uuid4().hex}, None),
+        ("notice to their grid", "/console/notices", {"text": "停水", "target": "grid:%d" % two["grid"].id,
+                                                        "key": uuid.uuid4().hex},
+         None),
         ("notice to their building", "/console/notices", {"text": "停水", "target": "building:%d" % two["building"].id,
                                                             "key": uuid.uuid4().hex},
          None),
@@ -174,7 +176,8 @@ def test_a_merchant_and_a_resident_of_one_community_reach_nothing_of_another(cli
     campaign_id, coupon = two["campaign"].id, two["coupon"]
     for path in ("/api/mp/merchant/campaigns", "/api/mp/merchant/redemptions"):
         assert not _leaks(client.get(path, headers=headers).get_data(as_text=True))
-    for path in ("/api/mp/merchant/campaigns/%d/stats" % campaign_id, "/api/mp/merchant/campaigns/%d/stats.csv" % campaign_id):
+    for path in ("/api/mp/merchant/campaigns/%d/stats" % campaign_id,
+                 "/api/mp/merchant/campaigns/%d/stats.csv" % campaign_id):
         assert client.get(path, headers=headers).status_code == 404
     for method, path, body in (("post", "/api/mp/merchant/campaigns/%d/pause" % campaign_id, {}),
                                ("put", "/api/mp/merchant/campaigns/%d/stock" % campaign_id, {"total_stock": 99}),

@@ -233,8 +233,10 @@ def _world(editor):
     article, _ = articles.save(editor, {"title": "停水通知", "body": "明天停水", "cover_path": ""},
                                community_id=building.community_id)
     synced, _ = articles.save(editor, {"title": "停电通知", "body": "明天停电"}, community_id=building.community_id)
-    Article.update(state="synced", draft_media_id="draft-x", msg_data_id="9001").where(Article.id == synced.id).execute()
-    comment = Comment.create(msg_data_id="9001", user_comment_id=1, openid="o-console", content="谢谢社区", state="held")
+    Article.update(state="synced", draft_media_id="draft-x",
+                   msg_data_id="9001").where(Article.id == synced.id).execute()
+    comment = Comment.create(msg_data_id="9001", user_comment_id=1, openid="o-console", content="谢谢社区",
+                             state="held")
     merchant = Merchant.select().order_by(Merchant.id).first()
     Merchant.update(status="active").where(Merchant.id == merchant.id).execute()
     campaign = Campaign.create(merchant=merchant, community=building.community_id, title="满20减5", kind="cash_off",
@@ -379,7 +381,8 @@ def test_the_transfer_list_offers_only_staff_whose_role_covers_the_case(client, 
     sign_in("grid1")
     page = client.get("/console/cases/" + world["case"].number).get_data(as_text=True)
     options = page.split('name="to_staff_id"')[1].split("</select>")[0]
-    offered = {name.strip() for name in re.findall(r'<option value="\d+">([^<（]+)', options)}   # the name, before any role
+    # the name, before any role
+    offered = {name.strip() for name in re.findall(r'<option value="\d+">([^<（]+)', options)}
     # grid1 covers it too, but holds it already: not offered to themself
     assert world["case"].assignee.username == "grid1"
     assert offered == {"片区负责人甲", "田冰", "街道网格中心", "系统管理员"}
@@ -400,7 +403,8 @@ def test_inbox_replies_and_campaigns_show_their_states_in_words(client, console,
                           content="小区门口井盖丢了", wechat_time=int(utcnow().timestamp()), raw_xml="<xml/>",
                           state="handled")
     sign_in("tianbing")
-    client.post("/console/inbox/%d/reply" % world["message"].id, data={"text": "收到，马上处理", "csrf": csrf("/console/")})
+    client.post("/console/inbox/%d/reply" % world["message"].id,
+                data={"text": "收到，马上处理", "csrf": csrf("/console/")})
     inbox = client.get("/console/inbox").get_data(as_text=True)
     assert "收到，马上处理（已发送）" in inbox and "（sent）" not in inbox
     assert "粉丝 …r-4711" in inbox

@@ -112,7 +112,8 @@ def test_an_editor_deletes_a_held_comment(site, emulator):
     editor = Staff.get(Staff.username == "editor")
     article, _ = articles.save(editor, {"title": "停水通知", "body": "明天停水"},
                                community_id=Building.select().first().community_id)
-    Article.update(state="published", draft_media_id="d-1", msg_data_id="7001").where(Article.id == article.id).execute()
+    Article.update(state="published", draft_media_id="d-1",
+                   msg_data_id="7001").where(Article.id == article.id).execute()
     emulator.state.comment_open.add((7001, 0))
     emulator.state.comments[(7001, 0)] = [{"user_comment_id": 5, "openid": "o-x", "content": "代开发票加微信",
                                            "create_time": 1, "comment_type": 0, "deleted": False}]

@@ -8,7 +8,9 @@ import os
 import re
 
 import pytest
+import requests
 from PIL import Image
+from wechatpy.exceptions import WeChatClientException
 
 from account import articles
 from account import comments
@@ -50,7 +52,8 @@ def editor(database, settings, emulator):
 
 def _article(editor, **values):
     fields = {"title": "6号楼明日停水通知", "author": "八家庄社区", "digest": "明天 9:00-17:00 停水",
-              "body": "# 停水通知\n\n因管道维修，**6号楼**明天停水。\n\n![水管](/media/pipe.png)\n\n![地图](/media/map.png)",
+              "body": "# 停水通知\n\n因管道维修，**6号楼**明天停水。\n\n"
+                      "![水管](/media/pipe.png)\n\n![地图](/media/map.png)",
               "cover_path": "cover.jpg"}
     fields.update(values)
     article, warnings = articles.save(editor, fields, community_id=Building.select().first().community_id)
@@ -226,7 +229,7 @@ def test_tag_names_stay_unique_within_wechats_30_bytes(editor, emulator):
     buildings = [Building.create(community=community, estate=estate, name="%d号楼" % n) for n in (11, 12)]
     names = [notices.tag_for(building=b).name for b in buildings]
     assert names[0] != names[1] and all(len(n.encode()) <= 30 for n in names)
-    assert [b.name in n for b, n in zip(buildings, names)] == [True, True]
+    assert [b.name in n for b, n in zip(buildings, names, strict=True)] == [True, True]
     assert sorted(emulator.state.tags.values()) == sorted(names)
 
 
@@ -282,7 +285,7 @@ def test_a_scheduled_notice_waits_for_its_time(editor, emulator):
 def test_a_busy_wechat_is_retried_with_the_same_clientmsgid(editor, emulator):
     notice = notices.create(editor, Building.select().first().community_id, text="明早9点燃气入户安检")
     emulator.fail(-1, path="cgi-bin/message/mass/sendall")
-    with pytest.raises(Exception):
+    with pytest.raises(WeChatClientException):
         notices.send(notice.id)
     assert Notice.get_by_id(notice.id).state == "scheduled"               # back in line for the retry
     assert notices.send(notice.id).msg_id
@@ -456,7 +459,10 @@ def test_a_comment_action_wechat_refuses_is_kept_shown_and_retried(client, comme
     stored = {c["user_comment_id"]: c for c in emulator.state.comments[key]}
     use_settings(CONSOLE_COOKIE_SECURE="0")
     client.application.config["SESSION_COOKIE_SECURE"] = False
-    token = lambda path: re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+    def token(path):
+        return re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
     client.post("/console/login", data={"username": "editor", "password": DEMO_PASSWORD,
                                         "csrf": token("/console/login")})
     emulator.fail(45009, path="cgi-bin/comment/markelect")
@@ -526,7 +532,7 @@ def test_quota_stops_the_comment_sync_and_busy_leaves_its_place(commented, emula
     emulator.fail(45009, path="cgi-bin/comment/list")
     assert tasks.sync_comments.call_local() is None                  # the task logs it and ends
     emulator.fail(-1, path="cgi-bin/comment/list")
-    with pytest.raises(Exception):
+    with pytest.raises(WeChatClientException):
         comments.sync()
     assert CommentCursor.get().next_begin == 49                      # its place kept
     assert comments.sync() == 11 and Comment.select().count() == 60
@@ -537,7 +543,7 @@ def test_a_send_that_timed_out_but_arrived_is_not_sent_twice(editor, emulator):
     use_settings(WECHAT_TIMEOUT="0.5")
     notice = notices.create(editor, Building.select().first().community_id, text="明天上午社区义诊")
     emulator.slow(1.5, path="cgi-bin/message/mass/sendall")
-    with pytest.raises(Exception):
+    with pytest.raises(requests.ReadTimeout):
         notices.send(notice.id)
     import time
     time.sleep(1.2)                                   # the slow answer lands on WeChat's side
@@ -578,7 +584,7 @@ def test_wechat_down_while_publishing_loses_nothing(editor, emulator):
     article = articles.sync(_article(editor)[0])
     emulator.refuse()
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(requests.ConnectionError):
             articles.publish(article)
     finally:
         emulator.resume()

@@ -67,7 +67,8 @@ def test_a_script_filing_cases_is_stopped(client, database, emulator, monkeypatc
     monkeypatch.setattr(intake, "FILINGS_PER_HOUR", 2)
     token = client.post("/api/mp/login", json={"code": emulator.login_code("o-script")}).json["token"]
     headers = {"Authorization": "Bearer " + token}
-    answers = [client.post("/api/mp/reports", headers=headers, json={"description": "楼道第%d层的灯坏了" % n}).status_code
+    answers = [client.post("/api/mp/reports", headers=headers,
+                           json={"description": "楼道第%d层的灯坏了" % n}).status_code
                for n in range(3)]
     assert answers == [201, 201, 429] and Case.select().count() == 2
 

@@ -325,8 +325,9 @@ def test_only_confirmed_residents_of_the_cases_community_may_follow_it(client, m
     owner = mp("o-victim")
     _home(client, owner)
     _confirmed("o-victim")
-    number = client.post("/api/mp/reports", headers=owner, json={"description": "我家302门口漏水",
-                                                                  "location": {"lat": 38.05, "lng": 114.52}}).json["number"]
+    number = client.post("/api/mp/reports", headers=owner,
+                         json={"description": "我家302门口漏水",
+                               "location": {"lat": 38.05, "lng": 114.52}}).json["number"]
     nobody = mp("o-no-address")
     claimed = mp("o-claimed-only")
     _home(client, claimed)

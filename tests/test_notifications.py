@@ -137,7 +137,8 @@ def test_deadline_warnings_go_once_per_level(town, emulator):
     use_settings(WECHAT_STAFF_TEMPLATE_ID="tpl-staff")
     staff, resident = town
     Staff.update(oa_openid="o-grid1").where(Staff.id == staff["grid1"].id).execute()
-    case = intake.submit(resident(oa="o-dl"), "official_account", "井盖松动", now=utcnow() - datetime.timedelta(hours=23))
+    case = intake.submit(resident(oa="o-dl"), "official_account", "井盖松动",
+                         now=utcnow() - datetime.timedelta(hours=23))
     assert notify.warn_before_deadlines() == [case.number]
     assert notify.warn_before_deadlines() == []
     deadline_calls = [c.body["data"] for c in emulator.calls("cgi-bin/message/template/send")

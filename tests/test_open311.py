@@ -90,7 +90,8 @@ def test_get_requests_with_the_specs_filters(client, city):
     assert len(client.get("/open311/v2/requests.json").json) == 3
     closed = client.get("/open311/v2/requests.json?status=closed").json
     assert [r["service_request_id"] for r in closed] == [numbers[0]] and closed[0]["status_notes"].startswith("已办结")
-    assert {r["service_request_id"] for r in client.get("/open311/v2/requests.json?service_code=parking").json} == set(numbers[1:])
+    parking = client.get("/open311/v2/requests.json?service_code=parking").json
+    assert {r["service_request_id"] for r in parking} == set(numbers[1:])
     by_id = client.get("/open311/v2/requests.json?service_request_id=%s,%s" % (numbers[0], numbers[2])).json
     assert {r["service_request_id"] for r in by_id} == {numbers[0], numbers[2]}
     future = (datetime.datetime.now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+08:00")

@@ -107,7 +107,7 @@ def test_a_communitys_override_gives_its_secretary_12_hours_and_leaves_the_other
         here, there = file_in("bajiazhuang"), file_in("guangximen")
         assert fresh(here).resolve_due_at == fresh(there).resolve_due_at == T0 + 24 * HOUR   # level 1 as before
         secretaries = [Staff.get(Staff.username == name) for name in ("tianbing", "gx_shuji")]
-        for case, secretary in zip((here, there), secretaries):
+        for case, secretary in zip((here, there), secretaries, strict=True):
             for _ in range(2):
                 workflow.escalate(fresh(case), None, "测试升级", now=T0)
             workflow.accept(fresh(case), secretary, now=T0 + HOUR)
@@ -179,7 +179,8 @@ def test_the_setting_is_inline_json_or_a_file_and_must_be_an_object(tmp_path):
     from_file = Settings.from_env(env, COMMUNITY_POLICY_OVERRIDES=str(path))
     assert json.loads(from_file.COMMUNITY_POLICY_OVERRIDES) == SECRETARY_12_HOURS
     assert Settings.from_env(env).COMMUNITY_POLICY_OVERRIDES == ""
-    for bad, message in [("{bajiazhuang: 1}", "is not valid JSON"), ("/nowhere/policy.json", "is neither a JSON object nor a readable file")]:
+    for bad, message in [("{bajiazhuang: 1}", "is not valid JSON"),
+                         ("/nowhere/policy.json", "is neither a JSON object nor a readable file")]:
         with pytest.raises(ConfigError, match="COMMUNITY_POLICY_OVERRIDES " + message):
             Settings.from_env(env, COMMUNITY_POLICY_OVERRIDES=bad)
     path.write_text("[1, 2]", encoding="utf-8")

@@ -114,9 +114,12 @@ def test_queue_filters(client, town):
 
 def test_transfer_reject_and_merge_through_the_api(client, town):
     staff, resident = town
-    first = client.post("/api/mp/reports", headers=resident("o-m1"), json={"description": "消防通道被占用"}).json["number"]
-    second = client.post("/api/mp/reports", headers=resident("o-m2"), json={"description": "消防通道停了车"}).json["number"]
-    third = client.post("/api/mp/reports", headers=resident("o-m3"), json={"description": "想咨询养老政策"}).json["number"]
+    first = client.post("/api/mp/reports", headers=resident("o-m1"),
+                        json={"description": "消防通道被占用"}).json["number"]
+    second = client.post("/api/mp/reports", headers=resident("o-m2"),
+                         json={"description": "消防通道停了车"}).json["number"]
+    third = client.post("/api/mp/reports", headers=resident("o-m3"),
+                        json={"description": "想咨询养老政策"}).json["number"]
     grid1 = staff("grid1")
     merged = client.post("/api/mp/staff/cases/%s/merge" % second, headers=grid1, json={"into": first})
     assert merged.json["state"] == "duplicate"
