@@ -35,7 +35,8 @@ def cases():
                                            level=integer(args.get("level")), state=args.get("state") or None,
                                            overdue=args.get("overdue") == "1",
                                            after=queries.decode_cursor(args.get("after")), size=30)
-    return render_template("console/cases.html", cases=found, next=queries.encode_cursor(following) if following else None,
+    return render_template("console/cases.html", cases=found,
+                           next=queries.encode_cursor(following) if following else None,
                            grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
                            states=STATE_LABELS, levels=LEVEL_LABELS,
                            args=args)

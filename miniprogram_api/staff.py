@@ -175,7 +175,8 @@ def _rates(query):
     try:
         return month, rates.rates(community_id, month, query.by)
     except ValueError as exc:
-        raise BadRequest("bad_filter", "month 应为 YYYY-MM，by 应为 %s：%s" % ("/".join(rates.DIMENSIONS), exc)) from None
+        raise BadRequest("bad_filter", "month 应为 YYYY-MM，by 应为 %s：%s"
+                         % ("/".join(rates.DIMENSIONS), exc)) from None
 
 
 class Verdict(Body):

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from coupons import merchants
@@ -14,7 +15,6 @@ from models.db import utcnow
 from models.merchants import Merchant
 from models.people import Resident
 from models.people import Staff
-from cases import intake
 
 ROLE_GATED = ("/api/mp/staff/redcard/", "/api/mp/staff/rates")
 
@@ -89,9 +89,8 @@ def test_staff_operations_that_need_a_role_refuse_a_building_leader(client, call
         if kind != "staff" or not path.startswith(ROLE_GATED):
             continue
         before = _fingerprint()
-        answer = getattr(client, method)(_url(path, values, action), headers=headers, json={"total_stock": 20,
-                                                                                          "name": "越权", "role": "clerk",
-                                                                                          "status": "suspended"})
+        body = {"total_stock": 20, "name": "越权", "role": "clerk", "status": "suspended"}
+        answer = getattr(client, method)(_url(path, values, action), headers=headers, json=body)
         assert answer.status_code == 403, (method, path, action, answer.status_code, answer.get_data(as_text=True))
         assert _fingerprint() == before and Campaign.get().state == "draft"
         tried += 1

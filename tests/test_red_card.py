@@ -37,8 +37,8 @@ class Town:
     def __init__(self, client, emulator):
         self.client, self.emulator = client, emulator
         self.secretary = self.staff("tianbing")
-        self.merchant = self.ok(self.post("/api/mp/staff/redcard/merchants", self.secretary,
-                                          {"name": "老街坊早餐铺", "address": "八家庄路 12 号", "category": "餐饮"}), 201)
+        shop = {"name": "老街坊早餐铺", "address": "八家庄路 12 号", "category": "餐饮"}
+        self.merchant = self.ok(self.post("/api/mp/staff/redcard/merchants", self.secretary, shop), 201)
         self.owner = self.bound(self.merchant["id"], "owner", "o-owner")
         self.clerk = self.bound(self.merchant["id"], "clerk", "o-clerk")
 
