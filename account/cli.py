@@ -5,9 +5,14 @@ import click
 from flask.cli import AppGroup
 
 import wechat
+from account import comments
+from account import followers
 from account import menu
 from account import qrcodes
+from account import stats
+from account import words
 from models.db import connected
+from wechat.failures import QuotaExhausted
 
 wechat_cli = AppGroup("wechat", help="The official account: menu, building QR codes, followers, words, comments, "
                                      "stats.")
@@ -67,7 +72,6 @@ def followers_import(restart):
     again after an interruption."""
     from wechatpy.exceptions import WeChatClientException
 
-    from account import followers
 
     def progress(imported, total):
         click.echo("%d/%d followers read" % (imported, total))
@@ -85,7 +89,6 @@ def followers_import(restart):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def words_command(path):
     """Replace the sensitive-word list with PATH's lines (UTF-8, one word a line)."""
-    from account import words
     with open(path, encoding="utf-8") as f, connected():
         click.echo("%d words listed" % words.set_words(f.read().splitlines()))
 
@@ -94,8 +97,6 @@ def words_command(path):
 @click.option("--pages", default=20, show_default=True, help="at most this many pages per article")
 def comments_command(pages):
     """Fetch and screen new comments now (the consumer does it every 10 minutes)."""
-    from account import comments
-    from wechat.failures import QuotaExhausted
     with connected():
         try:
             click.echo("%d new comments" % comments.sync(pages_per_run=pages))
@@ -109,7 +110,6 @@ def stats_command(day):
     """Pull a day's article reads and follower total now (the consumer does it daily)."""
     import datetime
 
-    from account import stats
     try:
         when = datetime.date.fromisoformat(day) if day else None
     except ValueError:

@@ -5,6 +5,9 @@ is refused before it reaches residents."""
 import json
 from pathlib import Path
 
+from account import clicks
+from account import rules
+
 MENU_FILE = Path(__file__).with_name("menu.json")
 MAX_BUTTONS, MAX_SUB_BUTTONS = 3, 5
 
@@ -62,7 +65,5 @@ def click_keys(menu):
 def unanswered_keys(menu):
     """The menu's CLICK keys that nothing answers: not in clicks.ANSWERS, and no enabled rule
     answers them at every hour. Needs the database (the rules)."""
-    from account import clicks
-    from account import rules
     answered = set(clicks.ANSWERS) | rules.click_keys_always_answered()
     return [key for key in click_keys(menu) if key not in answered]

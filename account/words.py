@@ -12,6 +12,7 @@ import ahocorasick
 import opencc
 
 from models.content import SensitiveWord
+from models.db import db
 
 # Categories dropped: separators (Z*), punctuation (P*), symbols (S*), controls and format (C*),
 # over the planes comments use (BMP, emoji and tag characters); a table makes it one C call.
@@ -60,7 +61,6 @@ class Screen:
 
 def set_words(words):
     """Replace the list (one word a line in the console); returns how many are listed."""
-    from models.db import db
     cleaned = sorted({w.strip() for w in words if w.strip() and len(w.strip()) <= 50})
     with db.atomic():
         SensitiveWord.delete().execute()

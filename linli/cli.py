@@ -8,6 +8,9 @@ from flask.cli import AppGroup
 
 from linli import config
 from linli import queue
+from models.backup import BackupError
+from models.backup import backup
+from models.backup import restore
 from models.db import connected
 from models.db import describe
 from models.db import migration_runner
@@ -44,8 +47,6 @@ def db_status():
 @click.argument("dest", type=click.Path(file_okay=False))
 def db_backup(dest):
     """Copy the database (online) and the media into the new folder DEST."""
-    from models.backup import BackupError
-    from models.backup import backup
     settings = config.active()
     try:
         manifest = backup(settings.DATABASE_URL, settings.MEDIA_DIR, dest)
@@ -60,8 +61,6 @@ def db_backup(dest):
 @click.confirmation_option(prompt="This replaces the database and the media. Is the service stopped?")
 def db_restore(src):
     """Put the backup in SRC back (stop the web workers and the consumer first)."""
-    from models.backup import BackupError
-    from models.backup import restore
     settings = config.active()
     try:
         manifest = restore(settings.DATABASE_URL, settings.MEDIA_DIR, src)
