@@ -96,8 +96,9 @@ def _seed(db, count):
         # Case n: filed (n mod 720 days) ago; open when n % 20 == 0; level 1..4 by n % 7.
         run(
             "INSERT INTO report (number, community_id, description, building_id, location_label, reporter_id, "
-            "anonymous, photos_public, channel, level, assignee_id, state, level_started_at, response_due_at, resolve_due_at, "
-            "responded_at, resolved_at, confirmed_at, closed_at, rating, rating_comment, created_at, updated_at) "
+            "anonymous, photos_public, channel, level, assignee_id, state, level_started_at, response_due_at, "
+            "resolve_due_at, responded_at, resolved_at, confirmed_at, closed_at, rating, rating_comment, created_at, "
+            "updated_at) "
             + _series(count, pg,
                       "SELECT 'B' || n, %(c)d, '楼道灯不亮', %(b)s, '', %(first)d + (n %% %(r)d), %(f)s, %(f)s, "
                       "'miniprogram', 1 + (n %% 7) / 2, %(w)s, "
