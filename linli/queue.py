@@ -1,7 +1,7 @@
 """The task queue: huey on SQLite by default, on Redis when REDIS_URL is set.
 
 Tasks are declared at import time on the module-level `huey`; `configure()` (called by
-create_app) points it at the storage the settings name. Until then it runs tasks immediately in
+make_app) points it at the storage the settings name. Until then it runs tasks immediately in
 memory, so importing a task module never touches a queue that is not configured.
 
 One way to have work done later:
@@ -11,35 +11,24 @@ One way to have work done later:
   the queue right after the surrounding transaction commits (at once when none is open), and a
   rollback drops it, so a worker never sees a row that is not there, nor work for a write that
   failed;
-- periodic jobs (`@huey.periodic_task`) sit in each package's `tasks.py`, which only the
-  consumer imports: `TASK_MODULES` names every module that declares a task or a schedule, and
-  the consumer (`flask --app wsgi queue consume`) imports them all so it knows every task.
+- periodic jobs (`@huey.periodic_task`) sit in each package's `tasks.py` (the kernel's own in
+  linli/tasks.py); wsgi.py, the composition root, imports every module that declares a task or
+  a schedule (its TASK_MODULES), so the consumer (`flask --app wsgi queue consume`) knows them.
 """
-import importlib
 import logging
 import time
 from pathlib import Path
 
 from huey import Huey
-from huey import crontab
 from huey.storage import MemoryStorage
 from huey.storage import RedisStorage
 from huey.storage import SqliteStorage
 
-from linli import limits
 from models.db import db
 
 logger = logging.getLogger(__name__)
 
 huey = Huey("linli", storage_class=MemoryStorage, immediate=True, utc=True)
-
-# Modules that declare tasks or schedules; imported by configure() so the consumer knows every
-# task. A module that declares a task and is missing here fails its tasks in the consumer.
-TASK_MODULES = [
-    "account.media", "account.notices", "account.outbox", "account.screening", "cases.notify",
-    "account.tasks", "cases.tasks", "coupons.tasks",
-]
-
 
 def configure(settings):
     if settings.TASKS_IMMEDIATE:
@@ -54,8 +43,6 @@ def configure(settings):
             huey.storage_kwargs = {"filename": settings.QUEUE_PATH}
         huey.immediate = False
         huey.storage = huey.create_storage()
-    for name in TASK_MODULES:
-        importlib.import_module(name)
     return huey
 
 
@@ -81,18 +68,6 @@ def check():
 
 
 HEARTBEAT_KEY = "linli:consumer-heartbeat"
-
-
-@huey.periodic_task(crontab(minute="*"))
-def heartbeat():
-    """Every minute the consumer says it is alive, so /healthz can show when it was last seen."""
-    huey.put(HEARTBEAT_KEY, time.time())
-
-
-@huey.periodic_task(crontab(minute="41"))
-def prune_rate_counters():
-    """Rate-limit windows older than a day are of no more use."""
-    return limits.prune()
 
 
 def consumer_last_seen():

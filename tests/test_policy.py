@@ -198,6 +198,6 @@ def test_an_upgrade_keeps_a_changed_level_default_until_it_is_moved_into_the_pol
         upgrade()
     with connected():
         SlaPolicy.delete().where(SlaPolicy.category.is_null() & (SlaPolicy.level == 3)).execute()
-    assert "0020_level_deadlines_in_policy" in upgrade()
+    assert "0019_level_deadlines_in_policy" in upgrade()
     with connected():
         assert SlaPolicy.select().count() == 0
