@@ -1,5 +1,7 @@
 """The outbound layer (wechat/outbound): template fields cut to what WeChat accepts, in one place
 for every sender."""
+from wechat.outbound.delivery import send
+from wechat.outbound.payload import Message
 from wechat.outbound.payload import fit
 from wechat.outbound.payload import template
 
@@ -25,3 +27,13 @@ def test_a_template_not_configured_is_no_form_of_the_message():
     form = template("tpl-x", {"thing1": "楼道灯不亮", "number2": 3}, page="pages/case/detail")
     assert (form.template_id, form.data, form.page) == (
         "tpl-x", {"thing1": {"value": "楼道灯不亮"}, "number2": {"value": "3"}}, "pages/case/detail")
+
+
+def test_a_channel_the_message_has_no_form_for_is_passed_over_not_crashed_on():
+    # A staff reply queued as a template message while WECHAT_REPLY_TEMPLATE_ID was set, sent
+    # after an operator cleared it: no template form is left. Sending must not raise (the row
+    # would be retried and stay queued for ever); with no channel left it is simply not sent.
+    tried = []
+    assert send(object(), Message(text="已处理", template=None), ["template"],
+                on_try=lambda channel, form: tried.append(channel)) is None
+    assert tried == []

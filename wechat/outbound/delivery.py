@@ -79,6 +79,8 @@ def send(person, message, channels, on_try=None):
     refused = None
     for channel in channels:
         form = _FORMS[channel](message)
+        if form is None and channel != "custom":
+            continue            # nothing to send that way (its template was unset since it was queued)
         if on_try is not None:
             on_try(channel, form)
         try:
