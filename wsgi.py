@@ -42,7 +42,7 @@ def create_app(settings=None, **overrides):
     app = make_app(settings, **overrides)
     settings = config.active()
     policy.check(settings)          # a community override the policy cannot honour stops the start
-    app.extensions["linli.wechat"], app.extensions["linli.miniprogram"] = wechat.configure(settings)
+    wechat.configure(settings)      # the clients every sender reaches as wechat.official() and .miniprogram()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+import wechat
 from models.db import init_db
 from wechat import make_clients
 from wechat.token_store import TokenStore
@@ -37,7 +38,7 @@ def test_two_processes_starting_at_once_fetch_the_token_once(app, settings, emul
 
 
 def test_a_burst_of_40001_in_many_threads_costs_one_fetch(app, emulator):
-    wx = app.extensions["linli.wechat"]
+    wx = wechat.official()
     wx.user.get("o-resident")
     emulator.revoke_tokens()
     errors = []

@@ -5,6 +5,7 @@ import requests
 from wechatpy.exceptions import APILimitedException
 from wechatpy.exceptions import WeChatClientException
 
+import wechat
 from tests.support.wechat_apps import APPID
 from tests.support.wechat_apps import SECRET
 from wechat.client import LinliWeChatClient
@@ -14,7 +15,7 @@ from wechat.token_store import make_token_store
 
 @pytest.fixture
 def wx(app, settings):
-    return app.extensions["linli.wechat"]
+    return wechat.official()
 
 
 def test_calls_go_to_the_configured_base_with_a_valid_token(wx, emulator):
@@ -116,7 +117,7 @@ def test_unconfigured_client_says_so(settings, emulator):
 
 
 def test_login_code_is_single_use(app, emulator):
-    mini = app.extensions["linli.miniprogram"]
+    mini = wechat.miniprogram()
     code = emulator.login_code("o-mini", unionid="u-1")
     session = mini.wxa.code_to_session(code)
     assert (session["openid"], session["unionid"]) == ("o-mini", "u-1")
