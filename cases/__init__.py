@@ -1,1 +1,1 @@
-"""Cases: the workflow every channel shares (intake here; the full workflow in its own issue)."""
+"""Cases: the workflow every channel shares: intake, actions, deadlines, escalation, notifications, rates."""

@@ -65,7 +65,7 @@ def followable(number, resident):
 
 def staff_queue(staff, grid_id=None, level=None, state=None, overdue=False, now=None,
                 after=None, size=20):
-    """The cases `staff` may see (reports.permissions.can_view), soonest deadline first, a page
+    """The cases `staff` may see (cases.permissions.can_view), soonest deadline first, a page
     at a time: returns (cases, cursor of the next page or None).
 
     Paged by keyset on (resolve_due_at, id), not by offset and without a total: a grid worker

@@ -1,7 +1,6 @@
 """Cases (Case): what residents report through any channel, and their append-only history.
 
-The workflow (levels, deadlines, escalation, ratings) is the case-workflow issue's; this is the
-part every channel's intake needs, shaped for it.
+The rules (levels, deadlines, escalation, ratings) live in cases/; these are the rows they keep.
 """
 from peewee import BooleanField
 from peewee import CharField

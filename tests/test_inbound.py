@@ -33,7 +33,7 @@ def console_page(client, wechat):
     return lambda path, username="editor": _console_page(client, path, username)
 
 
-# -- item 10: every kind of message reaches staff ---------------------------------------------
+# -- every kind of message reaches staff ---------------------------------------------
 def test_video_short_video_and_link_messages_reach_the_console_inbox(wechat, console_page):
     # The mistake: these got "your message was received" but the inbox listed only text, image,
     # voice and location, so no one ever saw them (a link's title and URL were only in raw XML).
@@ -58,7 +58,7 @@ def test_a_link_turned_into_a_case_keeps_its_title_and_url(wechat, console_page)
     assert Case.get().description == "楼道堆物照片\n3号楼\nhttps://example.com/a"
 
 
-# -- item 16: the inbox's time column ----------------------------------------------------------
+# -- the inbox's time column ----------------------------------------------------------
 def test_inbox_shows_when_each_message_arrived(wechat, console_page):
     # The mistake: the template read a column the message does not have, so every row showed "—".
     wechat.say(wechat.text("o-time", "你好"))
@@ -67,7 +67,7 @@ def test_inbox_shows_when_each_message_arrived(wechat, console_page):
     assert cells and all(re.fullmatch(r"\d\d-\d\d \d\d:\d\d", c) for c in cells), cells
 
 
-# -- item 15: WeChat's own senders and the account's verification -----------------------------
+# -- WeChat's own senders and the account's verification -----------------------------
 @pytest.mark.parametrize("event", ["MASSSENDJOBFINISH", "PUBLISHJOBFINISH", "qualification_verify_success",
                                    "verify_expired"])
 def test_system_senders_never_become_residents(wechat, event):
@@ -92,7 +92,7 @@ def test_losing_verification_alerts_staff_on_the_dashboard_and_in_the_log(wechat
     assert "认证已过期" not in console_page("/console/", username="grid1")     # not a case worker's business
 
 
-# -- item 12: a message proves they follow; importing the followers WeChat has -------------------
+# -- a message proves they follow; importing the followers WeChat has -------------------
 def test_a_message_from_an_unrecorded_follower_lets_staff_reply(wechat, console_page, emulator):
     # The mistake: someone who followed before Linli was connected (no follow push ever came)
     # wrote in; their case was filed but they stayed "not subscribed", so the reply was refused
@@ -148,7 +148,7 @@ def test_importing_followers_pages_batches_and_resumes_after_an_interruption(app
     assert Resident.get(Resident.oa_openid == "f-000").subscribed_at is not None
 
 
-# -- item 11: every menu button answers -------------------------------------------------------
+# -- every menu button answers -------------------------------------------------------
 def _menu_keys():
     import json
 
@@ -193,7 +193,7 @@ def test_menu_push_refuses_a_click_key_that_nothing_answers(app, database, emula
     assert emulator.calls("cgi-bin/menu/create")
 
 
-# -- item 16: voice, photos and videos kept while WeChat has them -----------------------------
+# -- voice, photos and videos kept while WeChat has them -----------------------------
 def _jpeg(color="red"):
     import io
 
@@ -252,7 +252,7 @@ def test_video_is_kept_and_media_wechat_no_longer_has_is_logged_not_fatal(wechat
     assert any("40007" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
 
 
-# -- item 9: residents' photos go through WeChat's mediaCheckAsync ----------------------------
+# -- residents' photos go through WeChat's mediaCheckAsync ----------------------------
 MP_TOKEN = "linli-mp-token"
 MP_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 
