@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from community.staff import community_by_role
+from community.staff_admin import MANAGER_ROLES
 from linli.errors import LinliError
 from models.db import db
 from models.db import utcnow
@@ -12,7 +13,7 @@ from models.merchants import MERCHANT_STATES
 from models.merchants import Merchant
 from models.merchants import MerchantStaff
 
-MANAGERS = ("secretary", "admin")          # who runs the red card for a community
+MANAGERS = MANAGER_ROLES       # the community's managers run its red card
 BINDING_LIFETIME = datetime.timedelta(hours=24)
 
 
