@@ -37,7 +37,6 @@ from wechat.outbound.payload import template
 RESIDENT_KINDS = ("accepted", "escalated", "resolved")
 # The staff template's fields (see README): case number, what happened, the deadline.
 STAFF_PHRASES = {"assigned": "新案件，请及时响应", "deadline": "即将到期，请尽快办理"}
-DEADLINE_WARNING = DEFAULT_POLICY.deadline_warning
 
 
 def case_changed(case, kind):
@@ -65,7 +64,7 @@ def _staff_reachable(staff_id):
     return Staff.select().where((Staff.id == staff_id) & Staff.oa_openid.is_null(False)).exists()
 
 
-def warn_before_deadlines(now=None, ahead=DEADLINE_WARNING):
+def warn_before_deadlines(now=None, ahead=DEFAULT_POLICY.deadline_warning):
     """Staff hear once per level when a case of theirs is due within `ahead`."""
     now = now or utcnow()
     due = (Case.select().where(Case.state.in_(OPEN_STATES)

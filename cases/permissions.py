@@ -7,7 +7,6 @@ from models.people import RoleAssignment
 from models.people import Staff
 
 # The highest level each role handles, within its scope (a grid, or the community).
-ROLE_MAX_LEVEL = DEFAULT_POLICY.role_max_level
 
 
 def _covers(assignment, case, grid_id):
@@ -23,7 +22,7 @@ def can_view(staff, case):
     if case.assignee_id == staff.id:
         return True
     grid_id = case.building.grid_id if case.building_id else None
-    return any(a.role in ROLE_MAX_LEVEL and _covers(a, case, grid_id)
+    return any(a.role in DEFAULT_POLICY.role_max_level and _covers(a, case, grid_id)
                for a in RoleAssignment.select().where(RoleAssignment.staff == staff))
 
 
@@ -39,14 +38,15 @@ def role_covers(staff, case):
     if staff is None or not staff.active:
         return False
     grid_id = case.building.grid_id if case.building_id else None
-    return any(a.role in ROLE_MAX_LEVEL and case.level <= ROLE_MAX_LEVEL[a.role] and _covers(a, case, grid_id)
+    top = DEFAULT_POLICY.role_max_level
+    return any(a.role in top and case.level <= top[a.role] and _covers(a, case, grid_id)
                for a in RoleAssignment.select().where(RoleAssignment.staff == staff))
 
 
 def assignees_for(case):
     """The active staff a case may be transferred to (role_covers), by name."""
     grid_id = case.building.grid_id if case.building_id else None
-    roles = [role for role, top in ROLE_MAX_LEVEL.items() if case.level <= top]
+    roles = [role for role, top in DEFAULT_POLICY.role_max_level.items() if case.level <= top]
     place = (RoleAssignment.grid.is_null() | (RoleAssignment.grid == grid_id) if grid_id
              else RoleAssignment.grid.is_null())
     return list(Staff.select().join(RoleAssignment)

@@ -4,7 +4,7 @@ import re
 
 from peewee import JOIN
 
-from cases.permissions import ROLE_MAX_LEVEL
+from community.policy import DEFAULT_POLICY
 from linli.errors import LinliError
 from models.cases import OPEN_STATES
 from models.cases import Case
@@ -74,7 +74,7 @@ def staff_queue(staff, grid_id=None, level=None, state=None, overdue=False, now=
     cases (`report_open_due`). Every case has a deadline from intake on (workflow.start_clock)."""
     scope = Case.assignee == staff
     for assignment in RoleAssignment.select().where(
-            (RoleAssignment.staff == staff) & RoleAssignment.role.in_(list(ROLE_MAX_LEVEL))):
+            (RoleAssignment.staff == staff) & RoleAssignment.role.in_(list(DEFAULT_POLICY.role_max_level))):
         if assignment.grid_id is None:
             scope |= Case.community == assignment.community_id
         else:

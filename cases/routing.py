@@ -8,7 +8,6 @@ from models.people import Staff
 from models.workflow import DutyRoster
 
 # The chain is every community's (community.policy): its roles are the schema's.
-TOP_LEVEL = DEFAULT_POLICY.top_level
 
 
 def owner_for(building, level=1, community_id=None, now=None):

@@ -25,8 +25,6 @@ from models.db import db
 from models.db import utcnow
 from models.people import Staff
 
-AUTO_CLOSE_AFTER = DEFAULT_POLICY.auto_close_after
-
 
 class CaseError(LinliError):
     status = 409
@@ -151,7 +149,7 @@ def escalate(case, by, reason, now=None):
 
 
 def below_top_level(case):
-    return case.level < routing.TOP_LEVEL
+    return case.level < DEFAULT_POLICY.top_level
 
 
 def resolve(case, staff, note, photos=(), now=None):
@@ -320,7 +318,7 @@ def sweep_overdue(now=None):
     escalated = []
     for case in overdue:
         missed = "响应" if case.responded_at is None and case.response_due_at < now else "办理"
-        if case.level < routing.TOP_LEVEL:
+        if case.level < DEFAULT_POLICY.top_level:
             try:
                 escalate(case, None, "超过%s时限，自动升级" % missed, now)
                 escalated.append(case.number)
@@ -332,7 +330,7 @@ def sweep_overdue(now=None):
     return escalated
 
 
-def auto_close(now=None, after=AUTO_CLOSE_AFTER):
+def auto_close(now=None, after=DEFAULT_POLICY.auto_close_after):
     """Resolved cases the resident has not confirmed or reopened within `after` close."""
     now = now or utcnow()
     closed = []

@@ -8,8 +8,6 @@ from fractions import Fraction
 import pytest
 
 from cases import intake
-from cases import permissions
-from cases import routing
 from cases import workflow
 from cases.labels import LEVEL_LABELS
 from cases.labels import ROLE_LABELS
@@ -64,16 +62,16 @@ def test_the_defaults_are_the_chain_and_clocks_the_code_had():
         (3, "secretary", "社区书记", "community", "4 hours", "24 hours"),            # the secretary's 24 h
         (4, "street_centre", "街道网格中心", "community", "1 working_days", "2 working_days"),
     ]
-    assert routing.TOP_LEVEL == DEFAULT_POLICY.top_level == 4
-    assert permissions.ROLE_MAX_LEVEL == {"grid_worker": 1, "area_cadre": 2, "secretary": 3,
-                                          "street_centre": 4, "admin": 4}
+    assert DEFAULT_POLICY.top_level == 4
+    assert DEFAULT_POLICY.role_max_level == {"grid_worker": 1, "area_cadre": 2, "secretary": 3,
+                                           "street_centre": 4, "admin": 4}
     assert LEVEL_LABELS == {1: "网格员", 2: "片区负责人", 3: "社区书记", 4: "街道网格中心"}
     assert list(ROLE_LABELS.items()) == [
         ("grid_worker", "网格员"), ("area_cadre", "片区负责人"), ("building_leader", "楼长"),
         ("unit_leader", "单元长"), ("secretary", "社区书记"), ("street_centre", "街道网格中心"),
         ("property", "物业"), ("editor", "宣传编辑"), ("admin", "系统管理员")]
     assert DEFAULT_POLICY.grid_roles == ("grid_worker", "area_cadre")
-    assert DEFAULT_POLICY.auto_close_after == workflow.AUTO_CLOSE_AFTER == datetime.timedelta(days=7)
+    assert DEFAULT_POLICY.auto_close_after == datetime.timedelta(days=7)
     assert DEFAULT_POLICY.deadline_warning == datetime.timedelta(hours=2)
 
 
