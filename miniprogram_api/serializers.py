@@ -212,6 +212,45 @@ class Contact(BaseModel):
     phone: str | None
 
 
+class Place(BaseModel):
+    id: int
+    name: str
+
+
+class BuildingNode(Place):
+    units: list[Place]
+
+
+class EstateNode(BaseModel):
+    id: int | None = Field(description="None: the buildings outside any estate")
+    name: str
+    buildings: list[BuildingNode]
+
+
+class CommunityRef(BaseModel):
+    code: str
+    name: str
+
+
+class CommunityEntry(CommunityRef):
+    district: str
+    city: str
+
+
+class Structure(BaseModel):
+    community: CommunityRef
+    estates: list[EstateNode]
+
+
+class BuildingPlace(BaseModel):
+    id: int
+    name: str
+    label: str
+    estate: str | None
+    community: CommunityRef
+    units: list[Place]
+
+
 class UnitBoard(BaseModel):
     building: str
     unit: str

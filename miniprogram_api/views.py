@@ -16,6 +16,7 @@ from cases import intake
 from cases import photos
 from cases import queries
 from cases import workflow
+from community import places
 from community import residents
 from community.board import unit_board
 from linli import config
@@ -38,13 +39,16 @@ from miniprogram_api.parsing import Text
 from miniprogram_api.parsing import UploadedFile
 from miniprogram_api.parsing import Whole
 from miniprogram_api.serializers import BoardPage
+from miniprogram_api.serializers import BuildingPlace
 from miniprogram_api.serializers import CaseDetail
 from miniprogram_api.serializers import CasePage
 from miniprogram_api.serializers import CaseSummary
 from miniprogram_api.serializers import Category as CategoryShape
+from miniprogram_api.serializers import CommunityEntry
 from miniprogram_api.serializers import Following
 from miniprogram_api.serializers import Resident
 from miniprogram_api.serializers import ResidentToken
+from miniprogram_api.serializers import Structure
 from miniprogram_api.serializers import Token
 from miniprogram_api.serializers import UnitBoard
 from miniprogram_api.serializers import Upload
@@ -53,6 +57,7 @@ from models.community import Unit
 from models.workflow import Category
 
 bp = Blueprint("miniprogram", __name__, url_prefix="/api/mp")
+PLACES_MAX_AGE = 300       # seconds: estates and buildings change rarely, and a stale list costs nothing
 LOGIN_PER_MINUTE = 30
 # Two cases' worth of photos (9 each) in ten minutes; each upload costs a decode and disk.
 UPLOADS_PER_TEN_MINUTES = 20
@@ -280,6 +285,37 @@ def resolved(code, query: Paging):
     page, size = queries.page_args(query.page, query.size)
     total, cases = queries.resolved_board(community.id, page, size)
     return jsonify(serializers.page(total, [serializers.board_entry(c) for c in cases], page, size))
+
+
+@bp.get("/communities")
+@declare(list[CommunityEntry])
+def community_list():
+    """Every community, to choose one's own (public, cacheable)"""
+    return _cacheable(places.communities())
+
+
+@bp.get("/communities/<code>/structure")
+@declare(Structure, 404)
+def community_structure(code):
+    """Estates, buildings and units, to choose an address (public, cacheable, ETag)"""
+    return _cacheable(places.structure(code))
+
+
+@bp.get("/buildings/<int:building_id>")
+@declare(BuildingPlace, 404)
+def building(building_id):
+    """A building with its units, as its QR code names it (public, cacheable, ETag)"""
+    return _cacheable(places.building_place(building_id))
+
+
+def _cacheable(data):
+    """The same answer for everyone: cached by the client and any proxy for a few minutes, and
+    answered 304 without a body while the client's copy (If-None-Match) is still current."""
+    response = jsonify(data)
+    response.set_etag(places.version(data))
+    response.cache_control.public = True
+    response.cache_control.max_age = PLACES_MAX_AGE
+    return response.make_conditional(request)
 
 
 @bp.get("/units/<int:unit_id>/board")

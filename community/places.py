@@ -1,0 +1,57 @@
+"""A community's places as a resident chooses among them: estates, their buildings, the buildings'
+units. Public and the same for everyone: names and ids only, never a person."""
+import hashlib
+import json
+
+from linli.errors import LinliError
+from models.community import Building
+from models.community import Community
+from models.community import Estate
+from models.community import Unit
+
+
+def communities():
+    """Every community, by name: what the mini-program offers before an address is known."""
+    return [{"code": c.code, "name": c.name, "district": c.district, "city": c.city}
+            for c in Community.select().order_by(Community.name)]
+
+
+def structure(code):
+    """The community `code` as a tree: estates → buildings → units, in their order of entry.
+    Buildings that are no longer in use are left out; a building outside any estate sits under
+    an estate of `id` None. 404 for an unknown code."""
+    community = Community.get_or_none(Community.code == code)
+    if community is None:
+        raise LinliError("not_found", "社区不存在", 404)
+    buildings = list(Building.select().where((Building.community == community) & (Building.active == True))  # noqa: E712
+                     .order_by(Building.id))
+    units = {}
+    for unit in Unit.select().where(Unit.building.in_([b.id for b in buildings])).order_by(Unit.id):
+        units.setdefault(unit.building_id, []).append({"id": unit.id, "name": unit.name})
+    estates = {e.id: {"id": e.id, "name": e.name, "buildings": []}
+               for e in Estate.select().where(Estate.community == community).order_by(Estate.id)}
+    loose = {"id": None, "name": "其他楼栋", "buildings": []}
+    for building in buildings:
+        estate = estates.get(building.estate_id, loose)
+        estate["buildings"].append({"id": building.id, "name": building.name,
+                                    "units": units.get(building.id, [])})
+    listed = [e for e in estates.values() if e["buildings"]] + ([loose] if loose["buildings"] else [])
+    return {"community": {"code": community.code, "name": community.name}, "estates": listed}
+
+
+def building_place(building_id):
+    """One building with its community, estate and units: what a scanned building QR names."""
+    building = Building.get_or_none((Building.id == building_id) & (Building.active == True))  # noqa: E712
+    if building is None:
+        raise LinliError("not_found", "楼栋不存在", 404)
+    community = building.community
+    return {"id": building.id, "name": building.name, "label": building.label,
+            "estate": building.estate.name if building.estate_id else None,
+            "community": {"code": community.code, "name": community.name},
+            "units": [{"id": u.id, "name": u.name}
+                      for u in Unit.select().where(Unit.building == building).order_by(Unit.id)]}
+
+
+def version(data):
+    """A short digest of `data` for an ETag: the client's cached copy is still good while it holds."""
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:20]

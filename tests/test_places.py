@@ -1,0 +1,73 @@
+"""A resident chooses their address from the community's places: communities, then estates →
+buildings → units (or the building a scanned QR names), then claims it with PUT /me/address.
+Public, cacheable, and nothing about any person."""
+import json
+
+from community.demo import seed_demo
+from community.demo import seed_second_community
+from models.community import Building
+from models.people import Resident
+
+
+def test_a_resident_finds_their_building_and_unit_and_claims_that_address(client, database, emulator):
+    seed_demo()
+    communities = client.get("/api/mp/communities").json
+    assert [c["code"] for c in communities] == ["bajiazhuang"]
+    tree = client.get("/api/mp/communities/bajiazhuang/structure").json
+    assert tree["community"] == {"code": "bajiazhuang", "name": "八家庄社区"}
+    assert len(tree["estates"]) == 6
+    assert sum(len(e["buildings"]) for e in tree["estates"]) == Building.select().count() == 39
+    estate = next(e for e in tree["estates"] if e["name"] == "丰泽园小区")
+    building, unit = estate["buildings"][0], estate["buildings"][0]["units"][1]
+    token = client.post("/api/mp/login", json={"code": emulator.login_code("o-places")}).json["token"]
+    answer = client.put("/api/mp/me/address", headers={"Authorization": "Bearer " + token},
+                        json={"building_id": building["id"], "unit_id": unit["id"], "room": "502"})
+    assert answer.status_code == 200
+    resident = Resident.get(Resident.mp_openid == "o-places")
+    assert (resident.building_id, resident.unit_id, resident.room) == (building["id"], unit["id"], "502")
+
+
+def test_a_scanned_building_names_its_community_estate_and_units(client, database):
+    seed_demo()
+    building = Building.select().order_by(Building.id).first()
+    place = client.get("/api/mp/buildings/%d" % building.id).json
+    assert place["label"] == building.label and place["community"]["code"] == "bajiazhuang"
+    assert [u["id"] for u in place["units"]] == [u.id for u in building.units]
+    # A building taken out of use is no longer offered, on its own or in the tree.
+    Building.update(active=False).where(Building.id == building.id).execute()
+    assert client.get("/api/mp/buildings/%d" % building.id).status_code == 404
+    tree = client.get("/api/mp/communities/bajiazhuang/structure").json
+    assert building.id not in [b["id"] for e in tree["estates"] for b in e["buildings"]]
+
+
+def test_places_carry_no_personal_data(client, database):
+    # The listing is public: a scraper must learn nothing about who lives where or who serves.
+    seed_demo()
+    seed_second_community()
+    body = json.dumps([client.get("/api/mp/communities").json,
+                       client.get("/api/mp/communities/bajiazhuang/structure").json,
+                       client.get("/api/mp/communities/guangximen/structure").json,
+                       client.get("/api/mp/buildings/1").json], ensure_ascii=False)
+    for person in Resident.select():
+        assert person.nickname not in body
+    assert "139" not in body and "phone" not in body and "room" not in body
+
+
+def test_a_cached_copy_is_answered_304_until_the_places_change(client, database):
+    seed_demo()
+    first = client.get("/api/mp/communities/bajiazhuang/structure")
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    tag = first.headers["ETag"]
+    again = client.get("/api/mp/communities/bajiazhuang/structure", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    Building.update(name="1号楼（东）").where(Building.id == 1).execute()
+    changed = client.get("/api/mp/communities/bajiazhuang/structure", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+
+
+def test_unknown_places_are_404_and_ids_beyond_the_database_too(client, database):
+    # A mistyped community code, or a building id past 32 bits from a forged QR scene.
+    seed_demo()
+    assert client.get("/api/mp/communities/nowhere/structure").json["error"]["code"] == "not_found"
+    assert client.get("/api/mp/buildings/999999").status_code == 404
+    assert client.get("/api/mp/buildings/99999999999").status_code == 404
