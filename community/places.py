@@ -52,6 +52,21 @@ def building_place(building_id):
                       for u in Unit.select().where(Unit.building == building).order_by(Unit.id)]}
 
 
+# What a building's mini-program code carries: WeChat passes it to the page as `scene` (32
+# characters at most), and the page reads the building's id from it and asks /api/mp/buildings/<id>.
+SCENE_FORMAT = "b=%d"
+
+
+def building_code(client, building_id, community_id, page):
+    """The PNG of a building's mini-program code, for staff of its community to print; 404 for
+    another community's building or one out of use."""
+    building = Building.get_or_none((Building.id == building_id) & (Building.community == community_id)
+                                    & (Building.active == True))  # noqa: E712
+    if building is None:
+        raise LinliError("not_found", "楼栋不存在", 404)
+    return client.wxa_code(SCENE_FORMAT % building.id, page)
+
+
 def version(data):
     """A short digest of `data` for an ETag: the client's cached copy is still good while it holds."""
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:20]

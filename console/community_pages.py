@@ -13,6 +13,7 @@ import wechat
 from account import qrcodes as qrcodes_domain
 from account import rules
 from cases import calendar
+from community import places
 from community import staff_admin
 from console.access import MANAGER_ROLES
 from console.access import staff_community
@@ -20,6 +21,7 @@ from console.auth import signed_in
 from console.blueprint import bp
 from console.forms import day
 from console.forms import integer
+from linli import config
 from models.account import AutoReplyRule
 from models.community import Building
 from models.community import Grid
@@ -74,6 +76,20 @@ def qrcode_image(building_id):
     client = wechat.official()
     return Response(client.show_qrcode(qrcodes_domain.ensure_ticket(client, building)), mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.get("/community/wxacodes")
+@signed_in(*MANAGER_ROLES)
+def wxacodes():
+    buildings = Building.listed(staff_community()).where(Building.active == True)  # noqa: E712
+    return render_template("console/wxacodes.html", buildings=buildings)
+
+
+@bp.get("/community/wxacodes/<int:building_id>.png")
+@signed_in(*MANAGER_ROLES)
+def wxacode_image(building_id):
+    image = places.building_code(wechat.miniprogram(), building_id, staff_community(), config.active().MP_ADDRESS_PAGE)
+    return Response(image, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
 @bp.post("/community/rules")

@@ -9,6 +9,8 @@ from flask import jsonify
 from flask import request
 from peewee import InterfaceError
 from peewee import OperationalError
+from requests import RequestException
+from wechatpy.exceptions import WeChatClientException
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,18 @@ def register(app):
     def database_unavailable(exc):
         logger.error("database error: %s", exc)
         return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后再试")
+
+    # WeChat refused or could not be reached while a request waited on it (a staff member's
+    # QR code, a publish): theirs, not ours, so a 502 that says so, never a 500.
+    @app.errorhandler(WeChatClientException)
+    @app.errorhandler(RequestException)
+    def wechat_unavailable(exc):
+        errcode = getattr(exc, "errcode", None)
+        logger.warning("WeChat unavailable on %s %s: %s", request.method, request.path, errcode or type(exc).__name__)
+        message = "微信接口暂时不可用%s，请稍后再试" % ("（错误码 %s）" % errcode if errcode else "")
+        if _wants_json():
+            return error_response(502, "wechat_unavailable", message)
+        return message, 502
 
     @app.errorhandler(Exception)
     def unexpected(exc):

@@ -213,7 +213,8 @@ def test_console_pages_have_no_inline_code_the_policy_would_block(client, consol
         assert not [p.pattern for p in INLINE_CODE if p.search(text)], template.name
     sign_in("tianbing")                     # and as rendered, with what Python adds (charts, fields)
     for path in ("/console/", "/console/cases", "/console/inbox", "/console/articles", "/console/comments",
-                 "/console/community", "/console/community/qrcodes", "/console/redcard"):
+                 "/console/community", "/console/community/qrcodes", "/console/community/wxacodes",
+                 "/console/redcard"):
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert not [p.pattern for p in INLINE_CODE if p.search(answer.get_data(as_text=True))], path

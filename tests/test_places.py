@@ -6,6 +6,7 @@ import json
 from community.demo import seed_demo
 from community.demo import seed_second_community
 from models.community import Building
+from models.community import Community
 from models.people import Resident
 
 
@@ -71,3 +72,37 @@ def test_unknown_places_are_404_and_ids_beyond_the_database_too(client, database
     assert client.get("/api/mp/communities/nowhere/structure").json["error"]["code"] == "not_found"
     assert client.get("/api/mp/buildings/999999").status_code == 404
     assert client.get("/api/mp/buildings/99999999999").status_code == 404
+
+
+def test_staff_print_each_buildings_mini_program_code_and_its_scene_finds_the_building(client, console, emulator):
+    # The printed code at a unit's door opens the mini-program on the address page with the
+    # building in `scene`; the page asks /api/mp/buildings/<id> for its units.
+    sign_in, _ = console
+    seed_second_community()
+    sign_in("tianbing")
+    ours = Building.select().join(Community).where(Community.code == "bajiazhuang").order_by(Building.id)
+    page = client.get("/console/community/wxacodes").get_data(as_text=True)
+    assert page.count("<figure>") == ours.count() == 39
+    building = ours.first()
+    image = client.get("/console/community/wxacodes/%d.png" % building.id)
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    call = emulator.calls("wxa/getwxacodeunlimit")[-1]
+    assert (call.body["scene"], call.body["page"]) == ("b=%d" % building.id, "pages/address/index")
+    scanned = int(call.body["scene"].partition("=")[2])
+    assert client.get("/api/mp/buildings/%d" % scanned).json["label"] == building.label
+    # Another community's building is not theirs to print, and WeChat is not asked for it.
+    theirs = Building.select().join(Community).where(Community.code == "guangximen").first()
+    assert client.get("/console/community/wxacodes/%d.png" % theirs.id).status_code == 404
+    assert len(emulator.calls("wxa/getwxacodeunlimit")) == 1
+    sign_in("grid1")                                        # not a manager: no printing
+    assert client.get("/console/community/wxacodes").status_code == 403
+
+
+def test_when_wechat_refuses_a_code_the_page_says_so_instead_of_failing(client, console, emulator):
+    # WeChat's daily quota for the mini-program (45009) or an outage: a clear 502, no 500.
+    sign_in, _ = console
+    sign_in("tianbing")
+    emulator.fail(45009, "wxa/getwxacodeunlimit")
+    answer = client.get("/console/community/wxacodes/1.png")
+    assert answer.status_code == 502
+    assert client.get("/console/community/wxacodes/1.png").status_code == 200      # once it recovers

@@ -102,6 +102,13 @@ class LinliWeChatClient(WeChatClient):
         return self.post("wxa/business/getuserphonenumber", data={"code": code},
                          api_base_url="https://api.weixin.qq.com/")["phone_info"]
 
+    def wxa_code(self, scene, page):
+        """A mini-program code (PNG bytes) that opens `page` with `scene` (getwxacodeunlimit: no cap
+        on how many). check_path is off so a code can be printed before that page is published."""
+        answer = self.post("wxa/getwxacodeunlimit", data={"scene": scene, "page": page, "check_path": False,
+                                                          "width": 430}, api_base_url="https://api.weixin.qq.com/")
+        return answer.content          # a WeChat error (JSON) has been raised as WeChatClientException
+
     @property
     def access_token(self):
         return self.token_store.get(self.appid, self._fetch_token)
