@@ -8,6 +8,7 @@ from community.demo import seed_second_community
 from models.community import Building
 from models.community import Community
 from models.people import Resident
+from tests.support.settings import use_settings
 
 
 def test_a_resident_finds_their_building_and_unit_and_claims_that_address(client, database, emulator):
@@ -106,3 +107,12 @@ def test_when_wechat_refuses_a_code_the_page_says_so_instead_of_failing(client, 
     answer = client.get("/console/community/wxacodes/1.png")
     assert answer.status_code == 502
     assert client.get("/console/community/wxacodes/1.png").status_code == 200      # once it recovers
+
+
+def test_with_no_mini_program_configured_the_code_page_says_so_instead_of_failing(client, console):
+    # A fresh deployment without MINIPROGRAM_APPID: the manager reads why, the server does not 500.
+    sign_in, _ = console
+    sign_in("tianbing")
+    use_settings(MINIPROGRAM_APPID="", MINIPROGRAM_SECRET="")
+    answer = client.get("/console/community/wxacodes/1.png")
+    assert answer.status_code == 503 and "尚未配置" in answer.get_data(as_text=True)

@@ -11,6 +11,7 @@ import logging
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from linli.errors import LinliError
 from wechat import errcodes
 from wechat.apis import WeChatComment
 from wechat.apis import WeChatDatacube
@@ -28,8 +29,13 @@ WECHAT_HOSTS = ("https://api.weixin.qq.com/", "https://mp.weixin.qq.com/")
 TOKENLESS = ("cgi-bin/token", "cgi-bin/stable_token", "sns/jscode2session")
 
 
-class WeChatNotConfigured(RuntimeError):
-    pass
+class WeChatNotConfigured(LinliError):
+    """A WeChat call made with no app id and secret set: the deployment's to fix, so a clear 503
+    wherever a request meets it (a console page, an API call), never a 500."""
+    status = 503
+
+    def __init__(self, message="微信公众号或小程序尚未配置 AppID 和 AppSecret，请联系管理员"):
+        super().__init__("wechat_not_configured", message)
 
 
 class LinliWeChatClient(WeChatClient):
@@ -58,7 +64,7 @@ class LinliWeChatClient(WeChatClient):
 
     def _request(self, method, url_or_endpoint, **kwargs):
         if not self.appid or not self.secret:
-            raise WeChatNotConfigured("WeChat app id and secret are not configured")
+            raise WeChatNotConfigured()
         url = self._route(url_or_endpoint, kwargs.pop("api_base_url", None))
         params = kwargs.setdefault("params", {})
         if url.split("?")[0].endswith(TOKENLESS):
