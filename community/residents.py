@@ -1,6 +1,9 @@
 """Residents from the mini-program: login by WeChat code, their phone and their address."""
 from wechatpy.exceptions import WeChatClientException
 
+from community.board import service_board
+from community.board import unit_board
+from community.policy import DEFAULT_POLICY
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
 from models.community import Building
@@ -100,6 +103,29 @@ def set_address(resident, building_id, unit_id=None, room=""):
                      updated_at=utcnow())
      .where(Resident.id == resident.id).execute())
     return Resident.get_by_id(resident.id)
+
+
+# Who on a building's board may confirm an address there (can_confirm_address says the same).
+CONFIRMING_ROLES = ("building_leader", "unit_leader", "grid_worker")
+
+
+def address_view(resident):
+    """The resident's address as the resident sees it: where, in words, whether it is
+    confirmed, and whom to ask to confirm it (the building's board, then the secretary)."""
+    building = resident.building if resident.building_id else None
+    label = ""
+    confirmers = []
+    if building is not None:
+        parts = [building.label, resident.unit.name if resident.unit_id else "", resident.room]
+        label = " ".join(p for p in parts if p)
+        board = unit_board(resident.unit) if resident.unit_id else service_board(building)
+        confirmers = [{"role": e.label, "name": e.name} for e in board if e.role in CONFIRMING_ROLES]
+        confirmers.append({"role": DEFAULT_POLICY.role_labels["secretary"], "name": ""})
+    return {"building_id": resident.building_id, "unit_id": resident.unit_id, "room": resident.room,
+            "state": resident.address_state, "label": label,
+            "community": ({"code": building.community.code, "name": building.community.name}
+                          if building is not None else None),
+            "confirmers": confirmers}
 
 
 def can_confirm_address(staff, resident):

@@ -12,6 +12,7 @@ from cases.labels import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask
+from community import residents
 from linli.clock import local
 from models.cases import STATES
 from models.people import ADDRESS_STATES
@@ -25,11 +26,25 @@ def when(value):
     return local(value).isoformat(timespec="seconds") if value else None
 
 
+class Confirmer(BaseModel):
+    role: str
+    name: str
+
+
+class CommunityRef(BaseModel):
+    code: str
+    name: str
+
+
 class Address(BaseModel):
     building_id: int | None
     unit_id: int | None
     room: str
     state: Literal[ADDRESS_STATES]
+    label: str = Field(description="丰泽园小区 1号楼 2单元 301; empty without an address")
+    community: CommunityRef | None
+    confirmers: list[Confirmer] = Field(description="who may confirm it: the building's leaders and grid worker, "
+                                                     "then the secretary")
 
 
 class Resident(BaseModel):
@@ -41,8 +56,7 @@ class Resident(BaseModel):
 
 def resident_json(resident):
     return {"id": resident.id, "nickname": resident.nickname, "phone": resident.phone or None,
-            "address": {"building_id": resident.building_id, "unit_id": resident.unit_id,
-                        "room": resident.room, "state": resident.address_state}}
+            "address": residents.address_view(resident)}
 
 
 class CaseSummary(BaseModel):
@@ -225,11 +239,6 @@ class EstateNode(BaseModel):
     id: int | None = Field(description="None: the buildings outside any estate")
     name: str
     buildings: list[BuildingNode]
-
-
-class CommunityRef(BaseModel):
-    code: str
-    name: str
 
 
 class CommunityEntry(CommunityRef):

@@ -1,0 +1,8 @@
+const config = require('./config')
+
+App({
+  globalData: {
+    apiBase: config.apiBase,
+    community: config.community,
+  },
+})

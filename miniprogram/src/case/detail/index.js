@@ -1,0 +1,6 @@
+const care = require('../../lib/care')
+
+Component({
+  behaviors: [care.behavior],
+  methods: { onLoad() {} },
+})

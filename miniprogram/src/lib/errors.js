@@ -1,0 +1,84 @@
+// Every way a call can fail, said to a resident in plain Chinese with what to do next.
+// The backend's own message is used where it already speaks to the resident; these add the
+// next step, and cover what never reaches the backend (no network, server down).
+const NEXT_STEPS = {
+  offline: { title: '网络未连接', next: '请检查手机网络或 Wi-Fi，连上后点“重试”。您填写的内容已保存。' },
+  timeout: { title: '网络太慢，请求超时', next: '请稍后点“重试”，您填写的内容不会丢失。' },
+  server_down: { title: '服务暂时无法连接', next: '社区服务正在维护或繁忙，请过几分钟再试；急事请直接拨打社区电话。' },
+  server_error: { title: '服务出了点问题', next: '请稍后再试；如果一直这样，请告诉网格员。' },
+  wechat_unavailable: { title: '微信服务暂时不可用', next: '请稍后再试。' },
+  not_configured: { title: '服务暂未开通', next: '社区还在准备这项服务，请先拨打社区电话办理。' },
+  session: { title: '登录已失效', next: '正在为您重新登录，请再点一次。' },
+  rate_limited: { title: '操作太频繁了', next: '请休息一会儿（约一分钟）再试。' },
+  too_large: { title: '照片太大', next: '请换一张较小的照片，或在相册里先压缩。' },
+  bad_photo: { title: '照片无法识别', next: '请重新拍一张（JPG 或 PNG 格式）。' },
+  risky: { title: '内容未通过安全检查', next: '请修改描述中的敏感字词后再提交。' },
+  not_found: { title: '没有找到', next: '它可能已被撤回或合并，请下拉刷新。' },
+  conflict: { title: '状态已经变化', next: '请下拉刷新后再操作。' },
+  address_not_confirmed: { title: '地址尚未确认', next: '请先在“我的”里填写住址，等楼长或网格员确认后再领取。' },
+  other_community: { title: '不是本社区的活动', next: '只有本社区居民可以领取。' },
+  not_in_audience: { title: '这张券只发给部分楼栋', next: '您所在的楼栋不在本次活动范围内。' },
+  sold_out: { title: '已经领完了', next: '下次活动早点来。' },
+  limit_reached: { title: '您已领过了', next: '在“我的券”里可以找到它。' },
+  daily_limit: { title: '今天已领到上限', next: '明天再来领吧。' },
+  not_live: { title: '活动未开始或已暂停', next: '请稍后再看。' },
+  outside_claim_window: { title: '不在领取时间内', next: '请看活动说明中的领取时间。' },
+  campaign_expired: { title: '活动已结束', next: '' },
+  bad_field: { title: '填写有误', next: '请检查标红的内容后再提交。' },
+  unknown: { title: '出了点问题', next: '请稍后再试。' },
+}
+
+class ApiError extends Error {
+  constructor({ kind, code, status, message }) {
+    const step = NEXT_STEPS[kind] || NEXT_STEPS.unknown
+    super(message || step.title)
+    this.kind = kind
+    this.code = code || kind
+    this.status = status || 0
+    this.title = message || step.title
+    this.next = step.next
+  }
+}
+
+// What kind of failure an HTTP answer is: the backend's code where we have a next step for it.
+function kindOf(status, code) {
+  if (code === 'database_unavailable') return 'server_down'
+  if (code && NEXT_STEPS[code]) return code
+  if (status === 401) return 'session'
+  if (status === 404) return 'not_found'
+  if (status === 409) return 'conflict'
+  if (status === 413) return 'too_large'
+  if (status === 429) return 'rate_limited'
+  if (status === 502) return 'wechat_unavailable'
+  if (status === 503) return code === 'wechat_not_configured' ? 'not_configured' : 'server_down'
+  if (status === 504) return 'server_down'
+  if (status >= 500) return 'server_error'
+  if (['not_an_image', 'unsupported_type', 'too_many_pixels', 'empty_file'].includes(code)) return 'bad_photo'
+  if (code === 'file_too_large') return 'too_large'
+  if (code === 'content_rejected') return 'risky'
+  if (status === 400) return 'bad_field'
+  return 'unknown'
+}
+
+function fromResponse(res) {
+  const error = (res.data && res.data.error) || {}
+  // nginx's own 502/504 page is HTML: there is no backend message to show then
+  const message = typeof error.message === 'string' && res.statusCode < 500 ? error.message : ''
+  return new ApiError({ kind: kindOf(res.statusCode, error.code), code: error.code, status: res.statusCode, message })
+}
+
+function fromTransport(errMsg) {
+  const text = String(errMsg || '')
+  if (/timeout|timed out/i.test(text)) return new ApiError({ kind: 'timeout' })
+  if (/INTERNET_DISCONNECTED|network|offline/i.test(text)) return new ApiError({ kind: 'offline' })
+  return new ApiError({ kind: 'server_down' })
+}
+
+// The one place a page shows an error: a title and the next step, never a raw code.
+function show(error) {
+  const e = error instanceof ApiError ? error : new ApiError({ kind: 'unknown' })
+  wx.showModal({ title: e.title, content: e.next || ' ', showCancel: false, confirmText: '知道了' })
+  return e
+}
+
+module.exports = { ApiError, NEXT_STEPS, fromResponse, fromTransport, kindOf, show }

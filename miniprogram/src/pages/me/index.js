@@ -1,0 +1,48 @@
+const api = require('../../lib/api')
+const care = require('../../lib/care')
+const errors = require('../../lib/errors')
+const session = require('../../lib/session')
+const { describe } = require('../../lib/address')
+
+Component({
+  behaviors: [care.behavior],
+  data: { address: describe(null), phone: '', error: null, loaded: false },
+  methods: {
+    onShow() { this.load() },
+
+    async load() {
+      try {
+        const me = await api.get('/me')
+        session.remember(me)
+        this.setData({ address: describe(me.address), phone: me.phone || '', error: null, loaded: true })
+      } catch (e) {
+        this.setData({ error: { title: e.title, next: e.next }, loaded: true })
+      }
+    },
+
+    editAddress() { wx.navigateTo({ url: '/pages/address/index' }) },
+    goCases() { wx.switchTab({ url: '/pages/cases/index' }) },
+    goBuilding() { wx.navigateTo({ url: '/building/index' }) },
+    goCoupons() { wx.navigateTo({ url: '/redcard/coupons/index' }) },
+
+    toggleCare(e) {
+      const on = !!e.detail.value
+      care.choose(on)
+      this.setData({ care: on })
+    },
+
+    // The getPhoneNumber button's one-time code; the number itself never passes through here.
+    async bindPhone(e) {
+      const code = e.detail && e.detail.code
+      if (!code) return           // the resident declined on WeChat's sheet
+      try {
+        const me = await api.post('/me/phone', { code })
+        session.remember(me)
+        this.setData({ phone: me.phone || '' })
+        wx.showToast({ title: '已绑定', icon: 'success' })
+      } catch (err) {
+        errors.show(err)
+      }
+    },
+  },
+})

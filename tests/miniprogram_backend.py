@@ -1,0 +1,106 @@
+"""`python -m tests.miniprogram_backend`: the real backend the mini-program's tests drive
+(miniprogram/test/), as `make run` serves it: gunicorn on a fresh SQLite database with the demo
+community, the WeChat emulator standing in for WeChat. It prints one JSON line,
+{"api": ..., "control": ..., "emulator": ...}, then serves until stdin closes or it is killed.
+
+The control server is the test's hand on what only WeChat or the database would otherwise know:
+  POST /login-code {"openid", "unionid"?}  → {"code"}: what wx.login() gives on a phone
+  POST /phone-code {"phone"}               → {"code"}: what the getPhoneNumber button gives
+  POST /sql {"sql", "params"}              → {"rows"}: a SELECT, to check what the backend stored
+  POST /reset-limits                       → {}: forget rate counters (every test signs in from 127.0.0.1)
+  GET  /calls?path=                        → {"calls"}: the WeChat API calls the backend made
+"""
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from tests.support import ROOT
+from tests.support.live_server import LiveServer
+from tests.support.settings import _environment
+from tests.support.settings import settings_for
+from tests.support.wechat_apps import APPID
+from tests.support.wechat_apps import MP_APPID
+from tests.support.wechat_apps import MP_SECRET
+from tests.support.wechat_apps import SECRET
+from tests.wechat_emulator import Emulator
+
+
+class Control(BaseHTTPRequestHandler):
+    emulator = None
+    database = None
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status, body):
+        data = json.dumps(body, ensure_ascii=False, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path.startswith("/calls"):
+            _, _, path = self.path.partition("path=")
+            return self._answer(200, {"calls": self.emulator.calls(path or None)})
+        return self._answer(404, {"error": "unknown"})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if self.path == "/login-code":
+            return self._answer(200, {"code": self.emulator.login_code(body["openid"], body.get("unionid"))})
+        if self.path == "/phone-code":
+            return self._answer(200, {"code": self.emulator.phone_code(body["phone"], MP_APPID)})
+        if self.path == "/sql":
+            sql = body["sql"]
+            if not sql.lstrip().lower().startswith("select"):
+                return self._answer(400, {"error": "only SELECT: the tests look, the mini-program acts"})
+            with sqlite3.connect(self.database, timeout=10) as conn:
+                conn.row_factory = sqlite3.Row
+                rows = [dict(row) for row in conn.execute(sql, body.get("params") or [])]
+            return self._answer(200, {"rows": rows})
+        if self.path == "/reset-limits":
+            with sqlite3.connect(self.database, timeout=10) as conn:
+                conn.execute("DELETE FROM rate_counter")
+            return self._answer(200, {})
+        return self._answer(404, {"error": "unknown"})
+
+
+def main():
+    data_dir = Path(tempfile.mkdtemp(prefix="linli-mp-"))
+    emulator = Emulator().start()
+    emulator.register_app(APPID, SECRET)
+    emulator.register_app(MP_APPID, MP_SECRET)
+    settings = settings_for(data_dir, emulator.base_url)
+    env = _environment(settings, CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index")
+    flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    server = LiveServer(settings, CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index")
+    Control.emulator = emulator
+    Control.database = str(data_dir / "linli.db")
+    control = ThreadingHTTPServer(("127.0.0.1", 0), Control)
+    threading.Thread(target=control.serve_forever, daemon=True).start()
+    print(json.dumps({"api": server.url + "/api/mp", "base": server.url,
+                      "control": "http://127.0.0.1:%d" % control.server_port,
+                      "emulator": emulator.base_url, "data_dir": str(data_dir)}), flush=True)
+    try:
+        sys.stdin.read()        # the test run closes our stdin when it ends, or kills us
+    finally:
+        server.stop()
+        control.shutdown()
+        emulator.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
