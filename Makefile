@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint install bench clean
+.PHONY: run test test-python test-miniprogram test-fast lint install bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,21 @@ install: $(STAMP)
 run: $(STAMP)
 	deploy/run-local.sh
 
-test: $(STAMP)
+# The whole suite: the backend's tests, then the mini-program's (jest, driving its pages against
+# this backend started on SQLite with the demo community; miniprogram/README.md).
+test: test-python test-miniprogram
+
+test-python: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+MP_STAMP := miniprogram/node_modules/.installed
+
+$(MP_STAMP): miniprogram/package.json miniprogram/package-lock.json
+	cd miniprogram && npm ci --no-audit --no-fund
+	touch $(MP_STAMP)
+
+test-miniprogram: $(STAMP) $(MP_STAMP)
+	cd miniprogram && LINLI_PYTHON=$(CURDIR)/$(VENV)/bin/python npm test
 
 # The inner loop, under a minute: each module's opening tests, in-process, on SQLite
 # (the `fast` mark, tests/support/markers.py). `make test` stays the whole suite.
@@ -34,4 +47,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m bench.concurrent_writes
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache miniprogram/node_modules miniprogram/src/miniprogram_npm
