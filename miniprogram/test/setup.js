@@ -14,11 +14,21 @@ require('../src/app.js')
 
 beforeEach(async () => {
   phone.resetPhone()
-  phone.install()
+  phone.install()                       // a fresh wx.* (and call log) per test
   app.globalData.apiBase = backend.info().api
   // Every test signs in from 127.0.0.1: the backend's per-address sign-in limit would count
   // the whole run as one flood.
   await backend.control('/reset-limits')
 })
 
-afterEach(() => phone.settle())
+// Every call the pages made this file, for the check against the API's OpenAPI document.
+const calls = []
+afterEach(async () => {
+  await phone.settle()
+  calls.push(...phone.log)
+})
+
+afterAll(async () => {
+  const missing = await require('./helpers/openapi').undocumented(calls)
+  expect(missing).toEqual([])           // each is a call the API's OpenAPI document does not list
+})
