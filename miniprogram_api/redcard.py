@@ -20,6 +20,7 @@ from coupons import codes
 from coupons import merchants
 from coupons import redemption
 from coupons import stats
+from coupons import wallet
 from coupons.merchants import NotFound
 from coupons.redemption import MAX_ORDER_FEN
 from linli import config
@@ -48,7 +49,6 @@ from miniprogram_api.serializers import when
 from models.coupons import CAMPAIGN_KINDS
 from models.coupons import COUPON_STATES
 from models.coupons import Campaign
-from models.coupons import Coupon
 from models.coupons import RedemptionAttempt
 from models.merchants import Merchant
 
@@ -85,13 +85,15 @@ class CouponFilter(Query):
 @declare(Coupons)
 def my_coupons(query: CouponFilter):
     """My coupons"""
-    # One query: each coupon shows its campaign and merchant.
-    rows = (Coupon.select(Coupon, Campaign, Merchant).join(Campaign).join(Merchant)
-            .where(Coupon.resident == g.resident.id))
-    if query.state:
-        rows = rows.where(Coupon.state == query.state)
-    return jsonify({"items": [redcard_json.coupon_json(c) for c in
-                              rows.order_by(Coupon.claimed_at.desc(), Coupon.id.desc()).limit(200)]})
+    return jsonify({"items": [redcard_json.coupon_json(c) for c in wallet.coupons(g.resident, query.state)]})
+
+
+@resident_bp.get("/coupons/<int:coupon_id>")
+@resident_required
+@declare(CouponShape, 404)
+def my_coupon(coupon_id):
+    """One of my coupons, in any state (no QR payload: that is /qr's)"""
+    return jsonify(redcard_json.coupon_json(wallet.coupon(g.resident, coupon_id)))
 
 
 @resident_bp.get("/coupons/<int:coupon_id>/qr")
@@ -99,10 +101,8 @@ def my_coupons(query: CouponFilter):
 @declare(CouponShape, 404, 409)
 def coupon_qr(coupon_id):
     """The coupon with a signed QR payload; fetch again every qr_refresh_seconds"""
-    coupon = Coupon.get_or_none((Coupon.id == coupon_id) & (Coupon.resident == g.resident.id))
-    if coupon is None:
-        raise NotFound("coupon_not_found", "券不存在")
-    if coupon.state != "issued":
+    coupon = wallet.coupon(g.resident, coupon_id)
+    if wallet.state_of(coupon) != "issued":
         raise merchants.RedCardError("not_usable", "该券已使用或已过期")
     payload = codes.qr_payload(coupon.code, config.active().SECRET_KEY)
     body = redcard_json.coupon_json(coupon, qr=payload)

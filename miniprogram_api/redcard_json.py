@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from pydantic import Field
 
 from coupons import codes
+from coupons import wallet
 from miniprogram_api.serializers import Rate
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import Token
@@ -47,6 +48,7 @@ class CampaignTerms(BaseModel):
     title: str
     kind: Literal[CAMPAIGN_KINDS]
     merchant: str
+    merchant_address: str = Field(description="where the coupon is used")
     value_fen: Fen
     threshold_fen: Fen
     discount_percent: int | None
@@ -75,7 +77,8 @@ class Campaigns(BaseModel):
 
 def campaign_json(campaign, held=None):
     body = {"id": campaign.id, "merchant_id": campaign.merchant_id, "merchant": campaign.merchant.name,
-            "title": campaign.title, "kind": campaign.kind, "value_fen": campaign.value_fen,
+            "merchant_address": campaign.merchant.address, "title": campaign.title, "kind": campaign.kind,
+            "value_fen": campaign.value_fen,
             "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
             "total_stock": campaign.total_stock, "claimed": campaign.claimed,
             "remaining": campaign.total_stock - campaign.claimed,
@@ -91,7 +94,7 @@ def campaign_json(campaign, held=None):
 class Coupon(BaseModel):
     id: int
     code: Annotated[str, Field(pattern="^[0-9A-Z]{4}(-[0-9A-Z]{1,4}){4}$")]
-    state: Literal[COUPON_STATES]
+    state: Literal[COUPON_STATES] = Field(description="an issued coupon past its end shows expired at once")
     campaign: CampaignTerms
     claimed_at: Time
     valid_from: Time
@@ -107,9 +110,10 @@ class Coupons(BaseModel):
 
 def coupon_json(coupon, qr=None):
     campaign = coupon.campaign
-    body = {"id": coupon.id, "code": codes.display(coupon.code), "state": coupon.state,
+    body = {"id": coupon.id, "code": codes.display(coupon.code), "state": wallet.state_of(coupon),
             "campaign": {"id": campaign.id, "title": campaign.title, "kind": campaign.kind,
-                         "merchant": campaign.merchant.name, "value_fen": campaign.value_fen,
+                         "merchant": campaign.merchant.name, "merchant_address": campaign.merchant.address,
+                         "value_fen": campaign.value_fen,
                          "threshold_fen": campaign.threshold_fen, "discount_percent": campaign.discount_percent,
                          "rules": campaign.rules},
             "claimed_at": when(coupon.claimed_at), "valid_from": when(coupon.valid_from),

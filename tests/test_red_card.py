@@ -333,6 +333,35 @@ def test_a_qr_payload_goes_stale_after_its_minute(town):
     town.ok(town.redeem(qr=fresh, order_fen=2000))
 
 
+def test_a_coupon_reads_in_any_state_with_where_to_use_it_and_only_by_its_holder(town):
+    wang = town.resident("o-holder")
+    coupon = town.ok(town.claim(town.campaign(), wang), 201)
+    assert coupon["campaign"]["merchant_address"] == "八家庄路 12 号"
+    mine = town.ok(town.get("/api/mp/coupons/%d" % coupon["id"], wang))
+    assert (mine["state"], mine["code"], mine["redeemed_at"]) == ("issued", coupon["code"], None)
+    assert "qr" not in mine                            # the payload only comes from /qr, which rotates it
+    # Another resident guessing ids learns nothing: the coupon does not exist for them.
+    town.refused(town.get("/api/mp/coupons/%d" % coupon["id"], town.resident("o-nosy")), 404, "coupon_not_found")
+    town.ok(town.redeem(code=coupon["code"], order_fen=2000))
+    used = town.ok(town.get("/api/mp/coupons/%d" % coupon["id"], wang))
+    assert used["state"] == "redeemed" and used["redeemed_at"]
+    town.refused(town.get("/api/mp/coupons/%d/qr" % coupon["id"], wang), 409, "not_usable")
+
+
+def test_a_coupon_past_its_end_shows_expired_before_the_sweep_marks_it(town):
+    # The sweep runs every 10 minutes: until then the resident must not be shown a QR the
+    # counter will refuse, nor find the coupon under 可使用.
+    wang = town.resident("o-late")
+    coupon = town.ok(town.claim(town.campaign(), wang), 201)
+    Coupon.update(expires_at=utcnow() - datetime.timedelta(seconds=1)).where(Coupon.id == coupon["id"]).execute()
+    assert town.ok(town.get("/api/mp/coupons?state=issued", wang))["items"] == []
+    assert [c["id"] for c in town.ok(town.get("/api/mp/coupons?state=expired", wang))["items"]] == [coupon["id"]]
+    assert town.ok(town.get("/api/mp/coupons/%d" % coupon["id"], wang))["state"] == "expired"
+    town.refused(town.get("/api/mp/coupons/%d/qr" % coupon["id"], wang), 409, "not_usable")
+    expiry.expire()
+    assert [c["state"] for c in town.ok(town.get("/api/mp/coupons?state=expired", wang))["items"]] == ["expired"]
+
+
 def test_a_clerk_trying_codes_at_random_is_stopped(town):
     for _ in range(10):
         town.refused(town.redeem(code=codes.new_code(), order_fen=2000), 404, "code_unknown")
@@ -512,6 +541,7 @@ def test_red_card_responses_validate_against_the_documented_schemas(town):
     coupon = town.ok(town.claim(campaign, wang), 201)
     valid(coupon, "Coupon")
     valid(town.ok(town.get("/api/mp/coupons/%d/qr" % coupon["id"], wang)), "Coupon")
+    valid(town.ok(town.get("/api/mp/coupons/%d" % coupon["id"], wang)), "Coupon")
     valid(town.ok(town.redeem(code=coupon["code"], order_fen=2000)), "Redeemed")
     valid(town.ok(town.get("/api/mp/coupons", wang)), "Coupons")
     valid(town.ok(town.get("/api/mp/merchant/campaigns/%d/stats" % campaign["id"], town.owner)), "CampaignStats")

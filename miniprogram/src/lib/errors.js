@@ -24,6 +24,8 @@ const NEXT_STEPS = {
   not_live: { title: '活动未开始或已暂停', next: '请稍后再看。' },
   outside_claim_window: { title: '不在领取时间内', next: '请看活动说明中的领取时间。' },
   campaign_expired: { title: '活动已结束', next: '' },
+  campaign_not_found: { title: '活动已下架', next: '请回到列表看看其他活动。' },
+  coupon_not_found: { title: '没有找到这张券', next: '请在“我的红卡券”里查看您领到的券。' },
   bad_field: { title: '填写有误', next: '请检查标红的内容后再提交。' },
   unknown: { title: '出了点问题', next: '请稍后再试。' },
 }
