@@ -184,6 +184,8 @@ const wxFake = {
 }
 
 function install() {
+  // the fakes are shared by every test of a file: each test counts its own calls
+  Object.values(wxFake).forEach(fn => fn.mockClear())
   Object.assign(global.wx, wxFake)
   module.exports.log = []
 }
