@@ -260,11 +260,29 @@ def staff_actions(case, staff):
 
 
 # -- residents ---------------------------------------------------------------------------------
+# What a case's reporter may do to it, by the states each action starts from (a rating, once):
+# the functions below read their row, and resident_actions() offers exactly what they accept.
+RESIDENT_ACTIONS = {
+    "confirm": ("resolved",),
+    "reopen": ("resolved",),
+    "rate": ("resolved", "closed"),
+}
+
+
+def resident_actions(case, resident):
+    """The names in RESIDENT_ACTIONS `resident` may take on `case` as it is now, in the table's
+    order: only its reporter (a follower reads, and acts on nothing)."""
+    if resident is None or case.reporter_id != resident.id:
+        return []
+    return [name for name, states in RESIDENT_ACTIONS.items()
+            if case.state in states and (name != "rate" or case.rating is None)]
+
+
 def confirm(case, resident, now=None):
     _require_reporter(case, resident)
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("resolved",), now, state="closed", closed_at=now, confirmed_at=now)
+        _move(case, RESIDENT_ACTIONS["confirm"], now, state="closed", closed_at=now, confirmed_at=now)
         _event(case, "confirmed", now, resident=resident, note="居民确认已解决")
     return case
 
@@ -275,7 +293,7 @@ def reopen(case, resident, reason, now=None):
     _require_reason(reason, "请说明未解决的情况")
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("resolved",), now, state="reopened", resolved_at=None,
+        _move(case, RESIDENT_ACTIONS["reopen"], now, state="reopened", resolved_at=None,
               **start_clock(case, case.level, now))
         _event(case, "reopened", now, resident=resident, note=reason)
     return case
@@ -285,9 +303,12 @@ def rate(case, resident, score, comment="", now=None):
     _require_reporter(case, resident)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise CaseError("bad_rating", "评分应为1到5分", 422)
+    if case.rating is not None:
+        # Said plainly; a rating given meanwhile is still refused by the update's guard.
+        raise CaseError("already_rated", "您已经评价过了，每个案件只能评价一次")
     now = now or utcnow()
     with db.atomic():
-        _move(case, ("resolved", "closed"), now, guard=Case.rating.is_null(),
+        _move(case, RESIDENT_ACTIONS["rate"], now, guard=Case.rating.is_null(),
               rating=score, rating_comment=(comment or "").strip()[:500])
         _event(case, "rated", now, resident=resident, note="%d分 %s" % (score, comment or ""))
     return case

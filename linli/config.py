@@ -51,7 +51,7 @@ class Settings:
     WECHAT_STAFF_TEMPLATE_ID: str = ""
     WECHAT_SUBSCRIBE_TEMPLATE_ID: str = ""
     MP_CASE_TEMPLATE_ID: str = ""
-    MP_CASE_PAGE: str = "pages/case/detail"
+    MP_CASE_PAGE: str = "case/detail/index"
     MP_ADDRESS_PAGE: str = "pages/address/index"
     MP_COUPON_TEMPLATE_ID: str = ""
     COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
@@ -142,7 +142,7 @@ class Settings:
             WECHAT_STAFF_TEMPLATE_ID=get("WECHAT_STAFF_TEMPLATE_ID"),
             WECHAT_SUBSCRIBE_TEMPLATE_ID=get("WECHAT_SUBSCRIBE_TEMPLATE_ID"),
             MP_CASE_TEMPLATE_ID=get("MP_CASE_TEMPLATE_ID"),
-            MP_CASE_PAGE=get("MP_CASE_PAGE", "pages/case/detail"),
+            MP_CASE_PAGE=get("MP_CASE_PAGE", "case/detail/index"),
             MP_ADDRESS_PAGE=get("MP_ADDRESS_PAGE", "pages/address/index"),
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
             COMMENT_FLAGGED_POLICY=_choice(env, "COMMENT_FLAGGED_POLICY", "HOLD", ("HOLD", "DELETE")).lower(),

@@ -12,6 +12,7 @@ from cases.labels import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask
+from cases.workflow import RESIDENT_ACTIONS
 from community import residents
 from linli.clock import local
 from models.cases import STATES
@@ -83,6 +84,8 @@ class TimelineEntry(BaseModel):
     label: str
     note: str
     at: Time
+    by: str | None = Field(description="the staff member who did it (their reply, when a note); None for the "
+                                       "resident's own steps and the system's")
 
 
 class CaseLocation(BaseModel):
@@ -92,21 +95,32 @@ class CaseLocation(BaseModel):
 
 
 class CaseDetail(CaseSummary):
+    category: str | None = Field(description="the category's name; None until staff classify the case")
+    handler: str | None = Field(description="the staff member handling it now")
     anonymous: bool
     rating: int | None
-    photos: list[str]
+    rating_comment: str
+    photos: list[str] = Field(description="relative URLs under /media/")
     location: CaseLocation | None
+    actions: list[Literal[tuple(RESIDENT_ACTIONS)]] = Field(
+        description="what the caller may do now, each POST /reports/<number>/<action> (rate: /rating); "
+                    "empty for a follower")
     timeline: list[TimelineEntry]
 
 
-def case_detail(case, timeline):
+def case_detail(case, timeline, actions):
+    """One case as its reporter (or a follower) reads it; `actions`: workflow.resident_actions."""
     return dict(case_summary(case),
-                anonymous=case.anonymous, rating=case.rating,
+                category=case.category.name if case.category_id else None,
+                handler=case.assignee.name if case.assignee_id else None,
+                anonymous=case.anonymous, rating=case.rating, rating_comment=case.rating_comment or "",
                 photos=visible_photos(case),
                 location={"lat": case.location_x, "lng": case.location_y, "label": case.location_label}
                 if case.location_x is not None else None,
+                actions=list(actions),
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
-                           "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at)}
+                           "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at),
+                           "by": e.actor_staff.name if e.actor_staff_id else None}
                           for e in timeline])
 
 
@@ -119,7 +133,6 @@ class Reporter(BaseModel):
 
 class StaffTimelineEntry(TimelineEntry):
     public: bool
-    by: str | None
 
 
 class StaffCaseDetail(CaseSummary):

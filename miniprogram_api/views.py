@@ -218,7 +218,8 @@ def my_reports(query: Paging):
 def report_detail(number):
     """One of my (or followed) cases with its public timeline"""
     case = _case(number)
-    return jsonify(serializers.case_detail(case, queries.public_timeline(case)))
+    return jsonify(serializers.case_detail(case, queries.public_timeline(case),
+                                           workflow.resident_actions(case, g.resident)))
 
 
 @bp.post("/reports/<number>/confirm")

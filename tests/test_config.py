@@ -1,8 +1,11 @@
 """Settings: the embedded default needs nothing; a bad value stops the start and names itself."""
+import json
+
 import pytest
 
 from linli.config import ConfigError
 from linli.config import Settings
+from tests.support import ROOT
 
 GOOD_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
@@ -85,3 +88,12 @@ def test_create_app_refuses_to_start_on_a_bad_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("DB_MAX_CONNECTIONS", "0")
     with pytest.raises(ConfigError, match="DB_MAX_CONNECTIONS"):
         create_app()
+
+
+def test_the_pages_notifications_open_are_pages_of_the_mini_program(tmp_path):
+    # A subscribe message naming a page the mini-program lacks opens nothing when tapped.
+    app = json.loads((ROOT / "miniprogram" / "src" / "app.json").read_text(encoding="utf-8"))
+    pages = set(app["pages"]) | {"%s/%s" % (package["root"], page)
+                                 for package in app["subPackages"] for page in package["pages"]}
+    settings = Settings.from_env({"LINLI_DATA_DIR": str(tmp_path)})
+    assert {settings.MP_CASE_PAGE, settings.MP_ADDRESS_PAGE} <= pages

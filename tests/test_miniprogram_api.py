@@ -18,6 +18,7 @@ from models.community import Community
 from models.miniprogram import MpSession
 from models.people import Resident
 from models.people import Staff
+from models.workflow import Category
 
 
 @pytest.fixture
@@ -289,6 +290,38 @@ def test_my_cases_detail_timeline_confirm_and_rate(client, mp):
     assert rated.status_code == 200 and Case.get_by_id(case.id).rating == 5
     again = client.post("/api/mp/reports/%s/rating" % number, headers=headers, json={"score": 1})
     assert again.status_code == 409
+
+
+def test_the_detail_names_the_category_and_handler_and_offers_what_the_resident_may_do_now(client, mp):
+    headers = mp("o-actions")
+    _home(client, headers)
+    category = Category.select().where(Category.active == True).first()  # noqa: E712
+    number = client.post("/api/mp/reports", headers=headers, json={
+        "description": "楼道灯不亮了", "category_id": category.id}).json["number"]
+    grid1 = Staff.get(Staff.username == "grid1")
+    detail = client.get("/api/mp/reports/" + number, headers=headers).json
+    assert (detail["category"], detail["handler"], detail["actions"]) == (category.name, "网格员一", [])
+    neighbour = mp("o-actions-neighbour")
+    _home(client, neighbour)
+    _confirmed("o-actions-neighbour")
+    assert client.post("/api/mp/reports/%s/follow" % number, headers=neighbour).status_code == 200
+    workflow.add_note(Case.get(Case.number == number), grid1, "已联系物业电工", public=True)
+    workflow.add_note(Case.get(Case.number == number), grid1, "电工下午才到", public=False)
+    workflow.resolve(Case.get(Case.number == number), grid1, "灯已换新")
+    detail = client.get("/api/mp/reports/" + number, headers=headers).json
+    assert detail["actions"] == ["confirm", "reopen", "rate"]
+    replies = [(t["note"], t["by"]) for t in detail["timeline"] if t["kind"] in ("note", "resolved")]
+    assert replies == [("已联系物业电工", "网格员一"), ("灯已换新", "网格员一")]      # the internal note stays inside
+    assert client.get("/api/mp/reports/" + number, headers=neighbour).json["actions"] == []   # reads, acts on nothing
+    assert client.post("/api/mp/reports/%s/confirm" % number, headers=headers).status_code == 200
+    assert client.get("/api/mp/reports/" + number, headers=headers).json["actions"] == ["rate"]
+    rated = client.post("/api/mp/reports/%s/rating" % number, headers=headers, json={"score": 4, "comment": "挺快的"})
+    assert rated.status_code == 200
+    detail = client.get("/api/mp/reports/" + number, headers=headers).json
+    assert (detail["rating"], detail["rating_comment"], detail["actions"]) == (4, "挺快的", [])
+    again = client.post("/api/mp/reports/%s/rating" % number, headers=headers, json={"score": 1})
+    assert (again.status_code, again.json["error"]["code"]) == (409, "already_rated")
+    assert Case.get(Case.number == number).rating == 4
 
 
 def test_a_resident_reading_anothers_case_gets_404(client, mp):

@@ -195,10 +195,14 @@ def test_only_the_reporter_confirms_reopens_or_rates_and_only_once(town):
     with pytest.raises(CaseError) as not_theirs:
         workflow.confirm(_fresh(case), neighbour)
     assert not_theirs.value.status == 404                     # never reveal someone else's case
+    stale = _fresh(case)                                      # a second tap, read before the first rated
     workflow.rate(_fresh(case), resident, 4)
     with pytest.raises(CaseError) as twice:
         workflow.rate(_fresh(case), resident, 1)
-    assert twice.value.code == "state_changed" and _fresh(case).rating == 4
+    assert (twice.value.code, twice.value.status) == ("already_rated", 409)
+    with pytest.raises(CaseError) as raced:
+        workflow.rate(stale, resident, 1)
+    assert raced.value.code == "state_changed" and _fresh(case).rating == 4
     with pytest.raises(CaseError):
         workflow.rate(_fresh(case), resident, 6)
 
