@@ -57,7 +57,7 @@ class Settings:
     COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
     CONSOLE_COOKIE_SECURE: bool = True
     COMMENT_AUTO_ELECT: bool = False
-    MP_COUPON_PAGE: str = "pages/coupons/mine"
+    MP_COUPON_PAGE: str = "redcard/coupons/index"
     OPEN311_API_KEYS: tuple = ()
     OPEN311_READ_KEYS: tuple = ()        # keys that may read residents' exact places and photos
     OPEN311_RADIUS_M: int = 3000         # how far from a community's centre an Open311 point may lie
@@ -150,7 +150,7 @@ class Settings:
             # Secure unless said otherwise: production is behind TLS; run-local.sh turns it off.
             CONSOLE_COOKIE_SECURE=_flag(env, "CONSOLE_COOKIE_SECURE") if env.get("CONSOLE_COOKIE_SECURE", "").strip()
             else True,
-            MP_COUPON_PAGE=get("MP_COUPON_PAGE", "pages/coupons/mine"),
+            MP_COUPON_PAGE=get("MP_COUPON_PAGE", "redcard/coupons/index"),
             OPEN311_API_KEYS=tuple(k.strip() for k in get("OPEN311_API_KEYS").split(",") if k.strip()),
             OPEN311_READ_KEYS=tuple(k.strip() for k in get("OPEN311_READ_KEYS").split(",") if k.strip()),
             OPEN311_RADIUS_M=_number(env, "OPEN311_RADIUS_M", 3000, int, low=100, high=100_000),
