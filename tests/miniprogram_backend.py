@@ -7,7 +7,8 @@ The control server is the test's hand on what only WeChat or the database would 
   POST /login-code {"openid", "unionid"?}  → {"code"}: what wx.login() gives on a phone
   POST /phone-code {"phone"}               → {"code"}: what the getPhoneNumber button gives
   POST /sql {"sql", "params"}              → {"rows"}: a SELECT, to check what the backend stored
-  POST /reset-limits                       → {}: forget rate counters (every test signs in from 127.0.0.1)
+  POST /reset-limits                       → {}: forget the counters by address and staff name (every test
+                                             signs in from 127.0.0.1); a resident's own are kept
   POST /risky-words {"words"}              → {}: msgSecCheck finds these words risky from now on (added)
   GET  /calls?path=                        → {"calls"}: the WeChat API calls the backend made
 """
@@ -76,8 +77,10 @@ class Control(BaseHTTPRequestHandler):
                 self.emulator.state.risky_words.update(body.get("words") or [])
             return self._answer(200, {})
         if self.path == "/reset-limits":
+            # A resident's own counters stay: each test has a new resident, and a test of a
+            # resident's limit must not see it reset by a test starting in another file.
             with sqlite3.connect(self.database, timeout=10) as conn:
-                conn.execute("DELETE FROM rate_counter")
+                conn.execute("DELETE FROM rate_counter WHERE key NOT LIKE 'file:%' AND key NOT LIKE 'upload:%'")
             return self._answer(200, {})
         return self._answer(404, {"error": "unknown"})
 
