@@ -2,6 +2,7 @@
 from miniprogram_api.redcard import merchant_bp as redcard_merchant_bp
 from miniprogram_api.redcard import resident_bp as redcard_resident_bp
 from miniprogram_api.redcard_staff import bp as redcard_staff_bp
+from miniprogram_api.settings import client_settings  # noqa: F401  (its route joins bp)
 from miniprogram_api.staff import bp as staff_bp
 from miniprogram_api.views import bp
 

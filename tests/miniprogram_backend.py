@@ -7,7 +7,9 @@ The control server is the test's hand on what only WeChat or the database would 
   POST /login-code {"openid", "unionid"?}  → {"code"}: what wx.login() gives on a phone
   POST /phone-code {"phone"}               → {"code"}: what the getPhoneNumber button gives
   POST /sql {"sql", "params"}              → {"rows"}: a SELECT, to check what the backend stored
-  POST /reset-limits                       → {}: forget rate counters (every test signs in from 127.0.0.1)
+  POST /reset-limits                       → {}: forget the counters by address and staff name (every test
+                                             signs in from 127.0.0.1); a resident's own are kept
+  POST /risky-words {"words"}              → {}: msgSecCheck finds these words risky from now on (added)
   GET  /calls?path=                        → {"calls"}: the WeChat API calls the backend made
 """
 import json
@@ -30,6 +32,8 @@ from tests.support.wechat_apps import MP_APPID
 from tests.support.wechat_apps import MP_SECRET
 from tests.support.wechat_apps import SECRET
 from tests.wechat_emulator import Emulator
+
+CASE_TEMPLATE = "tmpl-mp-case-progress"
 
 
 class Control(BaseHTTPRequestHandler):
@@ -68,9 +72,15 @@ class Control(BaseHTTPRequestHandler):
                 conn.row_factory = sqlite3.Row
                 rows = [dict(row) for row in conn.execute(sql, body.get("params") or [])]
             return self._answer(200, {"rows": rows})
+        if self.path == "/risky-words":
+            with self.emulator.state.lock:
+                self.emulator.state.risky_words.update(body.get("words") or [])
+            return self._answer(200, {})
         if self.path == "/reset-limits":
+            # A resident's own counters stay: each test has a new resident, and a test of a
+            # resident's limit must not see it reset by a test starting in another file.
             with sqlite3.connect(self.database, timeout=10) as conn:
-                conn.execute("DELETE FROM rate_counter")
+                conn.execute("DELETE FROM rate_counter WHERE key NOT LIKE 'file:%' AND key NOT LIKE 'upload:%'")
             return self._answer(200, {})
         return self._answer(404, {"error": "unknown"})
 
@@ -81,11 +91,14 @@ def main():
     emulator.register_app(APPID, SECRET)
     emulator.register_app(MP_APPID, MP_SECRET)
     settings = settings_for(data_dir, emulator.base_url)
-    env = _environment(settings, CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index")
+    # A case template, as a deployment that sends case progress in the mini-program has: the
+    # report page asks the resident to consent to it (GET /api/mp/settings names it).
+    extra = dict(CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index", MP_CASE_TEMPLATE_ID=CASE_TEMPLATE)
+    env = _environment(settings, **extra)
     flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    server = LiveServer(settings, CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index")
+    server = LiveServer(settings, **extra)
     Control.emulator = emulator
     Control.database = str(data_dir / "linli.db")
     control = ThreadingHTTPServer(("127.0.0.1", 0), Control)

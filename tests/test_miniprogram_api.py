@@ -410,3 +410,15 @@ def test_without_mini_program_credentials_a_report_is_still_filed(client, mp):
     use_settings(MINIPROGRAM_APPID="", MINIPROGRAM_SECRET="")
     answer = client.post("/api/mp/reports", headers=headers, json={"description": "单元门禁坏了两天了"})
     assert answer.status_code == 201 and Case.select().count() == 1
+
+
+def test_settings_name_the_subscribe_templates_in_use_and_null_for_those_unset(client):
+    # The mini-program asks a resident to consent only to a template the backend sends with:
+    # a hard-coded id would ask for consent to a message that never comes.
+    from tests.support.settings import use_settings
+    use_settings(MP_CASE_TEMPLATE_ID="tmpl-case", MP_COUPON_TEMPLATE_ID="")
+    answer = client.get("/api/mp/settings")
+    assert answer.status_code == 200
+    assert answer.json == {"subscribe_templates": {"case": "tmpl-case", "coupon": None}}
+    use_settings(MP_CASE_TEMPLATE_ID="", MP_COUPON_TEMPLATE_ID="tmpl-coupon")
+    assert client.get("/api/mp/settings").json["subscribe_templates"] == {"case": None, "coupon": "tmpl-coupon"}

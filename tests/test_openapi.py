@@ -98,6 +98,7 @@ def test_real_responses_validate_against_the_schemas(client, database, emulator,
     jsonschema.validate(client.get("/api/mp/communities/bajiazhuang/resolved").json, _schema(document, "BoardPage"))
     jsonschema.validate(client.get("/api/mp/staff/rates", headers=staff).json, _schema(document, "Rates"))
     jsonschema.validate(client.get("/api/mp/categories").json, _schema(document, "CategoryList"))
+    jsonschema.validate(client.get("/api/mp/settings").json, _schema(document, "ClientSettings"))
     error = client.get("/api/mp/reports/R0000000000", headers=resident)
     assert error.status_code == 404
     jsonschema.validate(error.json, _schema(document, "Error"))

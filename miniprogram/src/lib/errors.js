@@ -27,6 +27,10 @@ const NEXT_STEPS = {
   campaign_not_found: { title: '活动已下架', next: '请回到列表看看其他活动。' },
   coupon_not_found: { title: '没有找到这张券', next: '请在“我的红卡券”里查看您领到的券。' },
   bad_field: { title: '填写有误', next: '请检查标红的内容后再提交。' },
+  description_too_short: { title: '描述太短', next: '请再写几个字说明问题，或拍张照片一起提交。' },
+  description_too_long: { title: '描述太长了', next: '请删减到字数上限以内（见输入框右下角）后再提交。' },
+  bad_upload: { title: '照片已失效', next: '请删除标出的照片后重新添加，再提交。' },
+  unknown_category: { title: '这个分类已停用', next: '请重新选择分类，或不选分类直接提交。' },
   unknown: { title: '出了点问题', next: '请稍后再试。' },
 }
 

@@ -27,11 +27,14 @@ function resetPhone() {
     offline: false,
     media: [],                    // chooseMedia picks these files (absolute paths)
     location: null,               // chooseLocation picks this {name, address, latitude, longitude}
-    subscribe: 'accept',          // requestSubscribeMessage answers each template id with this
+    subscribe: 'accept',          // requestSubscribeMessage answers each template id with this ('fail': the call fails)
     modal: { confirm: true, content: '' },   // showModal: the button tapped (and text typed when editable)
     scan: null,                   // scanCode gives {result, path}
     fontSizeSetting: 16,
     brightness: 0.4,
+    // (method, url) => true: that request reaches the server, but its answer never reaches the
+    // phone (the connection dropped on the way back): the phone sees a timeout.
+    lose: null,
   })
   storage.clear()
 }
@@ -64,7 +67,10 @@ function httpCall({ url, method, headers, body, timeout }) {
     const req = http.request(url, { method, headers, timeout, agent }, res => {
       const chunks = []
       res.on('data', c => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }))
+      res.on('end', () => {
+        if (phone.lose && phone.lose(method, url)) return reject(new Error('timeout'))
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) })
+      })
     })
     req.on('timeout', () => req.destroy(new Error('timeout')))
     req.on('error', reject)
@@ -167,8 +173,10 @@ const wxFake = {
     : { errMsg: 'chooseMedia:fail cancel' })),
   compressImage: jest.fn(o => later(o, true, { tempFilePath: o.src })),
   chooseLocation: jest.fn(o => later(o, !!phone.location, phone.location || { errMsg: 'chooseLocation:fail cancel' })),
-  requestSubscribeMessage: jest.fn(o => later(o, true, Object.fromEntries([['errMsg', 'requestSubscribeMessage:ok'],
-    ...(o.tmplIds || []).map(id => [id, phone.subscribe])]))),
+  requestSubscribeMessage: jest.fn(o => (phone.subscribe === 'fail'
+    ? later(o, false, { errMsg: 'requestSubscribeMessage:fail last call has not ended', errCode: 20003 })
+    : later(o, true, Object.fromEntries([['errMsg', 'requestSubscribeMessage:ok'],
+      ...(o.tmplIds || []).map(id => [id, phone.subscribe])])))),
   scanCode: jest.fn(o => later(o, !!phone.scan, phone.scan || { errMsg: 'scanCode:fail cancel' })),
   getNetworkType: jest.fn(o => later(o, true, { networkType: phone.offline ? 'none' : 'wifi' })),
   onNetworkStatusChange: jest.fn(),

@@ -1,6 +1,311 @@
+// 我要报事: category, text, photos, place, then POST /reports. What the resident types is a draft
+// kept in storage as they go (with the filing's Idempotency-Key), so a lost session, a closed
+// mini-program or a failed submit never loses it, and a submit retried after a lost answer files
+// once. Voice input would need WeChat's 同声传译 plugin (WechatSI), which this mini-program does not
+// configure: residents type, or use their keyboard's own dictation.
+const api = require('../../lib/api')
 const care = require('../../lib/care')
+const errors = require('../../lib/errors')
+const session = require('../../lib/session')
+const settings = require('../../lib/settings')
+
+const DRAFT = 'linli.report.draft'
+const MAX_TEXT = 1000             // cases/filing.py (the text limit); the backend has the last word
+const MIN_TEXT = 5                // …and it also decides "too short": this only words the hint
+const MAX_PHOTOS = 9
+// Failures a second try may cure; a photo refused for what it is (too large, not a photo) is not.
+const TRANSIENT = ['offline', 'timeout', 'server_down', 'server_error', 'rate_limited', 'session', 'unknown']
+// Where the general next step does not fit a filing.
+const FILING_NEXT = {
+  rate_limited: '每人每小时能提交的报事有限。您填写的内容已保存，请过一会儿再提交；急事请直接拨打社区电话。',
+}
+
+function emptyDraft() {
+  return {
+    key: api.newKey('report'), text: '', categoryId: null, photos: [], place: null,
+    anonymous: false, publishPhotos: false, asked: false,
+  }
+}
+
+// What a failed filing says: a title and what to do next, never a raw code.
+function explain(e) {
+  const error = e instanceof errors.ApiError ? e : new errors.ApiError({ kind: 'unknown' })
+  // the generic text-length refusal names the field in English
+  const title = error.code === 'description_too_long' ? errors.NEXT_STEPS.description_too_long.title : error.title
+  return { title, next: FILING_NEXT[error.kind] || error.next }
+}
 
 Component({
   behaviors: [care.behavior],
-  methods: { onLoad() {} },
+  data: {
+    maxText: MAX_TEXT, minText: MIN_TEXT, maxPhotos: MAX_PHOTOS,
+    categories: [], children: [], parentId: null,
+    text: '', textLength: 0, categoryId: null, categoryName: '',
+    photos: [], home: '', place: null, anonymous: false, publishPhotos: false,
+    restored: false, error: null, submitting: false, submitError: null, done: null,
+  },
+  methods: {
+    onLoad() {
+      this.uid = 0
+      this.templates = []
+      this.restore()
+      this.loadCategories()
+      this.loadHome()
+      settings.templates('case').then(ids => { this.templates = ids })
+    },
+
+    // -- the draft ------------------------------------------------------------------------
+    restore() {
+      const saved = wx.getStorageSync(DRAFT)
+      this.draft = saved && saved.key ? { ...emptyDraft(), ...saved } : emptyDraft()
+      const photos = (this.draft.photos || []).map(p => ({
+        uid: this.nextUid(), id: p.id, url: p.url, src: api.origin() + p.url, state: 'done', progress: 100,
+      }))
+      this.setData({
+        text: this.draft.text, textLength: this.draft.text.length, categoryId: this.draft.categoryId,
+        photos, place: this.draft.place, anonymous: this.draft.anonymous,
+        publishPhotos: this.draft.publishPhotos, restored: !!(saved && saved.key && this.hasContent()),
+      })
+    },
+
+    hasContent() {
+      const d = this.draft
+      return !!(d.text.trim() || d.photos.length || d.categoryId || d.place)
+    },
+
+    // Saved at every change, photos only once uploaded (a picked file may be gone after a restart).
+    save() {
+      this.draft.photos = this.data.photos.filter(p => p.state === 'done').map(p => ({ id: p.id, url: p.url }))
+      wx.setStorageSync(DRAFT, this.draft)
+    },
+
+    change(fields, data = {}) {
+      Object.assign(this.draft, fields)
+      this.setData({ ...data, submitError: null })
+      this.save()
+    },
+
+    // -- what the page needs to show ------------------------------------------------------
+    async loadCategories() {
+      try {
+        const all = await api.get('/categories', undefined, { auth: false })
+        this.all = all
+        const top = all.filter(c => !c.parent_id)
+        const chosen = all.find(c => c.id === this.draft.categoryId)
+        const parentId = chosen ? (chosen.parent_id || chosen.id) : null
+        this.setData({ categories: top, error: null })
+        this.showChildren(parentId)
+        if (this.draft.categoryId && !chosen) this.change({ categoryId: null }, { categoryId: null })
+        else if (chosen) this.setData({ categoryName: chosen.name })
+      } catch (e) {
+        this.setData({ error: { title: '问题类别没有加载出来', next: explain(e).next } })
+      }
+    },
+
+    // The resident's own address, offered as the place: `place` null means "at my address"
+    // (or nowhere in particular without one), and the backend files the case at their building.
+    async loadHome() {
+      let me = session.resident()
+      try {
+        me = await api.get('/me')
+        session.remember(me)
+      } catch (e) {
+        // the stored copy will do: the form works without it
+      }
+      this.setData({ home: (me && me.address && me.address.label) || '' })
+    },
+
+    retry() { this.loadCategories() },
+
+    // -- category ---------------------------------------------------------------------------
+    showChildren(parentId) {
+      const children = parentId ? (this.all || []).filter(c => c.parent_id === parentId) : []
+      this.setData({ parentId, children })
+    },
+
+    chooseCategory(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      const category = (this.all || []).find(c => c.id === id)
+      if (!category) return
+      const same = this.draft.categoryId === id
+      // a second tap on the chosen one un-chooses it: the category is optional (staff classify)
+      const next = same ? null : category
+      if (!category.parent_id) this.showChildren(next ? next.id : null)
+      this.change({ categoryId: next ? next.id : null },
+        { categoryId: next ? next.id : null, categoryName: next ? next.name : '' })
+    },
+
+    // -- text -------------------------------------------------------------------------------
+    typeText(e) {
+      const text = e.detail.value || ''
+      this.change({ text }, { text, textLength: text.length })
+    },
+
+    // -- photos: picked, compressed and uploaded one at a time ------------------------------
+    nextUid() { this.uid = (this.uid || 0) + 1; return `p${this.uid}` },
+
+    addPhotos() {
+      const room = MAX_PHOTOS - this.data.photos.length
+      if (room <= 0) return
+      wx.chooseMedia({
+        count: room, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'],
+        success: res => {
+          const added = (res.tempFiles || []).slice(0, room).map(f => ({
+            uid: this.nextUid(), path: f.tempFilePath, src: f.tempFilePath, state: 'waiting', progress: 0,
+          }))
+          this.setData({ photos: this.data.photos.concat(added), submitError: null })
+          this.pump()
+        },
+        // cancelled on WeChat's own screen: nothing to do
+      })
+    },
+
+    async pump() {
+      if (this.pumping) return
+      this.pumping = true
+      try {
+        for (;;) {
+          const next = this.data.photos.find(p => p.state === 'waiting')
+          if (!next) break
+          await this.uploadOne(next)
+        }
+      } finally {
+        this.pumping = false
+      }
+    },
+
+    async uploadOne(photo) {
+      this.patch(photo.uid, { state: 'uploading', progress: 0, error: '' })
+      try {
+        const file = await new Promise(resolve => wx.compressImage({
+          src: photo.path, quality: 80,
+          success: res => resolve(res.tempFilePath),
+          fail: () => resolve(photo.path),          // an uncompressed photo still beats none
+        }))
+        const saved = await api.upload(file, progress => this.patch(photo.uid, { progress }))
+        if (this.patch(photo.uid, { state: 'done', progress: 100, id: saved.id, url: saved.url })) this.save()
+      } catch (e) {
+        const error = e instanceof errors.ApiError ? e : new errors.ApiError({ kind: 'unknown' })
+        this.patch(photo.uid, { state: 'failed', error: error.title, retryable: TRANSIENT.includes(error.kind) })
+      }
+    },
+
+    // Update the photo `uid` if it is still there (it may have been removed meanwhile).
+    patch(uid, fields) {
+      const index = this.data.photos.findIndex(p => p.uid === uid)
+      if (index < 0) return false
+      const changes = {}
+      Object.entries(fields).forEach(([k, v]) => { changes[`photos[${index}].${k}`] = v })
+      this.setData(changes)
+      return true
+    },
+
+    retryPhoto(e) {
+      const uid = e.currentTarget.dataset.uid
+      if (this.patch(uid, { state: 'waiting', progress: 0, error: '' })) this.pump()
+    },
+
+    removePhoto(e) {
+      const uid = e.currentTarget.dataset.uid
+      this.setData({ photos: this.data.photos.filter(p => p.uid !== uid), submitError: null })
+      this.save()
+    },
+
+    previewPhoto(e) {
+      const urls = this.data.photos.map(p => p.src)
+      wx.previewImage({ urls, current: urls[e.currentTarget.dataset.index] })
+    },
+
+    // -- place --------------------------------------------------------------------------------
+    useHome() {
+      this.change({ place: null }, { place: null })
+    },
+
+    pickPlace() {
+      wx.chooseLocation({
+        success: res => {
+          const label = (res.name || res.address || '地图上选的位置').slice(0, 200)
+          const place = { lat: res.latitude, lng: res.longitude, label }
+          this.change({ place }, { place })
+        },
+        // cancelled or refused the location permission: the place stays as it was
+      })
+    },
+
+    // -- choices ------------------------------------------------------------------------------
+    toggleAnonymous() {
+      const anonymous = !this.data.anonymous
+      this.change({ anonymous }, { anonymous })
+    },
+
+    togglePublish() {
+      const publishPhotos = !this.data.publishPhotos
+      this.change({ publishPhotos }, { publishPhotos })
+    },
+
+    // -- submit -------------------------------------------------------------------------------
+    // What keeps the form from being sent as it is, said to the resident; null when nothing does.
+    blocker() {
+      const photos = this.data.photos
+      if (photos.some(p => p.state === 'waiting' || p.state === 'uploading')) {
+        return { title: '照片还在上传', next: '请等照片上传完（进度到100%）再提交。' }
+      }
+      const failed = photos.findIndex(p => p.state === 'failed')
+      if (failed >= 0) {
+        return { title: `第${failed + 1}张照片没有上传成功`, next: '请点照片上的“重试”，或删除它再提交。' }
+      }
+      return null
+    },
+
+    // The tap on 提交: WeChat lets a page ask for subscribe-message consent only inside a tap, so
+    // it is asked here, once per draft, and whatever the answer the filing goes on. The backend
+    // keeps no record of mini-program consent (WeChat does, and refuses a send without it).
+    submit() {
+      if (this.data.submitting) return
+      const blocked = this.blocker()
+      if (blocked) return this.setData({ submitError: blocked })
+      if (this.templates.length && !this.draft.asked) {
+        this.change({ asked: true })
+        wx.requestSubscribeMessage({ tmplIds: this.templates, fail: () => {} })
+      }
+      return this.file()
+    },
+
+    async file() {
+      const d = this.draft
+      const body = {
+        description: d.text.trim(),
+        category_id: d.categoryId || null,
+        photo_ids: this.data.photos.map(p => p.id),
+        anonymous: d.anonymous,
+        publish_photos: d.publishPhotos,
+      }
+      // "my address" sends no point: the backend files the case at the resident's building
+      if (d.place) body.location = { lat: d.place.lat, lng: d.place.lng, label: d.place.label }
+      this.save()                       // the key is in storage before the request leaves
+      this.setData({ submitting: true, submitError: null })
+      try {
+        const filed = await api.post('/reports', body, { header: { 'Idempotency-Key': d.key } })
+        wx.removeStorageSync(DRAFT)
+        this.setData({ submitting: false, done: { number: filed.number, owner: filed.owner } })
+      } catch (e) {
+        this.setData({ submitting: false, submitError: explain(e) })
+      }
+    },
+
+    openCase() {
+      wx.navigateTo({ url: `/case/detail/index?number=${this.data.done.number}` })
+    },
+
+    // Another report: a new draft, with a new key.
+    startOver() {
+      this.draft = emptyDraft()
+      this.setData({
+        done: null, text: '', textLength: 0, categoryId: null, categoryName: '', photos: [], place: null,
+        anonymous: false, publishPhotos: false, restored: false, submitError: null,
+      })
+      this.showChildren(null)
+      this.loadHome()
+    },
+  },
 })

@@ -1,0 +1,33 @@
+"""GET /api/mp/settings: what the mini-program learns from the server it talks to rather than
+being built with, so one build serves any deployment: the subscribe-message templates the
+backend sends with (a resident is asked to consent only to a template that will be used)."""
+from flask import jsonify
+from pydantic import BaseModel
+from pydantic import Field
+
+from linli import config
+from miniprogram_api.openapi import declare
+from miniprogram_api.views import bp
+
+MAX_AGE = 300       # seconds: the settings change only when the service restarts
+
+
+class SubscribeTemplates(BaseModel):
+    case: str | None = Field(description="case progress (MP_CASE_TEMPLATE_ID); null: not sent")
+    coupon: str | None = Field(description="red-card coupons (MP_COUPON_TEMPLATE_ID); null: not sent")
+
+
+class ClientSettings(BaseModel):
+    subscribe_templates: SubscribeTemplates
+
+
+@bp.get("/settings")
+@declare(ClientSettings)
+def client_settings():
+    """What the mini-program asks at start: the subscribe-message templates in use (public)"""
+    settings = config.active()
+    response = jsonify({"subscribe_templates": {"case": settings.MP_CASE_TEMPLATE_ID or None,
+                                                "coupon": settings.MP_COUPON_TEMPLATE_ID or None}})
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response
