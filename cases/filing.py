@@ -39,6 +39,8 @@ def file_report(resident, description, category_id=None, upload_ids=(), anonymou
         earlier = FilingKey.get_or_none((FilingKey.resident == resident) & (FilingKey.key == key))
         if earlier is not None:
             return earlier.case, False
+    # Counted only for a filing that may create a case: a retry of one already filed is free.
+    intake.count_filing(resident)
     _validate(description, category_id, upload_ids)
     verdict = _check(content_check, description)
     try:

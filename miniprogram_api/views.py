@@ -12,7 +12,6 @@ from pydantic import Field
 
 import wechat
 from cases import filing
-from cases import intake
 from cases import photos
 from cases import queries
 from cases import workflow
@@ -194,7 +193,6 @@ class Filing(Body):
 def file_report(json: Filing, headers: IdempotencyKey):
     """File a case; send Idempotency-Key (20 an hour)"""
     location = json.location and (json.location.lat, json.location.lng, json.location.label[:200])
-    intake.count_filing(g.resident)
     case, created = filing.file_report(
         g.resident, json.description, category_id=json.category_id, upload_ids=json.photo_ids or [],
         anonymous=bool(json.anonymous), location=location, photos_public=json.publish_photos is True,

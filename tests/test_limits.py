@@ -73,6 +73,19 @@ def test_a_script_filing_cases_is_stopped(client, database, emulator, monkeypatc
     assert answers == [201, 201, 429] and Case.select().count() == 2
 
 
+def test_retries_of_one_filing_do_not_use_up_the_limit(client, database, emulator, monkeypatch):
+    # A phone on a bad network retries the same submit (same Idempotency-Key) many times: that is
+    # one filing, and the resident's next report must still go through.
+    monkeypatch.setattr(intake, "FILINGS_PER_HOUR", 2)
+    token = client.post("/api/mp/login", json={"code": emulator.login_code("o-retrier")}).json["token"]
+    retry = {"Authorization": "Bearer " + token, "Idempotency-Key": "draft-1"}
+    answers = [client.post("/api/mp/reports", headers=retry, json={"description": "楼道灯坏了"}).status_code
+               for _ in range(4)]
+    other = client.post("/api/mp/reports", headers={"Authorization": "Bearer " + token, "Idempotency-Key": "draft-2"},
+                        json={"description": "单元门关不上"})
+    assert answers == [201, 200, 200, 200] and other.status_code == 201 and Case.select().count() == 2
+
+
 def test_password_guessing_through_the_staff_api_waits(client, database):
     seed_demo()
     for _ in range(5):
