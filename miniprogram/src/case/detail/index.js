@@ -1,9 +1,9 @@
 // One of my cases: where it stands, who has it, what was done (the public timeline, with the
 // handler's replies), and what I may do now (the API's `actions`: confirm, reopen, rate).
 const api = require('../../lib/api')
+const settings = require('../../lib/settings')
 const care = require('../../lib/care')
 const cases = require('../../lib/cases')
-const config = require('../../config')
 const errors = require('../../lib/errors')
 
 const REASON_MISSING = '请写明哪里还没有解决，网格员会据此继续处理。'
@@ -53,6 +53,9 @@ Component({
   methods: {
     onLoad(query = {}) {
       this.number = decodeURIComponent(query.number || '')
+      this.templates = []
+      // asked for on the 没有解决 tap, which must not wait for the network
+      settings.templates('case').then(ids => { this.templates = ids })
       this.load()
     },
 
@@ -131,7 +134,7 @@ Component({
       const reason = this.data.reason.trim()
       if (!reason) return this.setData({ reasonError: REASON_MISSING })
       // Its next progress reaches the resident by subscribe message; asked here, on the tap.
-      if (config.caseTemplateIds.length) wx.requestSubscribeMessage({ tmplIds: config.caseTemplateIds, complete() {} })
+      if (this.templates.length) wx.requestSubscribeMessage({ tmplIds: this.templates, fail: () => {} })
       if (await this.act('reopen', 'reopen', { reason })) {
         this.setData({ reopening: false, reason: '' })
         wx.showToast({ title: '已退回继续处理', icon: 'success' })
