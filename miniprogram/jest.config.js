@@ -7,6 +7,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
   setupFilesAfterEnv: ['<rootDir>/test/setup.js'],
   testTimeout: 30000,
+  // phone.wx's fakes are made once per file: each test counts only its own calls
+  clearMocks: true,
   // Each file talks to the one backend; two at once on 2 cores keeps the run short and stable.
   maxWorkers: 2,
 }

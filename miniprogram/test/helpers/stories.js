@@ -1,5 +1,5 @@
-// What a story needs set up before the resident opens a page, done the way it happens: through
-// the real API, as the resident (the test's phone) or as staff working a case from their phone.
+// Set-ups stories share: what the resident or the staff did before the test's own steps, done
+// through the real API (a second client) rather than through pages another test already covers.
 const backend = require('./backend')
 const phone = require('./wx')
 
@@ -23,12 +23,36 @@ async function signIn(openid = phone.phone.openid) {
   return session.token
 }
 
-// Claim a home in 丰泽园小区 1号楼 1单元 (grid G1: 网格员一, grid1), so cases go to that grid.
-async function claimHome(token, room = '301') {
-  const [home] = await backend.sql(
-    'SELECT b.id AS building, MIN(u.id) AS unit FROM building b JOIN estate e ON e.id = b.estate_id ' +
-    "JOIN unit u ON u.building_id = b.id WHERE e.name = '丰泽园小区' AND b.name = '1号楼' GROUP BY b.id")
-  return ok(await backend.api('PUT', '/me/address', { token, body: { building_id: home.building, unit_id: home.unit, room } }), 'address')
+// The signed-in resident's token, after a page signed them in (the sign-in itself is under test).
+function residentToken() {
+  const session = phone.storage.has(SESSION_KEY) ? JSON.parse(phone.storage.get(SESSION_KEY)) : null
+  if (!session || !session.token) throw new Error('open a page first: the resident signs in on the first screen')
+  return session.token
+}
+
+async function residentRow() {
+  const rows = await backend.sql('SELECT * FROM resident WHERE mp_openid = ?', phone.phone.openid)
+  return rows[0]
+}
+
+// A building (and its first unit) by names from the demo community, e.g. ('丰泽园小区', '1号楼').
+async function building(estate, name) {
+  const [row] = await backend.sql(
+    'SELECT b.id AS building_id, (SELECT MIN(u.id) FROM unit u WHERE u.building_id = b.id) AS unit_id ' +
+    'FROM building b JOIN estate e ON e.id = b.estate_id WHERE e.name = ? AND b.name = ?', estate, name)
+  if (!row) throw new Error(`no building ${estate} ${name} in the demo community`)
+  return row
+}
+
+// The resident claims an address (PUT /me/address) as the address page would; it waits for
+// confirmation. Default: 丰泽园小区 1号楼 1单元 301 (grid G1: grid1; building leader louzhang1).
+async function claimAddress({ token = residentToken(), estate = '丰泽园小区', name = '1号楼', room = '301' } = {}) {
+  const { building_id, unit_id } = await building(estate, name)
+  return ok(await backend.api('PUT', '/me/address', { token, body: { building_id, unit_id, room } }), 'PUT /me/address')
+}
+
+function claimHome(token, room = '301') {
+  return claimAddress({ token, room })
 }
 
 // File a case through POST /reports; returns its summary ({number, state, …}).
@@ -38,7 +62,7 @@ async function fileCase(token, body) {
   return ok(answer, 'file a case')
 }
 
-async function staffToken(username) {
+async function staffToken(username = 'louzhang1') {
   if (!staffTokens[username]) {
     const answer = await backend.api('POST', '/staff/login', { body: { username, password: STAFF_PASSWORD } })
     staffTokens[username] = ok(answer, `staff login ${username}`).token
@@ -52,4 +76,14 @@ async function staffAct(username, number, action, body = {}) {
   return ok(await backend.api('POST', `/staff/cases/${number}/${action}`, { token, body }), `${username} ${action}`)
 }
 
-module.exports = { signIn, claimHome, fileCase, staffToken, staffAct }
+// Staff confirm (or reject) the resident's claimed address, as in the staff app.
+async function confirmAddress({ by = 'louzhang1', approve = true } = {}) {
+  const resident = await residentRow()
+  return ok(await backend.api('POST', `/staff/residents/${resident.id}/address`, {
+    token: await staffToken(by), body: { approve },
+  }), 'confirm address')
+}
+
+module.exports = {
+  signIn, residentToken, residentRow, building, claimAddress, claimHome, fileCase, staffToken, staffAct, confirmAddress,
+}

@@ -4,9 +4,14 @@ const errors = require('../../lib/errors')
 const session = require('../../lib/session')
 const { describe } = require('../../lib/address')
 
+// 138****0000: the page may be on screen where others see it; the resident knows their number.
+function masked(phone) {
+  return phone && phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone || ''
+}
+
 Component({
   behaviors: [care.behavior],
-  data: { address: describe(null), phone: '', error: null, loaded: false },
+  data: { address: describe(null), phone: '', phoneShown: '', error: null, loaded: false },
   methods: {
     onShow() { this.load() },
 
@@ -14,7 +19,7 @@ Component({
       try {
         const me = await api.get('/me')
         session.remember(me)
-        this.setData({ address: describe(me.address), phone: me.phone || '', error: null, loaded: true })
+        this.setData({ address: describe(me.address), phone: me.phone || '', phoneShown: masked(me.phone), error: null, loaded: true })
       } catch (e) {
         this.setData({ error: { title: e.title, next: e.next }, loaded: true })
       }
@@ -38,10 +43,15 @@ Component({
       try {
         const me = await api.post('/me/phone', { code })
         session.remember(me)
-        this.setData({ phone: me.phone || '' })
+        this.setData({ phone: me.phone || '', phoneShown: masked(me.phone) })
         wx.showToast({ title: '已绑定', icon: 'success' })
       } catch (err) {
-        errors.show(err)
+        // a code WeChat refused (used, expired): the way out is another tap, not "check the form"
+        if (err.code === 'bad_code') {
+          wx.showModal({ title: err.title, content: '请再点一次“绑定手机号”，在微信弹窗中选择“允许”。', showCancel: false, confirmText: '知道了' })
+        } else {
+          errors.show(err)
+        }
       }
     },
   },
