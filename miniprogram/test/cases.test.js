@@ -1,6 +1,7 @@
 // Story 4, 我的报事: a resident follows their cases on the list and on each case's page, sees
 // the worker's replies, and confirms, reopens or rates when the case is resolved. Staff act
 // through the staff API as they would from their phones; every outcome is checked in the database.
+const { snapshot } = require('./helpers/screenshot')
 const fs = require('fs')
 const http = require('http')
 const os = require('os')
@@ -89,6 +90,7 @@ test('the list shows each case with its number, state, category and first words,
   await staffAct('grid1', first.number, 'accept', {})
 
   const page = await open(LIST)
+  snapshot(page, 'cases')
   const shown = text(page, `#case-${first.number}`)
   expect(shown).toContain(first.number)
   expect(shown).toContain('已受理')
@@ -182,6 +184,7 @@ test('the case page shows who has it and the worker\'s public reply, never the i
   expect(timeline).toContain('收到，马上安排')
   expect(timeline).not.toContain('缺灯管')
   expect(page.querySelector('#confirm')).toBeFalsy()  // nothing to confirm before it is resolved
+  snapshot(page, 'case-detail')
   const notes = await events(number, 'note')
   expect(notes.map(n => [n.note, n.public])).toEqual([['已联系物业电工，明早九点上门', 1], ['电工说缺灯管，需采购', 0]])
 })
@@ -250,6 +253,7 @@ test('a rating of 5 with a comment is stored, and the page then shows it instead
   expect(text(page, '#my-rating')).toContain('★★★★★ 5 分')
   expect(text(page, '#my-rating')).toContain('换得很快，谢谢网格员')
   expect(page.querySelector('#rate-form')).toBeFalsy()
+  snapshot(page, 'case-rated')
 })
 
 test('a second rating is refused (409): the page says it was rated already and shows the first', async () => {

@@ -3,6 +3,7 @@
 // coupon), and shows it at the counter as a QR code that rotates, on a bright screen. Set up
 // through the real API: the community's secretary onboards a merchant, binds its clerk, drafts,
 // approves and launches campaigns, and confirms the resident's address; the clerk redeems.
+const { snapshot } = require('./helpers/screenshot')
 const { open, tap, screen, text, settle } = require('./helpers/page')
 const backend = require('./helpers/backend')
 const phone = require('./helpers/wx')
@@ -119,6 +120,7 @@ test('the list shows a live campaign with its terms and what is left', async () 
   expect(text(page, `#rules-${campaign.id}`)).toContain('限堂食')
   expect(text(page, `#remaining-${campaign.id}`)).toBe('剩余 7 张')       // one taken by the neighbour
   expect(screen(page)).toContain('立即领取')
+  snapshot(page, 'redcard-campaigns')
 })
 
 test('one tap claims one coupon, stored for the resident and shown with its code', async () => {
@@ -229,6 +231,7 @@ test('the coupon page shows the QR and the code, and a fresh payload the counter
     expect(text(page, '#code')).toBe(coupon.code)
     expect(text(page, '#merchant')).toContain('八家庄路 12 号')
     const first = qrValue(page)
+    snapshot(page, 'redcard-coupon')
     expect(first).toBeTruthy()
     const scheduled = timers.mock.calls.filter(([, ms]) => ms === 60000)
     expect(scheduled).toHaveLength(1)                     // every qr_refresh_seconds (60)
@@ -319,6 +322,7 @@ test('my coupons sorts them into 可使用, 已使用 and 已过期', async () =
   expect(page.querySelector(`#coupon-${kept.id}`)).toBeTruthy()
   expect(page.querySelector(`#coupon-${used.id}`)).toBeFalsy()
   expect(text(page, `#state-${kept.id}`)).toBe('可使用')
+  snapshot(page, 'redcard-coupons')
   expect(screen(page)).toContain('已过期')              // the three tabs are drawn
   await tapTab(page, '#tabs', 1)
   expect(page.querySelector(`#coupon-${kept.id}`)).toBeFalsy()

@@ -2,6 +2,7 @@
 // publish the photos — and sees the case number at once. What they type is a draft that survives
 // a closed page, a lost session and a failed submit, and a retried submit files once. Every
 // story is checked in the database.
+const { snapshot } = require('./helpers/screenshot')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -86,6 +87,7 @@ test('a resident files a report with category, text, photos, place and choices, 
   expect(screen(page)).toContain('3号楼2单元')
   await tap(page, '#anonymous')
   await tap(page, '#publish-photos')
+  snapshot(page, 'report-form')
   await tap(page, '#submit')
 
   const [filed, ...more] = await myCases()
@@ -100,6 +102,7 @@ test('a resident files a report with category, text, photos, place and choices, 
   photos.forEach(p => expect(p.url).toMatch(/^\/media\/reports\/.+\.jpg$/))
   // the number at once, a way to the case, and a clean slate
   expect(text(page, '#done')).toContain(`已提交，编号 ${filed.number}`)
+  snapshot(page, 'report-done')
   expect(phone.storage.has(DRAFT)).toBe(false)
   await tap(page, '#open-case')
   expect(phone.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: `/case/detail/index?number=${filed.number}` }))
