@@ -9,6 +9,8 @@ The control server is the test's hand on what only WeChat or the database would 
   POST /sql {"sql", "params"}              → {"rows"}: a SELECT, to check what the backend stored
   POST /reset-limits                       → {}: forget rate counters (every test signs in from 127.0.0.1)
   GET  /calls?path=                        → {"calls"}: the WeChat API calls the backend made
+  POST /push {"xml"}                       → {"status", "body"}: a push to /wechat, signed as WeChat
+                                             signs it (MASSSENDJOBFINISH, PUBLISHJOBFINISH …)
 """
 import json
 import shutil
@@ -22,6 +24,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from tests.support import ROOT
+from tests.support.live_server import HttpClient
 from tests.support.live_server import LiveServer
 from tests.support.settings import _environment
 from tests.support.settings import settings_for
@@ -29,12 +32,14 @@ from tests.support.wechat_apps import APPID
 from tests.support.wechat_apps import MP_APPID
 from tests.support.wechat_apps import MP_SECRET
 from tests.support.wechat_apps import SECRET
+from tests.support.wechat_push import WeChat
 from tests.wechat_emulator import Emulator
 
 
 class Control(BaseHTTPRequestHandler):
     emulator = None
     database = None
+    server_url = None
 
     def log_message(self, *args):
         pass
@@ -68,6 +73,9 @@ class Control(BaseHTTPRequestHandler):
                 conn.row_factory = sqlite3.Row
                 rows = [dict(row) for row in conn.execute(sql, body.get("params") or [])]
             return self._answer(200, {"rows": rows})
+        if self.path == "/push":
+            answer = WeChat(HttpClient(self.server_url)).post(body["xml"])
+            return self._answer(200, {"status": answer.status_code, "body": answer.text})
         if self.path == "/reset-limits":
             with sqlite3.connect(self.database, timeout=10) as conn:
                 conn.execute("DELETE FROM rate_counter")
@@ -88,6 +96,7 @@ def main():
     server = LiveServer(settings, CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index")
     Control.emulator = emulator
     Control.database = str(data_dir / "linli.db")
+    Control.server_url = server.url
     control = ThreadingHTTPServer(("127.0.0.1", 0), Control)
     threading.Thread(target=control.serve_forever, daemon=True).start()
     print(json.dumps({"api": server.url + "/api/mp", "base": server.url,
