@@ -168,14 +168,15 @@ async function building(estate, name) {
   return { ...row, label: `${row.estate} ${row.name}`, units }
 }
 
-// The test's resident (this phone's openid) living in `place` (from building()), confirmed by
-// the community's secretary through the staff API unless `confirmed` is false.
-async function residentAt(place, { unit = 0, room = '301', confirmed = true } = {}) {
-  const { code } = await backend.control('/login-code', { openid: wx.phone.openid })
+// The test's resident (this phone's openid, or `openid`) living in `place` (from building()),
+// in its `unit`-th unit (null: no unit), confirmed by the community's secretary through the
+// staff API unless `confirmed` is false.
+async function residentAt(place, { unit = 0, room = '301', confirmed = true, openid = wx.phone.openid } = {}) {
+  const { code } = await backend.control('/login-code', { openid })
   const login = await backend.api('POST', '/login', { body: { code } })
   const token = login.data.token
   const claim = await backend.api('PUT', '/me/address', {
-    token, body: { building_id: place.id, unit_id: place.units.length ? place.units[unit].id : null, room },
+    token, body: { building_id: place.id, unit_id: unit === null || !place.units.length ? null : place.units[unit].id, room },
   })
   if (claim.status !== 200) throw new Error(`address claim: ${claim.status}`)
   if (confirmed) {
