@@ -63,6 +63,7 @@ test('an urgent notice stays on top for three days; one sent four days ago takes
   const old = await content.sendNotice({
     text: `上周停气通知 ${run}`, target: `building:${place.id}`, urgent: true, sendAt: beijingDaysAgo(4),
   })
+  await content.sendNotice({ text: `东区4号楼今晚停电 ${run}`, target: `building:${place.id}`, urgent: true })
   await content.sendNotice({ text: `东区4号楼电梯年检 ${run}`, target: `building:${place.id}` })
   expect(old.urgent).toBe(1)
   expect(Date.now() - content.storedTime(old.send_at)).toBeGreaterThan(3.9 * 24 * 3600 * 1000)
@@ -71,8 +72,10 @@ test('an urgent notice stays on top for three days; one sent four days ago takes
   await expectListMatches(page, place, 20)
   const rows = listed(page)
   const stale = rows.findIndex(r => r.includes(`上周停气通知 ${run}`))
+  const urgent = rows.findIndex(r => r.includes(`东区4号楼今晚停电 ${run}`))
   const fresh = rows.findIndex(r => r.includes(`东区4号楼电梯年检 ${run}`))
-  expect(fresh).toBeGreaterThanOrEqual(0)
+  expect(urgent).toBeGreaterThanOrEqual(0)
+  expect(fresh).toBeGreaterThan(urgent)                // sent later, but not urgent: below it
   expect(stale).toBeGreaterThan(fresh)                 // urgent, but past its days on top
   expect(rows[stale]).toContain('紧急')                  // still marked for what it was
   expect(page.instance.data.items[stale].pinned).toBe(false)
