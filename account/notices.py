@@ -50,20 +50,21 @@ class NoticeError(LinliError):
 
 
 def create(staff, community_id, article_id=None, text="", grid_id=None, building_id=None, send_at=None,
-           confirm=False, key=None):
+           confirm=False, key=None, urgent=False):
     """A scheduled notice (see `submit`)."""
     return submit(staff, community_id, article_id=article_id, text=text, grid_id=grid_id, building_id=building_id,
-                  send_at=send_at, confirm=confirm, key=key)[0]
+                  send_at=send_at, confirm=confirm, key=key, urgent=urgent)[0]
 
 
 def submit(staff, community_id, article_id=None, text="", grid_id=None, building_id=None, send_at=None,
-           confirm=False, key=None, repeat=False):
+           confirm=False, key=None, repeat=False, urgent=False):
     """A scheduled notice, one per intent: `key` (the form's idempotency key) becomes WeChat's
     clientmsgid, so a form sent twice (a double click, back and resubmit, two workers at once)
     gets the first notice back, and WeChat could not send it twice anyway. A form fetched again
     (Back can reload the page, with a new key) that sends the same content to the same followers
     within REPEAT_WINDOW also gets the earlier notice, unless `repeat`. Listed sensitive words in
-    the text stop it unless `confirm`. Returns (notice, created)."""
+    the text stop it unless `confirm`. An `urgent` notice stays on top of the mini-program's
+    notices for the policy's `urgent_pinned` after it is sent. Returns (notice, created)."""
     from_form = key is not None
     key = _checked_key(key)
     earlier = _by_key(key, community_id)
@@ -94,7 +95,8 @@ def submit(staff, community_id, article_id=None, text="", grid_id=None, building
     try:
         with db.atomic():
             notice = Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
-                                   send_at=send_at or utcnow(), client_msg_id=key, created_by=staff.id)
+                                   urgent=bool(urgent), send_at=send_at or utcnow(), client_msg_id=key,
+                                   created_by=staff.id)
     except IntegrityError:
         earlier = _by_key(key, community_id)       # the same form, a moment earlier, on another worker
         if earlier is None:

@@ -119,15 +119,18 @@ def public_timeline(case):
                 .order_by(CaseEvent.created_at, CaseEvent.id))
 
 
-def resolved_board(community_id, page=1, size=20):
+def resolved_board(community_id, page=1, size=20, building_id=None):
     """Resolved cases for everyone to see (published as a series, so residents see what was done):
-    no reporter, no unit or room, and long numbers in the text masked."""
+    no reporter, no unit or room, and long numbers in the text masked. `building_id`: only
+    that building's."""
     query = (Case.select(Case, Category, Building, Estate)
              .join(Category, JOIN.LEFT_OUTER, on=(Case.category == Category.id))
              .switch(Case).join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id))
              .join(Estate, JOIN.LEFT_OUTER, on=(Building.estate == Estate.id))
              .where((Case.community == community_id) & Case.state.in_(["resolved", "closed"])
                     & Case.resolved_at.is_null(False)))
+    if building_id is not None:
+        query = query.where(Case.building == building_id)
     return query.count(), list(query.order_by(Case.resolved_at.desc()).paginate(page, size))
 
 

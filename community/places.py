@@ -16,13 +16,19 @@ def communities():
             for c in Community.select().order_by(Community.name)]
 
 
+def community_by_code(code):
+    """The community of `code`; 404 for an unknown code."""
+    found = Community.get_or_none(Community.code == code)
+    if found is None:
+        raise LinliError("not_found", "社区不存在", 404)
+    return found
+
+
 def structure(code):
     """The community `code` as a tree: estates → buildings → units, in their order of entry.
     Buildings that are no longer in use are left out; a building outside any estate sits under
     an estate of `id` None. 404 for an unknown code."""
-    community = Community.get_or_none(Community.code == code)
-    if community is None:
-        raise LinliError("not_found", "社区不存在", 404)
+    community = community_by_code(code)
     buildings = list(Building.select().where((Building.community == community) & (Building.active == True))  # noqa: E712
                      .order_by(Building.id))
     units = {}
@@ -50,6 +56,15 @@ def building_place(building_id):
             "community": {"code": community.code, "name": community.name},
             "units": [{"id": u.id, "name": u.name}
                       for u in Unit.select().where(Unit.building == building).order_by(Unit.id)]}
+
+
+def building_of(community_id, building_id):
+    """A building of the community, in use or not (its past cases stay its own); 404 for
+    another community's or an unknown one."""
+    building = Building.get_or_none((Building.id == building_id) & (Building.community == community_id))
+    if building is None:
+        raise LinliError("not_found", "楼栋不存在", 404)
+    return building
 
 
 # What a building's mini-program code carries: WeChat passes it to the page as `scene` (32

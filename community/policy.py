@@ -159,6 +159,9 @@ class Policy:
     deadline_warning: datetime.timedelta     # staff hear this long before a resolution is due
     proposals: Proposals = Proposals()
     consent: Consent = Consent()
+    # An urgent notice (停水, 停电) stays on top of the mini-program's notices this long after it
+    # is sent; then it takes its place by date among the others.
+    urgent_pinned: datetime.timedelta = datetime.timedelta(days=3)
 
     @property
     def top_level(self):

@@ -19,6 +19,7 @@ from account import notices
 from account import stats
 from account import words
 from cases import photos
+from community.policy import policy_for
 from console.access import CONTENT_ROLES
 from console.access import staff_community
 from console.auth import signed_in
@@ -50,7 +51,8 @@ def articles():
     return render_template("console/articles.html", articles=rows, figures=stats.per_article(staff_community())[:20],
                            article_states=ARTICLE_STATE_LABELS, notice_states=NOTICE_STATE_LABELS,
                            notices=Notice.select().where(Notice.community == staff_community())
-                           .order_by(Notice.id.desc()).limit(20).prefetch(Article, WeChatTag, Building, Estate))
+                           .order_by(Notice.id.desc()).limit(20).prefetch(Article, WeChatTag, Building, Estate),
+                           **_notice_form())
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
@@ -73,8 +75,7 @@ def article(article_id=None):
     return render_template("console/article.html", article=current, preview=preview,
                            article_states=ARTICLE_STATE_LABELS,
                            covers=article_domain.cover_choices(current.cover_path if current else ""),
-                           grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
-                           buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex)
+                           **_notice_form())
 
 
 @bp.post("/articles/<int:article_id>/<action>")
@@ -123,7 +124,7 @@ def notice():
                                   grid_id=integer(target[5:]) if target.startswith("grid:") else None,
                                   building_id=integer(target[9:]) if target.startswith("building:") else None,
                                   send_at=send_at, confirm=form.get("confirm") == "1", key=form["key"],
-                                  repeat=form.get("repeat") == "1")
+                                  repeat=form.get("repeat") == "1", urgent=form.get("urgent") == "1")
     if not new:
         # The same form again (double click, back and resubmit): its notice, not a second one.
         flash("这条通知已提交过（第 %d 号，%s），没有重复发送；如确需再次群发，请勾选“再次群发同一内容”"
@@ -185,6 +186,13 @@ def set_words():
     count = words.set_words(request.form.get("words", "").splitlines())
     flash("敏感词表已更新：%d 个" % count, "ok")
     return redirect(url_for("console.comments"), code=303)
+
+
+def _notice_form():
+    """What a notice form offers: the community's grids and buildings to aim at, and its key."""
+    return dict(grids=Grid.select().where(Grid.community == staff_community()).order_by(Grid.id),
+                buildings=Building.listed(staff_community()), notice_key=uuid.uuid4().hex,
+                urgent_days=policy_for(staff_community()).urgent_pinned.days)
 
 
 def _article(article_id):

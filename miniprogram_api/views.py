@@ -17,6 +17,7 @@ from cases import queries
 from cases import workflow
 from community import places
 from community import residents
+from community.board import service_board
 from community.board import unit_board
 from linli import config
 from linli import limits
@@ -33,6 +34,7 @@ from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import Page
 from miniprogram_api.parsing import PageSize
 from miniprogram_api.parsing import Query
+from miniprogram_api.parsing import QueryWhole
 from miniprogram_api.parsing import Refusal
 from miniprogram_api.parsing import Text
 from miniprogram_api.parsing import UploadedFile
@@ -51,7 +53,7 @@ from miniprogram_api.serializers import Structure
 from miniprogram_api.serializers import Token
 from miniprogram_api.serializers import UnitBoard
 from miniprogram_api.serializers import Upload
-from models.community import Community
+from models.community import Building
 from models.community import Unit
 from models.workflow import Category
 
@@ -274,15 +276,19 @@ def categories():
     return jsonify([{"id": c.id, "code": c.code, "name": c.name, "parent_id": c.parent_id} for c in rows])
 
 
+class BoardFilter(Paging):
+    building_id: QueryWhole = Field(None, description="only this building's cases")
+
+
 @bp.get("/communities/<code>/resolved")
 @declare(BoardPage, 404)
-def resolved(code, query: Paging):
-    """Resolved cases, without personal data"""
-    community = Community.get_or_none(Community.code == code)
-    if community is None:
-        raise LinliError("not_found", "社区不存在", 404)
+def resolved(code, query: BoardFilter):
+    """Resolved cases, without personal data; one building's with ?building_id="""
+    community = places.community_by_code(code)
+    if query.building_id is not None:
+        places.building_of(community.id, query.building_id)
     page, size = queries.page_args(query.page, query.size)
-    total, cases = queries.resolved_board(community.id, page, size)
+    total, cases = queries.resolved_board(community.id, page, size, building_id=query.building_id)
     return jsonify(serializers.page(total, [serializers.board_entry(c) for c in cases], page, size))
 
 
@@ -324,6 +330,19 @@ def unit_service_board(unit_id):
     unit = Unit.get_or_none(Unit.id == unit_id)
     if unit is None:
         raise LinliError("not_found", "单元不存在", 404)
-    return jsonify({"building": unit.building.label, "unit": unit.name,
-                    "contacts": [{"role": e.label, "name": e.name, "phone": e.phone or None}
-                                 for e in unit_board(unit)]})
+    return _board(unit.building, unit.name, unit_board(unit))
+
+
+@bp.get("/buildings/<int:building_id>/board")
+@declare(UnitBoard, 404)
+def building_service_board(building_id):
+    """A building's service board, every unit's leaders on it (for an address without a unit)"""
+    found = Building.get_or_none(Building.id == building_id)
+    if found is None:
+        raise LinliError("not_found", "楼栋不存在", 404)
+    return _board(found, "", service_board(found))
+
+
+def _board(building, unit_name, entries):
+    return jsonify({"building": building.label, "unit": unit_name,
+                    "contacts": [{"role": e.label, "name": e.name, "phone": e.phone or None} for e in entries]})

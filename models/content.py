@@ -1,5 +1,6 @@
 """What the official account publishes and hears back: articles, mass-sent notices, the tags
 that aim them at grids and buildings, statistics, and article comments with their moderation."""
+from peewee import BooleanField
 from peewee import CharField
 from peewee import DateField
 from peewee import DateTimeField
@@ -91,6 +92,7 @@ class Notice(BaseModel):
     text = TextField(default="")
     tag = ForeignKeyField(WeChatTag, null=True, on_delete="SET NULL")     # None: everyone
     state = CharField(max_length=16, default="scheduled", constraints=[_in("state", NOTICE_STATES)])
+    urgent = BooleanField(default=False)      # kept on top of the mini-program's notices for a while
     send_at = DateTimeField(default=utcnow)
     client_msg_id = CharField(max_length=64, unique=True)    # WeChat drops a repeat within 24 h
     msg_id = CharField(max_length=64, default="", index=True)

@@ -11,6 +11,8 @@ The control server is the test's hand on what only WeChat or the database would 
                                              signs in from 127.0.0.1); a resident's own are kept
   POST /risky-words {"words"}              → {}: msgSecCheck finds these words risky from now on (added)
   GET  /calls?path=                        → {"calls"}: the WeChat API calls the backend made
+  POST /push {"xml"}                       → {"status", "body"}: a push to /wechat, signed as WeChat
+                                             signs it (MASSSENDJOBFINISH, PUBLISHJOBFINISH …)
 """
 import json
 import shutil
@@ -24,6 +26,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from tests.support import ROOT
+from tests.support.live_server import HttpClient
 from tests.support.live_server import LiveServer
 from tests.support.settings import _environment
 from tests.support.settings import settings_for
@@ -31,6 +34,7 @@ from tests.support.wechat_apps import APPID
 from tests.support.wechat_apps import MP_APPID
 from tests.support.wechat_apps import MP_SECRET
 from tests.support.wechat_apps import SECRET
+from tests.support.wechat_push import WeChat
 from tests.wechat_emulator import Emulator
 
 CASE_TEMPLATE = "tmpl-mp-case-progress"
@@ -39,6 +43,7 @@ CASE_TEMPLATE = "tmpl-mp-case-progress"
 class Control(BaseHTTPRequestHandler):
     emulator = None
     database = None
+    server_url = None
 
     def log_message(self, *args):
         pass
@@ -76,6 +81,9 @@ class Control(BaseHTTPRequestHandler):
             with self.emulator.state.lock:
                 self.emulator.state.risky_words.update(body.get("words") or [])
             return self._answer(200, {})
+        if self.path == "/push":
+            answer = WeChat(HttpClient(self.server_url)).post(body["xml"])
+            return self._answer(200, {"status": answer.status_code, "body": answer.text})
         if self.path == "/reset-limits":
             # A resident's own counters stay: each test has a new resident, and a test of a
             # resident's limit must not see it reset by a test starting in another file.
@@ -101,6 +109,7 @@ def main():
     server = LiveServer(settings, **extra)
     Control.emulator = emulator
     Control.database = str(data_dir / "linli.db")
+    Control.server_url = server.url
     control = ThreadingHTTPServer(("127.0.0.1", 0), Control)
     threading.Thread(target=control.serve_forever, daemon=True).start()
     print(json.dumps({"api": server.url + "/api/mp", "base": server.url,

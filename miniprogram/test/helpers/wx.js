@@ -165,6 +165,7 @@ const wxFake = {
   stopPullDownRefresh: jest.fn(),
   setNavigationBarTitle: jest.fn(),
   makePhoneCall: jest.fn(o => later(o, true, { errMsg: 'makePhoneCall:ok' })),
+  setClipboardData: jest.fn(o => later(o, true, { errMsg: 'setClipboardData:ok' })),
   previewImage: jest.fn(o => later(o, true, {})),
   openLocation: jest.fn(o => later(o, true, {})),
   vibrateShort: jest.fn(),
