@@ -1,6 +1,7 @@
 // Story 5, "my building": the service board of the resident's unit (片长, 楼长, 单元长, 网格员)
 // with a call button only where the person published a phone, and the building's resolved
 // cases. Staff are added in the real console, cases filed and resolved through the API.
+const { snapshot } = require('./helpers/screenshot')
 const { open, tap, text, screen } = require('./helpers/page')
 const backend = require('./helpers/backend')
 const phone = require('./helpers/wx')
@@ -64,6 +65,7 @@ test("my unit's board lists who serves it, and only a published phone can be cal
   const page = await open('building/index')
   const expected = await expectedBoard(place, place.units[0].id)
   expect(expected.map(e => e.role)).toEqual(['单元长', '网格员', '片区负责人'])
+  snapshot(page, 'building')
   const shown = contacts(page)
   expect(shown.length).toBe(expected.length)
   expected.forEach((e, i) => {

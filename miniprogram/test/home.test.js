@@ -1,6 +1,7 @@
 // 首页: urgent notices on top, the latest three notices and articles below, the big doors, and
 // a designed offline state. Notices are written in the real console, sent through the WeChat
 // emulator, and the page is checked against the database's rows.
+const { snapshot } = require('./helpers/screenshot')
 const { open, tap, text, screen } = require('./helpers/page')
 const backend = require('./helpers/backend')
 const phone = require('./helpers/wx')
@@ -45,6 +46,7 @@ test('urgent notices sit on top in red, and the latest three notices and article
 
   const page = await open('pages/home/index')
   const { latest } = await expectMatchesDatabase(page, place)
+  snapshot(page, 'home')
   // what was just sent is what the resident sees first
   expect(text(page, '#urgent-0')).toContain(`3号楼今晚停电 ${run}`)
   expect(text(page, '#urgent-0')).toContain('紧急')
@@ -108,6 +110,7 @@ test('offline, the page says so with 重试, keeps the doors and the notices it 
   expect(again.querySelector('#retry')).toBeTruthy()
   expect(again.querySelector('#entry-report')).toBeTruthy()
   expect(text(again, '#stale')).toContain('可能不是最新的')
+  snapshot(again, 'home-offline')
   expect(shown(again, 'latest')).toEqual(before)
 
   phone.phone.offline = false

@@ -1,6 +1,7 @@
 // Story 6: the community's notices and articles. Written and sent in the real console, sent by
 // the WeChat emulator, read in the list (urgent first, then newest; more as one scrolls; fresh
 // on pulling down) and one by one (an article as rich text, a text notice as its text).
+const { snapshot } = require('./helpers/screenshot')
 const { open, tap, text, screen } = require('./helpers/page')
 const backend = require('./helpers/backend')
 const phone = require('./helpers/wx')
@@ -46,6 +47,7 @@ test('the list puts fresh urgent notices first, then everything newest first, an
   expect(first.length).toBe(20)
   expect(first.indexOf(`东区2号楼明日停水 ${run}`)).toBeLessThan(first.indexOf(`东区2号楼第21期楼道公告 ${run}`))
   expect(text(page, '#item-0')).toContain('紧急')
+  snapshot(page, 'notices')
 
   await tap(page, '#more')                                         // the second page joins the first
   const [{ count }] = await backend.sql(
@@ -110,6 +112,7 @@ test('an article opens as rich text with its cover, and its WeChat link can be c
   expect(text(page, '#title')).toBe(article.title)
   expect(text(page, '#meta')).toContain('社区宣传')
   expect(text(page, '#digest')).toBe('冬季取暖注意事项')
+  snapshot(page, 'article')
   const html = page.instance.data.doc.html
   expect(html).toContain('<h1>安全用电</h1>')
   expect(html).toContain('<strong>不要</strong>')

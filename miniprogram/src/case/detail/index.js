@@ -65,6 +65,8 @@ Component({
     },
 
     async load() {
+      // opened without a number (a bad link): nothing to ask the server
+      if (!this.number) return this.setData({ state: 'missing', c: null, error: null })
       if (!this.data.c) this.setData({ state: 'loading' })
       try {
         const c = await api.get(`/reports/${encodeURIComponent(this.number)}`)
