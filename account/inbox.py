@@ -13,9 +13,11 @@ from models.people import Resident
 
 def dedup_key(fields):
     if fields["MsgType"] == "event":
-        # EventKey too: two menu taps in one second differ only there; a retry repeats it.
-        return "evt:%s:%s:%s:%s" % (fields["FromUserName"], fields.get("CreateTime", ""),
-                                    fields.get("Event", ""), fields.get("EventKey", ""))[:200]
+        # EventKey too: two menu taps in one second differ only there; a retry repeats it. MsgID:
+        # two mass sends finishing in one second (MASSSENDJOBFINISH) differ only there.
+        return "evt:%s:%s:%s:%s:%s" % (fields["FromUserName"], fields.get("CreateTime", ""),
+                                       fields.get("Event", ""), fields.get("EventKey", ""),
+                                       fields.get("MsgID", ""))[:200]
     if fields.get("MsgId"):
         return "msg:%s" % fields["MsgId"]
     return "msg:%s:%s:%s" % (fields["FromUserName"], fields.get("CreateTime", ""), fields["MsgType"])

@@ -361,3 +361,15 @@ def test_odd_verdict_pushes_are_answered_without_a_500(wechat, mini_push):
     broken = mini_push.client.post("/wechat/miniprogram", data=b"{not json",
                                    query_string=mini_push.query(), content_type="application/json")
     assert broken.status_code == 400
+
+
+def test_two_mass_sends_finishing_in_one_second_are_both_recorded(wechat):
+    # WeChat reports each mass send's end (MASSSENDJOBFINISH) from the same system sender; two
+    # notices finishing in one second differ only in MsgID, and a retried report repeats it.
+    def finished(msg_id):
+        return WeChat.xml("o-system", "event", {"Event": "MASSSENDJOBFINISH", "MsgID": msg_id, "Status": "send success",
+                                                "TotalCount": "1", "FilterCount": "1", "SentCount": "1",
+                                                "ErrorCount": "0"}, msg_id=False, create_time=1767225600)
+    for xml in (finished("1000001"), finished("1000002"), finished("1000002")):
+        assert wechat.post(xml).status_code == 200
+    assert InboundMessage.select().where(InboundMessage.event == "masssendjobfinish").count() == 2
