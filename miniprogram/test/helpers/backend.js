@@ -13,18 +13,18 @@ function info() {
   return JSON.parse(fs.readFileSync(INFO, 'utf8'))
 }
 
-function post(url, body) {
+// One HTTP call: resolves {status, data} (JSON parsed where it is JSON), whatever the status.
+function send(method, url, { body, headers = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body || {}))
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, res => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+    const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, res => {
       const chunks = []
       res.on('data', c => chunks.push(c))
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
         let parsed
         try { parsed = JSON.parse(text) } catch (e) { parsed = text }
-        if (res.statusCode >= 400) reject(new Error(`${url}: ${res.statusCode} ${text}`))
-        else resolve(parsed)
+        resolve({ status: res.statusCode, data: parsed, text })
       })
     })
     req.on('error', reject)
@@ -32,9 +32,12 @@ function post(url, body) {
   })
 }
 
-// The test's hand on WeChat and the database (see tests/miniprogram_backend.py).
-function control(route, body) {
-  return post(info().control + route, body)
+// The test's hand on WeChat and the database (see tests/miniprogram_backend.py); a refusal
+// there is a broken test, so it throws.
+async function control(route, body) {
+  const answer = await send('POST', info().control + route, { body: body || {} })
+  if (answer.status >= 400) throw new Error(`${route}: ${answer.status} ${answer.text}`)
+  return answer.data
 }
 
 async function sql(query, ...params) {
@@ -43,26 +46,10 @@ async function sql(query, ...params) {
 
 // The API as a second client would call it (staff acting on a case, a merchant launching a
 // campaign): plain HTTP, outside the mini-program under test.
-function api(method, route, { body, token, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-    const req = http.request(info().api + route, {
-      method,
-      agent,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    }, res => {
-      const chunks = []
-      res.on('data', c => chunks.push(c))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let parsed
-        try { parsed = JSON.parse(text) } catch (e) { parsed = text }
-        resolve({ status: res.statusCode, data: parsed })
-      })
-    })
-    req.on('error', reject)
-    req.end(data)
-  })
+async function api(method, route, { body, token, headers = {} } = {}) {
+  const auth = token ? { authorization: `Bearer ${token}` } : {}
+  const { status, data } = await send(method, info().api + route, { body, headers: { ...auth, ...headers } })
+  return { status, data }
 }
 
 module.exports = { INFO, info, control, sql, api }
