@@ -287,6 +287,19 @@ test('the screen is made bright and kept on while the QR shows, and given back o
   }
 })
 
+test('a phone that will not tell its brightness still gets its screen back (keep-on turned off) on leaving', async () => {
+  // The mistake: keep-screen-on was given back only together with a brightness read, so a phone
+  // whose getScreenBrightness failed kept its screen on for the rest of the session.
+  const { coupon } = await claimedCoupon()
+  phone.wx.getScreenBrightness.mockImplementationOnce(o => o.fail({ errMsg: 'getScreenBrightness:fail' }))
+  const page = await open('redcard/coupon/index', { id: String(coupon.id) })
+  expect(phone.wx.setKeepScreenOn).toHaveBeenLastCalledWith(expect.objectContaining({ keepScreenOn: true }))
+  page.instance.onUnload()
+  await settle()
+  expect(phone.wx.setKeepScreenOn).toHaveBeenLastCalledWith(expect.objectContaining({ keepScreenOn: false }))
+  expect(phone.wx.setScreenBrightness).not.toHaveBeenCalled()     // the resident's own level is unknown: left alone
+})
+
 test('a coupon redeemed at the counter shows 已使用 with its date and no QR', async () => {
   const { coupon } = await claimedCoupon()
   const done = await ok('POST', '/merchant/redeem', { token: (await merchant()).clerk, body: { code: coupon.code, order_fen: 2000 } })

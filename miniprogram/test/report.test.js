@@ -249,6 +249,32 @@ test('a submit whose answer was lost, retried after reopening, files exactly onc
   expect(phone.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1)     // asked once per draft
 })
 
+test('edits made after a lost answer are not dropped: the page says the first was filed and offers the edits as a new report', async () => {
+  // The mistake: the retry carried the first send's key, the server answered with the case the
+  // first send had filed, and the page said 已提交 while the added detail was never filed.
+  const page = await open(PAGE)
+  await type(page, '#text', '电梯按钮失灵')
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/reports')
+  await tap(page, '#submit')
+  phone.phone.lose = null
+  await type(page, '#text', '电梯按钮失灵，3楼和5楼都按不亮')
+  await tap(page, '#submit')
+  const [first, ...none] = await myCases()
+  expect(none).toEqual([])
+  expect(first.description).toBe('电梯按钮失灵')
+  expect(text(page, '#done')).toContain(`编号 ${first.number}`)
+  expect(text(page, '#unsent-edits')).toContain('没有一起提交')
+  // the edits are still there, under a new key: filed as a report of their own
+  await tap(page, '#file-edits')
+  expect(page.instance.data.text).toBe('电梯按钮失灵，3楼和5楼都按不亮')
+  await tap(page, '#submit')
+  const cases = await myCases()
+  expect(cases.map(c => c.description).sort()).toEqual(['电梯按钮失灵', '电梯按钮失灵，3楼和5楼都按不亮'])
+  const keys = filings().map(r => r.header['Idempotency-Key'])
+  expect(keys[2]).not.toBe(keys[0])
+  expect(page.querySelector('#unsent-edits')).toBeFalsy()
+})
+
 test('two taps on 提交 in a row file once', async () => {
   // an impatient double tap: the second finds the first under way
   const page = await open(PAGE)

@@ -75,7 +75,9 @@ test('when signing in again fails too, the call is not repeated for ever', async
   try {
     const me = await open('pages/me/index')
     expect(calls('GET', '/me').slice(1)).toHaveLength(1)
-    expect(text(me, '#error')).toBeTruthy()
+    // said in words with a next step, never WeChat's raw errMsg or an empty banner
+    expect(text(me, '#error')).toContain('微信登录没有成功')
+    expect(text(me, '#error')).toContain('重试')
   } finally {
     phone.wx.login.mockImplementation(realLogin)
   }

@@ -15,14 +15,16 @@ function origin() {
 }
 
 // One HTTP call. `auth`: false for public calls, a token string, or true for "the resident's".
-function raw({ path, method = 'GET', data, auth = true, header = {}, timeout = 15000 }) {
+// `withStatus`: resolve {status, data} instead of the body, for callers that must tell a new
+// resource (201) from a replay of an Idempotency-Key (200).
+function raw({ path, method = 'GET', data, auth = true, header = {}, timeout = 15000, withStatus = false }) {
   return new Promise((resolve, reject) => {
     const headers = { ...header }
     if (typeof auth === 'string') headers.Authorization = `Bearer ${auth}`
     wx.request({
       url: base() + path, method, data, header: headers, timeout,
       success: res => (res.statusCode >= 200 && res.statusCode < 300) || res.statusCode === 304
-        ? resolve(res.data) : reject(errors.fromResponse(res)),
+        ? resolve(withStatus ? { status: res.statusCode, data: res.data } : res.data) : reject(errors.fromResponse(res)),
       fail: res => reject(errors.fromTransport(res.errMsg)),
     })
   })

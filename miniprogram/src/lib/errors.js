@@ -9,6 +9,7 @@ const NEXT_STEPS = {
   wechat_unavailable: { title: '微信服务暂时不可用', next: '请稍后再试。' },
   not_configured: { title: '服务暂未开通', next: '社区还在准备这项服务，请先拨打社区电话办理。' },
   session: { title: '登录已失效', next: '正在为您重新登录，请再点一次。' },
+  login_failed: { title: '微信登录没有成功', next: '请确认网络正常后点“重试”；如果一直不行，请退出小程序再进入。' },
   rate_limited: { title: '操作太频繁了', next: '请休息一会儿（约一分钟）再试。' },
   too_large: { title: '照片太大', next: '请换一张较小的照片，或在相册里先压缩。' },
   bad_photo: { title: '照片无法识别', next: '请重新拍一张（JPG 或 PNG 格式）。' },

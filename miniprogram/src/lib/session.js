@@ -1,6 +1,8 @@
 // The resident's session: a token from /login kept in storage, renewed quietly before it
 // lapses, and signed in again (wx.login) when the server says it is gone. Callers never see a
 // 401 unless signing in itself fails.
+const errors = require('./errors')
+
 const KEY = 'linli.session'
 const RENEW_BEFORE = 24 * 3600          // seconds: refresh a token in its last day
 
@@ -24,10 +26,13 @@ function now() {
   return Math.floor(Date.now() / 1000)
 }
 
+// WeChat's own sign-in failing (no network at first launch, WeChat busy) is said to the
+// resident like any failed call: an ApiError with a next step, never WeChat's raw errMsg.
 function wxLogin() {
   return new Promise((resolve, reject) => wx.login({
-    success: res => (res.code ? resolve(res.code) : reject(new Error('login:no code'))),
-    fail: reject,
+    success: res => (res.code ? resolve(res.code) : reject(new errors.ApiError({ kind: 'login_failed' }))),
+    fail: res => reject(/timeout|network|offline|INTERNET/i.test((res && res.errMsg) || '')
+      ? errors.fromTransport(res.errMsg) : new errors.ApiError({ kind: 'login_failed' })),
   }))
 }
 

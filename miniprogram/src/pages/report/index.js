@@ -282,10 +282,24 @@ Component({
       }
       // "my address" sends no point: the backend files the case at the resident's building
       if (d.place) body.location = { lat: d.place.lat, lng: d.place.lng, label: d.place.label }
+      // What this key was first sent with: a retry after the resident edited the draft may be
+      // answered with the case the first send filed (its answer was lost), without the edits.
+      const sending = JSON.stringify(body)
+      if (!d.sent) this.draft.sent = sending
       this.save()                       // the key is in storage before the request leaves
       this.setData({ submitting: true, submitError: null })
       try {
-        const filed = await api.post('/reports', body, { header: { 'Idempotency-Key': d.key } })
+        const { status, data: filed } = await api.post('/reports', body, {
+          header: { 'Idempotency-Key': d.key }, withStatus: true,
+        })
+        if (status === 200 && this.draft.sent !== sending) {
+          // The earlier send was filed; what was edited since is still only on the phone. The
+          // draft stays, under a new key, so the edits can be filed as a report of their own.
+          this.draft = { ...this.draft, key: api.newKey('report'), sent: null }
+          this.save()
+          this.setData({ submitting: false, done: { number: filed.number, owner: filed.owner, unsentEdits: true } })
+          return
+        }
         wx.removeStorageSync(DRAFT)
         this.setData({ submitting: false, done: { number: filed.number, owner: filed.owner } })
       } catch (e) {
@@ -295,6 +309,12 @@ Component({
 
     openCase() {
       wx.navigateTo({ url: `/case/detail/index?number=${this.data.done.number}` })
+    },
+
+    // The edits a lost answer left unsent (done.unsentEdits): back to the draft, which already
+    // has a new key, to file them as a report of their own.
+    fileEdits() {
+      this.setData({ done: null })
     },
 
     // Another report: a new draft, with a new key.

@@ -97,6 +97,7 @@ Component({
 
     brighten() {
       wx.setKeepScreenOn({ keepScreenOn: true })
+      this.keptOn = true                          // given back on leaving, whatever brightness did
       if (this.brightness !== undefined) return   // raised already: 1 is not the resident's own
       this.brightness = null                      // asked for, not yet known
       wx.getScreenBrightness({
@@ -110,11 +111,14 @@ Component({
     },
 
     restoreBrightness() {
+      if (this.keptOn) {
+        this.keptOn = false
+        wx.setKeepScreenOn({ keepScreenOn: false })
+      }
       const before = this.brightness
       if (before === undefined) return
       this.brightness = undefined
       if (before !== null) wx.setScreenBrightness({ value: before })
-      wx.setKeepScreenOn({ keepScreenOn: false })
     },
   },
 })
