@@ -172,6 +172,8 @@ test('a retry after the answer was lost reuses the key and gets the same coupon'
   const rows = await couponsOf(me.id, campaign.id)
   expect(rows).toHaveLength(1)
   expect(text(page, `#claimed-${campaign.id}`)).toContain(shown(first.code))
+  // said as it is: the coupon the lost answer carried, not a new one
+  expect(phone.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已领到这张券' }))
   const claims = phone.log.filter(r => r.method === 'POST' && r.url.endsWith(`/campaigns/${campaign.id}/claim`))
   expect(claims).toHaveLength(2)
   expect(claims[0].header['Idempotency-Key']).toBe(claims[1].header['Idempotency-Key'])
@@ -179,6 +181,7 @@ test('a retry after the answer was lost reuses the key and gets the same coupon'
   // The key is spent: a later, deliberate claim is a new intent with a new key.
   await tap(page, `#claim-${campaign.id}`)
   expect(await couponsOf(me.id, campaign.id)).toHaveLength(2)
+  expect(phone.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '领取成功' }))
 })
 
 test('the last coupon taken while the resident looked: told it is sold out, and nothing issued', async () => {

@@ -79,10 +79,12 @@ Component({
       if (this.data.claiming[id]) return
       this.setData({ [`claiming.${id}`]: true })
       try {
-        const coupon = await api.post(`/campaigns/${id}/claim`, {}, { header: { 'Idempotency-Key': claimKey(id) } })
+        const { status, data: coupon } = await api.post(`/campaigns/${id}/claim`, {},
+          { header: { 'Idempotency-Key': claimKey(id) }, withStatus: true })
         forgetKey(id)
         this.setData({ [`claimed.${id}`]: { id: coupon.id, code: coupon.code } })
-        wx.showToast({ title: '领取成功', icon: 'success' })
+        // 200: the key's earlier claim (its answer was lost), not a new coupon; said as it is
+        wx.showToast({ title: status === 201 ? '领取成功' : '已领到这张券', icon: 'success' })
         this.load()
       } catch (err) {
         if (err.kind === 'address_not_confirmed') this.offerAddress(err)
