@@ -1,6 +1,8 @@
-"""Commands for staff accounts (`flask --app wsgi create-staff`, `... staff-link`)."""
+"""Commands for staff accounts (`flask --app wsgi create-staff`, `... staff-link`) and the first
+load of households (`... households import FILE --community CODE [--apply]`)."""
 import click
 
+from community.household_import import import_households
 from community.staff import assign_role
 from community.staff import create_staff
 from community.staff import hash_password
@@ -64,4 +66,46 @@ def _parse_role(spec):
     return role, grid
 
 
-COMMANDS = (create_staff_command, staff_link_command)
+@click.group("households")
+def households_cli():
+    """Households (户) of a community."""
+
+
+@households_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--community", "code", required=True, help="the community's code, e.g. bajiazhuang")
+@click.option("--apply", "apply_", is_flag=True,
+              help="write the households; without it, only check and report (a dry run)")
+def import_households_command(file, code, apply_):
+    """Load households from a CSV (estate,building,unit,room,floor_area,occupancy; UTF-8, as
+    Excel's "CSV UTF-8" saves it). Every row is reported; nothing is written unless --apply and
+    every row is good. Exits 1 when any row has a problem."""
+    with open(file, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException("%s is not UTF-8: save it from Excel as \"CSV UTF-8\"" % file) from None
+    with connected():
+        community = Community.get_or_none(Community.code == code)
+        if community is None:
+            raise click.ClickException("no community with code %r" % code)
+        try:
+            report = import_households(community.id, text, None, dry_run=not apply_)
+        except LinliError as exc:
+            raise click.ClickException(exc.message) from None
+    if report.problem:
+        raise click.ClickException("%s: %s" % (report.problem, report.message))
+    for row in report.rows:
+        if row.problem:
+            click.echo("line %d: ERROR %s %s: %s" % (row.line, row.problem, row.place, row.message))
+        else:
+            click.echo("line %d: %s %s" % (row.line, row.action, row.place))
+    counts = report.counts()
+    click.echo("%s: %s" % ("applied" if report.applied else ("dry run" if report.ok else "NOT applied"),
+                           " ".join("%s=%d" % kv for kv in counts.items())))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+COMMANDS = (create_staff_command, staff_link_command, households_cli)

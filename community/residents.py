@@ -10,6 +10,7 @@ from models.community import Building
 from models.community import Unit
 from models.db import db
 from models.db import utcnow
+from models.households import Household
 from models.miniprogram import MpSession
 from models.people import Resident
 from models.people import RoleAssignment
@@ -98,10 +99,18 @@ def set_address(resident, building_id, unit_id=None, room=""):
     room = (room or "").strip()
     if len(room) > 20:
         raise AddressError("bad_room", "门牌号不超过20个字符")
-    (Resident.update(community=building.community_id, building=building, unit=unit, room=room,
-                     address_state="pending", address_confirmed_by=None, address_confirmed_at=None,
-                     updated_at=utcnow())
-     .where(Resident.id == resident.id).execute())
+    # The room's household, when it is known: a member once the address is confirmed.
+    household = Household.get_or_none((Household.unit == unit) & (Household.room == room)) if unit else None
+    with db.atomic():
+        (Resident.update(community=building.community_id, building=building, unit=unit, room=room,
+                         household=household, address_state="pending", address_confirmed_by=None,
+                         address_confirmed_at=None, updated_at=utcnow())
+         .where(Resident.id == resident.id).execute())
+        # Who moves away no longer speaks for the household they left (its 户代表 is a member).
+        left = Household.representative == resident.id
+        if household is not None:
+            left &= Household.id != household.id
+        Household.update(representative=None, updated_at=utcnow()).where(left).execute()
     return Resident.get_by_id(resident.id)
 
 

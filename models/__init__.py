@@ -32,6 +32,7 @@ from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.coupons import RedemptionAttempt
 from models.db import db
+from models.households import Household
 from models.limits import RateCounter
 from models.merchants import Merchant
 from models.merchants import MerchantStaff
@@ -54,7 +55,7 @@ from models.workflow import SlaPolicy
 
 ALL_MODELS = [
     Community, Estate, Grid, Building, Unit,
-    Staff, Resident, RoleAssignment, SigninLink,
+    Staff, Resident, RoleAssignment, SigninLink, Household,
     Merchant, MerchantStaff,
     AccessToken,
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,

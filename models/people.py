@@ -3,6 +3,7 @@ from peewee import BooleanField
 from peewee import CharField
 from peewee import Check
 from peewee import DateTimeField
+from peewee import DeferredForeignKey
 from peewee import ForeignKeyField
 from peewee import IntegerField
 
@@ -61,6 +62,9 @@ class Resident(BaseModel):
     building = ForeignKeyField(Building, null=True, backref="residents", on_delete="SET NULL")
     unit = ForeignKeyField(Unit, null=True, backref="residents", on_delete="SET NULL")
     room = CharField(max_length=20, default="")
+    # The room of the address, once it names a known household (models/households.py, defined
+    # after this module: hence deferred). A member of it only while the address is confirmed.
+    household = DeferredForeignKey("Household", null=True, backref="members", on_delete="SET NULL")
     address_state = CharField(max_length=16, default="none", constraints=[_in("address_state", ADDRESS_STATES)])
     address_confirmed_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     address_confirmed_at = DateTimeField(null=True)
