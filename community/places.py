@@ -1,13 +1,16 @@
 """A community's places as a resident chooses among them: estates, their buildings, the buildings'
-units. Public and the same for everyone: names and ids only, never a person."""
+units and the units' rooms. Public and the same for everyone: names, room labels and ids only,
+never a person (nor whether a room has members, its area or who owns it)."""
 import hashlib
 import json
 
+from community.households import room_order
 from linli.errors import LinliError
 from models.community import Building
 from models.community import Community
 from models.community import Estate
 from models.community import Unit
+from models.households import Household
 
 
 def communities():
@@ -56,6 +59,21 @@ def building_place(building_id):
             "community": {"code": community.code, "name": community.name},
             "units": [{"id": u.id, "name": u.name}
                       for u in Unit.select().where(Unit.building == building).order_by(Unit.id)]}
+
+
+def unit_rooms(unit_id):
+    """A unit with its rooms (its households) in door order, to choose one's own; `rooms` is
+    empty where the households were never loaded, and the resident types the room instead.
+    404 for an unknown unit or one of a building out of use."""
+    unit = (Unit.select(Unit, Building).join(Building)
+            .where((Unit.id == unit_id) & (Building.active == True)).first())  # noqa: E712
+    if unit is None:
+        raise LinliError("not_found", "单元不存在", 404)
+    rooms = sorted(Household.select(Household.id, Household.room).where(Household.unit == unit),
+                   key=lambda h: room_order(h.room))
+    return {"unit": {"id": unit.id, "name": unit.name, "building_id": unit.building_id,
+                     "building": unit.building.label},
+            "rooms": [{"id": h.id, "room": h.room} for h in rooms]}
 
 
 def building_of(community_id, building_id):

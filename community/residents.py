@@ -8,6 +8,7 @@ from linli.errors import LinliError
 from linli.errors import PermissionDenied
 from models.community import Building
 from models.community import Unit
+from models.db import INT_MAX
 from models.db import db
 from models.db import utcnow
 from models.households import Household
@@ -86,8 +87,10 @@ def bind_phone(client, resident, code):
     return resident
 
 
-def set_address(resident, building_id, unit_id=None, room=""):
-    """The resident's own claim; it waits for staff or the building leader to confirm."""
+def set_address(resident, building_id, unit_id=None, room="", household_id=None):
+    """The resident's own claim; it waits for staff or the building leader to confirm. The room
+    is chosen from the unit's households (`household_id`; its room is the address's, whatever
+    `room` says) or typed where the unit has none loaded."""
     building = Building.get_or_none((Building.id == building_id) & (Building.active == True))  # noqa: E712
     if building is None:
         raise AddressError("unknown_building", "楼栋不存在")
@@ -96,11 +99,15 @@ def set_address(resident, building_id, unit_id=None, room=""):
         unit = Unit.get_or_none((Unit.id == unit_id) & (Unit.building == building))
         if unit is None:
             raise AddressError("unknown_unit", "单元不属于该楼栋")
-    room = (room or "").strip()
-    if len(room) > 20:
-        raise AddressError("bad_room", "门牌号不超过20个字符")
-    # The room's household, when it is known: a member once the address is confirmed.
-    household = Household.get_or_none((Household.unit == unit) & (Household.room == room)) if unit else None
+    if household_id is not None:
+        household = _chosen_room(building, unit, household_id)
+        unit, room = household.unit, household.room
+    else:
+        room = (room or "").strip()
+        if len(room) > 20:
+            raise AddressError("bad_room", "门牌号不超过20个字符")
+        # The typed room's household, when it is known: a member once the address is confirmed.
+        household = Household.get_or_none((Household.unit == unit) & (Household.room == room)) if unit else None
     with db.atomic():
         (Resident.update(community=building.community_id, building=building, unit=unit, room=room,
                          household=household, address_state="pending", address_confirmed_by=None,
@@ -114,6 +121,18 @@ def set_address(resident, building_id, unit_id=None, room=""):
     return Resident.get_by_id(resident.id)
 
 
+def _chosen_room(building, unit, household_id):
+    """The household a resident chose, which must be a room of the unit chosen (or, without a
+    unit, of the building): a stale list or a forged id names another."""
+    household = (Household.select(Household, Unit).join(Unit).where(Household.id == household_id).first()
+                 if 0 < household_id <= INT_MAX else None)
+    if household is None:
+        raise AddressError("unknown_household", "所选房间不存在，请重新选择")
+    if household.unit.building_id != building.id or (unit is not None and household.unit_id != unit.id):
+        raise AddressError("household_not_in_unit", "所选房间不属于该单元，请重新选择")
+    return household
+
+
 # Who on a building's board may confirm an address there (can_confirm_address says the same).
 CONFIRMING_ROLES = ("building_leader", "unit_leader", "grid_worker")
 
@@ -122,15 +141,18 @@ def address_view(resident):
     """The resident's address as the resident sees it: where, in words, whether it is
     confirmed, and whom to ask to confirm it (the building's board, then the secretary)."""
     building = resident.building if resident.building_id else None
+    # The household's room as staff keep it now (they may correct a label after the claim).
+    room = resident.household.room if resident.household_id else resident.room
     label = ""
     confirmers = []
     if building is not None:
-        parts = [building.label, resident.unit.name if resident.unit_id else "", resident.room]
+        parts = [building.label, resident.unit.name if resident.unit_id else "", room]
         label = " ".join(p for p in parts if p)
         board = unit_board(resident.unit) if resident.unit_id else service_board(building)
         confirmers = [{"role": e.label, "name": e.name} for e in board if e.role in CONFIRMING_ROLES]
         confirmers.append({"role": DEFAULT_POLICY.role_labels["secretary"], "name": ""})
-    return {"building_id": resident.building_id, "unit_id": resident.unit_id, "room": resident.room,
+    return {"building_id": resident.building_id, "unit_id": resident.unit_id,
+            "household_id": resident.household_id, "room": room,
             "state": resident.address_state, "label": label,
             "community": ({"code": building.community.code, "name": building.community.name}
                           if building is not None else None),

@@ -40,6 +40,8 @@ class CommunityRef(BaseModel):
 class Address(BaseModel):
     building_id: int | None
     unit_id: int | None
+    household_id: int | None = Field(description="the room chosen from the unit's households; "
+                                                  "null when typed or not chosen")
     room: str
     state: Literal[ADDRESS_STATES]
     label: str = Field(description="丰泽园小区 1号楼 2单元 301; empty without an address")
@@ -262,6 +264,22 @@ class CommunityEntry(CommunityRef):
 class Structure(BaseModel):
     community: CommunityRef
     estates: list[EstateNode]
+
+
+class UnitRef(Place):
+    building_id: int
+    building: str = Field(description="the building's label: 丰泽园小区 1号楼")
+
+
+class Room(BaseModel):
+    id: int = Field(description="the household's id, for PUT /me/address household_id")
+    room: str = Field(description="as on the door: 501")
+
+
+class UnitRooms(BaseModel):
+    unit: UnitRef
+    rooms: list[Room] = Field(description="in door order; empty where the unit's households are not loaded: "
+                                          "the resident types the room")
 
 
 class BuildingPlace(BaseModel):

@@ -52,6 +52,7 @@ from miniprogram_api.serializers import ResidentToken
 from miniprogram_api.serializers import Structure
 from miniprogram_api.serializers import Token
 from miniprogram_api.serializers import UnitBoard
+from miniprogram_api.serializers import UnitRooms
 from miniprogram_api.serializers import Upload
 from models.community import Building
 from models.community import Unit
@@ -134,15 +135,17 @@ def bind_phone(json: PhoneCode):
 class AddressClaim(Body):
     building_id: Whole
     unit_id: Whole | None = None
-    room: Text = ""
+    household_id: Whole | None = Field(None, description="a room from GET /units/<id>/rooms; "
+                                                         "then `room` is ignored")
+    room: Text = Field("", description="typed, where the unit has no rooms to choose")
 
 
 @bp.put("/me/address")
 @resident_required
 @declare(Resident, 422)
 def set_address(json: AddressClaim):
-    """Claim an address (waits for confirmation)"""
-    resident = residents.set_address(g.resident, json.building_id, json.unit_id, json.room)
+    """Claim an address (waits for confirmation): a room of the unit, or one typed"""
+    resident = residents.set_address(g.resident, json.building_id, json.unit_id, json.room, json.household_id)
     return jsonify(serializers.resident_json(resident))
 
 
@@ -311,6 +314,13 @@ def community_structure(code):
 def building(building_id):
     """A building with its units, as its QR code names it (public, cacheable, ETag)"""
     return _cacheable(places.building_place(building_id))
+
+
+@bp.get("/units/<int:unit_id>/rooms")
+@declare(UnitRooms, 404)
+def unit_rooms(unit_id):
+    """A unit's rooms, to choose one's own (public, room labels only, cacheable, ETag)"""
+    return _cacheable(places.unit_rooms(unit_id))
 
 
 def _cacheable(data):

@@ -1,12 +1,18 @@
 """A resident chooses their address from the community's places: communities, then estates →
-buildings → units (or the building a scanned QR names), then claims it with PUT /me/address.
-Public, cacheable, and nothing about any person."""
+buildings → units (or the building a scanned QR names) → the unit's rooms, then claims it with
+PUT /me/address. Public, cacheable, and nothing about any person."""
 import json
 
+import pytest
+
+from community.demo import FLOORS
+from community.demo import ROOMS_PER_FLOOR
 from community.demo import seed_demo
 from community.demo import seed_second_community
 from models.community import Building
 from models.community import Community
+from models.community import Unit
+from models.households import Household
 from models.people import Resident
 from tests.support.settings import use_settings
 
@@ -42,6 +48,97 @@ def test_a_scanned_building_names_its_community_estate_and_units(client, databas
     assert building.id not in [b["id"] for e in tree["estates"] for b in e["buildings"]]
 
 
+def _signed_in(client, emulator, openid):
+    token = client.post("/api/mp/login", json={"code": emulator.login_code(openid)}).json["token"]
+    return {"Authorization": "Bearer " + token}
+
+
+def _first_units():
+    """丰泽园小区 1号楼's 1单元 and 2单元, and 2号楼's 1单元."""
+    first, second = Building.select().order_by(Building.id)[:2]
+    one, two = first.units.order_by(Unit.id)[:2]
+    return one, two, second.units.order_by(Unit.id).first()
+
+
+def test_a_resident_chooses_their_room_from_the_units_rooms_and_me_says_it(client, database, emulator):
+    seed_demo()
+    unit, _, _ = _first_units()
+    listed = client.get("/api/mp/units/%d/rooms" % unit.id)
+    assert listed.status_code == 200 and listed.headers["Cache-Control"] == "public, max-age=300"
+    assert listed.json["unit"] == {"id": unit.id, "name": unit.name, "building_id": unit.building_id,
+                                   "building": unit.building.label}
+    rooms = listed.json["rooms"]
+    assert len(rooms) == FLOORS * ROOMS_PER_FLOOR
+    assert [r["room"] for r in rooms[:5]] == ["101", "102", "103", "104", "201"]      # door order
+    chosen = next(r for r in rooms if r["room"] == "502")
+    headers = _signed_in(client, emulator, "o-rooms")
+    answer = client.put("/api/mp/me/address", headers=headers,
+                        json={"building_id": unit.building_id, "unit_id": unit.id, "household_id": chosen["id"]})
+    assert answer.status_code == 200
+    assert answer.json["address"]["household_id"] == chosen["id"]
+    resident = Resident.get(Resident.mp_openid == "o-rooms")
+    assert (resident.unit_id, resident.household_id, resident.room) == (unit.id, chosen["id"], "502")
+    # Staff correct the door's label later: the resident's address says the room as kept now.
+    Household.update(room="502A").where(Household.id == chosen["id"]).execute()
+    address = client.get("/api/mp/me", headers=headers).json["address"]
+    assert address["room"] == "502A" and address["label"].endswith("%s 502A" % unit.name)
+
+
+def test_a_typed_room_is_kept_for_a_unit_without_rooms_to_choose(client, database, emulator):
+    # 光熙门北里北 has no households loaded: its units list no rooms, and the room is typed.
+    seed_demo()
+    seed_second_community()
+    unit = (Unit.select().join(Building).join(Community).where(Community.code == "guangximen")
+            .order_by(Unit.id).first())
+    assert client.get("/api/mp/units/%d/rooms" % unit.id).json["rooms"] == []
+    answer = client.put("/api/mp/me/address", headers=_signed_in(client, emulator, "o-typed"),
+                        json={"building_id": unit.building_id, "unit_id": unit.id, "room": " 3-201 "})
+    assert answer.status_code == 200
+    assert (answer.json["address"]["room"], answer.json["address"]["household_id"]) == ("3-201", None)
+
+
+@pytest.mark.parametrize("mistake, code", [
+    ("another unit of the building", "household_not_in_unit"),     # a stale list after changing the unit
+    ("another building's unit", "household_not_in_unit"),          # a forged or mixed-up request
+    ("an unknown id", "unknown_household"),                        # a room since removed, or a guessed id
+    ("a negative id", "unknown_household"),
+])
+def test_a_room_that_is_not_of_the_chosen_unit_is_refused_and_nothing_changes(client, database, emulator,
+                                                                              mistake, code):
+    seed_demo()
+    unit, sibling, elsewhere = _first_units()
+    household_id = {"another unit of the building": Household.get(Household.unit == sibling).id,
+                    "another building's unit": Household.get(Household.unit == elsewhere).id,
+                    "an unknown id": 999999, "a negative id": -1}[mistake]
+    headers = _signed_in(client, emulator, "o-mistake")
+    before = client.get("/api/mp/me", headers=headers).json["address"]
+    answer = client.put("/api/mp/me/address", headers=headers,
+                        json={"building_id": unit.building_id, "unit_id": unit.id, "household_id": household_id})
+    assert answer.status_code == 422 and answer.json["error"]["code"] == code
+    assert client.get("/api/mp/me", headers=headers).json["address"] == before
+    assert Resident.get(Resident.mp_openid == "o-mistake").household_id is None
+
+
+def test_a_chosen_room_without_a_unit_names_its_unit(client, database, emulator):
+    # The room is the unit's: an older client that sends only the building still files the unit.
+    seed_demo()
+    unit, _, _ = _first_units()
+    household = Household.get((Household.unit == unit) & (Household.room == "301"))
+    answer = client.put("/api/mp/me/address", headers=_signed_in(client, emulator, "o-nounit"),
+                        json={"building_id": unit.building_id, "household_id": household.id, "room": "999"})
+    assert answer.status_code == 200
+    assert answer.json["address"].items() >= {"unit_id": unit.id, "household_id": household.id, "room": "301"}.items()
+
+
+def test_rooms_of_an_unknown_unit_or_a_building_out_of_use_are_404(client, database):
+    seed_demo()
+    unit, _, _ = _first_units()
+    assert client.get("/api/mp/units/999999/rooms").status_code == 404
+    assert client.get("/api/mp/units/99999999999/rooms").status_code == 404
+    Building.update(active=False).where(Building.id == unit.building_id).execute()
+    assert client.get("/api/mp/units/%d/rooms" % unit.id).json["error"]["code"] == "not_found"
+
+
 def test_places_carry_no_personal_data(client, database):
     # The listing is public: a scraper must learn nothing about who lives where or who serves.
     seed_demo()
@@ -53,6 +150,11 @@ def test_places_carry_no_personal_data(client, database):
     for person in Resident.select():
         assert person.nickname not in body
     assert "139" not in body and "phone" not in body and "room" not in body
+    # A unit's rooms are door labels: not who lives there, their area or whether they own it.
+    unit = Resident.get(Resident.household.is_null(False)).unit
+    rooms = client.get("/api/mp/units/%d/rooms" % unit.id).json
+    assert {key for room in rooms["rooms"] for key in room} == {"id", "room"}
+    assert set(rooms["unit"]) == {"id", "name", "building_id", "building"}
 
 
 def test_a_cached_copy_is_answered_304_until_the_places_change(client, database):

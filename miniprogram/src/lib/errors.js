@@ -32,6 +32,8 @@ const NEXT_STEPS = {
   description_too_long: { title: '描述太长了', next: '请删减到字数上限以内（见输入框右下角）后再提交。' },
   bad_upload: { title: '照片已失效', next: '请删除标出的照片后重新添加，再提交。' },
   unknown_category: { title: '这个分类已停用', next: '请重新选择分类，或不选分类直接提交。' },
+  unknown_household: { title: '这个门牌号已不在名单中', next: '请重新选择单元和门牌号，或点“找不到我家”手动填写。' },
+  household_not_in_unit: { title: '门牌号与单元不符', next: '请重新选择单元和门牌号。' },
   unknown: { title: '出了点问题', next: '请稍后再试。' },
 }
 

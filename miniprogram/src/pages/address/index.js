@@ -1,5 +1,7 @@
 // Choose an address: community → estate → building → unit → room, from the community's public
-// structure; or, opened from a building's QR code (scene "b=<id>"), start at that building.
+// structure; or, opened from a building's QR code (scene "b=<id>"), start at that building. The
+// room is tapped in a grid of the unit's rooms, floor by floor (large targets: many residents
+// are elderly); it is typed only where the unit has no rooms listed, or behind 找不到我家.
 const api = require('../../lib/api')
 const care = require('../../lib/care')
 const errors = require('../../lib/errors')
@@ -15,10 +17,29 @@ function buildingFromScene(scene) {
   return match ? Number(match[1]) : null
 }
 
+// Rooms by floor, the top floor first as the building stands: "502" is on floor 5 (all but the
+// last two digits). Rooms not numbered that way sit in a row of their own at the end.
+function byFloor(rooms) {
+  const floors = []
+  const rowOf = {}
+  rooms.forEach((room, index) => {
+    const match = /^(\d+)\d\d$/.exec(room.room)
+    const floor = match ? String(Number(match[1])) : ''
+    if (!rowOf[floor]) {
+      rowOf[floor] = { floor, title: floor ? `${floor}层` : '其他', rooms: [] }
+      floors.push(rowOf[floor])
+    }
+    rowOf[floor].rooms.push({ ...room, index })
+  })
+  const numbered = floors.filter(f => f.floor).sort((a, b) => Number(b.floor) - Number(a.floor))
+  return numbered.concat(floors.filter(f => !f.floor))
+}
+
 Component({
   behaviors: [care.behavior],
   data: {
     step: 'loading', prompt: '', options: [], chosen: [], room: '', saving: false,
+    floors: [], picked: null, listed: false,
     error: null, scanned: '', scanProblem: '', current: describe(null),
   },
   methods: {
@@ -86,8 +107,31 @@ Component({
       this.setData({ step, prompt: PROMPTS[step], options: options.map(o => ({ ...o, name: o.name })) })
     },
 
+    // The unit's rooms to tap; none listed (households not loaded there): the room is typed.
+    async offerRooms(unit) {
+      this.rooms = []
+      this.setData({ step: 'loading', options: [], picked: null, floors: [], listed: false })
+      const answer = await api.get(`/units/${unit.id}/rooms`, undefined, { auth: false })
+      this.rooms = answer.rooms
+      if (!this.rooms.length) return this.askRoom()
+      this.setData({ step: 'rooms', floors: byFloor(this.rooms), listed: true })
+    },
+
+    pickRoom(e) {
+      this.setData({ picked: this.rooms[e.currentTarget.dataset.index] })
+    },
+
+    // 找不到我家: the room is not in the list (or not known by that label); type it instead.
+    typeInstead() {
+      this.setData({ step: 'room', picked: null })
+    },
+
+    backToRooms() {
+      this.setData({ step: 'rooms', room: '' })
+    },
+
     askRoom() {
-      this.setData({ step: 'room', options: [] })
+      this.setData({ step: 'room', options: [], picked: null })
     },
 
     showChosen() {
@@ -112,7 +156,7 @@ Component({
         if (step === 'unit') {
           this.picks.unit = option
           this.showChosen()
-          return this.askRoom()
+          return await this.offerRooms(option)
         }
       } catch (err) {
         this.fail(err)
@@ -125,7 +169,7 @@ Component({
       const order = ['community', 'estate', 'building', 'unit']
       order.slice(order.indexOf(step)).forEach(s => { delete this.picks[s] })
       this.buildingId = null
-      this.setData({ scanned: '' })
+      this.setData({ scanned: '', picked: null })      // a chosen room is the unit's own
       if (step === 'community') return this.start()
       this.showChosen()
       if (step === 'estate') return this.chooseCommunity(this.picks.community).catch(err => this.fail(err))
@@ -139,10 +183,16 @@ Component({
     async submit() {
       if (this.data.saving) return
       const { building, unit } = this.picks
+      const picked = this.data.step === 'rooms' ? this.data.picked : null
+      if (this.data.step === 'rooms' && !picked) {
+        wx.showToast({ title: '请先点选您家的门牌号', icon: 'none' })
+        return
+      }
+      const where = picked ? { household_id: picked.id } : { room: this.data.room.trim() }
       this.setData({ saving: true, error: null })
       try {
         const me = await api.put('/me/address', {
-          building_id: building.id, unit_id: unit ? unit.id : null, room: this.data.room.trim(),
+          building_id: building.id, unit_id: unit ? unit.id : null, ...where,
         })
         session.remember(me)
         this.setData({ step: 'done', current: describe(me.address), saving: false })
