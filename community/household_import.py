@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import io
 
+from peewee import JOIN
 from peewee import IntegrityError
 
 from community.households import HouseholdError
@@ -60,6 +61,29 @@ class ImportReport:
         for row in self.rows:
             counted["bad" if row.problem else row.action] += 1
         return counted
+
+
+def csv_text(raw):
+    """A file's bytes as text: UTF-8, with or without Excel's byte-order mark. Excel's plain
+    "CSV" on a Chinese Windows is GBK; it is refused by name rather than guessed at."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HouseholdError("not_utf8", "文件不是 UTF-8 编码：请在 Excel 中另存为「CSV UTF-8（逗号分隔）」") from None
+
+
+def template_csv(community_id):
+    """A file to start from: the header and one example row naming one of the community's own
+    units, with Excel's byte-order mark so it opens in Chinese."""
+    unit = (Unit.select(Unit, Building, Estate).join(Building).join(Estate, JOIN.LEFT_OUTER)
+            .where(Building.community == community_id).order_by(Building.id, Unit.id).first())
+    place = ((unit.building.estate.name if unit.building.estate_id else "", unit.building.name, unit.name)
+             if unit else ("丰泽园小区", "1号楼", "1单元"))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerow(place + ("101", "89.50", "业主"))
+    return "\ufeff" + out.getvalue()
 
 
 def import_households(community_id, csv_text, staff, dry_run=True):

@@ -11,11 +11,13 @@ confirmed; its representative (户代表) must be one of them.
 from decimal import Decimal
 from decimal import InvalidOperation
 
+from peewee import JOIN
 from peewee import IntegrityError
 
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
 from models.community import Building
+from models.community import Estate
 from models.community import Unit
 from models.db import INT_MAX
 from models.db import db
@@ -107,6 +109,23 @@ def sees_phones(staff, unit):
     if staff is None or not staff.active:
         return False
     return _roles_over(staff, unit.building, None, COMMUNITY_KEEPERS).exists()
+
+
+def kept_units(staff, community_id):
+    """The units of community `community_id` whose households `staff` keeps (can_keep), with
+    their buildings and estates, in one query: every unit for the community's keepers, the
+    grid's for its worker, their own for a unit leader."""
+    if staff is None or not staff.active:
+        return []
+    mine = RoleAssignment.staff == staff
+    communities = RoleAssignment.select(RoleAssignment.community).where(
+        mine & RoleAssignment.role.in_(COMMUNITY_KEEPERS))
+    grids = RoleAssignment.select(RoleAssignment.grid).where(mine & (RoleAssignment.role == "grid_worker"))
+    units = RoleAssignment.select(RoleAssignment.unit).where(mine & (RoleAssignment.role == "unit_leader"))
+    return list(Unit.select(Unit, Building, Estate).join(Building).join(Estate, JOIN.LEFT_OUTER)
+                .where((Building.community == community_id)
+                       & (Building.community.in_(communities) | Building.grid.in_(grids) | Unit.id.in_(units)))
+                .order_by(Building.id, Unit.id))
 
 
 def kept_unit(staff, unit_id):

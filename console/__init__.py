@@ -7,6 +7,7 @@ imported, here, and none imports this package back."""
 from console import cases  # noqa: F401  (each import registers that module's routes on bp)
 from console import community_pages  # noqa: F401
 from console import content  # noqa: F401
+from console import households  # noqa: F401
 from console import inbox  # noqa: F401
 from console import redcard  # noqa: F401
 from console import staff_pages  # noqa: F401

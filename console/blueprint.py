@@ -1,6 +1,6 @@
 """The console's blueprint and what all its pages share: template helpers, the menu, and how
 errors look. The pages (views.py: sign-in and the dashboard; cases.py, content.py, inbox.py,
-community_pages.py, staff_pages.py, redcard.py) register their routes on `bp`, and
+community_pages.py, staff_pages.py, redcard.py, households.py) register their routes on `bp`, and
 console/__init__.py imports them all: nothing here imports a page."""
 from urllib.parse import urlencode
 

@@ -22,6 +22,7 @@ TEXT_LIMITS = {
     "body": 20000,              # an article (WeChat takes less than 20,000 characters)
     "source_url": 500,
     "words": 100_000,           # the sensitive-word list, one word a line
+    "csv_text": 500_000,        # a households file carried back to be applied (bytes bound it first)
     "name": 100,
     "address": 200,
     "category": 50,
