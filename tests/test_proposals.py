@@ -13,6 +13,7 @@ from account import words
 from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
+from community.demo import seed_second_community
 from models.community import Building
 from models.community import Unit
 from models.households import Household
@@ -191,8 +192,10 @@ def test_a_declined_proposal_shows_its_reason_and_takes_no_more_support(client, 
     raised = _raise(client, _resident(client, emulator, "o-raiser", rooms[0]))
     url = "/api/mp/staff/proposals/%d/" % raised["id"]
     before = _fingerprint()
-    # Staff who do not answer for the place: another grid's worker, the building's leader.
-    for username in ("grid2", "louzhang1"):
+    # Staff who do not answer for the place: another grid's worker, the building's leader, and
+    # the secretary of another community.
+    seed_second_community()
+    for username in ("grid2", "louzhang1", "gx_shuji"):
         answer = client.post(url + "decline", headers=_staff(client, username), json={"reason": "不归我管"})
         assert answer.status_code == 403 and answer.json["error"]["code"] == "not_your_proposal", username
     secretary = _staff(client, "tianbing")
