@@ -9,6 +9,7 @@ from peewee import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
 from cases import intake
+from cases import photos
 from linli.errors import LinliError
 from linli.text_limits import TEXT_LIMITS
 from models.cases import Case
@@ -99,14 +100,8 @@ def _check(content_check, description):
 
 
 def _attach(case, resident, upload_ids):
-    if not upload_ids:
-        return
-    claimed = (Upload.update(case=case)
-               .where(Upload.id.in_(upload_ids) & (Upload.resident == resident)
-                      & Upload.case.is_null())
-               .execute())
-    if claimed != len(upload_ids):
-        # Someone else's photo, an unknown id, or one already used by another case.
+    if not photos.claim(resident, upload_ids, case=case):
+        # Someone else's photo, an unknown id, or one already used by another case or a proposal.
         raise FilingError("bad_upload", "照片不存在或已被使用")
     for upload in Upload.select().where(Upload.case == case).order_by(Upload.id):
         CasePhoto.create(case=case, url="/media/" + upload.path, created_at=case.created_at)

@@ -41,14 +41,27 @@ def save_photo(resident, data, media_dir):
         raise
 
 
+def claim(resident, upload_ids, **owner):
+    """Give the resident's own untaken uploads to their case or proposal (`case=` or `proposal=`),
+    inside the caller's transaction; whether every one was theirs and free. A photo joins one
+    case or one proposal, once."""
+    if not upload_ids:
+        return True
+    claimed = (Upload.update(**owner)
+               .where(Upload.id.in_(list(upload_ids)) & (Upload.resident == resident)
+                      & Upload.case.is_null() & Upload.proposal.is_null())
+               .execute())
+    return claimed == len(upload_ids)
+
+
 def prune_orphans(media_dir, now=None):
-    """Delete uploads no case took within ORPHAN_GRACE, row and file; returns how many.
+    """Delete uploads no case or proposal took within ORPHAN_GRACE, row and file; returns how many.
     Each row goes by a conditional delete, so a photo a filing attaches meanwhile is kept."""
     cutoff = (now or utcnow()) - ORPHAN_GRACE
     pruned = 0
-    for upload in Upload.select(Upload.id, Upload.path).where(Upload.case.is_null()
-                                                              & (Upload.created_at < cutoff)):
-        if Upload.delete().where((Upload.id == upload.id) & Upload.case.is_null()).execute():
+    untaken = Upload.case.is_null() & Upload.proposal.is_null()
+    for upload in Upload.select(Upload.id, Upload.path).where(untaken & (Upload.created_at < cutoff)):
+        if Upload.delete().where((Upload.id == upload.id) & untaken).execute():
             (Path(media_dir) / upload.path).unlink(missing_ok=True)
             pruned += 1
     if pruned:

@@ -45,6 +45,9 @@ from models.people import Resident
 from models.people import RoleAssignment
 from models.people import SigninLink
 from models.people import Staff
+from models.proposals import Proposal
+from models.proposals import ProposalComment
+from models.proposals import ProposalSupport
 from models.wechat import AccessToken
 from models.wechat import SeenPush
 from models.workflow import CalendarDay
@@ -61,6 +64,7 @@ ALL_MODELS = [
     InboundMessage, OutboundMessage, AutoReplyRule, AccountText, FollowerImport,
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
     Case, CasePhoto, CaseEvent, CaseFollower, CaseCounter,
+    Proposal, ProposalSupport, ProposalComment,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,

@@ -8,6 +8,7 @@ from models.cases import Case
 from models.db import BaseModel
 from models.db import utcnow
 from models.people import Resident
+from models.proposals import Proposal
 
 
 class MpSession(BaseModel):
@@ -18,7 +19,8 @@ class MpSession(BaseModel):
 
 
 class Upload(BaseModel):
-    """A photo a resident uploaded, re-encoded without its metadata, waiting to join a case."""
+    """A photo a resident uploaded, re-encoded without its metadata, waiting to join a case or a
+    proposal (one of them, once)."""
     resident = ForeignKeyField(Resident, backref="uploads", on_delete="CASCADE")
     path = CharField(max_length=200, unique=True)    # relative to MEDIA_DIR; a random name
     size = IntegerField()
@@ -26,6 +28,7 @@ class Upload(BaseModel):
     height = IntegerField()
     case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", null=True, backref="uploads",
                            on_delete="SET NULL")
+    proposal = ForeignKeyField(Proposal, null=True, backref="photos", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
 
