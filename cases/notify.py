@@ -1,4 +1,4 @@
-"""Telling people what happened to a case.
+"""Telling people what happened to a case, and a proposer what happened to their proposal (议事).
 
 The reporter and the neighbours who follow a case hear when it is accepted, escalated or
 resolved; the staff member it lands on hears that it is theirs, and again before its deadline.
@@ -13,6 +13,10 @@ notice they consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID), else the reply template
 blocked it. Staff get WECHAT_STAFF_TEMPLATE_ID on the official account. WeChat's later report of
 a subscription notice or template message (delivered, blocked, failed) is kept on the row
 (account/consent.py). With no channel the notification is recorded as skipped, with why.
+
+A proposer hears the same way (the subscribe message is MP_PROPOSAL_TEMPLATE_ID, opening the
+proposal's page) when their proposal reaches the council's agenda and of its outcome with the
+public reason: cases/proposals.py calls proposal_changed inside the step's transaction.
 """
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
@@ -28,6 +32,7 @@ from models.db import db
 from models.db import utcnow
 from models.notifications import Notification
 from models.people import Staff
+from models.proposals import Proposal
 from wechat.outbound import delivery
 from wechat.outbound import reach
 from wechat.outbound.payload import Message
@@ -37,6 +42,9 @@ from wechat.outbound.payload import template
 RESIDENT_KINDS = ("accepted", "escalated", "resolved")
 # The staff template's fields (see README): case number, what happened, the deadline.
 STAFF_PHRASES = {"assigned": "新案件，请及时响应", "deadline": "即将到期，请尽快办理"}
+# A proposal's steps its proposer hears of; the subscribe message's phrase for each (5 characters).
+PROPOSAL_STEPS = {"on_agenda": "列入议程", "adopted": "已采纳", "merged": "已合并", "declined": "未采纳"}
+PROPOSAL_KINDS = tuple("proposal_" + step for step in PROPOSAL_STEPS)
 
 
 def case_changed(case, kind):
@@ -58,6 +66,14 @@ def case_changed(case, kind):
         ids.append(Notification.create(**row).id)
         enqueue_after_commit(deliver_notification, ids[-1])
     return ids
+
+
+def proposal_changed(proposal, step):
+    """Queue the proposer's notification of `step` (PROPOSAL_STEPS); call inside the step's
+    transaction, so a step rolled back notifies no one."""
+    note = Notification.create(proposal=proposal.id, resident=proposal.proposer_id, kind="proposal_" + step)
+    enqueue_after_commit(deliver_notification, note.id)
+    return note.id
 
 
 def _staff_reachable(staff_id):
@@ -92,7 +108,10 @@ def deliver(notification_id, last_try=False):
     note = delivery.claim(Notification, notification_id)
     if note is None:
         return
-    person, message, channels = _to_resident(note) if note.resident_id else _to_staff(note)
+    if note.proposal_id:
+        person, message, channels = _to_proposer(note)
+    else:
+        person, message, channels = _to_resident(note) if note.resident_id else _to_staff(note)
 
     def mark(channel, form):
         # Marked before the send: a customer-service message in flight counts against the
@@ -141,3 +160,35 @@ def _to_staff(note):
         "time3": local(due).strftime("%Y-%m-%d %H:%M"),
     }))
     return staff, message, reach.staff_channels(staff, message)
+
+
+def proposal_text(proposal, step):
+    """What a proposer reads about `step` of their proposal: its title and, for an outcome, the
+    public reason staff gave."""
+    title = proposal.title
+    if step == "on_agenda":
+        return "您提出的议事“%s”已获%d户附议，列入议事会议程。" % (title, proposal.supporters)
+    if step == "adopted":
+        became = Case.select(Case.number).where(Case.id == proposal.case_id).scalar() if proposal.case_id else None
+        return "您提出的议事“%s”已被采纳%s。说明：%s" % (
+            title, "，转为案件%s办理" % became if became else "", proposal.outcome_reason)
+    if step == "merged":
+        into = Proposal.select(Proposal.title).where(Proposal.id == proposal.merged_into_id).scalar()
+        return "您提出的议事“%s”已并入议事“%s”一并讨论。说明：%s" % (title, into, proposal.outcome_reason)
+    return "您提出的议事“%s”未被采纳。说明：%s" % (title, proposal.outcome_reason)
+
+
+def _to_proposer(note):
+    """The proposer, what they read about the step, and the channels that reach them: the
+    mini-program's subscribe message, else the official account's customer-service message in
+    the window, else the reply template."""
+    resident, proposal, settings = note.resident, note.proposal, config.active()
+    step = note.kind[len("proposal_"):]
+    said = proposal_text(proposal, step)
+    # The proposal-progress subscribe template (see README): title, step, what happened, when.
+    fields = {"thing1": proposal.title, "phrase2": PROPOSAL_STEPS[step], "thing3": said,
+              "time4": local(utcnow()).strftime("%Y-%m-%d %H:%M")}
+    page = "%s?id=%d" % (settings.MP_PROPOSAL_PAGE, proposal.id)
+    message = Message(text=said, mini_program=template(settings.MP_PROPOSAL_TEMPLATE_ID, fields, page),
+                      template=reply_template(said, settings))
+    return resident, message, reach.channels(resident, message)

@@ -54,6 +54,8 @@ class Settings:
     MP_CASE_PAGE: str = "case/detail/index"
     MP_ADDRESS_PAGE: str = "pages/address/index"
     MP_COUPON_TEMPLATE_ID: str = ""
+    MP_PROPOSAL_TEMPLATE_ID: str = ""
+    MP_PROPOSAL_PAGE: str = "proposals/detail/index"
     COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
     CONSOLE_COOKIE_SECURE: bool = True
     COMMENT_AUTO_ELECT: bool = False
@@ -145,6 +147,8 @@ class Settings:
             MP_CASE_PAGE=get("MP_CASE_PAGE", "case/detail/index"),
             MP_ADDRESS_PAGE=get("MP_ADDRESS_PAGE", "pages/address/index"),
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
+            MP_PROPOSAL_TEMPLATE_ID=get("MP_PROPOSAL_TEMPLATE_ID"),
+            MP_PROPOSAL_PAGE=get("MP_PROPOSAL_PAGE", "proposals/detail/index"),
             COMMENT_FLAGGED_POLICY=_choice(env, "COMMENT_FLAGGED_POLICY", "HOLD", ("HOLD", "DELETE")).lower(),
             COMMENT_AUTO_ELECT=_flag(env, "COMMENT_AUTO_ELECT"),
             # Secure unless said otherwise: production is behind TLS; run-local.sh turns it off.

@@ -15,6 +15,7 @@ MAX_AGE = 300       # seconds: the settings change only when the service restart
 class SubscribeTemplates(BaseModel):
     case: str | None = Field(description="case progress (MP_CASE_TEMPLATE_ID); null: not sent")
     coupon: str | None = Field(description="red-card coupons (MP_COUPON_TEMPLATE_ID); null: not sent")
+    proposal: str | None = Field(None, description="议事 steps (MP_PROPOSAL_TEMPLATE_ID); null: not sent")
 
 
 class ClientSettings(BaseModel):
@@ -27,7 +28,8 @@ def client_settings():
     """What the mini-program asks at start: the subscribe-message templates in use (public)"""
     settings = config.active()
     response = jsonify({"subscribe_templates": {"case": settings.MP_CASE_TEMPLATE_ID or None,
-                                                "coupon": settings.MP_COUPON_TEMPLATE_ID or None}})
+                                                "coupon": settings.MP_COUPON_TEMPLATE_ID or None,
+                                                "proposal": settings.MP_PROPOSAL_TEMPLATE_ID or None}})
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     return response

@@ -1,4 +1,5 @@
-"""Notifications about cases: one row per recipient and event, delivered by the queue."""
+"""Notifications about cases and proposals (议事): one row per recipient and event, delivered by
+the queue. A row is about one case or one proposal."""
 from peewee import CharField
 from peewee import DateTimeField
 from peewee import ForeignKeyField
@@ -11,6 +12,7 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
+from models.proposals import Proposal
 
 NOTIFICATION_STATES = ("queued", "sent", "failed", "skipped", "unknown")
 CONSENT_STATES = ("accept", "reject", "spent")
@@ -18,10 +20,11 @@ CONSENT_STATES = ("accept", "reject", "spent")
 
 class Notification(BaseModel):
     case = ForeignKeyField(Case, column_name="report_id", object_id_name="case_id", backref="notifications",
-                           on_delete="CASCADE")
+                           null=True, on_delete="CASCADE")
+    proposal = ForeignKeyField(Proposal, null=True, backref="notifications", on_delete="CASCADE")
     resident = ForeignKeyField(Resident, null=True, on_delete="CASCADE")
     staff = ForeignKeyField(Staff, null=True, on_delete="CASCADE")
-    kind = CharField(max_length=32)            # accepted, escalated, resolved, assigned, deadline
+    kind = CharField(max_length=32)   # accepted, escalated, resolved, assigned, deadline; proposal_* (PROPOSAL_KINDS)
     channel = CharField(max_length=16, default="")   # subscribe, custom, oa_subscribe, template: as delivered
     state = CharField(max_length=16, default="queued", index=True,
                       constraints=[_in("state", NOTIFICATION_STATES)])

@@ -6,15 +6,18 @@ import pytest
 
 from cases import intake
 from cases import notify
+from cases import proposals
 from cases import workflow
 from community.demo import seed_demo
 from models.account import InboundMessage
 from models.community import Building
 from models.db import db
 from models.db import utcnow
+from models.households import Household
 from models.notifications import Notification
 from models.people import Resident
 from models.people import Staff
+from models.proposals import Proposal
 from tests.support.settings import use_settings
 
 
@@ -144,3 +147,47 @@ def test_deadline_warnings_go_once_per_level(town, emulator):
     deadline_calls = [c.body["data"] for c in emulator.calls("cgi-bin/message/template/send")
                       if c.body["data"]["thing2"]["value"] == "即将到期，请尽快办理"]
     assert len(deadline_calls) == 1 and deadline_calls[0]["character_string1"]["value"] == case.number
+
+
+# -- 议事: the proposer hears each step --------------------------------------------------------------
+def _proposer_with_neighbours(town, needed):
+    """A unit proposal of a resident who wrote to the account just now, and `needed - 1`
+    neighbours of other rooms of the unit to support it."""
+    rooms = list(Household.select().order_by(Household.id).limit(needed))
+    unit = rooms[0].unit
+
+    def seat(n, **extra):
+        return Resident.create(community=unit.building.community_id, building=unit.building_id, unit=unit.id,
+                               room=rooms[n].room, household=rooms[n].id, address_state="confirmed", **extra)
+    proposer = seat(0, oa_openid="o-prop", subscribed=True)
+    InboundMessage.create(dedup_key="msg:o-prop", openid="o-prop", msg_type="text", wechat_time=0, raw_xml="<xml/>",
+                          resident=proposer)
+    proposal = proposals.raise_proposal(proposer, "unit", "楼道堆物清理", "楼道堆满杂物，影响通行和消防。")
+    return proposal, [seat(n, mp_openid="m-nb-%d" % n) for n in range(1, needed)]
+
+
+def test_a_proposal_reaching_the_agenda_and_its_outcome_are_told_to_the_proposer(town, emulator):
+    staff, _ = town
+    proposal, neighbours = _proposer_with_neighbours(town, 6)
+    for neighbour in neighbours:
+        proposals.support(proposal, neighbour)
+    proposals.decide(Proposal.get_by_id(proposal.id), staff["tianbing"], "decline", "不属于居民自治事项")
+    notes = Notification.select().where(Notification.proposal == proposal).order_by(Notification.id)
+    assert [(n.kind, n.state, n.channel) for n in notes] == [("proposal_on_agenda", "sent", "custom"),
+                                                             ("proposal_declined", "sent", "custom")]
+    assert _custom_texts(emulator, "o-prop") == [
+        "您提出的议事“楼道堆物清理”已获6户附议，列入议事会议程。",
+        "您提出的议事“楼道堆物清理”未被采纳。说明：不属于居民自治事项"]
+
+
+def test_an_outcome_refused_as_decided_meanwhile_notifies_no_one(town, emulator):
+    staff, _ = town
+    proposal, _ = _proposer_with_neighbours(town, 6)
+    stale = Proposal.get_by_id(proposal.id)
+    proposals.decide(proposal, staff["tianbing"], "decline", "重复")
+    with pytest.raises(proposals.ProposalError):
+        # Another secretary's page, loaded before the decline: its state check passes, the update does not.
+        stale.state = "open"
+        proposals.decide(stale, staff["admin"], "decline", "另一条说明")
+    assert [n.kind for n in Notification.select().where(Notification.proposal == proposal)] == ["proposal_declined"]
+    assert len(_custom_texts(emulator, "o-prop")) == 1
