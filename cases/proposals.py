@@ -23,6 +23,8 @@ import collections
 from peewee import JOIN
 from peewee import IntegrityError
 
+from cases import intake
+from cases import notify
 from cases import photos as uploads
 from community.policy import policy_for
 from linli import config
@@ -178,9 +180,10 @@ def _add_support(proposal, household, resident, now):
                .where((Proposal.id == proposal.id) & Proposal.state.in_(OPEN_STATES)).execute())
     if not counted:                       # decided meanwhile: the support is not taken
         raise ProposalError("proposal_closed", "该议事已有结果，不能再附议")
-    (Proposal.update(state="on_agenda", on_agenda_at=now)
-     .where((Proposal.id == proposal.id) & (Proposal.state == "open")
-            & (Proposal.supporters >= Proposal.support_needed)).execute())
+    if (Proposal.update(state="on_agenda", on_agenda_at=now)
+            .where((Proposal.id == proposal.id) & (Proposal.state == "open")
+                   & (Proposal.supporters >= Proposal.support_needed)).execute()):
+        notify.proposal_changed(proposal, "on_agenda")      # this support crossed the bar: once
 
 
 def comment(proposal, resident, text, find, now=None):
@@ -301,7 +304,15 @@ def decided(staff, proposal_id):
     return proposal
 
 
-def _adopt(proposal, case_number=None, **_):
+def _adopt(proposal, case_number=None, file_case=False, now=None, **_):
+    if file_case and case_number:
+        raise ProposalError("case_twice", "请二选一：新建案件，或填写已有案件编号", 422)
+    if file_case:
+        # Filed by staff for the scope, not the proposer's own complaint: routed by the proposal's
+        # building (none for an estate's or the community's), the proposal named in its text.
+        case = intake.submit(None, "staff", "【议事#%d】%s\n%s" % (proposal.id, proposal.title, proposal.text),
+                             community_id=proposal.community_id, building=proposal.building, now=now)
+        return {"case": case.id}
     if not case_number:
         return {}
     case = Case.get_or_none((Case.number == case_number) & (Case.community == proposal.community_id))
@@ -331,9 +342,11 @@ ACTIONS = {
 }
 
 
-def decide(proposal, staff, action, reason, case_number=None, merged_into_id=None, now=None):
-    """Record the outcome with its public reason; 409 state_changed when it is no longer in a
-    state the action takes (another staff member decided first)."""
+def decide(proposal, staff, action, reason, case_number=None, merged_into_id=None, file_case=False, now=None):
+    """Record the outcome with its public reason (adopt: with an existing case's number, or
+    `file_case` to file one from it in the same transaction), and notify the proposer; 409
+    state_changed when it is no longer in a state the action takes (another staff member decided
+    first), and then no case is filed and no one notified."""
     rule = ACTIONS.get(action)
     if rule is None:
         raise ProposalError("unknown_action", "未知操作", 404)
@@ -344,14 +357,18 @@ def decide(proposal, staff, action, reason, case_number=None, merged_into_id=Non
         raise ProposalError("reason_required", "请填写公开说明（不超过%d个字）" % MAX_REASON, 422)
     if proposal.state not in rule.from_states:
         raise ProposalError("state_changed", "该议事当前为“%s”，不能%s" % (STATE_LABELS[proposal.state], rule.label))
-    values = rule.fields(proposal, case_number=case_number, merged_into_id=merged_into_id)
     now = now or utcnow()
-    changed = (Proposal.update(state=rule.state, outcome_reason=reason, decided_by=staff, decided_at=now,
-                               updated_at=now, **values)
-               .where((Proposal.id == proposal.id) & Proposal.state.in_(rule.from_states)).execute())
-    if not changed:
-        raise ProposalError("state_changed", "该议事刚刚已有结果，请刷新")
-    return Proposal.get_by_id(proposal.id)
+    with db.atomic():
+        values = rule.fields(proposal, case_number=case_number, merged_into_id=merged_into_id,
+                             file_case=file_case, now=now)
+        changed = (Proposal.update(state=rule.state, outcome_reason=reason, decided_by=staff, decided_at=now,
+                                   updated_at=now, **values)
+                   .where((Proposal.id == proposal.id) & Proposal.state.in_(rule.from_states)).execute())
+        if not changed:
+            raise ProposalError("state_changed", "该议事刚刚已有结果，请刷新")
+        proposal = Proposal.get_by_id(proposal.id)
+        notify.proposal_changed(proposal, rule.state)
+    return proposal
 
 
 def case_number(proposal):

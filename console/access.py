@@ -10,11 +10,13 @@ CASE_ROLES = tuple(DEFAULT_POLICY.role_max_level)        # the roles that act on
 CONTENT_ROLES = ("editor", "secretary", "admin")
 # The roles that keep some unit's households (community.households.can_keep says which units).
 HOUSEHOLD_ROLES = ("secretary", "admin", "grid_worker", "unit_leader")
+# The roles that record proposals' outcomes (cases.proposals.can_decide says which proposals).
+PROPOSAL_ROLES = ("secretary", "admin", "grid_worker")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
         ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
         ("console.comments", "评论", CONTENT_ROLES), ("console.community", "社区", MANAGER_ROLES),
-        ("console.households", "住户", HOUSEHOLD_ROLES),
+        ("console.households", "住户", HOUSEHOLD_ROLES), ("console.proposals", "议事", PROPOSAL_ROLES),
         ("console.staff_list", "工作人员", MANAGER_ROLES),
         ("console.redcard", "社区红卡", MANAGER_ROLES))
 

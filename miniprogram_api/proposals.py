@@ -188,6 +188,7 @@ class Decision(Body):
     reason: Text = ""
     case_number: Text = Field("", description="adopt: the case it became (optional)")
     merged_into_id: Id | None = Field(None, description="merge: the proposal it joins")
+    file_case: bool = Field(False, description="adopt: file a new case from it (not with case_number)")
 
 
 @staff_bp.post("/proposals/<int:proposal_id>/<action>")
@@ -196,7 +197,8 @@ class Decision(Body):
 def decide(proposal_id, action, json: Decision):
     """Record a proposal's outcome with its public reason (secretary, admin, or the grid's worker)"""
     proposal = proposals.decide(proposals.decided(g.staff, proposal_id), g.staff, action, json.reason,
-                                case_number=json.case_number.strip() or None, merged_into_id=json.merged_into_id)
+                                case_number=json.case_number.strip() or None, merged_into_id=json.merged_into_id,
+                                file_case=json.file_case)
     return jsonify({"id": proposal.id, "state": proposal.state, "state_label": proposals.STATE_LABELS[proposal.state],
                     "reason": proposal.outcome_reason, "case_number": proposals.case_number(proposal),
                     "merged_into_id": proposal.merged_into_id, "decided_at": when(proposal.decided_at)})
