@@ -34,6 +34,16 @@ const NEXT_STEPS = {
   unknown_category: { title: '这个分类已停用', next: '请重新选择分类，或不选分类直接提交。' },
   unknown_household: { title: '这个门牌号已不在名单中', next: '请重新选择单元和门牌号，或点“找不到我家”手动填写。' },
   household_not_in_unit: { title: '门牌号与单元不符', next: '请重新选择单元和门牌号。' },
+  no_household: { title: '住址还没有对应到房间', next: '议事以户为单位：请在“我的”里重新填写住址并选择门牌号，或联系楼长、网格员。' },
+  outside_scope: { title: '这条议事不面向您家', next: '它只请所在单元、楼栋或小区的住户附议和评论。' },
+  already_supported: { title: '您家已附议', next: '每户只能附议一次，家人已经替全家附议过了。' },
+  proposal_closed: { title: '这条议事已有结果', next: '不能再附议或评论，下拉刷新看看结果。' },
+  bad_scope: { title: '请选择议事范围', next: '选择本单元、本楼、本小区或全社区。' },
+  no_estate: { title: '您的楼栋不属于任何小区', next: '请选择本楼或全社区。' },
+  bad_title: { title: '请填写标题', next: '用一句话说明要议的事，不超过60个字。' },
+  bad_text: { title: '内容字数不合适', next: '请把事情说清楚：提议至少10个字，评论不超过500个字。' },
+  too_many_photos: { title: '照片太多了', next: '最多9张，请删掉几张再提交。' },
+  sensitive_words: { title: '内容含有不宜发布的字词', next: '请修改后再发。' },
   unknown: { title: '出了点问题', next: '请稍后再试。' },
 }
 

@@ -84,6 +84,31 @@ async function confirmAddress({ by = 'louzhang1', approve = true } = {}) {
   }), 'confirm address')
 }
 
+// A household (room) of the demo community: `unit` counts the building's units from 0.
+async function household({ estate = '丰泽园小区', name = '1号楼', unit = 0, room = '301' } = {}) {
+  const rows = await backend.sql(
+    'SELECT h.id, h.unit_id, u.building_id FROM household h JOIN unit u ON u.id = h.unit_id ' +
+    'JOIN building b ON b.id = u.building_id JOIN estate e ON e.id = b.estate_id ' +
+    'WHERE e.name = ? AND b.name = ? AND h.room = ? ORDER BY u.id', estate, name, room)
+  if (!rows[unit]) throw new Error(`no room ${room} in unit ${unit} of ${estate} ${name}`)
+  return rows[unit]
+}
+
+// `openid` signed in, living in `home` (from household()) as the address page files it (the
+// room tapped: household_id), confirmed by `by` through the staff API. Returns {id, token}.
+async function residentOf(home, { openid = phone.phone.openid, by = 'louzhang1' } = {}) {
+  const token = await signIn(openid)
+  const me = ok(await backend.api('PUT', '/me/address', {
+    token, body: { building_id: home.building_id, unit_id: home.unit_id, household_id: home.id },
+  }), 'PUT /me/address')
+  const [row] = await backend.sql('SELECT id FROM resident WHERE mp_openid = ?', openid)
+  ok(await backend.api('POST', `/staff/residents/${row.id}/address`, {
+    token: await staffToken(by), body: { approve: true },
+  }), 'confirm address')
+  return { id: row.id, token, address: me.address }
+}
+
 module.exports = {
   signIn, residentToken, residentRow, building, claimAddress, claimHome, fileCase, staffToken, staffAct, confirmAddress,
+  household, residentOf,
 }

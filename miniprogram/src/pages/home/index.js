@@ -69,6 +69,7 @@ Component({
     toCases() { wx.switchTab({ url: '/pages/cases/index' }) },
     toBuilding() { wx.navigateTo({ url: '/building/index' }) },
     toRedcard() { wx.navigateTo({ url: '/redcard/campaigns/index' }) },
+    toProposals() { wx.navigateTo({ url: '/proposals/list/index' }) },
     toAddress() { wx.navigateTo({ url: '/pages/address/index' }) },
   },
 })

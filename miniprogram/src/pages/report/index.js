@@ -6,15 +6,13 @@
 const api = require('../../lib/api')
 const care = require('../../lib/care')
 const errors = require('../../lib/errors')
+const photoStrip = require('../../lib/photos')
 const session = require('../../lib/session')
 const settings = require('../../lib/settings')
 
 const DRAFT = 'linli.report.draft'
 const MAX_TEXT = 1000             // cases/filing.py (the text limit); the backend has the last word
 const MIN_TEXT = 5                // …and it also decides "too short": this only words the hint
-const MAX_PHOTOS = 9
-// Failures a second try may cure; a photo refused for what it is (too large, not a photo) is not.
-const TRANSIENT = ['offline', 'timeout', 'server_down', 'server_error', 'rate_limited', 'session', 'unknown']
 // Where the general next step does not fit a filing.
 const FILING_NEXT = {
   rate_limited: '每人每小时能提交的报事有限。您填写的内容已保存，请过一会儿再提交；急事请直接拨打社区电话。',
@@ -36,9 +34,9 @@ function explain(e) {
 }
 
 Component({
-  behaviors: [care.behavior],
+  behaviors: [care.behavior, photoStrip.behavior],
   data: {
-    maxText: MAX_TEXT, minText: MIN_TEXT, maxPhotos: MAX_PHOTOS,
+    maxText: MAX_TEXT, minText: MIN_TEXT,
     categories: [], children: [], parentId: null,
     text: '', textLength: 0, categoryId: null, categoryName: '',
     photos: [], home: '', place: null, anonymous: false, publishPhotos: false,
@@ -58,9 +56,7 @@ Component({
     restore() {
       const saved = wx.getStorageSync(DRAFT)
       this.draft = saved && saved.key ? { ...emptyDraft(), ...saved } : emptyDraft()
-      const photos = (this.draft.photos || []).map(p => ({
-        uid: this.nextUid(), id: p.id, url: p.url, src: api.origin() + p.url, state: 'done', progress: 100,
-      }))
+      const photos = (this.draft.photos || []).map(p => photoStrip.restored(this.nextUid(), p))
       this.setData({
         text: this.draft.text, textLength: this.draft.text.length, categoryId: this.draft.categoryId,
         photos, place: this.draft.place, anonymous: this.draft.anonymous,
@@ -141,79 +137,10 @@ Component({
       this.change({ text }, { text, textLength: text.length })
     },
 
-    // -- photos: picked, compressed and uploaded one at a time ------------------------------
-    nextUid() { this.uid = (this.uid || 0) + 1; return `p${this.uid}` },
-
-    addPhotos() {
-      const room = MAX_PHOTOS - this.data.photos.length
-      if (room <= 0) return
-      wx.chooseMedia({
-        count: room, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'],
-        success: res => {
-          const added = (res.tempFiles || []).slice(0, room).map(f => ({
-            uid: this.nextUid(), path: f.tempFilePath, src: f.tempFilePath, state: 'waiting', progress: 0,
-          }))
-          this.setData({ photos: this.data.photos.concat(added), submitError: null })
-          this.pump()
-        },
-        // cancelled on WeChat's own screen: nothing to do
-      })
-    },
-
-    async pump() {
-      if (this.pumping) return
-      this.pumping = true
-      try {
-        for (;;) {
-          const next = this.data.photos.find(p => p.state === 'waiting')
-          if (!next) break
-          await this.uploadOne(next)
-        }
-      } finally {
-        this.pumping = false
-      }
-    },
-
-    async uploadOne(photo) {
-      this.patch(photo.uid, { state: 'uploading', progress: 0, error: '' })
-      try {
-        const file = await new Promise(resolve => wx.compressImage({
-          src: photo.path, quality: 80,
-          success: res => resolve(res.tempFilePath),
-          fail: () => resolve(photo.path),          // an uncompressed photo still beats none
-        }))
-        const saved = await api.upload(file, progress => this.patch(photo.uid, { progress }))
-        if (this.patch(photo.uid, { state: 'done', progress: 100, id: saved.id, url: saved.url })) this.save()
-      } catch (e) {
-        const error = e instanceof errors.ApiError ? e : new errors.ApiError({ kind: 'unknown' })
-        this.patch(photo.uid, { state: 'failed', error: error.title, retryable: TRANSIENT.includes(error.kind) })
-      }
-    },
-
-    // Update the photo `uid` if it is still there (it may have been removed meanwhile).
-    patch(uid, fields) {
-      const index = this.data.photos.findIndex(p => p.uid === uid)
-      if (index < 0) return false
-      const changes = {}
-      Object.entries(fields).forEach(([k, v]) => { changes[`photos[${index}].${k}`] = v })
-      this.setData(changes)
-      return true
-    },
-
-    retryPhoto(e) {
-      const uid = e.currentTarget.dataset.uid
-      if (this.patch(uid, { state: 'waiting', progress: 0, error: '' })) this.pump()
-    },
-
-    removePhoto(e) {
-      const uid = e.currentTarget.dataset.uid
-      this.setData({ photos: this.data.photos.filter(p => p.uid !== uid), submitError: null })
+    // -- photos (lib/photos.js): the draft keeps the uploaded ones --------------------------
+    photosChanged() {
+      this.setData({ submitError: null })
       this.save()
-    },
-
-    previewPhoto(e) {
-      const urls = this.data.photos.map(p => p.src)
-      wx.previewImage({ urls, current: urls[e.currentTarget.dataset.index] })
     },
 
     // -- place --------------------------------------------------------------------------------
@@ -244,25 +171,12 @@ Component({
     },
 
     // -- submit -------------------------------------------------------------------------------
-    // What keeps the form from being sent as it is, said to the resident; null when nothing does.
-    blocker() {
-      const photos = this.data.photos
-      if (photos.some(p => p.state === 'waiting' || p.state === 'uploading')) {
-        return { title: '照片还在上传', next: '请等照片上传完（进度到100%）再提交。' }
-      }
-      const failed = photos.findIndex(p => p.state === 'failed')
-      if (failed >= 0) {
-        return { title: `第${failed + 1}张照片没有上传成功`, next: '请点照片上的“重试”，或删除它再提交。' }
-      }
-      return null
-    },
-
     // The tap on 提交: WeChat lets a page ask for subscribe-message consent only inside a tap, so
     // it is asked here, once per draft, and whatever the answer the filing goes on. The backend
     // keeps no record of mini-program consent (WeChat does, and refuses a send without it).
     submit() {
       if (this.data.submitting) return
-      const blocked = this.blocker()
+      const blocked = this.photosBlocker()      // only the photos can keep the form back
       if (blocked) return this.setData({ submitError: blocked })
       if (this.templates.length && !this.draft.asked) {
         this.change({ asked: true })
@@ -276,7 +190,7 @@ Component({
       const body = {
         description: d.text.trim(),
         category_id: d.categoryId || null,
-        photo_ids: this.data.photos.map(p => p.id),
+        photo_ids: this.photoIds(),
         anonymous: d.anonymous,
         publish_photos: d.publishPhotos,
       }
