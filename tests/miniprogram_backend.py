@@ -38,6 +38,7 @@ from tests.support.wechat_push import WeChat
 from tests.wechat_emulator import Emulator
 
 CASE_TEMPLATE = "tmpl-mp-case-progress"
+PROPOSAL_TEMPLATE = "tmpl-mp-proposal-progress"
 
 
 class Control(BaseHTTPRequestHandler):
@@ -101,7 +102,8 @@ def main():
     settings = settings_for(data_dir, emulator.base_url)
     # A case template, as a deployment that sends case progress in the mini-program has: the
     # report page asks the resident to consent to it (GET /api/mp/settings names it).
-    extra = dict(CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index", MP_CASE_TEMPLATE_ID=CASE_TEMPLATE)
+    extra = dict(CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index", MP_CASE_TEMPLATE_ID=CASE_TEMPLATE,
+                 MP_PROPOSAL_TEMPLATE_ID=PROPOSAL_TEMPLATE)
     env = _environment(settings, **extra)
     flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["seed-demo"]):

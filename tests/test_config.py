@@ -96,4 +96,5 @@ def test_the_pages_notifications_open_are_pages_of_the_mini_program(tmp_path):
     pages = set(app["pages"]) | {"%s/%s" % (package["root"], page)
                                  for package in app["subPackages"] for page in package["pages"]}
     settings = Settings.from_env({"LINLI_DATA_DIR": str(tmp_path)})
-    assert {settings.MP_CASE_PAGE, settings.MP_ADDRESS_PAGE, settings.MP_COUPON_PAGE} <= pages
+    assert {settings.MP_CASE_PAGE, settings.MP_ADDRESS_PAGE, settings.MP_COUPON_PAGE,
+            settings.MP_PROPOSAL_PAGE} <= pages

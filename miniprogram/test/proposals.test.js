@@ -74,6 +74,8 @@ test('a resident raises a proposal for their unit with a photo; their household 
   expect(page.data.photos.map(p => [p.state, p.error])).toEqual([['done', '']])
   snapshot(page, 'proposal-new')
   await tap(page, '#submit')
+  // asked, on the tap, for the template the backend notifies proposers with
+  expect(phone.wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['tmpl-mp-proposal-progress'] }))
 
   const [raised] = await backend.sql('SELECT * FROM proposal WHERE proposer_id = ?', me.id)
   expect(raised).toMatchObject({ title, scope: 'unit', unit_id: home.unit_id, building_id: home.building_id,

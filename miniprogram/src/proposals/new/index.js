@@ -7,6 +7,7 @@ const care = require('../../lib/care')
 const photoStrip = require('../../lib/photos')
 const proposals = require('../../lib/proposals')
 const session = require('../../lib/session')
+const settings = require('../../lib/settings')
 
 const MAX_TITLE = 60             // cases/proposals.py; the backend has the last word
 const MIN_TEXT = 10
@@ -23,7 +24,12 @@ Component({
     submitting: false, submitError: null,
   },
   methods: {
-    onLoad() { this.loadMe() },
+    onLoad() {
+      this.templates = []
+      // asked for inside the 提交 tap (WeChat allows it only there), which must not wait for this
+      settings.templates('proposal').then(ids => { this.templates = ids })
+      this.loadMe()
+    },
 
     // Whether this resident may raise one at all: the backend says so again on submit.
     async loadMe() {
@@ -81,6 +87,8 @@ Component({
       if (this.data.submitting) return
       const blocked = this.blocker()
       if (blocked) return this.setData({ submitError: blocked })
+      // so the proposer hears when it reaches the 议事会 and how it was decided; whatever the answer
+      if (this.templates.length) wx.requestSubscribeMessage({ tmplIds: this.templates, fail: () => {} })
       this.setData({ submitting: true, submitError: null })
       try {
         const raised = await api.post('/proposals', {
