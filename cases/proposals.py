@@ -116,9 +116,16 @@ def scope_households(community_id, scope, estate_id=None, building_id=None, unit
 
 
 # -- residents -------------------------------------------------------------------------------------
-def raise_proposal(resident, scope, title, text, upload_ids=(), now=None):
-    """A new proposal, supported by the raiser's household from the start; on the agenda at once
-    when that is already enough (a scope of very few households)."""
+def raise_proposal(resident, scope, title, text, upload_ids=(), key=None, now=None):
+    """(proposal, created): a new proposal, supported by the raiser's household from the start; on
+    the agenda at once when that is already enough (a scope of very few households). With `key`,
+    a retry after a lost answer gets the proposal the first try raised (created False)."""
+    if key is not None and not 1 <= len(key) <= 100:
+        raise ProposalError("bad_idempotency_key", "Idempotency-Key 长度应为1到100", 422)
+    if key:
+        earlier = Proposal.get_or_none((Proposal.proposer == resident) & (Proposal.idempotency_key == key))
+        if earlier is not None:
+            return earlier, False
     place = place_of(resident)
     if scope not in SCOPES:
         raise ProposalError("bad_scope", "范围应为 %s 之一" % "、".join(SCOPES), 422)
@@ -135,12 +142,20 @@ def raise_proposal(resident, scope, title, text, upload_ids=(), now=None):
         scope_households(place.community_id, scope, place.estate_id, place.building_id, place.unit_id))
     limits.hit("proposal:%d" % resident.id, PROPOSALS_PER_DAY, 86400, "今天提出的议事已经够多了，请明天再来")
     now = now or utcnow()
-    with db.atomic():
-        proposal = Proposal.create(community=place.community_id, scope=scope, proposer=resident, title=title,
-                                   text=text, support_needed=needed, created_at=now, updated_at=now, **fields)
-        _attach(proposal, resident, upload_ids)
-        _add_support(proposal, place.household, resident, now)
-    return Proposal.get_by_id(proposal.id)
+    try:
+        with db.atomic():
+            proposal = Proposal.create(community=place.community_id, scope=scope, proposer=resident, title=title,
+                                       text=text, support_needed=needed, idempotency_key=key or None,
+                                       created_at=now, updated_at=now, **fields)
+            _attach(proposal, resident, upload_ids)
+            _add_support(proposal, place.household, resident, now)
+    except IntegrityError:
+        # the same key's first try committed while this one ran (two taps, two workers)
+        earlier = key and Proposal.get_or_none((Proposal.proposer == resident) & (Proposal.idempotency_key == key))
+        if not earlier:
+            raise
+        return earlier, False
+    return Proposal.get_by_id(proposal.id), True
 
 
 def _attach(proposal, resident, upload_ids):

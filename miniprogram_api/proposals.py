@@ -15,6 +15,7 @@ from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import declare
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Id
+from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import Text
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import when
@@ -138,11 +139,14 @@ def proposal_list(query: ProposalFilter):
 
 @bp.post("/proposals")
 @resident_required
-@declare(None, 403, 422, 429, created=(ProposalDetail, "raised, my household's support counted"))
-def raise_proposal(json: NewProposal):
-    """Raise a proposal for my unit, building, estate or community (needs a confirmed address)"""
-    proposal = proposals.raise_proposal(g.resident, json.scope, json.title, json.text, json.photo_ids or [])
-    return jsonify(detail(proposal)), 201
+@declare((ProposalDetail, "the proposal first raised with this Idempotency-Key"), 403, 422, 429,
+         created=(ProposalDetail, "raised, my household's support counted"))
+def raise_proposal(json: NewProposal, headers: IdempotencyKey):
+    """Raise a proposal for my unit, building, estate or community (needs a confirmed address); send
+    Idempotency-Key"""
+    proposal, created = proposals.raise_proposal(g.resident, json.scope, json.title, json.text,
+                                                 json.photo_ids or [], key=headers.key)
+    return jsonify(detail(proposal)), 201 if created else 200
 
 
 @bp.get("/proposals/<int:proposal_id>")

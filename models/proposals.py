@@ -52,8 +52,13 @@ class Proposal(BaseModel):
     merged_into = ForeignKeyField("self", null=True, backref="merged", on_delete="SET NULL")
     decided_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
     decided_at = DateTimeField(null=True)
+    # The raiser's Idempotency-Key: a submit retried after a lost answer raises one proposal.
+    idempotency_key = CharField(max_length=100, null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("proposer", "idempotency_key"), True),)
 
 
 class ProposalSupport(BaseModel):

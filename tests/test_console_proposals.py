@@ -37,7 +37,7 @@ def town(console):
 
 
 def _raise(resident, title="楼道堆物清理", scope="unit", supporters=0, town=None):
-    proposal = proposals.raise_proposal(resident, scope, title, "楼道堆满杂物，影响通行和消防，建议统一清理。")
+    proposal, _ = proposals.raise_proposal(resident, scope, title, "楼道堆满杂物，影响通行和消防，建议统一清理。")
     for n in range(1, supporters + 1):
         proposals.support(proposal, town["resident"]("%d-%d" % (proposal.id, n), room=4 + n))
     return Proposal.get_by_id(proposal.id)

@@ -162,7 +162,7 @@ def _proposer_with_neighbours(town, needed):
     proposer = seat(0, oa_openid="o-prop", subscribed=True)
     InboundMessage.create(dedup_key="msg:o-prop", openid="o-prop", msg_type="text", wechat_time=0, raw_xml="<xml/>",
                           resident=proposer)
-    proposal = proposals.raise_proposal(proposer, "unit", "楼道堆物清理", "楼道堆满杂物，影响通行和消防。")
+    proposal, _ = proposals.raise_proposal(proposer, "unit", "楼道堆物清理", "楼道堆满杂物，影响通行和消防。")
     return proposal, [seat(n, mp_openid="m-nb-%d" % n) for n in range(1, needed)]
 
 

@@ -93,6 +93,19 @@ def test_supports_of_households_put_a_proposal_on_the_agenda_and_it_becomes_a_ca
     assert [s["kind"] for s in seen.json["timeline"]] == ["raised", "on_agenda", "adopted"]
 
 
+def test_a_raise_retried_after_a_lost_answer_raises_one_proposal(client, emulator, demo):
+    # A phone on a bad network sends 提交 again with the same Idempotency-Key: one proposal, one
+    # support, the same id answered 200; a new key is a new proposal.
+    headers = dict(_resident(client, emulator, "o-retry", demo["rooms"][0]), **{"Idempotency-Key": "raise-1"})
+    body = {"scope": "unit", "title": "楼道堆物清理", "text": "楼道堆满杂物，影响通行和消防，建议统一清理。"}
+    first = client.post("/api/mp/proposals", headers=headers, json=body)
+    again = client.post("/api/mp/proposals", headers=headers, json=body)
+    assert (first.status_code, again.status_code) == (201, 200) and first.json["id"] == again.json["id"]
+    assert Proposal.select().count() == 1 and ProposalSupport.select().count() == 1
+    other = client.post("/api/mp/proposals", headers=dict(headers, **{"Idempotency-Key": "raise-2"}), json=body)
+    assert other.status_code == 201 and Proposal.select().count() == 2
+
+
 def test_raising_without_a_confirmed_address_is_refused(client, emulator, demo):
     # A resident who only claimed an address (or made one up) speaks for no household.
     for state in ("pending", "none", "rejected"):

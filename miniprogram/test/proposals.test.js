@@ -107,6 +107,25 @@ test('a resident raises a proposal for their unit with a photo; their household 
   expect(detail.querySelector('#support')).toBeFalsy()
 })
 
+test('提交 retried after a lost answer raises one proposal', async () => {
+  // The mistake: a second tap after a timeout raised the same proposal twice, splitting its supports.
+  const home = await room(1, '102')
+  const me = await stories.residentOf(home)
+  const page = await open('proposals/new/index')
+  await type(page, '#title', `单元门禁维修 ${run}`)
+  await type(page, '#text', '单元门禁坏了两周，外人随便进出，建议尽快维修。')
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/proposals')
+  await tap(page, '#submit')
+  phone.phone.lose = null
+  await tap(page, '#submit')
+  const raised = await backend.sql('SELECT id FROM proposal WHERE proposer_id = ?', me.id)
+  expect(raised).toHaveLength(1)
+  const sent = phone.log.filter(r => r.method === 'POST' && r.url.endsWith('/proposals')).map(r => r.header['Idempotency-Key'])
+  expect(sent).toHaveLength(2)
+  expect(sent[1]).toBe(sent[0])
+  expect(phone.wx.redirectTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: `/proposals/detail/index?id=${raised[0].id}` }))
+})
+
 test('neighbours support once per household; a second member of a supporting household makes no second support; the bar puts it on the agenda', async () => {
   const proposer = await neighbour(await room(2, '101'))
   const raised = await raise(proposer)

@@ -33,12 +33,14 @@ def up(migrator, db):
         merged_into = ForeignKeyField('self', null=True, on_delete='SET NULL')
         decided_by = ForeignKeyField(Staff, null=True, backref='+', on_delete='SET NULL')
         decided_at = DateTimeField(null=True)
+        idempotency_key = CharField(max_length=100, null=True)
         created_at = DateTimeField()
         updated_at = DateTimeField()
 
         class Meta:
             database = db
             table_name = 'proposal'
+            indexes = ((('proposer', 'idempotency_key'), True),)
 
     class ProposalSupport(Model):
         proposal = ForeignKeyField(Proposal, on_delete='CASCADE')

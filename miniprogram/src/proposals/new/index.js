@@ -26,6 +26,8 @@ Component({
   methods: {
     onLoad() {
       this.templates = []
+      // one proposal per visit to this form: a 提交 retried after a lost answer carries the same key
+      this.key = api.newKey('proposal')
       // asked for inside the 提交 tap (WeChat allows it only there), which must not wait for this
       settings.templates('proposal').then(ids => { this.templates = ids })
       this.loadMe()
@@ -93,7 +95,7 @@ Component({
       try {
         const raised = await api.post('/proposals', {
           scope: this.data.scope, title: this.data.title.trim(), text: this.data.text.trim(), photo_ids: this.photoIds(),
-        })
+        }, { header: { 'Idempotency-Key': this.key } })
         this.setData({ submitting: false })
         wx.redirectTo({ url: `/proposals/detail/index?id=${raised.id}` })
       } catch (e) {
