@@ -24,6 +24,7 @@ from cases import photos as uploads
 from cases.proposals import Place
 from cases.proposals import holds
 from cases.proposals import place_of
+from community.policy import policy_for
 from decisions import rules
 from linli.csv_export import csv_text
 from linli.errors import LinliError
@@ -119,7 +120,7 @@ def open_consultation(staff, community_id, scope, question, closes_at, rule="hou
     if closes_at <= opens_at or closes_at <= now:
         raise ConsultationError("bad_times", "截止时间应晚于开始时间和现在", 422)
     try:
-        params = rules.check_params(rule, params)
+        params = rules.fix_params(rule, params, policy_for(community_id).consent)
     except rules.RuleError as exc:
         raise ConsultationError("bad_params", str(exc), 422) from None
     probe = Consultation(community=community_id, scope=scope, **place)
@@ -276,6 +277,72 @@ def voice(resident, consultation):
     return {"choice": vote.choice, "option": options_of(consultation)[vote.choice], "by": _cast_by(vote),
             "mine": vote.resident_id == resident.id, "at_door": vote.recorded_by_id is not None,
             "cast_at": vote.cast_at, "changed_at": vote.changed_at}
+
+
+RULE_SENTENCES = {
+    "households_majority": "每户一票，参与表态的住户中超过半数同意即通过",
+    "owners_art278_ordinary": "依《民法典》第二百七十八条：专有面积和人数均占三分之二以上的业主参与表决，"
+                              "且参与表决的业主中面积和人数均过半数同意即通过",
+    "owners_art278_major": "依《民法典》第二百七十八条（重大事项）：专有面积和人数均占三分之二以上的业主参与表决，"
+                           "且参与表决的业主中面积和人数均达四分之三以上同意即通过",
+    "unit_consent": "本单元住户中达到规定比例（%s）同意即通过",
+}
+
+
+def rule_sentence(consultation):
+    """The rule in one plain sentence, for residents."""
+    sentence = RULE_SENTENCES[consultation.rule]
+    params = json.loads(consultation.rule_params)
+    if consultation.rule == "unit_consent":
+        return sentence % params.get("needed", "").lstrip(">=")
+    if params.get("quorum"):
+        sentence += "（需至少%s的住户参与）" % params["quorum"].lstrip(">=")
+    return sentence
+
+
+def _within(place):
+    """The consultations whose scope holds `place`."""
+    return (Consultation.community == place.community_id) & (
+        (Consultation.scope == "community")
+        | ((Consultation.scope == "estate") & (Consultation.estate == place.estate_id))
+        | ((Consultation.scope == "building") & (Consultation.building == place.building_id))
+        | ((Consultation.scope == "unit") & (Consultation.unit == place.unit_id)))
+
+
+def listing(resident, now=None):
+    """The consultations of the resident's scopes that have opened, newest first."""
+    place = place_of(resident)
+    return list(Consultation.select().where(_within(place) & (Consultation.opens_at <= (now or utcnow())))
+                .order_by(Consultation.closes_at.desc(), Consultation.id.desc()))
+
+
+def visible(resident, consultation_id):
+    """A consultation of the resident's scopes; 404 for another scope's (it is not shown)."""
+    place = place_of(resident)
+    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
+    if consultation is None or not holds(consultation, place):
+        raise LinliError("not_found", "征询不存在", 404)
+    return consultation
+
+
+def of_community(resident, consultation_id):
+    """A consultation of the resident's community (a vote from outside its scope is then told
+    outside_scope); 404 for another community's."""
+    place = place_of(resident)
+    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
+    if consultation is None or consultation.community_id != place.community_id:
+        raise LinliError("not_found", "征询不存在", 404)
+    return consultation
+
+
+def for_staff(staff, consultation_id):
+    """A consultation for staff who follow it (can_follow); 404 unknown, 403 not theirs."""
+    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
+    if consultation is None:
+        raise LinliError("not_found", "征询不存在", 404)
+    if not can_follow(staff, consultation):
+        raise PermissionDenied("not_your_scope", "您无权查看该征询")
+    return consultation
 
 
 # -- the close --------------------------------------------------------------------------------------

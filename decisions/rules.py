@@ -23,17 +23,26 @@ option is the one that consents (同意); any other option (不同意, 弃权) d
   北京市《关于开展老旧小区现状多层住宅加装电梯工作的意见》 asks the unit's owners' consent; the
   share is the city's): at least `share` ("2/3") of the unit's households consent.
 
+The shares are the community's policy (community/policy.py `Consent`, the law's as defaults and
+floors), fixed into the consultation's parameters when it opens, so the bar never moves under a
+running vote; a consultation may set its own quorum or unit share.
+
 Outcomes: "passed", "failed", "undecidable". Each check in the result says what it tested, what
 it needed, what it found and whether it was met (None: cannot be decided).
 """
 import dataclasses
 from fractions import Fraction
 
+from community.policy import DEFAULT_POLICY
+from community.policy import Share
+
 PASSED, FAILED, UNDECIDABLE = "passed", "failed", "undecidable"
+DEFAULT = DEFAULT_POLICY.consent
+HALF = Share(Fraction(1, 2), False)
 
 
 class RuleError(ValueError):
-    """Bad rule parameters (a share outside (0, 1], a quorum that is not a fraction)."""
+    """Bad rule parameters (a share that is not ">=2/3" or ">1/2", a parameter the rule lacks)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,23 +60,21 @@ class Tally:
     choices: dict           # Home.id → option index, for the homes that answered
 
 
-def share(value, name="share"):
-    """A share given as "2/3", "0.5" or a Fraction, in (0, 1]; RuleError otherwise."""
+def share(value):
+    """A Share from ">=2/3", ">1/2" or a bare "2/3" (at least); RuleError otherwise."""
+    if isinstance(value, Share):
+        return value
+    text = str(value).strip()
     try:
-        fraction = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        raise RuleError("%s 应为分数，例如 2/3" % name) from None
-    if not 0 < fraction <= 1:
-        raise RuleError("%s 应大于0且不超过1" % name)
-    return fraction
+        return Share.parse(text if text.startswith(">") else ">=" + text)
+    except ValueError as exc:
+        raise RuleError(str(exc)) from None
 
 
-def _check(test, got, of, needed, strict, met=None):
-    """`got` of `of` against the share `needed` (strictly more than it when `strict`)."""
-    if met is None and got is not None and of is not None:
-        met = bool(of) and (got * needed.denominator > of * needed.numerator if strict
-                            else got * needed.denominator >= of * needed.numerator)
-    return {"test": test, "needed": "%s%s" % (">" if strict else "≥", needed), "got": got, "of": of, "met": met}
+def _check(test, got, of, needed):
+    """`got` of `of` against the Share `needed`; met is None when a part is unknown."""
+    met = None if got is None or of is None else needed.met(got, of)
+    return {"test": test, "needed": str(needed), "got": got, "of": of, "met": met}
 
 
 def _by_option(tally, homes):
@@ -95,14 +102,14 @@ def _result(rule, tally, homes, checks):
             "counted_households": len(homes), "answered_households": len(answered), "checks": checks}
 
 
-def households_majority(tally, quorum=None):
+def households_majority(tally, majority=HALF, quorum=None):
     homes = tally.homes
     answered = [h for h in homes if h.id in tally.choices]
     consent = [h for h in answered if tally.choices[h.id] == 0]
     checks = []
     if quorum is not None:
-        checks.append(_check("quorum_households", len(answered), len(homes), share(quorum, "quorum"), False))
-    checks.append(_check("consent_households", len(consent), len(answered), Fraction(1, 2), True))
+        checks.append(_check("quorum_households", len(answered), len(homes), share(quorum)))
+    checks.append(_check("consent_households", len(consent), len(answered), share(majority)))
     return _result("households_majority", tally, homes, checks)
 
 
@@ -112,57 +119,67 @@ def _area(homes):
     return None if None in areas else sum(areas)
 
 
-def _art278(rule, tally, agreement, strict):
+def _art278(rule, tally, participation, agreement):
+    participation, agreement = share(participation), share(agreement)
     owners = [h for h in tally.homes if h.owner]
     voting = [h for h in owners if h.id in tally.choices]
     consent = [h for h in voting if tally.choices[h.id] == 0]
     # Unknown area anywhere among the owners: neither the whole nor the parts are known for sure.
     known = _area(owners) is not None
     checks = [
-        _check("participation_owners", len(voting), len(owners), Fraction(2, 3), False),
-        _check("participation_area", _area(voting) if known else None, _area(owners), Fraction(2, 3), False),
-        _check("consent_owners", len(consent), len(voting), agreement, strict),
-        _check("consent_area", _area(consent) if known else None, _area(voting) if known else None,
-               agreement, strict),
+        _check("participation_owners", len(voting), len(owners), participation),
+        _check("participation_area", _area(voting) if known else None, _area(owners), participation),
+        _check("consent_owners", len(consent), len(voting), agreement),
+        _check("consent_area", _area(consent) if known else None, _area(voting) if known else None, agreement),
     ]
     return _result(rule, tally, owners, checks)
 
 
-def owners_art278_ordinary(tally):
-    return _art278("owners_art278_ordinary", tally, Fraction(1, 2), strict=True)
+def owners_art278_ordinary(tally, participation=DEFAULT.owners_participation, agreement=DEFAULT.owners_ordinary):
+    return _art278("owners_art278_ordinary", tally, participation, agreement)
 
 
-def owners_art278_major(tally):
-    return _art278("owners_art278_major", tally, Fraction(3, 4), strict=False)
+def owners_art278_major(tally, participation=DEFAULT.owners_participation, agreement=DEFAULT.owners_major):
+    return _art278("owners_art278_major", tally, participation, agreement)
 
 
-def unit_consent(tally, share_needed="2/3"):
+def unit_consent(tally, needed=DEFAULT.unit_consent):
     homes = tally.homes
     consent = [h for h in homes if tally.choices.get(h.id) == 0]
-    checks = [_check("consent_households", len(consent), len(homes), share(share_needed), False)]
+    checks = [_check("consent_households", len(consent), len(homes), share(needed))]
     return _result("unit_consent", tally, homes, checks)
 
 
-# name → (function, its parameters as the consultation stores them → keyword arguments)
+# name → (function, {its parameter: the policy's Consent field giving its default})
 RULES = {
-    "households_majority": (households_majority, lambda p: {"quorum": p.get("quorum")}),
-    "owners_art278_ordinary": (owners_art278_ordinary, lambda p: {}),
-    "owners_art278_major": (owners_art278_major, lambda p: {}),
-    "unit_consent": (unit_consent, lambda p: {"share_needed": p.get("share", "2/3")}),
+    "households_majority": (households_majority, {"majority": "households_majority", "quorum": "households_quorum"}),
+    "owners_art278_ordinary": (owners_art278_ordinary, {"participation": "owners_participation",
+                                                        "agreement": "owners_ordinary"}),
+    "owners_art278_major": (owners_art278_major, {"participation": "owners_participation",
+                                                  "agreement": "owners_major"}),
+    "unit_consent": (unit_consent, {"needed": "unit_consent"}),
 }
 OWNERS_ONLY = ("owners_art278_ordinary", "owners_art278_major")
+# What a consultation may set for itself; the owners' shares are the law's and the community's.
+OWN_PARAMS = {"households_majority": ("quorum",), "unit_consent": ("needed",)}
 
 
 def decide(rule, params, tally):
-    function, arguments = RULES[rule]
-    return function(tally, **arguments(params or {}))
+    function, _ = RULES[rule]
+    return function(tally, **{name: share(value) for name, value in (params or {}).items()})
 
 
-def check_params(rule, params):
-    """The parameters a rule keeps, validated; RuleError when one is wrong or unknown."""
+def fix_params(rule, params, consent):
+    """The shares the consultation will be decided by, as text: the community's `consent`
+    (community.policy.Consent) with the consultation's own quorum or unit share; RuleError
+    for a parameter the rule does not take or a share that is not one."""
     params = dict(params or {})
-    allowed = {"households_majority": {"quorum"}, "unit_consent": {"share"}}.get(rule, set())
-    unknown = set(params) - allowed
+    unknown = set(params) - set(OWN_PARAMS.get(rule, ()))
     if unknown:
-        raise RuleError("规则 %s 没有参数 %s" % (rule, "、".join(sorted(unknown))))
-    return {name: str(share(value, name)) for name, value in params.items() if value is not None}
+        raise RuleError("规则 %s 不能设置 %s" % (rule, "、".join(sorted(unknown))))
+    fixed = {}
+    for name, field in RULES[rule][1].items():
+        value = params[name] if params.get(name) is not None else getattr(consent, field)
+        if value is not None:
+            fixed[name] = str(share(value))
+    return fixed
