@@ -17,6 +17,7 @@ transaction begins IMMEDIATE (models/db.py) and writers take turns, which gives 
 The close is also a conditional update (state = 'open'), so the result is stored exactly once.
 """
 import json
+from pathlib import Path
 
 from peewee import IntegrityError
 
@@ -249,6 +250,15 @@ def record_at_door(staff, consultation, household_id, choice, photo=None, media_
     _may_speak(consultation, household)
     choice = _choice(consultation, choice)
     path = uploads.store_image(photo, media_dir, "votes")[0] if photo else ""
+    try:
+        return _record(staff, consultation, household, choice, path, now)
+    except Exception:
+        if path:
+            (Path(media_dir) / path).unlink(missing_ok=True)     # no paper kept for a voice refused
+        raise
+
+
+def _record(staff, consultation, household, choice, path, now):
     who = dict(resident=None, recorded_by=staff, recorded_at=now, photo=path)
     try:
         with db.atomic():
@@ -257,14 +267,24 @@ def record_at_door(staff, consultation, household_id, choice, photo=None, media_
             earlier = Vote.get_or_none((Vote.consultation == current) & (Vote.household == household))
             if earlier is None:
                 return Vote.create(consultation=current, household=household, choice=choice, cast_at=now, **who), True
-            if earlier.recorded_by_id is None:
-                raise ConsultationError("cast_by_household", "该户已自行表态，不能代录覆盖")
-            if not current.allow_change:
-                raise ConsultationError("already_voted", "该户已由%s代录" % "工作人员")
+            _over(earlier, current)
             _change(earlier, choice, now, **who)
             return Vote.get_by_id(earlier.id), False
     except IntegrityError:
-        raise ConsultationError("cast_by_household", "该户刚刚已表态，不能代录覆盖") from None
+        # A voice committed between our look and our insert: refused as if it had been there.
+        earlier = Vote.get_or_none((Vote.consultation == consultation.id) & (Vote.household == household))
+        if earlier is None:
+            raise
+        _over(earlier, consultation)
+        raise ConsultationError("already_voted", "该户刚刚已由工作人员代录") from None
+
+
+def _over(earlier, consultation):
+    """Whether a door voice may replace `earlier`: never the household's own."""
+    if earlier.recorded_by_id is None:
+        raise ConsultationError("cast_by_household", "该户已自行表态，不能代录覆盖")
+    if not consultation.allow_change:
+        raise ConsultationError("already_voted", "该户已由工作人员代录")
 
 
 def voice(resident, consultation):

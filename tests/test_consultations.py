@@ -247,12 +247,15 @@ def test_a_household_changes_its_choice_only_where_allowed(demo):
     assert Vote.select().count() == 1
 
 
-def test_a_proxy_over_a_voice_the_household_cast_is_refused(demo):
+def test_a_proxy_over_a_voice_the_household_cast_is_refused(demo, tmp_path):
     # A leader (or anyone with the leader's phone) must not overwrite what the family said itself.
     vote = consultation(demo, allow_change=True)
     consult.cast(member(demo["rooms"][0]), vote, 1)
-    error = refused("cast_by_household", consult.record_at_door, staff("danyuan1"), vote, demo["rooms"][0].id, 0)
+    error = refused("cast_by_household", consult.record_at_door, staff("danyuan1"), vote, demo["rooms"][0].id, 0,
+                    photo=photo(), media_dir=str(tmp_path / "media"))
     assert error.status == 409
+    # The paper of a refused voice is not kept.
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
     # A door voice may be corrected at the door where changes are allowed, and by the household.
     consult.record_at_door(staff("danyuan1"), vote, demo["rooms"][1].id, 1)
     corrected, _ = consult.record_at_door(staff("louzhang1"), vote, demo["rooms"][1].id, 0)
