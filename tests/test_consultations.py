@@ -382,3 +382,27 @@ def test_the_green_strip_over_http_online_at_the_door_and_closed_by_staff(client
     exported = client.get("/api/mp/staff/consultations/%d/votes.csv" % cid, headers=grid)
     assert exported.status_code == 200 and exported.data.decode("utf-8-sig").count("同意") == 11 + 4
     assert Vote.select().count() == 15
+
+
+def test_over_http_another_scope_is_not_shown_and_only_managers_open(client, emulator, demo):
+    grid, closes = staff_token(client, "grid1"), (utcnow() + 24 * HOUR).isoformat() + "+00:00"
+    # A unit leader keeps the doors, not the decisions: opening one is refused.
+    refused_open = client.post("/api/mp/staff/consultations", headers=staff_token(client, "danyuan1"), json={
+        "scope": "unit", "unit_id": demo["unit"].id, "question": "加装电梯", "closes_at": closes})
+    assert (refused_open.status_code, refused_open.json["error"]["code"]) == (403, "not_your_scope")
+    opened = client.post("/api/mp/staff/consultations", headers=grid, json={
+        "scope": "unit", "unit_id": demo["unit"].id, "question": "加装电梯", "rule": "unit_consent",
+        "closes_at": closes}).json
+    assert Consultation.select().count() == 1
+    # The next unit's neighbour: not shown, and a vote pushed by id is refused and changes nothing.
+    outsider = signed_in(client, emulator, Household.select().where(Household.unit == demo["other_unit"]).first(),
+                         "o-next-unit")
+    assert client.get("/api/mp/consultations", headers=outsider).json["items"] == []
+    assert client.get("/api/mp/consultations/%d" % opened["id"], headers=outsider).status_code == 404
+    answer = client.post("/api/mp/consultations/%d/vote" % opened["id"], headers=outsider, json={"choice": 0})
+    assert (answer.status_code, answer.json["error"]["code"]) == (403, "outside_scope")
+    # A choice that is no option (a hand-made request) is refused.
+    inside = signed_in(client, emulator, demo["rooms"][0], "o-inside")
+    answer = client.post("/api/mp/consultations/%d/vote" % opened["id"], headers=inside, json={"choice": 3})
+    assert (answer.status_code, answer.json["error"]["code"]) == (422, "bad_choice")
+    assert Vote.select().count() == 0
