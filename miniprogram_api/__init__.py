@@ -1,4 +1,5 @@
 """The mini-program's JSON API under /api/mp (see README)."""
+from miniprogram_api import consultations  # noqa: F401  (its routes join views.bp and staff.bp)
 from miniprogram_api import content  # noqa: F401  (its routes join views.bp)
 from miniprogram_api import proposals  # noqa: F401  (its routes join views.bp and staff.bp)
 from miniprogram_api.redcard import merchant_bp as redcard_merchant_bp

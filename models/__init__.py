@@ -32,6 +32,8 @@ from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.coupons import RedemptionAttempt
 from models.db import db
+from models.decisions import Consultation
+from models.decisions import Vote
 from models.households import Household
 from models.limits import RateCounter
 from models.merchants import Merchant
@@ -65,6 +67,7 @@ ALL_MODELS = [
     Category, SlaPolicy, CalendarDay, CannedReply, DutyRoster,
     Case, CasePhoto, CaseEvent, CaseFollower, CaseCounter,
     Proposal, ProposalSupport, ProposalComment,
+    Consultation, Vote,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,

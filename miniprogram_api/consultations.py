@@ -1,0 +1,257 @@
+"""/api/mp: 征询/表决 as residents of a scope see them and cast their household's voice, and the
+staff routes that open, follow, record at the door, close and export (decisions/ keeps the rules)."""
+from typing import Literal
+
+from flask import Response
+from flask import g
+from flask import jsonify
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import StrictBool
+
+from cases import proposals
+from decisions import consultations as consult
+from linli.errors import LinliError
+from miniprogram_api.auth import resident_required
+from miniprogram_api.auth import staff_required
+from miniprogram_api.openapi import CSV
+from miniprogram_api.openapi import declare
+from miniprogram_api.parsing import Body
+from miniprogram_api.parsing import Id
+from miniprogram_api.parsing import Moment
+from miniprogram_api.parsing import Text
+from miniprogram_api.serializers import Time
+from miniprogram_api.serializers import when
+from miniprogram_api.staff import bp as staff_bp
+from miniprogram_api.views import bp
+from models.community import Building
+from models.community import Estate
+from models.community import Unit
+from models.db import utcnow
+from models.decisions import OUTCOMES
+from models.decisions import RULES
+from models.decisions import STATES
+from models.proposals import SCOPES
+
+
+class Voice(BaseModel):
+    choice: int
+    option: str
+    by: str = Field(description="who cast it: a member's nickname, or 入户代录 (recorded at the door)")
+    mine: bool = Field(description="I cast it")
+    at_door: bool
+    cast_at: Time
+    changed_at: Time | None
+
+
+class Check(BaseModel):
+    test: str = Field(description="participation_owners, participation_area (hundredths of m²), consent_…, quorum_…")
+    needed: str = Field(description='">=2/3" (at least) or ">1/2" (more than)')
+    got: int | None = Field(description="null: cannot be decided (a floor area is missing)")
+    of: int | None
+    met: bool | None
+
+
+class OptionCount(BaseModel):
+    option: str
+    households: int
+    area_dm2: int | None = Field(description="their floor area in hundredths of m²; null when one is unknown")
+
+
+class Result(BaseModel):
+    rule: Literal[RULES]
+    outcome: Literal[OUTCOMES]
+    by_option: list[OptionCount]
+    counted_households: int = Field(description="the households the rule counts (owners only under Art. 278)")
+    answered_households: int
+    checks: list[Check]
+
+
+class ConsultationSummary(BaseModel):
+    id: int
+    question: str
+    scope: Literal[SCOPES]
+    scope_label: str
+    rule: Literal[RULES]
+    rule_sentence: str = Field(description="the rule in one plain sentence")
+    options: list[str] = Field(description="the first one consents (同意)")
+    allow_change: bool
+    opens_at: Time
+    closes_at: Time
+    state: Literal[STATES]
+    taking: bool = Field(description="voices are taken now")
+    voice: Voice | None = Field(description="my household's voice")
+    outcome: Literal[OUTCOMES] | None
+
+
+class ConsultationDetail(ConsultationSummary):
+    description: str
+    result: Result | None = Field(description="computed once at the close")
+
+
+class ConsultationList(BaseModel):
+    items: list[ConsultationSummary]
+
+
+class Cast(Body):
+    choice: int | None = Field(None, description="the option's index (0: the first, 同意)")
+    change: StrictBool = Field(False, description="replace my household's earlier voice (where allowed)")
+
+
+def summary(consultation):
+    taking = consultation.state == "open" and consultation.opens_at <= utcnow() < consultation.closes_at
+    voice = consult.voice(g.resident, consultation)
+    if voice:
+        voice = dict(voice, cast_at=when(voice["cast_at"]), changed_at=when(voice["changed_at"]))
+    return {"id": consultation.id, "question": consultation.question, "scope": consultation.scope,
+            "scope_label": proposals.scope_label(consultation), "rule": consultation.rule,
+            "rule_sentence": consult.rule_sentence(consultation), "options": consult.options_of(consultation),
+            "allow_change": consultation.allow_change, "opens_at": when(consultation.opens_at),
+            "closes_at": when(consultation.closes_at), "state": consultation.state, "taking": taking,
+            "voice": voice, "outcome": consultation.outcome}
+
+
+def detail(consultation):
+    return dict(summary(consultation), description=consultation.description,
+                result=consult.result_of(consultation))
+
+
+@bp.get("/consultations")
+@resident_required
+@declare(ConsultationList, 403)
+def consultation_list():
+    """征询/表决 of my unit, building, estate and community that have opened"""
+    return jsonify({"items": [summary(c) for c in consult.listing(g.resident)]})
+
+
+@bp.get("/consultations/<int:consultation_id>")
+@resident_required
+@declare(ConsultationDetail, 403, 404)
+def consultation_detail(consultation_id):
+    """One consultation of my scopes with my household's voice and, once closed, its result"""
+    return jsonify(detail(consult.visible(g.resident, consultation_id)))
+
+
+@bp.post("/consultations/<int:consultation_id>/vote")
+@resident_required
+@declare((ConsultationSummary, "my own voice repeated, or changed"), 403, 404, 409, 422,
+         created=(ConsultationSummary, "my household's voice, counted"))
+def vote(consultation_id, json: Cast):
+    """Cast my household's voice, once per household; 409 already_voted (with who cast it)"""
+    consultation = consult.of_community(g.resident, consultation_id)
+    _, created = consult.cast(g.resident, consultation, json.choice, change=json.change)
+    return jsonify(summary(consultation)), 201 if created else 200
+
+
+# -- staff ---------------------------------------------------------------------------------------
+class NewConsultation(Body):
+    scope: Literal[SCOPES] | None = None
+    community_id: Id | None = Field(None, description="for a community's consultation")
+    estate_id: Id | None = None
+    building_id: Id | None = None
+    unit_id: Id | None = None
+    question: Text = ""
+    description: Text = ""
+    options: list[Text] | None = Field(None, description="default 同意, 不同意, 弃权; the first consents")
+    rule: Literal[RULES] = "households_majority"
+    params: dict[str, str] | None = Field(None, description='{"quorum": ">=1/2"} or {"needed": ">=2/3"}')
+    opens_at: Moment = None
+    closes_at: Moment = None
+    allow_change: StrictBool = False
+    named_export: StrictBool = False
+
+
+class StaffConsultation(BaseModel):
+    id: int
+    question: str
+    state: Literal[STATES]
+    outcome: Literal[OUTCOMES] | None
+    result: Result | None
+
+
+class DoorVoice(Body):
+    household_id: Id | None = None
+    choice: int | None = Field(None, description="the option's index")
+
+
+class UnansweredHousehold(BaseModel):
+    id: int
+    door: str = Field(description="楼栋单元房间, e.g. 1号楼1单元501")
+
+
+class Unanswered(BaseModel):
+    items: list[UnansweredHousehold]
+
+
+def staff_json(consultation):
+    return {"id": consultation.id, "question": consultation.question, "state": consultation.state,
+            "outcome": consultation.outcome, "result": consult.result_of(consultation)}
+
+
+def _community_of(json):
+    """The community of the scope's place (a community's consultation names it)."""
+    place = {"unit": (Unit, json.unit_id), "building": (Building, json.building_id),
+             "estate": (Estate, json.estate_id)}.get(json.scope)
+    if place is None:
+        return json.community_id
+    model, place_id = place
+    row = model.get_or_none(model.id == place_id) if place_id else None
+    if row is None:
+        raise LinliError("bad_place", "范围所指的地方不存在", 422)
+    if model is Unit:
+        row = Building.get_by_id(row.building_id)
+    return row.community_id
+
+
+@staff_bp.post("/consultations")
+@staff_required
+@declare(None, 403, 422, created=(StaffConsultation, "opened"))
+def open_consultation(json: NewConsultation):
+    """Open a consultation for a scope (secretary, admin, or the building's grid worker)"""
+    if json.closes_at is None:
+        raise LinliError("bad_times", "请填写截止时间", 422)
+    consultation = consult.open_consultation(
+        g.staff, _community_of(json), json.scope, json.question, json.closes_at, rule=json.rule,
+        options=json.options or consult.DEFAULT_OPTIONS, params=json.params, opens_at=json.opens_at,
+        estate_id=json.estate_id, building_id=json.building_id, unit_id=json.unit_id,
+        allow_change=json.allow_change, named_export=json.named_export, description=json.description)
+    return jsonify(staff_json(consultation)), 201
+
+
+@staff_bp.post("/consultations/<int:consultation_id>/door")
+@staff_required
+@declare((StaffConsultation, "an earlier door voice corrected"), 403, 404, 409, 422,
+         created=(StaffConsultation, "recorded"))
+def record_at_door(consultation_id, json: DoorVoice):
+    """Record a household's voice at the door (its unit's or building's leader, grid worker, staff)"""
+    consultation = consult.for_staff(g.staff, consultation_id)
+    _, created = consult.record_at_door(g.staff, consultation, json.household_id, json.choice)
+    return jsonify(staff_json(consultation)), 201 if created else 200
+
+
+@staff_bp.get("/consultations/<int:consultation_id>/unanswered")
+@staff_required
+@declare(Unanswered, 403, 404)
+def unanswered(consultation_id):
+    """The households of the scope that have not answered yet"""
+    consultation = consult.for_staff(g.staff, consultation_id)
+    return jsonify({"items": [{"id": h.id, "door": consult.door(h)}
+                              for h in consult.unanswered(g.staff, consultation)]})
+
+
+@staff_bp.post("/consultations/<int:consultation_id>/close")
+@staff_required
+@declare(StaffConsultation, 403, 404, 409)
+def close(consultation_id):
+    """Close now and store the result (computed once); 409 already_closed"""
+    return jsonify(staff_json(consult.close(consult.for_staff(g.staff, consultation_id), staff=g.staff)))
+
+
+@staff_bp.get("/consultations/<int:consultation_id>/votes.csv")
+@staff_required
+@declare(CSV, 403, 404)
+def export(consultation_id):
+    """Every counted household's voice as CSV (named by door or anonymous, as the consultation says)"""
+    text = consult.export_csv(g.staff, consult.for_staff(g.staff, consultation_id))
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=consultation-%d.csv" % consultation_id})
