@@ -127,9 +127,12 @@ def open_consultation(staff, community_id, scope, question, closes_at, rule="hou
     probe = Consultation(community=community_id, scope=scope, **place)
     if not can_manage(staff, probe):
         raise PermissionDenied("not_your_scope", "只有社区书记、管理员或该楼所在网格的网格员可以发起征询")
+    consultation = Consultation(community=community_id, scope=scope, **place)
+    roll = [[h.id, h.floor_area_dm2] for h in scope_households(consultation)]
     return Consultation.create(
         community=community_id, scope=scope, question=question, description=(description or "").strip(),
         options=json.dumps(options, ensure_ascii=False), rule=rule, rule_params=json.dumps(params),
+        roll=json.dumps(roll),
         allow_change=bool(allow_change), named_export=bool(named_export), opens_at=opens_at, closes_at=closes_at,
         proposal=proposal, created_by=staff, created_at=now, **place)
 
@@ -182,7 +185,15 @@ def _choice(consultation, choice):
     return choice
 
 
+def roll_of(consultation):
+    """{household id: area in dm2 or None}: the scope's flats as they stood when it opened."""
+    return {hid: area for hid, area in json.loads(consultation.roll or "[]")}
+
+
 def _may_speak(consultation, household):
+    # A flat added to the scope after the opening is not on the roll: it neither votes nor counts.
+    if household.id not in roll_of(consultation):
+        raise PermissionDenied("outside_scope", "该户不在本次征询开始时的范围内")
     if consultation.rule in rules.OWNERS_ONLY and household.occupancy != "owner":
         raise PermissionDenied("owners_only", "本次表决依《民法典》第二百七十八条由业主参与，租户不参与表决")
 
@@ -355,6 +366,17 @@ def of_community(resident, consultation_id):
     return consultation
 
 
+def for_door(staff, consultation_id):
+    """A consultation of staff's community for a door voice: record_at_door then checks that the
+    household is theirs to record (a unit leader in an estate-wide or community-wide consultation
+    records for their own unit). 404 for an unknown consultation or another community's."""
+    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
+    if consultation is None or not RoleAssignment.select().where(
+            (RoleAssignment.staff == staff) & (RoleAssignment.community == consultation.community_id)).exists():
+        raise LinliError("not_found", "征询不存在", 404)
+    return consultation
+
+
 def for_staff(staff, consultation_id):
     """A consultation for staff who follow it (can_follow); 404 unknown, 403 not theirs."""
     consultation = Consultation.get_or_none(Consultation.id == consultation_id)
@@ -380,9 +402,12 @@ def scope_households(consultation):
 
 
 def tally(consultation):
-    homes = tuple(rules.Home(h.id, h.occupancy == "owner", h.floor_area_dm2) for h in
-                  Household.select(Household.id, Household.occupancy, Household.floor_area_dm2)
-                  .join(Unit).join(Building).where(_scope_where(consultation)))
+    # Counted over the roll fixed at the opening: a unit leader changing a flat's occupancy or
+    # area, or staff adding rooms, during the vote moves nothing. Every flat has an owner, so
+    # under Art. 278 every flat counts toward the two-thirds, whoever lives in it; occupancy only
+    # decides who may cast a voice (_may_speak), never the totals, so a flat not marked "owner"
+    # makes passing harder, never easier.
+    homes = tuple(rules.Home(hid, True, area) for hid, area in roll_of(consultation).items())
     choices = {v.household_id: v.choice for v in
                Vote.select(Vote.household, Vote.choice).where(Vote.consultation == consultation.id)}
     return rules.Tally(tuple(options_of(consultation)), homes, choices)
@@ -429,13 +454,12 @@ def result_of(consultation):
 # -- following up -----------------------------------------------------------------------------------
 def unanswered(staff, consultation):
     """The scope's households without a voice (with their members, to reach them), for staff of
-    the scope; the rules' counted households only (owners for Art. 278)."""
+    the scope; the flats on its roll (every one counts, under Art. 278 too)."""
     if not can_follow(staff, consultation):
         raise PermissionDenied("not_your_scope", "您无权查看该征询的表态情况")
     answered = {v.household_id for v in Vote.select(Vote.household).where(Vote.consultation == consultation)}
-    counted = [h for h in scope_households(consultation) if h.id not in answered
-               and (consultation.rule not in rules.OWNERS_ONLY or h.occupancy == "owner")]
-    return counted
+    roll = roll_of(consultation)
+    return [h for h in scope_households(consultation) if h.id in roll and h.id not in answered]
 
 
 def door(household):
@@ -451,8 +475,9 @@ def export_csv(staff, consultation):
     options = options_of(consultation)
     votes = {v.household_id: v for v in Vote.select().where(Vote.consultation == consultation)}
     rows = []
+    roll = roll_of(consultation)
     for household in scope_households(consultation):
-        if consultation.rule in rules.OWNERS_ONLY and household.occupancy != "owner":
+        if household.id not in roll:
             continue
         vote = votes.get(household.id)
         said = options[vote.choice] if vote else "未表态"

@@ -12,7 +12,8 @@ option is the one that consents (同意); any other option (不同意, 弃权) d
   "应当由专有部分面积占比三分之二以上的业主且人数占比三分之二以上的业主参与表决。决定前款第六项至
   第八项规定的事项，应当经参与表决专有部分面积四分之三以上的业主且参与表决人数四分之三以上的业主
   同意。决定前款其他事项，应当经参与表决专有部分面积过半数的业主且参与表决人数过半数的业主同意。"
-  Only owner households count. Participation: ≥ 2/3 of the scope's owner households by number
+  The homes given are the scope's flats (every flat has an owner; the caller decides who may
+  cast). Participation: ≥ 2/3 of the scope's owner households by number
   AND ≥ 2/3 of their exclusive floor area. Ordinary matters: > 1/2 of the participating owners
   by number and by area. Major matters (items 6–8: raising the maintenance fund, rebuilding,
   changing the use of common parts or the owners' business activities there): ≥ 3/4 of the

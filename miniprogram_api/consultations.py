@@ -224,7 +224,7 @@ def open_consultation(json: NewConsultation):
          created=(StaffConsultation, "recorded"))
 def record_at_door(consultation_id, json: DoorVoice):
     """Record a household's voice at the door (its unit's or building's leader, grid worker, staff)"""
-    consultation = consult.for_staff(g.staff, consultation_id)
+    consultation = consult.for_door(g.staff, consultation_id)
     _, created = consult.record_at_door(g.staff, consultation, json.household_id, json.choice)
     return jsonify(staff_json(consultation)), 201 if created else 200
 

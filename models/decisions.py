@@ -43,6 +43,9 @@ class Consultation(BaseModel):
     options = TextField()                          # JSON list of labels; the first one consents
     rule = CharField(max_length=30, constraints=[_in("rule", RULES)])
     rule_params = TextField(default="{}")          # JSON: {"quorum": "1/2"}, {"share": "2/3"}
+    # JSON [[household id, area in dm2 or null], …]: the scope's flats as they were at the opening;
+    # the result is counted over these, so no edit of a household during the vote can move the bar.
+    roll = TextField(default="[]")
     allow_change = BooleanField(default=False)     # a household may change its choice until the close
     named_export = BooleanField(default=False)     # the CSV names households (else numbers them)
     opens_at = DateTimeField()

@@ -406,3 +406,54 @@ def test_over_http_another_scope_is_not_shown_and_only_managers_open(client, emu
     answer = client.post("/api/mp/consultations/%d/vote" % opened["id"], headers=inside, json={"choice": 3})
     assert (answer.status_code, answer.json["error"]["code"]) == (422, "bad_choice")
     assert Vote.select().count() == 0
+
+
+def test_editing_households_during_a_vote_moves_nothing(demo):
+    # The attack: during an Art. 278 vote a unit leader (who keeps the unit's households) marks a
+    # flat that voted 不同意 as a tenant's, blanks another's area, and staff add a room; the
+    # result, counted over the roll fixed at the opening, is the same as without the edits.
+    rooms = demo["rooms"]
+    ordinary = consultation(demo, rule="owners_art278_ordinary")
+    for n, room in enumerate(rooms[:20]):
+        consult.cast(member(room), ordinary, 0 if n < 12 else 1)
+    Household.update(occupancy="tenant").where(Household.id == rooms[12].id).execute()
+    Household.update(floor_area_dm2=None).where(Household.id == rooms[27].id).execute()
+    added = Household.create(unit=demo["unit"], room="999", occupancy="owner", floor_area_dm2=8000)
+    refused("outside_scope", consult.cast, member(added), ordinary, 0)       # not on the roll
+    result = consult.result_of(consult.close(ordinary, staff=staff("grid1")))
+    checks = {c["test"]: (c["got"], c["of"], c["met"]) for c in result["checks"]}
+    assert checks == {"participation_owners": (20, 28, True), "participation_area": (160000, 224000, True),
+                      "consent_owners": (12, 20, True), "consent_area": (96000, 160000, True)}
+    assert result["outcome"] == "passed"
+
+
+def test_a_flat_not_marked_as_an_owners_still_counts_toward_the_two_thirds(demo):
+    # The mistake: counting only flats marked "owner" let a community that had not marked
+    # occupancy pass an Art. 278 vote over the few that were. Every flat has an owner.
+    rooms = demo["rooms"]
+    Household.update(occupancy="unknown").where(Household.id.in_([r.id for r in rooms[10:]])).execute()
+    ordinary = consultation(demo, rule="owners_art278_ordinary")
+    for room in rooms[:10]:
+        consult.cast(member(room), ordinary, 0)
+    refused("owners_only", consult.cast, member(rooms[10]), ordinary, 0)
+    result = consult.result_of(consult.close(ordinary, staff=staff("grid1")))
+    participation = next(c for c in result["checks"] if c["test"] == "participation_owners")
+    assert (participation["got"], participation["of"], participation["met"]) == (10, 28, False)
+    assert result["outcome"] == "failed"
+
+
+def test_a_unit_leader_records_at_the_door_in_an_estate_wide_consultation(client, demo):
+    # Seed 004's green strip was an estate's matter, and unit leaders knocked on their own doors:
+    # the door route must not require following the whole estate.
+    estate_id = demo["building"].estate_id
+    opened = consult.open_consultation(staff("tianbing"), demo["community"], "estate", "绿化带改建为步道",
+                                       utcnow() + 24 * HOUR, estate_id=estate_id)
+    leader = staff_token(client, "danyuan1")
+    mine = client.post("/api/mp/staff/consultations/%d/door" % opened.id, headers=leader,
+                       json={"household_id": demo["rooms"][0].id, "choice": 0})
+    assert mine.status_code == 201, mine.json
+    other_room = Household.select().where(Household.unit == demo["other_unit"]).first()
+    theirs = client.post("/api/mp/staff/consultations/%d/door" % opened.id, headers=leader,
+                         json={"household_id": other_room.id, "choice": 0})
+    assert (theirs.status_code, theirs.json["error"]["code"]) == (403, "not_your_household")
+    assert Vote.select().where(Vote.consultation == opened.id).count() == 1

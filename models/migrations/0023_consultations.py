@@ -26,6 +26,7 @@ def up(migrator, db):
         rule = CharField(max_length=30, constraints=[Check(
             "rule IN ('households_majority', 'owners_art278_ordinary', 'owners_art278_major', 'unit_consent')")])
         rule_params = TextField(default='{}')
+        roll = TextField(default='[]')
         allow_change = BooleanField(default=False)
         named_export = BooleanField(default=False)
         opens_at = DateTimeField()
