@@ -82,6 +82,7 @@ class ConsultationSummary(BaseModel):
     allow_change: bool
     opens_at: Time
     closes_at: Time
+    closed_at: Time | None = Field(description="when it closed (staff may close before closes_at)")
     state: Literal[STATES]
     taking: bool = Field(description="voices are taken now")
     voice: Voice | None = Field(description="my household's voice")
@@ -124,8 +125,8 @@ def summary(consultation):
             "scope_label": proposals.scope_label(consultation), "rule": consultation.rule,
             "rule_sentence": consult.rule_sentence(consultation), "options": consult.options_of(consultation),
             "allow_change": consultation.allow_change, "opens_at": when(consultation.opens_at),
-            "closes_at": when(consultation.closes_at), "state": consultation.state, "taking": taking,
-            "voice": voice, "outcome": consultation.outcome}
+            "closes_at": when(consultation.closes_at), "closed_at": when(consultation.closed_at),
+            "state": consultation.state, "taking": taking, "voice": voice, "outcome": consultation.outcome}
 
 
 def detail(consultation):

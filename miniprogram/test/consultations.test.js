@@ -277,6 +277,11 @@ test('a closed consultation shows its result: per option by households, and by a
   await handPhoneTo(await room('3号楼', 0, '104'))
   let page = await open('consultations/detail/index', { id: String(majority.id) })
   expect(text(page, '#state')).toBe('已结束')
+  // closed early by the secretary: the page says when it really ended, not the time once set
+  const [{ closed_at: closedAt }] = await backend.sql('SELECT closed_at FROM consultation WHERE id = ?', majority.id)
+  expect(closedAt).toBeTruthy()
+  expect(text(page, '#closes')).toMatch(/^已于 \d{4}-\d\d-\d\d \d\d:\d\d 结束$/)
+  expect(text(page, '#closes')).not.toContain(page.data.c.closesText)
   expect(text(page, '#outcome')).toBe('已通过')
   expect(text(page, '#participation')).toBe('3/28户参与表态')
   expect(text(page, '#result-0')).toBe('同意2户')
@@ -296,6 +301,7 @@ test('a closed consultation shows its result: per option by households, and by a
   expect(text(page, '#result-0')).toBe('同意0户0.00㎡')
   expect(text(page, '#check-participation_area')).toContain('未达到')
   expect(text(page, '#check-participation_area')).toContain('㎡')
+  snapshot(page, 'consultation-result-area')
 
   const list = await open('consultations/list/index')
   expect(text(list, `#consultation-${majority.id}`)).toContain('已通过')

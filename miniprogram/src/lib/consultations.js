@@ -62,6 +62,8 @@ function view(c) {
     outcomeText: outcome ? outcome.text : '',
     outcomeTheme: outcome ? outcome.theme : 'default',
     closesText: minute(c.closes_at),
+    // staff may close before the set time: a closed one says when it really ended
+    endText: closed ? `${minute(c.closed_at || c.closes_at)} 结束` : `${minute(c.closes_at)} 截止`,
     answered: !!c.voice,
     voiceText: c.voice ? `您家已表态：${c.voice.option}` : '您家还未表态',
     castBy: castBy(c.voice),
