@@ -31,6 +31,8 @@ from models.db import utcnow
 from models.decisions import OUTCOMES
 from models.decisions import RULES
 from models.decisions import STATES
+from models.decisions import Vote
+from models.people import RoleAssignment
 from models.proposals import SCOPES
 
 
@@ -40,6 +42,8 @@ class Voice(BaseModel):
     by: str = Field(description="who cast it: a member's nickname, or 入户代录 (recorded at the door)")
     mine: bool = Field(description="I cast it")
     at_door: bool
+    recorded_by: str | None = Field(
+        description="at the door: who recorded it, by role (单元长, 楼长, 网格员 or 社区工作人员)")
     cast_at: Time
     changed_at: Time | None
 
@@ -78,6 +82,7 @@ class ConsultationSummary(BaseModel):
     allow_change: bool
     opens_at: Time
     closes_at: Time
+    closed_at: Time | None = Field(description="when it closed (staff may close before closes_at)")
     state: Literal[STATES]
     taking: bool = Field(description="voices are taken now")
     voice: Voice | None = Field(description="my household's voice")
@@ -98,17 +103,30 @@ class Cast(Body):
     change: StrictBool = Field(False, description="replace my household's earlier voice (where allowed)")
 
 
+# The most local role first: a member reads "由单元长代录", not the recorder's name.
+RECORDERS = (("unit_leader", "单元长"), ("building_leader", "楼长"), ("grid_worker", "网格员"))
+
+
+def _recorder(consultation, household_id):
+    staff_id = (Vote.select(Vote.recorded_by)
+                .where((Vote.consultation == consultation) & (Vote.household == household_id)).scalar())
+    roles = set(RoleAssignment.select(RoleAssignment.role).where(
+        (RoleAssignment.staff == staff_id) & (RoleAssignment.community == consultation.community_id)).scalars())
+    return next((label for role, label in RECORDERS if role in roles), "社区工作人员")
+
+
 def summary(consultation):
     taking = consultation.state == "open" and consultation.opens_at <= utcnow() < consultation.closes_at
     voice = consult.voice(g.resident, consultation)
     if voice:
-        voice = dict(voice, cast_at=when(voice["cast_at"]), changed_at=when(voice["changed_at"]))
+        voice = dict(voice, cast_at=when(voice["cast_at"]), changed_at=when(voice["changed_at"]),
+                     recorded_by=_recorder(consultation, g.resident.household_id) if voice["at_door"] else None)
     return {"id": consultation.id, "question": consultation.question, "scope": consultation.scope,
             "scope_label": proposals.scope_label(consultation), "rule": consultation.rule,
             "rule_sentence": consult.rule_sentence(consultation), "options": consult.options_of(consultation),
             "allow_change": consultation.allow_change, "opens_at": when(consultation.opens_at),
-            "closes_at": when(consultation.closes_at), "state": consultation.state, "taking": taking,
-            "voice": voice, "outcome": consultation.outcome}
+            "closes_at": when(consultation.closes_at), "closed_at": when(consultation.closed_at),
+            "state": consultation.state, "taking": taking, "voice": voice, "outcome": consultation.outcome}
 
 
 def detail(consultation):
