@@ -298,8 +298,19 @@ def _over(earlier, consultation):
         raise ConsultationError("already_voted", "该户已由工作人员代录")
 
 
+# The most local role first: a member reads "由单元长代录", not the recorder's name.
+RECORDERS = (("unit_leader", "单元长"), ("building_leader", "楼长"), ("grid_worker", "网格员"))
+
+
+def _recorder_role(vote, community_id):
+    roles = set(RoleAssignment.select(RoleAssignment.role).where(
+        (RoleAssignment.staff == vote.recorded_by_id) & (RoleAssignment.community == community_id)).scalars())
+    return next((label for role, label in RECORDERS if role in roles), "社区工作人员")
+
+
 def voice(resident, consultation):
-    """The household's voice as its members see it: None, or the choice and who cast it."""
+    """The household's voice as its members see it: None, or the choice and who cast it (a door
+    voice by the recorder's role)."""
     if not resident.household_id:
         return None
     vote = Vote.get_or_none((Vote.consultation == consultation) & (Vote.household == resident.household_id))
@@ -307,6 +318,7 @@ def voice(resident, consultation):
         return None
     return {"choice": vote.choice, "option": options_of(consultation)[vote.choice], "by": _cast_by(vote),
             "mine": vote.resident_id == resident.id, "at_door": vote.recorded_by_id is not None,
+            "recorded_by": _recorder_role(vote, consultation.community_id) if vote.recorded_by_id else None,
             "cast_at": vote.cast_at, "changed_at": vote.changed_at}
 
 

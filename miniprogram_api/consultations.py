@@ -31,8 +31,6 @@ from models.db import utcnow
 from models.decisions import OUTCOMES
 from models.decisions import RULES
 from models.decisions import STATES
-from models.decisions import Vote
-from models.people import RoleAssignment
 from models.proposals import SCOPES
 
 
@@ -103,24 +101,11 @@ class Cast(Body):
     change: StrictBool = Field(False, description="replace my household's earlier voice (where allowed)")
 
 
-# The most local role first: a member reads "由单元长代录", not the recorder's name.
-RECORDERS = (("unit_leader", "单元长"), ("building_leader", "楼长"), ("grid_worker", "网格员"))
-
-
-def _recorder(consultation, household_id):
-    staff_id = (Vote.select(Vote.recorded_by)
-                .where((Vote.consultation == consultation) & (Vote.household == household_id)).scalar())
-    roles = set(RoleAssignment.select(RoleAssignment.role).where(
-        (RoleAssignment.staff == staff_id) & (RoleAssignment.community == consultation.community_id)).scalars())
-    return next((label for role, label in RECORDERS if role in roles), "社区工作人员")
-
-
 def summary(consultation):
     taking = consultation.state == "open" and consultation.opens_at <= utcnow() < consultation.closes_at
     voice = consult.voice(g.resident, consultation)
     if voice:
-        voice = dict(voice, cast_at=when(voice["cast_at"]), changed_at=when(voice["changed_at"]),
-                     recorded_by=_recorder(consultation, g.resident.household_id) if voice["at_door"] else None)
+        voice = dict(voice, cast_at=when(voice["cast_at"]), changed_at=when(voice["changed_at"]))
     return {"id": consultation.id, "question": consultation.question, "scope": consultation.scope,
             "scope_label": proposals.scope_label(consultation), "rule": consultation.rule,
             "rule_sentence": consult.rule_sentence(consultation), "options": consult.options_of(consultation),
