@@ -67,7 +67,7 @@ def consultation_form():
 
 def _form(values, message=None, status=200):
     community_id = staff_community()
-    sample = {rule: consult.RULE_SENTENCES[rule] % ">=2/3" if rule == "unit_consent" else consult.RULE_SENTENCES[rule]
+    sample = {rule: consult.RULE_SENTENCES[rule] % "2/3" if rule == "unit_consent" else consult.RULE_SENTENCES[rule]
               for rule in rules.RULES}
     return render_template(
         "console/consultation_new.html", values=values, message=message, scopes=SCOPE_LABELS, rules=RULE_LABELS,

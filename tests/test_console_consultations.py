@@ -22,6 +22,8 @@ from models.decisions import Vote
 from models.households import Household
 from models.people import Resident
 from models.people import RoleAssignment
+from models.people import Staff
+from tests.test_consultations import in_threads
 
 QUESTION = "是否同意将小区内荒废的绿化带改建为居民步行道"
 
@@ -218,6 +220,18 @@ def test_a_double_submit_opens_one_consultation(client, estate):
     assert Consultation.select().count() == 1
     other = post(client, estate, "/console/consultations/new", **form(estate, question="是否增设晾衣架"))
     assert other.status_code == 303 and Consultation.select().count() == 2
+
+
+def test_one_form_sent_into_two_workers_at_once_opens_one(estate):
+    # The race: a double click whose two posts reach two workers together; the staff's row lock
+    # (PostgreSQL) or SQLite's one writer makes the second find the first.
+    secretary = Staff.get(Staff.username == "tianbing")
+    closes = utcnow() + datetime.timedelta(days=7)
+    outcomes = in_threads([lambda: consult.open_once(secretary, estate["building"].community_id, "estate", QUESTION,
+                                                     closes, rule="owners_art278_major",
+                                                     estate_id=estate["building"].estate_id)] * 4)
+    assert sorted(created for _, created in outcomes) == [False, False, False, True]
+    assert len({c.id for c, _ in outcomes}) == 1 and Consultation.select().count() == 1
 
 
 def test_the_params_a_rule_takes_are_kept_and_shown(client, estate):
