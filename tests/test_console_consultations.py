@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_second_community
 from decisions import consultations as consult
 from linli.clock import local
@@ -278,3 +279,38 @@ def test_another_communitys_secretary_finds_nothing(client, estate):
                 choice="0").status_code == 404
     assert post(client, estate, "/console/consultations/%d/close" % strip.id).status_code == 404
     assert votes() == before and Consultation.get_by_id(strip.id).state == "open"
+
+
+# -- the staff API's door route with the paper ----------------------------------------------------------
+def test_the_staff_api_records_a_door_voice_with_the_photo_of_its_paper(client, estate, settings):
+    strip = opened(client, estate)
+    token = client.post("/api/mp/staff/login", json={"username": "danyuan1", "password": DEMO_PASSWORD}).json["token"]
+    leader = {"Authorization": "Bearer " + token}
+    path = "/api/mp/staff/consultations/%d/door/paper" % strip.id
+    home, own = estate["rooms"][0], estate["rooms"][1]
+    answer = client.post(path, headers=leader, content_type="multipart/form-data",
+                         data={"household_id": str(home.id), "choice": "0", "photo": (io.BytesIO(paper()), "p.png")})
+    assert answer.status_code == 201, answer.json
+    vote = Vote.get(Vote.household == home.id)
+    assert vote.recorded_by.username == "danyuan1" and (Path(settings.MEDIA_DIR) / vote.photo).is_file()
+    consult.cast(member(own), strip, 1)
+    stored_files = sorted(p for p in Path(settings.MEDIA_DIR).rglob("*.jpg"))
+    before = votes()
+    # The mistakes and attacks: over the household's own voice, the next unit's household, a
+    # file that is no image, no photo at all, a choice that is not an option.
+    far = estate["other_unit_home"]
+    for data, status, code in (
+            ({"household_id": str(own.id), "choice": "0", "photo": (io.BytesIO(paper()), "p.png")}, 409,
+             "cast_by_household"),
+            ({"household_id": str(far.id), "choice": "0", "photo": (io.BytesIO(paper()), "p.png")}, 403,
+             "not_your_household"),
+            ({"household_id": str(estate["rooms"][2].id), "choice": "0",
+              "photo": (io.BytesIO(b"%PDF-1.4 not an image"), "p.png")}, 422, "not_an_image"),
+            ({"household_id": str(estate["rooms"][2].id), "choice": "0"}, 400, "missing_file"),
+            ({"household_id": str(estate["rooms"][2].id), "choice": "7", "photo": (io.BytesIO(paper()), "p.png")},
+             422, "bad_choice")):
+        answer = client.post(path, headers=leader, content_type="multipart/form-data", data=data)
+        assert (answer.status_code, answer.json["error"]["code"]) == (status, code), answer.json
+    assert votes() == before
+    # No paper is kept for a voice refused.
+    assert sorted(p for p in Path(settings.MEDIA_DIR).rglob("*.jpg")) == stored_files
