@@ -190,15 +190,28 @@ def door_choose():
 @bp.get("/door/<int:consultation_id>")
 @signed_in(*DOOR_ROLES)
 def door(consultation_id):
+    """My households on the roll, one unit at a time: a building's leader or a grid worker first
+    picks the unit (with how many there have not answered), so a phone shows one stairwell."""
     found = consult.for_door(g.staff, consultation_id)
     homes = consult.door_roll(g.staff, found)
+    units = {}
+    for home, vote in homes:
+        label, total, waiting = units.get(home.unit_id, ("%s %s" % (home.unit.building.name, home.unit.name), 0, 0))
+        units[home.unit_id] = (label, total + 1, waiting + (vote is None))
+    unit_id = integer(request.args.get("unit"))
+    if unit_id not in units:
+        if len(units) > 1:
+            return render_template("console/consultation_door_units.html", c=found, units=units,
+                                   scope_label=scope_label(found))
+        unit_id = next(iter(units), None)
+    homes = [(home, vote) for home, vote in homes if home.unit_id == unit_id]
     people = _people([h for h, _ in homes])
     rows = [{"h": home, "vote": vote, "door": consult.door(home), "members": people[home.id],
              "state": "未表态" if vote is None else "已代录" if vote.recorded_by_id else "已自行表态",
              "speaks": home.occupancy == "owner" or found.rule not in rules.OWNERS_ONLY} for home, vote in homes]
     return render_template("console/consultation_door.html", c=found, rows=rows, options=consult.options_of(found),
                            sentence=consult.rule_sentence(found), scope_label=scope_label(found),
-                           phase=consult.phase(found), phases=PHASE_LABELS)
+                           phase=consult.phase(found), phases=PHASE_LABELS, unit_id=unit_id, several=len(units) > 1)
 
 
 @bp.post("/door/<int:consultation_id>")
@@ -206,6 +219,7 @@ def door(consultation_id):
 def door_record(consultation_id):
     found = consult.for_door(g.staff, consultation_id)
     household_id = integer(request.form.get("household_id"))
+    back = {"consultation_id": found.id, "unit": integer(request.form.get("unit"))}
     upload = request.files.get("photo")
     photo = upload.read() if upload and upload.filename else None
     try:
@@ -215,9 +229,7 @@ def door_record(consultation_id):
         # Every refusal (cast_by_household, already_voted, outside_scope, not_your_household,
         # closed, a bad photo) comes back to the same list with the reason; nothing was written.
         flash("未能代录：%s" % exc.message)
-        return redirect(url_for("console.door", consultation_id=found.id, _anchor="h%s" % (household_id or "")),
-                        code=303)
+        return redirect(url_for("console.door", _anchor="h%s" % (household_id or ""), **back), code=303)
     flash("已代录 %s：%s%s" % (consult.door(vote.household), consult.options_of(found)[vote.choice],
                               "（附签字照片）" if vote.photo else ""), "ok")
-    return redirect(url_for("console.door", consultation_id=found.id, _anchor="h%d" % vote.household_id), code=303)
-
+    return redirect(url_for("console.door", _anchor="h%d" % vote.household_id, **back), code=303)

@@ -190,6 +190,28 @@ def test_a_unit_leader_sees_only_their_units_households_with_phones_masked(clien
     assert "13812345678" in text(client.get("/console/consultations/%d" % strip.id))
 
 
+def test_a_building_leader_picks_a_unit_then_records_there(client, estate):
+    # A phone cannot show a whole building's doors at once: one stairwell at a time.
+    strip = opened(client, estate)
+    units = list(Unit.select().where(Unit.building == estate["building"]).order_by(Unit.id))
+    assert len(units) > 1
+    estate["sign_in"]("louzhang1")
+    chooser = text(client.get("/console/door/%d" % strip.id))
+    assert [int(n) for n in re.findall(r'id="unit-(\d+)"', chooser)] == [u.id for u in units]
+    second = units[1]
+    page = text(client.get("/console/door/%d?unit=%d" % (strip.id, second.id)))
+    shown = {int(n) for n in re.findall(r'<li class="household" id="h(\d+)"', page)}
+    assert shown == {h.id for h in Household.select().where(Household.unit == second)}
+    home = Household.get((Household.unit == second) & (Household.occupancy == "owner"))
+    answer = post(client, estate, "/console/door/%d" % strip.id, household_id=str(home.id), choice="0",
+                  unit=str(second.id))
+    assert answer.headers["Location"].endswith("/console/door/%d?unit=%d#h%d" % (strip.id, second.id, home.id))
+    assert Vote.get(Vote.household == home.id).recorded_by.username == "louzhang1"
+    # A unit of another building in the address bar shows the chooser again, never its doors.
+    elsewhere = Unit.select().where(Unit.building != estate["building"]).first()
+    assert 'id="door-units"' in text(client.get("/console/door/%d?unit=%d" % (strip.id, elsewhere.id)))
+
+
 @pytest.mark.parametrize("changes, code_text, mistake", [
     ({"question": "  "}, "请填写征询事项", "no question"),
     ({"options": "同意"}, "请给出2到10个不同的选项", "one option: nothing to choose"),
