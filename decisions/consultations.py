@@ -24,6 +24,7 @@ from peewee import IntegrityError
 from peewee import fn
 
 from cases import photos as uploads
+from cases import proposals as scoped
 from cases.proposals import Place
 from cases.proposals import holds
 from cases.proposals import place_of
@@ -346,39 +347,22 @@ def rule_sentence(consultation):
     return sentence
 
 
-def _within(place):
-    """The consultations whose scope holds `place`."""
-    return (Consultation.community == place.community_id) & (
-        (Consultation.scope == "community")
-        | ((Consultation.scope == "estate") & (Consultation.estate == place.estate_id))
-        | ((Consultation.scope == "building") & (Consultation.building == place.building_id))
-        | ((Consultation.scope == "unit") & (Consultation.unit == place.unit_id)))
-
-
 def listing(resident, now=None):
     """The consultations of the resident's scopes that have opened, newest first."""
-    place = place_of(resident)
-    return list(Consultation.select().where(_within(place) & (Consultation.opens_at <= (now or utcnow())))
+    opened = scoped.within(Consultation, place_of(resident)) & (Consultation.opens_at <= (now or utcnow()))
+    return list(Consultation.select().where(opened)
                 .order_by(Consultation.closes_at.desc(), Consultation.id.desc()))
 
 
 def visible(resident, consultation_id):
     """A consultation of the resident's scopes; 404 for another scope's (it is not shown)."""
-    place = place_of(resident)
-    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
-    if consultation is None or not holds(consultation, place):
-        raise LinliError("not_found", "征询不存在", 404)
-    return consultation
+    return scoped.visible(resident, consultation_id, model=Consultation, missing="征询不存在")
 
 
 def of_community(resident, consultation_id):
     """A consultation of the resident's community (a vote from outside its scope is then told
     outside_scope); 404 for another community's."""
-    place = place_of(resident)
-    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
-    if consultation is None or consultation.community_id != place.community_id:
-        raise LinliError("not_found", "征询不存在", 404)
-    return consultation
+    return scoped.of_community(resident, consultation_id, model=Consultation, missing="征询不存在")
 
 
 def for_door(staff, consultation_id):
