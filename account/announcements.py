@@ -207,7 +207,9 @@ def resume(now=None):
     """Consultations closed within ANNOUNCE_WITHIN that have no announcement (nothing registered
     the listener, the queue was down, a tag could not be made past the retries) are queued
     again; their notices still `scheduled` STALLED_AFTER after they were made are sent again
-    (safe: the clientmsgid). Returns (consultation ids, notice ids) queued."""
+    (safe: the clientmsgid). A scope where no follower lives has no notice and is looked at
+    again each time until the window passes: a few reads, and whoever moves in meanwhile hears
+    it. Returns (consultation ids, notice ids) queued."""
     now = now or utcnow()
     recent = Consultation.select(Consultation.id).where((Consultation.state == "closed")
                                                        & (Consultation.closed_at >= now - ANNOUNCE_WITHIN))
