@@ -95,8 +95,9 @@ def announce(consultation_id):
     waiting queued. Raises (for the queue to retry) when WeChat cannot create a tag: nothing is
     created then, and the next run starts afresh."""
     consultation = Consultation.get_or_none(Consultation.id == consultation_id)
-    if consultation is None or consultation.state != "closed":
-        return []
+    if consultation is None or consultation.state != "closed" \
+            or consultation.closed_at < utcnow() - ANNOUNCE_WITHIN:
+        return []                           # not closed, or old news (a close dated back, a late retry)
     made = _of(consultation)
     if not made:
         tags = [None if target is None else _tag(target) for target in audiences(consultation)]

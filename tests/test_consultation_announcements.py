@@ -185,6 +185,19 @@ def _untrimmed(resident):
                      + participation._proposals(resident))
 
 
+def test_without_a_mini_program_the_answer_says_where_to_look_instead(demo):
+    # A deployment without MINIPROGRAM_APPID: no link WeChat could not open, the way in words.
+    from tests.support.settings import use_settings
+    use_settings(MINIPROGRAM_APPID="")
+    lamp = open_one(demo, "unit", "一单元楼道加装声控灯")
+    follower("o-me", demo["unit"])
+    wechat = demo["wechat"]
+    answer = wechat.say(wechat.text("o-me", "议事"))
+    assert lamp.question in answer and "<a " not in answer and "更多征询请在小程序“征询”中查看" in answer
+    Resident.create(oa_openid="o-new", subscribed=True)
+    assert "<a " not in wechat.say(wechat.text("o-new", "议事"))
+
+
 # -- results announced ---------------------------------------------------------------------------
 def test_closing_a_building_consultation_mass_sends_its_result_once_to_that_building(demo, client, emulator):
     inside = [follower("o-b1-%d" % n, demo["unit"]) for n in range(3)]
@@ -322,7 +335,8 @@ def test_an_old_close_is_not_announced_late(demo, emulator):
     # A consultation closed three days ago, as if before announcements existed (no listener ran).
     Consultation.update(state="closed", outcome="failed", closed_at=utcnow() - 3 * 24 * HOUR) \
         .where(Consultation.id == lamp.id).execute()
-    assert announcements.resume() == ([], []) and not emulator.calls(SENDALL)
+    assert announcements.resume() == ([], []) and announcements.announce(lamp.id) == []
+    assert not emulator.calls(SENDALL)
 
 
 def test_two_workers_announcing_at_once_send_once(demo, emulator):
