@@ -412,6 +412,19 @@ def tally(consultation):
     return rules.Tally(tuple(options_of(consultation)), homes, choices)
 
 
+# Who hears of a close. Layers above register here (account announces the result to the scope's
+# followers; decisions may not import account): a listener is called inside the close's
+# transaction with the consultation's id, so what it queues after the commit never outlives a
+# rollback, and it is called once, by the close that stored the result.
+_close_listeners = []
+
+
+def on_close(listener):
+    """Call `listener(consultation_id)` at every close from now on (once, however often asked)."""
+    if listener not in _close_listeners:
+        _close_listeners.append(listener)
+
+
 def close(consultation, staff=None, now=None):
     """Close and store the result, once. Staff (a manager) may close early; without staff (the
     periodic task) only a consultation past its closing time closes. 409 already_closed."""
@@ -430,6 +443,8 @@ def close(consultation, staff=None, now=None):
                   .where((Consultation.id == current.id) & (Consultation.state == "open")).execute())
         if not closed:
             raise ConsultationError("already_closed", "征询已结束")
+        for listener in _close_listeners:
+            listener(current.id)
     return Consultation.get_by_id(consultation.id)
 
 
