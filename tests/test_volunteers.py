@@ -362,6 +362,8 @@ def test_signing_up_retried_cancelled_late_and_again(town):
     first, created = activities.sign_up(person, activity.id, idempotency_key="k1", now=now)
     again, created_again = activities.sign_up(person, activity.id, idempotency_key="k1", now=now)
     assert created and not created_again and first.id == again.id
+    # A client reusing one key for another activity is told, not handed the first activity's sign-up.
+    domain_refused("key_reused", activities.sign_up, person, town.activity(town.red).id, idempotency_key="k1")
     # A second tap with another key (a double-click) is the same sign-up too.
     assert activities.sign_up(person, activity.id, idempotency_key="k2", now=now)[0].id == first.id
     signup, promoted = activities.cancel(person, activity.id, now=now)       # three days ahead: not late

@@ -145,6 +145,8 @@ def sign_up(resident, activity_id, role=None, idempotency_key=None, now=None):
     require_eligible(resident, activity.team)
     if key:
         earlier = _by_key(resident, key)
+        if earlier is not None and earlier.activity_id != activity.id:
+            raise _bad("key_reused", "Idempotency-Key 已用于另一场活动的报名")
         if earlier is not None:
             return earlier, False
     try:
