@@ -23,6 +23,7 @@ from models.community import Building
 from models.community import Community
 from models.db import utcnow
 from models.people import Resident
+from models.people import RoleAssignment
 from models.people import Staff
 from models.volunteers import Activity
 from models.volunteers import CallAnswer
@@ -390,6 +391,22 @@ def test_who_may_sign_up_and_join(town):
     domain_refused("not_found", activities.sign_up, neighbour,
                    activities.post(Actor(staff=town.secretary), own.id, "修车棚", "28号楼", utcnow() + HOUR,
                                    utcnow() + 2 * HOUR, capacity=3).id)
+
+
+def test_a_buildings_team_is_run_by_its_building_leader_and_a_request_may_be_declined(town):
+    louzhang = staff("louzhang1")                          # 楼长老王, leader of the first building
+    assert RoleAssignment.get(RoleAssignment.staff == louzhang).building_id == town.building.id
+    ours = teams.create_team(louzhang, town.community.id, "1号楼公益小分队", building_id=town.building.id)
+    # Another building's leader may neither set up nor run this building's team.
+    domain_refused("not_your_team", teams.create_team, staff("louzhang2"), town.community.id, "冒名小分队",
+                   building_id=town.building.id)
+    _, asker = town.resident()
+    assert teams.join(asker, ours.id)[0].state == "pending"
+    domain_refused("not_your_team", teams.decide, Actor(staff=staff("louzhang2")), ours.id, asker.id, True)
+    assert teams.decide(Actor(staff=louzhang), ours.id, asker.id, False).state == "declined"
+    domain_refused("not_pending", teams.decide, Actor(staff=louzhang), ours.id, asker.id, True)
+    again, created = teams.join(asker, ours.id)                # asking again starts over
+    assert created and again.state == "pending"
 
 
 def test_roles_have_their_own_places_and_waitlists(town):
