@@ -29,6 +29,8 @@ from linli import cli as kernel_cli
 from linli import config
 from linli import tasks as kernel_tasks
 from linli.app import make_app
+from volunteers import messages as volunteers_messages
+from volunteers import tasks as volunteers_tasks
 
 BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
               miniprogram_api.redcard_resident_bp, miniprogram_api.redcard_merchant_bp,
@@ -36,7 +38,8 @@ BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
 # Every module that declares a task or a periodic job: the consumer loads this module, so these
 # imports are how it knows every task (tests/test_queue.py checks that none is missing).
 TASK_MODULES = (account_announcements, account_media, account_notices, account_outbox, account_screening,
-                account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks)
+                account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks,
+                volunteers_messages, volunteers_tasks)
 COMMANDS = kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + (account_cli.wechat_cli,)
 
 

@@ -50,6 +50,14 @@ from models.people import Staff
 from models.proposals import Proposal
 from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
+from models.volunteers import Activity
+from models.volunteers import ActivityRole
+from models.volunteers import CallAnswer
+from models.volunteers import Signup
+from models.volunteers import Team
+from models.volunteers import TeamMember
+from models.volunteers import UrgentCall
+from models.volunteers import VolunteerMessage
 from models.wechat import AccessToken
 from models.wechat import SeenPush
 from models.workflow import CalendarDay
@@ -68,6 +76,7 @@ ALL_MODELS = [
     Case, CasePhoto, CaseEvent, CaseFollower, CaseCounter,
     Proposal, ProposalSupport, ProposalComment,
     Consultation, Vote,
+    Team, TeamMember, Activity, ActivityRole, Signup, UrgentCall, CallAnswer, VolunteerMessage,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
