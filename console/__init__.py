@@ -14,6 +14,8 @@ from console import proposals  # noqa: F401
 from console import redcard  # noqa: F401
 from console import staff_pages  # noqa: F401
 from console import views  # noqa: F401
+from console import volunteer_calls  # noqa: F401
+from console import volunteers  # noqa: F401
 from console.blueprint import bp
 
 __all__ = ["bp"]
