@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_second_community
 from linli.clock import local
 from models.community import Building
@@ -334,3 +335,34 @@ def test_a_building_leader_runs_their_buildings_team(client, town):
         refused = post(client, town, "/console/volunteers/teams", name="别处的队", building_id=building_id)
         assert refused.status_code == 403
     assert Team.select().count() == 1
+
+
+# -- the same acts through the API ---------------------------------------------------------------------
+def test_the_api_cancels_an_activity_closes_a_call_and_removes_a_leader(client, town, emulator):
+    team, (wang, li, _) = team_with_members(town)
+    staff = {"Authorization": "Bearer " + client.post("/api/mp/staff/login", json={
+        "username": "tianbing", "password": DEMO_PASSWORD}).json["token"]}
+    teams.appoint_leader(Actor(staff=town["secretary"]), team.id, li.id)
+    now = utcnow()
+    tomorrow = activities.post(Actor(staff=town["secretary"]), team.id, "义务理发", "社区活动室",
+                               now + 24 * HOUR, now + 26 * HOUR, capacity=2)
+    activities.sign_up(wang, tomorrow.id)
+    answer = client.post("/api/mp/staff/volunteers/activities/%d/cancel" % tomorrow.id, headers=staff)
+    assert (answer.status_code, answer.json["state"]) == (200, "cancelled"), answer.json
+    assert VolunteerMessage.get(VolunteerMessage.kind == "cancelled").resident_id == wang.id
+
+    call = calls.create(Actor(staff=town["secretary"]), team.id, "停水：搬运桶装水", "社区门口", 3)
+    answer = client.post("/api/mp/staff/volunteers/calls/%d/close" % call.id, headers=staff)
+    assert (answer.status_code, answer.json["state"]) == (200, "closed") and answer.json["closed_at"]
+    again = client.post("/api/mp/staff/volunteers/calls/%d/close" % call.id, headers=staff)
+    assert (again.status_code, again.json["error"]["code"]) == (409, "not_open")
+
+    path = "/api/mp/staff/volunteers/teams/%d/leaders/remove" % team.id
+    answer = client.post(path, headers=staff, json={"resident_id": li.id})
+    assert (answer.status_code, answer.json["role"]) == (200, "member") and not teams.is_leader(li, team)
+    # A building's leader manages no community-wide team: refused, nothing changed.
+    teams.appoint_leader(Actor(staff=town["secretary"]), team.id, li.id)
+    other = {"Authorization": "Bearer " + client.post("/api/mp/staff/login", json={
+        "username": "louzhang1", "password": DEMO_PASSWORD}).json["token"]}
+    answer = client.post(path, headers=other, json={"resident_id": li.id})
+    assert (answer.status_code, answer.json["error"]["code"]) == (403, "not_your_team") and teams.is_leader(li, team)
