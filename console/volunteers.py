@@ -8,6 +8,7 @@ calls are console/volunteer_calls.py.
 Every action is volunteers/' function, the same as the staff API's; whose team it is is its
 rule (not_your_team, 403). Refusals of a POST come back as a message (blueprint.domain_error)."""
 import datetime
+import re
 
 import segno
 from flask import Response
@@ -39,6 +40,7 @@ from volunteers import records
 from volunteers import teams
 from volunteers.teams import Actor
 
+ROLE_LINE = re.compile(r"(.+?)\s+([0-9]{1,4})")
 SIGNUP_LABELS = {"confirmed": "已报名", "waitlisted": "候补", "cancelled": "已取消"}
 # The screen reloads a little before a code's rotation, so the one shown is always good to scan.
 SCREEN_REFRESH_SECONDS = signed_qr.ROTATION - 10
@@ -178,16 +180,15 @@ def volunteer_activity_post(team_id):
 
 
 def _roles(text):
-    """Roles one a line, "搬运 4"; a line that says no number is refused by the domain."""
+    """Roles one a line, "搬运 4" (any space between, a full-width one too); None for none."""
     roles = {}
     for line in text.splitlines():
         if not line.strip():
             continue
-        name, _, places = line.strip().rpartition(" ")
-        number = integer(places) if places.strip().isdigit() else None
-        if not name.strip() or number is None:
+        found = ROLE_LINE.fullmatch(line.strip())
+        if found is None:
             raise LinliError("bad_roles", "岗位每行写“名称 人数”，如：搬运 4", 422)
-        roles[name.strip()] = number
+        roles[found.group(1)] = int(found.group(2))
     return roles or None
 
 

@@ -135,7 +135,7 @@ def test_an_activity_from_the_form_to_the_certificate(client, town):
     answer = post(client, town, "/console/volunteers/teams/%d/activities/new" % team.id, title="搬运救灾物资",
                   place="社区仓库", description="自带手套", starts_at=field(start),
                   ends_at=field(start + 2 * HOUR), capacity="",
-                  roles="搬运 1\n登记 1", late_cancel_hours="12")
+                  roles="搬运 1\n登记　1", late_cancel_hours="12")   # a full-width space, as IMEs type it
     page = flashed(client, answer)
     posted = Activity.get(Activity.title == "搬运救灾物资")
     assert (posted.capacity, posted.late_cancel_hours, posted.posted_by_staff_id) == (2, 12, town["secretary"].id)
@@ -208,6 +208,7 @@ def test_an_activity_from_the_form_to_the_certificate(client, town):
     ({"starts_at": "tomorrow"}, "时间格式", "a time that is not one"),
     ({"capacity": "0"}, "招募人数应为1到", "no places"),
     ({"roles": "搬运"}, "岗位每行写", "a role without its number"),
+    ({"roles": "搬运 四"}, "岗位每行写", "a number in words"),
 ])
 def test_bad_activity_input_brings_the_form_back_and_posts_nothing(client, town, changes, said, mistake):
     team, _ = team_with_members(town)
@@ -239,6 +240,8 @@ def test_an_activity_cancelled_tells_its_volunteers_once_and_not_after_the_start
     assert sorted(m.resident_id for m in told) == sorted([wang.id, li.id])     # not 老赵, who had cancelled
     again = flashed(client, post(client, town, "/console/volunteers/activities/%d/cancel" % tomorrow.id))
     assert "已通知 0 位" in again and told.count() == 2
+    screen = text(client.get("/console/volunteers/activities/%d/screen" % tomorrow.id))
+    assert 'id="screen-closed"' in screen and "<svg" not in screen      # no code to scan for it
     # Nothing more happens on a cancelled activity: no sign-up, no check-in.
     with pytest.raises(Exception) as caught:
         activities.sign_up(resident(town), tomorrow.id)
