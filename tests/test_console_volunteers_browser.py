@@ -2,8 +2,8 @@
 the form; at the place the leader's screen, on a phone 375 px wide, shows the rotating check-in
 QR as SVG; a volunteer checks in through the mini-program's API with the payload read off the
 page, another is marked by hand; after the end the forgotten check-outs are named and closed,
-the hours confirmed; the certificate, printed (print media), shows only confirmed hours. All
-under the console's content security policy."""
+the hours confirmed; the certificate, printed (print media), shows only confirmed hours; an
+urgent call fills on its open page by itself. All under the console's content security policy."""
 import datetime
 
 import requests
@@ -124,4 +124,21 @@ def test_an_activity_posted_checked_in_on_a_phone_confirmed_and_its_certificate_
     assert page.inner_text("#cert-total") == "%.2f" % (served / 60)
     assert "老王" in page.inner_text("#cert-name") and "红色志愿服务队" in page.inner_text("#cert-teams")
     assert building.community.name in page.inner_text("#cert-community")
+
+    # A storm: the urgent call goes out from the team's page, and 老王's 来 shows up on the open
+    # page by itself (it reloads every few seconds), filling the call of one.
+    page.emulate_media(media="screen")
+    page.goto(url + "/console/volunteers/teams/%d" % team.id)
+    page.fill("#call-what", "暴雨：转移地下室物品")
+    page.fill("#call-place", "1号楼地下室入口")
+    page.fill("#call-needed", "1")
+    page.click("#send-call")
+    page.wait_for_selector("text=紧急任务已发出")
+    assert page.inner_text("#coming-count") == "0"
+    call_id = int(page.url.rsplit("/", 1)[1])
+    answer = requests.post(url + "/api/mp/volunteers/calls/%d/answer" % call_id, json={"answer": "come"},
+                           headers={"Authorization": "Bearer " + wang_token}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    page.wait_for_selector("#call-state >> text=已满员", timeout=15000)
+    assert page.inner_text("#coming-count") == "1" and "老王" in page.inner_text("#coming")
     assert refused == []
