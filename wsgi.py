@@ -30,7 +30,7 @@ from linli.app import make_app
 
 BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
               miniprogram_api.redcard_resident_bp, miniprogram_api.redcard_merchant_bp,
-              miniprogram_api.redcard_staff_bp, open311.bp, console.bp)
+              miniprogram_api.redcard_staff_bp, open311.bp, console.bp, console.screen_bp)
 # Every module that declares a task or a periodic job: the consumer loads this module, so these
 # imports are how it knows every task (tests/test_queue.py checks that none is missing).
 TASK_MODULES = (account_media, account_notices, account_outbox, account_screening, account_tasks, cases_notify,

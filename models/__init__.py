@@ -50,6 +50,7 @@ from models.people import Staff
 from models.proposals import Proposal
 from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
+from models.screens import ScreenLink
 from models.wechat import AccessToken
 from models.wechat import SeenPush
 from models.workflow import CalendarDay
@@ -75,6 +76,7 @@ ALL_MODELS = [
     RateCounter,
     SeenPush,
     TemplateConsent,
+    ScreenLink,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]
