@@ -11,6 +11,7 @@ import segno
 from markupsafe import Markup
 
 from account import feed
+from linli.clock import local
 from linli.errors import LinliError
 from models.community import Building
 from models.community import Community
@@ -24,6 +25,7 @@ class Sheet:
     text: str
     url: str                 # what the QR code opens; "" when there is none
     qr_svg: Markup           # "" without a URL
+    date: str                # the day it was sent, in full: a sheet stays up for days
 
 
 def notice_in(community_id, notice_id):
@@ -59,7 +61,8 @@ def sheets(notice, building_id=None):
         if text.strip() == title:
             text = ""                    # a one-line notice: its line is the title
     qr = qr_svg(url) if url else Markup("")
-    return [Sheet(building=b, title=title, text=text, url=url, qr_svg=qr) for b in buildings]
+    date = local(notice.send_at).strftime("%Y年%m月%d日")
+    return [Sheet(building=b, title=title, text=text, url=url, qr_svg=qr, date=date) for b in buildings]
 
 
 def community_of(notice):

@@ -7,6 +7,7 @@ import re
 import uuid
 
 from account import screens
+from linli.clock import local
 from models.community import Building
 from models.community import Community
 from models.content import Article
@@ -194,7 +195,7 @@ def test_an_article_notice_prints_with_its_qr_code_estate_building_and_the_commu
     assert len(re.findall(r'<section class="sheet"', page)) == 1            # the notice went to one building
     assert "丰泽园小区" in page and home.name in page and "紧急通知" in page
     assert "停水通知" in page and "周五8:00至12:00停水，请提前储水" in page
-    assert "社区电话：0311-86000000" in page
+    assert "社区电话：0311-86000000" in page and local(notice.send_at).strftime("%Y年%m月%d日") in page
     svg = re.search(r'<svg viewBox="0 0 (\d+) \1" class="qr">.*?</svg>', page, re.S)
     assert svg is not None and 'd="M4 4.5h7' in svg.group(0)      # a finder pattern behind its quiet zone
     assert "<script" not in svg.group(0) and "style=" not in page    # nothing the console's CSP would refuse
