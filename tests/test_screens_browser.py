@@ -1,7 +1,11 @@
 """A building's e-screen and a notice's printed sheet in a real Chromium (fixtures from
-conftest.py), with the pictures the README shows saved to docs/screenshots/: the e-screen as a
-lobby's 1920×1080 display shows it, the sheet as it prints on A4."""
+conftest.py): the e-screen as a lobby's 1920×1080 display shows it, the sheet as it prints on A4.
+
+Each test saves its picture: into test-artifacts/, or, with LINLI_SCREENSHOTS=1, over the
+README's own in docs/screenshots/ (they show the time of the run, so an ordinary run leaves the
+checkout as it was)."""
 import datetime
+import os
 import re
 import uuid
 
@@ -13,8 +17,9 @@ from models.content import WeChatTag
 from models.db import utcnow
 from models.people import Resident
 from tests.support import ROOT
+from tests.support.browser import ARTIFACTS
 
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("LINLI_SCREENSHOTS") == "1" else ARTIFACTS
 FULL_HD = {"width": 1920, "height": 1080}
 # A4 at CSS's 96 pixels an inch: 210 × 297 mm.
 A4 = {"width": 794, "height": 1123}
