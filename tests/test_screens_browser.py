@@ -106,10 +106,13 @@ def test_an_article_notice_prints_on_one_a4_page_in_large_type_with_its_qr_code(
                              url="https://mp.weixin.qq.com/s/water-cut-2026", draft_media_id="m-1",
                              published_at=utcnow())
     notice = _notice(article=article, building=home, urgent=True)
+    page.add_init_script("window.print = function () { window.printed = true; };")
     sign_in("editor")
     page.goto(url + "/console/articles")
     page.click("#notice-%d a.print-sheet" % notice.id)
     page.wait_for_selector("section.sheet")
+    page.click("button[data-print]")                  # console.js: the policy runs no inline handler
+    assert page.evaluate("window.printed === true")
 
     page.set_viewport_size(A4)
     page.emulate_media(media="print")
