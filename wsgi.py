@@ -34,7 +34,7 @@ from volunteers import tasks as volunteers_tasks
 
 BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
               miniprogram_api.redcard_resident_bp, miniprogram_api.redcard_merchant_bp,
-              miniprogram_api.redcard_staff_bp, open311.bp, console.bp)
+              miniprogram_api.redcard_staff_bp, open311.bp, console.bp, console.screen_bp)
 # Every module that declares a task or a periodic job: the consumer loads this module, so these
 # imports are how it knows every task (tests/test_queue.py checks that none is missing).
 TASK_MODULES = (account_announcements, account_media, account_notices, account_outbox, account_screening,

@@ -16,6 +16,8 @@ PROPOSAL_ROLES = ("secretary", "admin", "grid_worker")
 # say which), and those that record voices at the door (can_record_for: leaders too).
 CONSULTATION_ROLES = ("secretary", "admin", "grid_worker")
 DOOR_ROLES = CONSULTATION_ROLES + ("building_leader", "unit_leader")
+# The roles that keep buildings' e-screen links (account.screens says which buildings).
+SCREEN_ROLES = ("secretary", "admin", "grid_worker")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
         ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
@@ -23,7 +25,8 @@ MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE
         ("console.households", "住户", HOUSEHOLD_ROLES), ("console.proposals", "议事", PROPOSAL_ROLES),
         ("console.consultations", "征询", CONSULTATION_ROLES), ("console.door_choose", "入户代录", DOOR_ROLES),
         ("console.staff_list", "工作人员", MANAGER_ROLES),
-        ("console.redcard", "社区红卡", MANAGER_ROLES))
+        ("console.redcard", "社区红卡", MANAGER_ROLES),
+        ("console.screen_links", "电子屏", SCREEN_ROLES))
 
 
 def staff_community():

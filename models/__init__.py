@@ -50,6 +50,7 @@ from models.people import Staff
 from models.proposals import Proposal
 from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
+from models.screens import ScreenLink
 from models.volunteers import Activity
 from models.volunteers import ActivityRole
 from models.volunteers import CallAnswer
@@ -84,6 +85,7 @@ ALL_MODELS = [
     RateCounter,
     SeenPush,
     TemplateConsent,
+    ScreenLink,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]
