@@ -50,6 +50,11 @@ from models.people import Staff
 from models.proposals import Proposal
 from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
+from models.rounds import DoorRound
+from models.rounds import LeaderTask
+from models.rounds import LeaderTaskAck
+from models.rounds import RoundHousehold
+from models.rounds import RoundMark
 from models.wechat import AccessToken
 from models.wechat import SeenPush
 from models.workflow import CalendarDay
@@ -68,6 +73,7 @@ ALL_MODELS = [
     Case, CasePhoto, CaseEvent, CaseFollower, CaseCounter,
     Proposal, ProposalSupport, ProposalComment,
     Consultation, Vote,
+    DoorRound, RoundHousehold, RoundMark, LeaderTask, LeaderTaskAck,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
