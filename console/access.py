@@ -12,11 +12,15 @@ CONTENT_ROLES = ("editor", "secretary", "admin")
 HOUSEHOLD_ROLES = ("secretary", "admin", "grid_worker", "unit_leader")
 # The roles that record proposals' outcomes (cases.proposals.can_decide says which proposals).
 PROPOSAL_ROLES = ("secretary", "admin", "grid_worker")
+# Door-to-door rounds: the staff who follow coverage, and everyone who may knock on a list.
+ROUND_STAFF_ROLES = ("secretary", "admin", "grid_worker", "area_cadre")
+ROUND_LEADER_ROLES = ROUND_STAFF_ROLES + ("building_leader", "unit_leader")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),
         ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
         ("console.comments", "评论", CONTENT_ROLES), ("console.community", "社区", MANAGER_ROLES),
         ("console.households", "住户", HOUSEHOLD_ROLES), ("console.proposals", "议事", PROPOSAL_ROLES),
+        ("console.rounds", "入户通知", ROUND_LEADER_ROLES),
         ("console.staff_list", "工作人员", MANAGER_ROLES),
         ("console.redcard", "社区红卡", MANAGER_ROLES))
 

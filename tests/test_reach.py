@@ -286,3 +286,64 @@ def test_a_work_notice_is_acknowledged_by_some_leaders_and_the_others_are_listed
         work_notices.send_task(secretary, _community().id, "x", kind="building",
                                place_id=Building.select().order_by(Building.id.desc()).first().id)
     assert nobody.value.code == "no_leaders"
+
+
+# -- the console ------------------------------------------------------------------------------------------
+def test_the_console_round_from_a_leaders_taps_to_the_staffs_coverage(client, console, emulator):
+    sign_in, csrf = console
+    unit = _first_building().units.order_by(Unit.id).first()
+    door_round = rounds.open_round(_staff("tianbing"), _community().id, "燃气检修", utcnow() + 24 * HOUR,
+                                   kind="unit", place_id=unit.id)
+    mine = RoundHousehold.select().where((RoundHousehold.round == door_round)
+                                         & (RoundHousehold.state == "open")).order_by(RoundHousehold.id)
+    item, other = mine[0], mine[1]
+    sign_in("danyuan1")
+    assert client.get("/console/rounds").headers["Location"].endswith("/console/rounds/mine")
+    page = client.get("/console/rounds/mine").get_data(as_text=True)
+    assert 'id="i%d"' % item.id in page and "燃气检修" in page
+    token = csrf("/console/rounds/mine")
+    for _ in range(2):                                   # a double tap
+        answer = client.post("/console/rounds/items/%d" % item.id, data={"state": "informed", "csrf": token})
+        assert answer.status_code == 303
+    assert RoundMark.select().where(RoundMark.item == item.id).count() == 1
+    client.post("/console/rounds/items/%d" % other.id, data={"state": "not_home", "csrf": token})
+    assert RoundHousehold.get_by_id(other.id).state == "not_home"
+    # A forged form for another unit's household: refused, nothing changed.
+    theirs = rounds.open_round(_staff("tianbing"), _community().id, "燃气检修", utcnow() + 24 * HOUR,
+                               kind="unit", place_id=_first_building().units.order_by(Unit.id)[1].id)
+    foreign = RoundHousehold.get((RoundHousehold.round == theirs) & (RoundHousehold.state == "open"))
+    refused = client.post("/console/rounds/items/%d" % foreign.id, data={"state": "informed", "csrf": token})
+    assert refused.status_code == 403 and RoundHousehold.get_by_id(foreign.id).state == "open"
+    # The staff pages are not the leader's.
+    assert client.get("/console/rounds/%d" % door_round.id).status_code == 403
+
+    client.post("/console/logout", data={"csrf": token})
+    sign_in("tianbing")
+    page = client.get("/console/rounds/%d" % door_round.id).get_data(as_text=True)
+    rows, total = rounds.coverage(door_round.id)
+    assert "%d/%d" % (total["covered"], total["households"]) in page
+    assert total["informed"] == 1 and total["not_home"] == 1
+
+
+def test_a_work_notice_sent_and_acknowledged_in_the_console(client, console):
+    sign_in, csrf = console
+    sign_in("tianbing")
+    answer = client.post("/console/rounds/tasks", data={"text": "请通知本楼每户：周五停水", "scope":
+                                                       "building:%d" % _first_building().id,
+                                                       "csrf": csrf("/console/rounds")})
+    assert answer.status_code == 303
+    task_url = answer.headers["Location"]
+    client.post("/console/logout", data={"csrf": csrf("/console/rounds")})
+    sign_in("louzhang1")
+    page = client.get("/console/rounds/mine").get_data(as_text=True)
+    assert "请通知本楼每户" in page
+    task_id = int(task_url.rsplit("/", 1)[1])
+    token = csrf("/console/rounds/mine")
+    for _ in range(2):
+        client.post("/console/rounds/tasks/%d/ack" % task_id, data={"csrf": token})
+    assert LeaderTaskAck.select().where(LeaderTaskAck.acknowledged_at.is_null(False)).count() == 1
+    client.post("/console/logout", data={"csrf": token})
+    sign_in("tianbing")
+    page = client.get(task_url).get_data(as_text=True)
+    waiting = page.split('id="waiting"')[1].split('id="acknowledged"')[0]
+    assert "单元长小张" in waiting and "楼长老王" not in waiting
