@@ -28,6 +28,7 @@ from models.community import Unit
 from models.content import Article
 from models.content import Notice
 from models.db import INT_MAX
+from models.db import db
 from models.db import transaction
 from models.db import utcnow
 from models.households import Household
@@ -134,15 +135,25 @@ def _open(staff, scope, title, deadline, notice=None, now=None):
         rows = []
         for household, unit, building, grid, reachable in homes:
             if reachable:
-                rows.append((door_round.id, household, "wechat", None, None))
+                rows.append((door_round.id, household, "wechat", None, None, 0))
                 continue
             leader, role = by_unit.get(unit) or by_building.get(building) or by_grid.get(grid) or (None, None)
-            rows.append((door_round.id, household, "open", leader, role))
-        fields = [RoundHousehold.round, RoundHousehold.household, RoundHousehold.state, RoundHousehold.leader,
-                  RoundHousehold.leader_role]
-        for start in range(0, len(rows), INSERT_BATCH):
-            RoundHousehold.insert_many(rows[start:start + INSERT_BATCH], fields=fields).execute()
+            rows.append((door_round.id, household, "open", leader, role, 0))
+        _insert_rows(rows)
     return door_round
+
+
+def _insert_rows(rows):
+    """Plain multi-row INSERTs of values already in the database's terms: peewee's insert_many
+    took 0.4 s to compose the SQL of a community's 3,312 rows, in the request of an urgent notice."""
+    columns = ", ".join(f.column_name for f in (RoundHousehold.round, RoundHousehold.household, RoundHousehold.state,
+                                                RoundHousehold.leader, RoundHousehold.leader_role,
+                                                RoundHousehold.marks))
+    head = "INSERT INTO %s (%s) VALUES " % (RoundHousehold._meta.table_name, columns)
+    one = "(%s)" % ", ".join([db.param] * 6)
+    for start in range(0, len(rows), INSERT_BATCH):
+        part = rows[start:start + INSERT_BATCH]
+        db.execute_sql(head + ", ".join([one] * len(part)), [value for row in part for value in row])
 
 
 # -- marking ------------------------------------------------------------------------------------------
