@@ -41,6 +41,8 @@ from models.rounds import RoundHousehold
 from models.rounds import RoundMark
 
 MANAGERS = ("secretary", "admin")
+# Who follows a round's coverage and who is behind: the managers and the community's workers.
+FOLLOWERS = MANAGERS + ("grid_worker", "area_cadre")
 # Who may mark any household of the community, besides its own leaders and grid worker.
 MARKERS = MANAGERS
 DOUBLE_TAP = datetime.timedelta(seconds=60)
@@ -208,12 +210,26 @@ def rounds_of(community_id, limit=50):
 
 
 def get_round(staff, round_id):
-    """A round of a community `staff` manages or works for; 404 for another's."""
+    """A round for one of its community's FOLLOWERS; 404 for anyone else (a leader sees their
+    own list, not the others' progress)."""
     door_round = DoorRound.get_or_none(DoorRound.id == round_id) if _an_id(round_id) else None
-    if door_round is None or not RoleAssignment.select().where(
-            (RoleAssignment.staff == staff) & (RoleAssignment.community == door_round.community_id)).exists():
+    if door_round is None or not (staff.active and RoleAssignment.select().where(
+            (RoleAssignment.staff == staff) & (RoleAssignment.community == door_round.community_id)
+            & RoleAssignment.role.in_(FOLLOWERS)).exists()):
         raise RoundError("not_found", "上门通知不存在", 404)
     return door_round
+
+
+def item_with_door(item_id):
+    """A round's row with its household, unit, building and estate (for `door`)."""
+    return (RoundHousehold.select(RoundHousehold, Household, Unit, Building, Estate)
+            .join(Household).join(Unit).join(Building).join(Estate, JOIN.LEFT_OUTER)
+            .where(RoundHousehold.id == item_id).get())
+
+
+def door(household):
+    """"丰泽园小区 1号楼 1单元 301" (a Household with its unit and building loaded)."""
+    return "%s %s %s" % (household.unit.building.label, household.unit.name, household.room)
 
 
 def _count(condition):

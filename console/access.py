@@ -3,6 +3,7 @@ menu), and the community a signed-in staff member works for."""
 from flask import g
 
 from community.policy import DEFAULT_POLICY
+from community.rounds import FOLLOWERS
 from community.staff_admin import MANAGER_ROLES
 from models.people import RoleAssignment
 
@@ -13,7 +14,7 @@ HOUSEHOLD_ROLES = ("secretary", "admin", "grid_worker", "unit_leader")
 # The roles that record proposals' outcomes (cases.proposals.can_decide says which proposals).
 PROPOSAL_ROLES = ("secretary", "admin", "grid_worker")
 # Door-to-door rounds: the staff who follow coverage, and everyone who may knock on a list.
-ROUND_STAFF_ROLES = ("secretary", "admin", "grid_worker", "area_cadre")
+ROUND_STAFF_ROLES = FOLLOWERS
 ROUND_LEADER_ROLES = ROUND_STAFF_ROLES + ("building_leader", "unit_leader")
 # The menu: (endpoint, label, roles that see it; empty = everyone).
 MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE_ROLES),

@@ -347,3 +347,52 @@ def test_a_work_notice_sent_and_acknowledged_in_the_console(client, console):
     page = client.get(task_url).get_data(as_text=True)
     waiting = page.split('id="waiting"')[1].split('id="acknowledged"')[0]
     assert "单元长小张" in waiting and "楼长老王" not in waiting
+
+
+# -- the staff API -----------------------------------------------------------------------------------------
+def test_the_staff_api_gives_a_leader_their_list_and_takes_their_marks(client, database, emulator):
+    import jsonschema
+
+    from community.demo import DEMO_PASSWORD
+    seed_demo()
+    document = client.get("/api/mp/openapi.json").json
+
+    def valid(body, name):
+        jsonschema.validate(body, {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                                   "components": document["components"], "$ref": "#/components/schemas/" + name})
+
+    def token(username):
+        answer = client.post("/api/mp/staff/login", json={"username": username, "password": DEMO_PASSWORD})
+        return {"Authorization": "Bearer " + answer.json["token"]}
+    building = _first_building()
+    door_round = rounds.open_round(_staff("tianbing"), _community().id, "周五停水", utcnow() + 24 * HOUR,
+                                   kind="building", place_id=building.id)
+    task = work_notices.send_task(_staff("tianbing"), _community().id, "请通知本楼每户：周五停水", kind="building",
+                                  place_id=building.id)
+    leader = token("danyuan1")
+    mine = client.get("/api/mp/staff/rounds/mine", headers=leader).json
+    valid(mine, "MyRounds")
+    items = mine["rounds"][0]["items"]
+    assert {i["state"] for i in items} == {"open"} and items[0]["door"].startswith("丰泽园小区 1号楼 1单元 ")
+    first = items[0]["id"]
+    for _ in range(2):                                     # a double tap
+        answer = client.post("/api/mp/staff/rounds/items/%d" % first, headers=leader, json={"state": "informed"})
+        assert answer.status_code == 200 and answer.json["state"] == "informed"
+        valid(answer.json, "DoorItem")
+    assert RoundMark.select().count() == 1
+    foreign = RoundHousehold.select().join(Household).where(
+        (RoundHousehold.round == door_round) & (RoundHousehold.state == "open")
+        & (Household.unit != building.units.order_by(Unit.id).first())).first()
+    refused = client.post("/api/mp/staff/rounds/items/%d" % foreign.id, headers=leader, json={"state": "informed"})
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "not_your_household"
+    bad = client.post("/api/mp/staff/rounds/items/%d" % first, headers=leader, json={"state": "maybe"})
+    assert bad.status_code == 400
+    # The leader does not see the staff's coverage; the secretary does.
+    assert client.get("/api/mp/staff/rounds/%d" % door_round.id, headers=leader).status_code == 404
+    covered = client.get("/api/mp/staff/rounds/%d" % door_round.id, headers=token("tianbing")).json
+    valid(covered, "RoundCoverage")
+    assert covered["total"]["informed"] == 1 and covered["total"]["households"] == 84
+    acked = client.post("/api/mp/staff/rounds/tasks/%d/ack" % task.id, headers=leader)
+    valid(acked.json, "Acknowledged")
+    assert acked.json["acknowledged_at"]
+    assert client.post("/api/mp/staff/rounds/tasks/%d/ack" % task.id, headers=token("grid1")).status_code == 403
