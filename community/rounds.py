@@ -110,7 +110,9 @@ def round_for_notice(notice, staff=None, deadline=None, now=None):
     now = now or utcnow()
     if deadline is None:
         deadline = max(notice.send_at, now) + (URGENT_DEADLINE if notice.urgent else DEFAULT_DEADLINE)
-    return _open(staff, reach.scope_of_notice(notice), _notice_title(notice), deadline, notice=notice, now=now), True
+    # A deadline counts from the send: a notice scheduled weeks ahead is told at the door then.
+    return _open(staff, reach.scope_of_notice(notice), _notice_title(notice), deadline, notice=notice, now=now,
+                 since=max(notice.send_at, now)), True
 
 
 def _notice_title(notice):
@@ -121,12 +123,13 @@ def _notice_title(notice):
     return (notice.text or "通知")[:MAX_TITLE]
 
 
-def _open(staff, scope, title, deadline, notice=None, now=None):
+def _open(staff, scope, title, deadline, notice=None, now=None, since=None):
     now = now or utcnow()
+    since = since or now
     title = (title or "").strip()
     if not 1 <= len(title) <= MAX_TITLE:
         raise RoundError("bad_title", "请填写要通知的内容（不超过%d字）" % MAX_TITLE)
-    if not isinstance(deadline, datetime.datetime) or not now < deadline <= now + MAX_DEADLINE:
+    if not isinstance(deadline, datetime.datetime) or not now < deadline <= since + MAX_DEADLINE:
         raise RoundError("bad_deadline", "截止时间应在现在之后的%d天内" % MAX_DEADLINE.days)
     homes = reach.households(scope)
     by_unit, by_building, by_grid = leaders_of(scope.community_id)

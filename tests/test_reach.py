@@ -246,6 +246,10 @@ def test_a_round_on_request_for_a_plain_notice_is_opened_once(database, emulator
     # every building has a grid and its worker.
     assert not RoundHousehold.select().where((RoundHousehold.round == first) & (RoundHousehold.state == "open")
                                              & RoundHousehold.leader.is_null()).exists()
+    # An urgent notice scheduled far ahead still gets its round, due after its send.
+    later = notices.create(secretary, _community().id, text="两个月后全面停水检修", urgent=True,
+                           send_at=utcnow() + rounds.MAX_DEADLINE)
+    assert DoorRound.get(DoorRound.notice == later).deadline > later.send_at
     with pytest.raises(LinliError) as refused:
         rounds.open_for_notice(_staff("danyuan1"), notice.id)         # a leader cannot open one
     assert refused.value.status == 404
