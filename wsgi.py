@@ -9,6 +9,7 @@ import console
 import miniprogram_api
 import open311
 import wechat
+from account import announcements as account_announcements
 from account import cli as account_cli
 from account import media as account_media
 from account import notices as account_notices
@@ -22,19 +23,23 @@ from cases import tasks as cases_tasks
 from community import cli as community_cli
 from community import policy
 from coupons import tasks as coupons_tasks
+from decisions import consultations
 from decisions import tasks as decisions_tasks
 from linli import cli as kernel_cli
 from linli import config
 from linli import tasks as kernel_tasks
 from linli.app import make_app
+from volunteers import messages as volunteers_messages
+from volunteers import tasks as volunteers_tasks
 
 BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
               miniprogram_api.redcard_resident_bp, miniprogram_api.redcard_merchant_bp,
               miniprogram_api.redcard_staff_bp, open311.bp, console.bp)
 # Every module that declares a task or a periodic job: the consumer loads this module, so these
 # imports are how it knows every task (tests/test_queue.py checks that none is missing).
-TASK_MODULES = (account_media, account_notices, account_outbox, account_screening, account_tasks, cases_notify,
-                cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks)
+TASK_MODULES = (account_announcements, account_media, account_notices, account_outbox, account_screening,
+                account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks,
+                volunteers_messages, volunteers_tasks)
 COMMANDS = kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + (account_cli.wechat_cli,)
 
 
@@ -44,6 +49,7 @@ def create_app(settings=None, **overrides):
     settings = config.active()
     policy.check(settings)          # a community override the policy cannot honour stops the start
     wechat.configure(settings)      # the clients every sender reaches as wechat.official() and .miniprogram()
+    consultations.on_close(account_announcements.queue)     # results to the scope's followers
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

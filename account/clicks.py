@@ -7,6 +7,8 @@ from html import escape
 
 from peewee import JOIN
 
+from account import links
+from account import participation
 from account import reporting
 from account import texts
 from community.board import render_board
@@ -56,16 +58,15 @@ def service_guide(resident, now):
 
 def red_card(resident, now):
     """The red card lives in the mini-program: what can be claimed now, and the way there."""
-    settings = config.active()
     lines = ["【社区红卡】合作商家给本社区居民的优惠券，在小程序中领取，到店出示核销。"]
     if resident.address_state != "confirmed":
         lines.append("请先在小程序中登记住址，社区确认后即可领取。")
     else:
         offers = campaigns.claimable(resident, now)[:SHOWN_CAMPAIGNS]
         lines += ["· %s（%s）" % (c.title, c.merchant.name) for c, _ in offers] or ["目前没有可领取的优惠券。"]
-    if settings.MINIPROGRAM_APPID:
-        lines.append('<a href="https://mp.weixin.qq.com" data-miniprogram-appid="%s" data-miniprogram-path="%s">'
-                     '打开社区红卡</a>' % (escape(settings.MINIPROGRAM_APPID), escape(settings.MP_COUPON_PAGE)))
+    link = links.miniprogram(config.active().MP_COUPON_PAGE, "打开社区红卡")
+    if link:
+        lines.append(link)
     return "\n".join(lines)
 
 
@@ -75,4 +76,5 @@ ANSWERS = {
     "NOTICES": latest_notices,
     "SERVICE_GUIDE": service_guide,
     "RED_CARD": red_card,
+    "PROPOSALS_AND_VOTES": participation.answer,
 }

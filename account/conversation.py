@@ -14,6 +14,7 @@ from account import consent
 from account import followers
 from account import media
 from account import notices
+from account import participation
 from account import reporting
 from account import rules
 from account import screening
@@ -98,6 +99,8 @@ def _text(row, message, resident, now):
     content = row.content
     if reporting.is_progress_query(content):
         return _text_reply(message, reporting.progress(resident))
+    if participation.is_query(content):
+        return _text_reply(message, participation.answer(resident, now))
     description = reporting.report_text(content)
     if description is not None:
         outcome = reporting.words(resident, description, row, now)
@@ -117,6 +120,8 @@ def _voice(row, message, resident, now):
     said = row.content.strip()
     if reporting.is_progress_query(said):
         return _text_reply(message, reporting.progress(resident))
+    if participation.is_query(said):          # elders who cannot type say 议事 or 征询
+        return _text_reply(message, participation.answer(resident, now))
     description = reporting.report_text(said) or said or "（语音留言，未能识别文字，请工作人员收听原声）"
     outcome = reporting.words(resident, description, row, now)
     return _text_reply(message, reporting.acknowledgement(outcome, "words"))

@@ -5,6 +5,7 @@ A WeChat failure worth retrying (-1, a timeout, no connection) is raised, and th
 again; 45009 (quota) is logged and ends the job until its next run."""
 from huey import crontab
 
+from account import announcements
 from account import articles
 from account import comments
 from account import notices
@@ -18,6 +19,12 @@ from wechat.failures import stop_on_quota
 def recover_stuck_notices():
     """Notices a killed consumer left half-sent go back in line (sending again is safe)."""
     return notices.recover_stuck()
+
+
+@huey.periodic_task(crontab(minute="7-59/10"))
+def resume_announcements():
+    """Closed consultations not yet announced, and their sends left waiting, go back in line."""
+    return announcements.resume()
 
 
 @huey.periodic_task(crontab(minute="*/10"))

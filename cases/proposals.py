@@ -90,21 +90,23 @@ def _scope_of(place, scope):
     return {}
 
 
-def _within(place):
-    """The proposals whose scope holds `place`."""
-    return (Proposal.community == place.community_id) & (
-        (Proposal.scope == "community")
-        | ((Proposal.scope == "estate") & (Proposal.estate == place.estate_id))
-        | ((Proposal.scope == "building") & (Proposal.building == place.building_id))
-        | ((Proposal.scope == "unit") & (Proposal.unit == place.unit_id)))
+def within(model, place):
+    """The rows of `model` (a proposal or a consultation: both have a scope over the community's
+    places) whose scope holds `place`."""
+    return (model.community == place.community_id) & (
+        (model.scope == "community")
+        | ((model.scope == "estate") & (model.estate == place.estate_id))
+        | ((model.scope == "building") & (model.building == place.building_id))
+        | ((model.scope == "unit") & (model.unit == place.unit_id)))
 
 
-def holds(proposal, place):
-    if proposal.community_id != place.community_id:
+def holds(scoped, place):
+    """Whether a proposal's or consultation's scope holds `place`."""
+    if scoped.community_id != place.community_id:
         return False
-    return {"community": True, "estate": proposal.estate_id == place.estate_id,
-            "building": proposal.building_id == place.building_id,
-            "unit": proposal.unit_id == place.unit_id}[proposal.scope]
+    return {"community": True, "estate": scoped.estate_id == place.estate_id,
+            "building": scoped.building_id == place.building_id,
+            "unit": scoped.unit_id == place.unit_id}[scoped.scope]
 
 
 def scope_households(community_id, scope, estate_id=None, building_id=None, unit_id=None):
@@ -220,29 +222,29 @@ def comment(proposal, resident, text, find, now=None):
                                   created_at=now or utcnow())
 
 
-def visible(resident, proposal_id):
-    """The proposal for a resident of its scope; 404 otherwise (another scope's is not shown)."""
-    place = place_of(resident)
-    proposal = Proposal.get_or_none(Proposal.id == proposal_id)
-    if proposal is None or not holds(proposal, place):
-        raise LinliError("not_found", "议事不存在", 404)
-    return proposal
+def visible(resident, proposal_id, model=Proposal, missing="议事不存在"):
+    """The proposal (or consultation, by `model`) for a resident of its scope; 404 otherwise
+    (another scope's is not shown)."""
+    found = model.get_or_none(model.id == proposal_id)
+    if found is None or not holds(found, place_of(resident)):
+        raise LinliError("not_found", missing, 404)
+    return found
 
 
-def of_community(resident, proposal_id):
-    """A proposal of the resident's community (to support or comment: outside_scope is answered
-    by the action); 404 for another community's."""
-    place = place_of(resident)
-    proposal = Proposal.get_or_none(Proposal.id == proposal_id)
-    if proposal is None or proposal.community_id != place.community_id:
-        raise LinliError("not_found", "议事不存在", 404)
-    return proposal
+def of_community(resident, proposal_id, model=Proposal, missing="议事不存在"):
+    """A proposal (or consultation, by `model`) of the resident's community, to act on: an
+    action from outside its scope is then answered outside_scope by the action itself; 404 for
+    another community's."""
+    found = model.get_or_none(model.id == proposal_id)
+    if found is None or found.community_id != place_of(resident).community_id:
+        raise LinliError("not_found", missing, 404)
+    return found
 
 
 def listing(resident, scope=None, state=None, page=1, size=20):
     """(total, proposals) of the resident's scopes, one scope or state if given, newest first."""
     place = place_of(resident)
-    where = _within(place)
+    where = within(Proposal, place)
     if scope:
         where &= Proposal.scope == scope
     if state:

@@ -6,6 +6,7 @@ The blueprint is console/blueprint.py; each page module registers its routes on 
 imported, here, and none imports this package back."""
 from console import cases  # noqa: F401  (each import registers that module's routes on bp)
 from console import community_pages  # noqa: F401
+from console import consultations  # noqa: F401
 from console import content  # noqa: F401
 from console import households  # noqa: F401
 from console import inbox  # noqa: F401

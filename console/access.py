@@ -13,6 +13,10 @@ CONTENT_ROLES = ("editor", "secretary", "admin")
 HOUSEHOLD_ROLES = ("secretary", "admin", "grid_worker", "unit_leader")
 # The roles that record proposals' outcomes (cases.proposals.can_decide says which proposals).
 PROPOSAL_ROLES = ("secretary", "admin", "grid_worker")
+# The roles that open and follow consultations (decisions.consultations.can_manage / can_follow
+# say which), and those that record voices at the door (can_record_for: leaders too).
+CONSULTATION_ROLES = ("secretary", "admin", "grid_worker")
+DOOR_ROLES = CONSULTATION_ROLES + ("building_leader", "unit_leader")
 # Door-to-door rounds: the staff who follow coverage, and everyone who may knock on a list.
 ROUND_STAFF_ROLES = FOLLOWERS
 ROUND_LEADER_ROLES = ROUND_STAFF_ROLES + ("building_leader", "unit_leader")
@@ -21,6 +25,7 @@ MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE
         ("console.inbox", "留言消息", CONTENT_ROLES), ("console.articles", "文章", CONTENT_ROLES),
         ("console.comments", "评论", CONTENT_ROLES), ("console.community", "社区", MANAGER_ROLES),
         ("console.households", "住户", HOUSEHOLD_ROLES), ("console.proposals", "议事", PROPOSAL_ROLES),
+        ("console.consultations", "征询", CONSULTATION_ROLES), ("console.door_choose", "入户代录", DOOR_ROLES),
         ("console.rounds", "入户通知", ROUND_LEADER_ROLES),
         ("console.staff_list", "工作人员", MANAGER_ROLES),
         ("console.redcard", "社区红卡", MANAGER_ROLES))

@@ -9,16 +9,13 @@ screen fetches a fresh one every minute, so a screenshot passed around stops wor
 import re
 import secrets
 
-from itsdangerous import BadSignature
-from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
-
+from linli import signed_qr
 from linli.errors import LinliError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"        # Crockford: no I, L, O, U
 RANDOM_CHARS = 16                                    # 16 × 5 = 80 bits
-QR_LIFETIME = 90                                     # seconds: a minute's rotation and some skew
-QR_ROTATION = 60
+QR_LIFETIME = signed_qr.LIFETIME                     # seconds: a minute's rotation and some skew
+QR_ROTATION = signed_qr.ROTATION
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 QR_SALT = "linli-coupon-qr"
 
@@ -48,15 +45,15 @@ def display(code):
 
 
 def qr_payload(code, secret_key):
-    return URLSafeTimedSerializer(secret_key, salt=QR_SALT).dumps(code)
+    return signed_qr.payload(code, secret_key, QR_SALT)
 
 
 def code_from_qr(payload, secret_key, max_age=QR_LIFETIME):
     try:
-        return URLSafeTimedSerializer(secret_key, salt=QR_SALT).loads(payload, max_age=max_age)
-    except SignatureExpired:
+        return signed_qr.value_of(payload, secret_key, QR_SALT, max_age)
+    except signed_qr.Expired:
         raise CodeError("qr_expired", "二维码已过期，请让顾客刷新券码页面") from None
-    except BadSignature:
+    except signed_qr.Forged:
         raise CodeError("qr_forged", "二维码无效") from None
 
 

@@ -16,12 +16,15 @@ every vote is in the result or refused, none counted after. On SQLite every writ
 transaction begins IMMEDIATE (models/db.py) and writers take turns, which gives the same order.
 The close is also a conditional update (state = 'open'), so the result is stored exactly once.
 """
+import datetime
 import json
 from pathlib import Path
 
 from peewee import IntegrityError
+from peewee import fn
 
 from cases import photos as uploads
+from cases import proposals as scoped
 from cases.proposals import Place
 from cases.proposals import holds
 from cases.proposals import place_of
@@ -41,6 +44,7 @@ from models.decisions import Vote
 from models.households import Household
 from models.people import Resident
 from models.people import RoleAssignment
+from models.people import Staff
 from models.proposals import SCOPES
 
 MAX_QUESTION, MAX_OPTION, MIN_OPTIONS, MAX_OPTIONS = 200, 30, 2, 10
@@ -298,8 +302,19 @@ def _over(earlier, consultation):
         raise ConsultationError("already_voted", "该户已由工作人员代录")
 
 
+# The most local role first: a member reads "由单元长代录", not the recorder's name.
+RECORDERS = (("unit_leader", "单元长"), ("building_leader", "楼长"), ("grid_worker", "网格员"))
+
+
+def _recorder_role(vote, community_id):
+    roles = set(RoleAssignment.select(RoleAssignment.role).where(
+        (RoleAssignment.staff == vote.recorded_by_id) & (RoleAssignment.community == community_id)).scalars())
+    return next((label for role, label in RECORDERS if role in roles), "社区工作人员")
+
+
 def voice(resident, consultation):
-    """The household's voice as its members see it: None, or the choice and who cast it."""
+    """The household's voice as its members see it: None, or the choice and who cast it (a door
+    voice by the recorder's role)."""
     if not resident.household_id:
         return None
     vote = Vote.get_or_none((Vote.consultation == consultation) & (Vote.household == resident.household_id))
@@ -307,6 +322,7 @@ def voice(resident, consultation):
         return None
     return {"choice": vote.choice, "option": options_of(consultation)[vote.choice], "by": _cast_by(vote),
             "mine": vote.resident_id == resident.id, "at_door": vote.recorded_by_id is not None,
+            "recorded_by": _recorder_role(vote, consultation.community_id) if vote.recorded_by_id else None,
             "cast_at": vote.cast_at, "changed_at": vote.changed_at}
 
 
@@ -331,39 +347,22 @@ def rule_sentence(consultation):
     return sentence
 
 
-def _within(place):
-    """The consultations whose scope holds `place`."""
-    return (Consultation.community == place.community_id) & (
-        (Consultation.scope == "community")
-        | ((Consultation.scope == "estate") & (Consultation.estate == place.estate_id))
-        | ((Consultation.scope == "building") & (Consultation.building == place.building_id))
-        | ((Consultation.scope == "unit") & (Consultation.unit == place.unit_id)))
-
-
 def listing(resident, now=None):
     """The consultations of the resident's scopes that have opened, newest first."""
-    place = place_of(resident)
-    return list(Consultation.select().where(_within(place) & (Consultation.opens_at <= (now or utcnow())))
+    opened = scoped.within(Consultation, place_of(resident)) & (Consultation.opens_at <= (now or utcnow()))
+    return list(Consultation.select().where(opened)
                 .order_by(Consultation.closes_at.desc(), Consultation.id.desc()))
 
 
 def visible(resident, consultation_id):
     """A consultation of the resident's scopes; 404 for another scope's (it is not shown)."""
-    place = place_of(resident)
-    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
-    if consultation is None or not holds(consultation, place):
-        raise LinliError("not_found", "征询不存在", 404)
-    return consultation
+    return scoped.visible(resident, consultation_id, model=Consultation, missing="征询不存在")
 
 
 def of_community(resident, consultation_id):
     """A consultation of the resident's community (a vote from outside its scope is then told
     outside_scope); 404 for another community's."""
-    place = place_of(resident)
-    consultation = Consultation.get_or_none(Consultation.id == consultation_id)
-    if consultation is None or consultation.community_id != place.community_id:
-        raise LinliError("not_found", "征询不存在", 404)
-    return consultation
+    return scoped.of_community(resident, consultation_id, model=Consultation, missing="征询不存在")
 
 
 def for_door(staff, consultation_id):
@@ -413,6 +412,19 @@ def tally(consultation):
     return rules.Tally(tuple(options_of(consultation)), homes, choices)
 
 
+# Who hears of a close. Layers above register here (account announces the result to the scope's
+# followers; decisions may not import account): a listener is called inside the close's
+# transaction with the consultation's id, so what it queues after the commit never outlives a
+# rollback, and it is called once, by the close that stored the result.
+_close_listeners = []
+
+
+def on_close(listener):
+    """Call `listener(consultation_id)` at every close from now on (once, however often asked)."""
+    if listener not in _close_listeners:
+        _close_listeners.append(listener)
+
+
 def close(consultation, staff=None, now=None):
     """Close and store the result, once. Staff (a manager) may close early; without staff (the
     periodic task) only a consultation past its closing time closes. 409 already_closed."""
@@ -431,6 +443,8 @@ def close(consultation, staff=None, now=None):
                   .where((Consultation.id == current.id) & (Consultation.state == "open")).execute())
         if not closed:
             raise ConsultationError("already_closed", "征询已结束")
+        for listener in _close_listeners:
+            listener(current.id)
     return Consultation.get_by_id(consultation.id)
 
 
@@ -490,3 +504,86 @@ def export_csv(staff, consultation):
     if consultation.named_export:
         return csv_text(["住户", "专有面积(m²)", "表态", "方式", "时间"], rows)
     return csv_text(["表态", "方式"], sorted(rows))
+
+
+# -- the console ------------------------------------------------------------------------------------
+# A form sent twice (a double click, Back and send again) opens the first consultation again:
+# the same question for the same place by the same staff within this window is the same intent.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def open_once(staff, community_id, scope, question, closes_at, now=None, **fields):
+    """open_consultation, but a repeat of the same staff's consultation (same place and question,
+    opened within REPEAT_WINDOW) gets that one back; returns (consultation, created). The staff's
+    row is locked first, so two copies of one form on two workers take turns and the second
+    finds the first (SQLite's writers take turns anyway)."""
+    now = now or utcnow()
+    with db.atomic():
+        if is_postgres():
+            Staff.select(Staff.id).where(Staff.id == staff.id).for_update().get()
+        place = _place(community_id, scope, fields.get("estate_id"), fields.get("building_id"),
+                       fields.get("unit_id")) if scope in SCOPES else None
+        if place is not None:
+            same = [getattr(Consultation, name) == value for name, value in place.items()]
+            earlier = (Consultation.select()
+                       .where((Consultation.community == community_id) & (Consultation.scope == scope)
+                              & (Consultation.question == (question or "").strip())
+                              & (Consultation.created_by == staff) & (Consultation.created_at >= now - REPEAT_WINDOW),
+                              *same).order_by(Consultation.id).first())
+            if earlier is not None:
+                return earlier, False
+        return open_consultation(staff, community_id, scope, question, closes_at, now=now, **fields), True
+
+
+def of_staff_community(community_id, now=None):
+    """A community's consultations for its staff: those taking voices first (closing soonest
+    first), then those not open yet, then the closed ones (latest first); each with how many
+    households answered so far."""
+    now = now or utcnow()
+    answered = dict(Vote.select(Vote.consultation, fn.COUNT(Vote.id)).where(
+        Vote.consultation.in_(Consultation.select(Consultation.id).where(Consultation.community == community_id)))
+        .group_by(Vote.consultation).tuples())
+
+    def order(c):
+        if c.state == "closed" or now >= c.closes_at:
+            return (2, -(c.closed_at or c.closes_at).timestamp())
+        return (0 if c.opens_at <= now else 1, c.closes_at.timestamp())
+    found = sorted(Consultation.select().where(Consultation.community == community_id), key=order)
+    return [(c, answered.get(c.id, 0)) for c in found]
+
+
+def phase(consultation, now=None):
+    """open (taking voices), upcoming, due (past its closing time, not closed yet) or closed."""
+    now = now or utcnow()
+    if consultation.state == "closed":
+        return "closed"
+    if now >= consultation.closes_at:
+        return "due"
+    return "open" if consultation.opens_at <= now else "upcoming"
+
+
+def live(consultation):
+    """The result the rule would give over the voices so far (nothing stored): what staff follow
+    while it runs. The stored result_of is the one that counts."""
+    return rules.decide(consultation.rule, json.loads(consultation.rule_params), tally(consultation))
+
+
+def door_roll(staff, consultation):
+    """The households on the roll that `staff` may record at the door (can_record_for's rule: the
+    managers all of them, a grid worker their grid's buildings, a leader their building or unit),
+    in door order, each with its vote or None."""
+    mine = RoleAssignment.staff == staff
+    managers = RoleAssignment.select().where(mine & (RoleAssignment.community == consultation.community_id)
+                                             & RoleAssignment.role.in_(MANAGERS)).exists()
+    households = scope_households(consultation)
+    if not managers:
+        grids = RoleAssignment.select(RoleAssignment.grid).where(mine & (RoleAssignment.role == "grid_worker"))
+        buildings = RoleAssignment.select(RoleAssignment.building).where(
+            mine & (RoleAssignment.role == "building_leader"))
+        units = RoleAssignment.select(RoleAssignment.unit).where(mine & (RoleAssignment.role == "unit_leader"))
+        keep = {h.id for h in Household.select(Household.id).join(Unit).join(Building).where(
+            Building.grid.in_(grids) | Building.id.in_(buildings) | Unit.id.in_(units))}
+        households = [h for h in households if h.id in keep]
+    roll = roll_of(consultation)
+    votes = {v.household_id: v for v in Vote.select().where(Vote.consultation == consultation)}
+    return [(h, votes.get(h.id)) for h in households if h.id in roll]

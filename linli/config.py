@@ -56,6 +56,8 @@ class Settings:
     MP_COUPON_TEMPLATE_ID: str = ""
     MP_PROPOSAL_TEMPLATE_ID: str = ""
     MP_PROPOSAL_PAGE: str = "proposals/detail/index"
+    MP_VOLUNTEER_TEMPLATE_ID: str = ""
+    MP_VOLUNTEER_PAGE: str = "volunteers/activity/index"
     COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
     CONSOLE_COOKIE_SECURE: bool = True
     COMMENT_AUTO_ELECT: bool = False
@@ -149,6 +151,8 @@ class Settings:
             MP_COUPON_TEMPLATE_ID=get("MP_COUPON_TEMPLATE_ID"),
             MP_PROPOSAL_TEMPLATE_ID=get("MP_PROPOSAL_TEMPLATE_ID"),
             MP_PROPOSAL_PAGE=get("MP_PROPOSAL_PAGE", "proposals/detail/index"),
+            MP_VOLUNTEER_TEMPLATE_ID=get("MP_VOLUNTEER_TEMPLATE_ID"),
+            MP_VOLUNTEER_PAGE=get("MP_VOLUNTEER_PAGE", "volunteers/activity/index"),
             COMMENT_FLAGGED_POLICY=_choice(env, "COMMENT_FLAGGED_POLICY", "HOLD", ("HOLD", "DELETE")).lower(),
             COMMENT_AUTO_ELECT=_flag(env, "COMMENT_AUTO_ELECT"),
             # Secure unless said otherwise: production is behind TLS; run-local.sh turns it off.

@@ -1,25 +1,33 @@
 """/api/mp: 征询/表决 as residents of a scope see them and cast their household's voice, and the
 staff routes that open, follow, record at the door, close and export (decisions/ keeps the rules)."""
+import functools
+from typing import Annotated
 from typing import Literal
 
 from flask import Response
 from flask import g
 from flask import jsonify
+from flask import request
 from pydantic import BaseModel
 from pydantic import Field
 from pydantic import StrictBool
 
+from cases import photos
 from cases import proposals
 from decisions import consultations as consult
+from linli import config
 from linli.errors import LinliError
 from miniprogram_api.auth import resident_required
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
 from miniprogram_api.parsing import Body
+from miniprogram_api.parsing import Form
 from miniprogram_api.parsing import Id
 from miniprogram_api.parsing import Moment
+from miniprogram_api.parsing import Refusal
 from miniprogram_api.parsing import Text
+from miniprogram_api.parsing import UploadedFile
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import when
 from miniprogram_api.staff import bp as staff_bp
@@ -40,6 +48,8 @@ class Voice(BaseModel):
     by: str = Field(description="who cast it: a member's nickname, or 入户代录 (recorded at the door)")
     mine: bool = Field(description="I cast it")
     at_door: bool
+    recorded_by: str | None = Field(
+        description="at the door: who recorded it, by role (单元长, 楼长, 网格员 or 社区工作人员)")
     cast_at: Time
     changed_at: Time | None
 
@@ -78,6 +88,7 @@ class ConsultationSummary(BaseModel):
     allow_change: bool
     opens_at: Time
     closes_at: Time
+    closed_at: Time | None = Field(description="when it closed (staff may close before closes_at)")
     state: Literal[STATES]
     taking: bool = Field(description="voices are taken now")
     voice: Voice | None = Field(description="my household's voice")
@@ -107,8 +118,8 @@ def summary(consultation):
             "scope_label": proposals.scope_label(consultation), "rule": consultation.rule,
             "rule_sentence": consult.rule_sentence(consultation), "options": consult.options_of(consultation),
             "allow_change": consultation.allow_change, "opens_at": when(consultation.opens_at),
-            "closes_at": when(consultation.closes_at), "state": consultation.state, "taking": taking,
-            "voice": voice, "outcome": consultation.outcome}
+            "closes_at": when(consultation.closes_at), "closed_at": when(consultation.closed_at),
+            "state": consultation.state, "taking": taking, "voice": voice, "outcome": consultation.outcome}
 
 
 def detail(consultation):
@@ -174,6 +185,13 @@ class DoorVoice(Body):
     choice: int | None = Field(None, description="the option's index")
 
 
+class DoorPaper(Form):
+    household_id: Id
+    choice: Annotated[int, Refusal("bad_choice", "请选择一个选项", 422)]
+    photo: Annotated[UploadedFile, Refusal("missing_file", "请附上签字照片（字段名 photo）")] = Field(
+        description="the signed paper: JPEG, PNG or WebP, 10 MB")
+
+
 class UnansweredHousehold(BaseModel):
     id: int
     door: str = Field(description="楼栋单元房间, e.g. 1号楼1单元501")
@@ -226,6 +244,29 @@ def record_at_door(consultation_id, json: DoorVoice):
     """Record a household's voice at the door (its unit's or building's leader, grid worker, staff)"""
     consultation = consult.for_door(g.staff, consultation_id)
     _, created = consult.record_at_door(g.staff, consultation, json.household_id, json.choice)
+    return jsonify(staff_json(consultation)), 201 if created else 200
+
+
+def _one_photo_at_most(view):
+    """A door voice with its paper is one photo: 413 beyond it, before the form is read."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = photos.MAX_BYTES + 64 * 1024
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@staff_bp.post("/consultations/<int:consultation_id>/door/paper")
+@staff_required
+@_one_photo_at_most
+@declare((StaffConsultation, "an earlier door voice corrected"), 403, 404, 409, 413, 422,
+         created=(StaffConsultation, "recorded"))
+def record_at_door_with_paper(consultation_id, form: DoorPaper):
+    """Record a household's voice at the door with a photo of the signed paper (multipart)"""
+    consultation = consult.for_door(g.staff, consultation_id)
+    _, created = consult.record_at_door(g.staff, consultation, form.household_id, form.choice,
+                                        photo=form.photo.read(photos.MAX_BYTES + 1),
+                                        media_dir=config.active().MEDIA_DIR)
     return jsonify(staff_json(consultation)), 201 if created else 200
 
 

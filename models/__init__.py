@@ -55,6 +55,14 @@ from models.rounds import LeaderTask
 from models.rounds import LeaderTaskAck
 from models.rounds import RoundHousehold
 from models.rounds import RoundMark
+from models.volunteers import Activity
+from models.volunteers import ActivityRole
+from models.volunteers import CallAnswer
+from models.volunteers import Signup
+from models.volunteers import Team
+from models.volunteers import TeamMember
+from models.volunteers import UrgentCall
+from models.volunteers import VolunteerMessage
 from models.wechat import AccessToken
 from models.wechat import SeenPush
 from models.workflow import CalendarDay
@@ -73,6 +81,7 @@ ALL_MODELS = [
     Case, CasePhoto, CaseEvent, CaseFollower, CaseCounter,
     Proposal, ProposalSupport, ProposalComment,
     Consultation, Vote,
+    Team, TeamMember, Activity, ActivityRole, Signup, UrgentCall, CallAnswer, VolunteerMessage,
     DoorRound, RoundHousehold, RoundMark, LeaderTask, LeaderTaskAck,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,

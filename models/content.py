@@ -14,6 +14,7 @@ from models.community import Community
 from models.community import Grid
 from models.db import BaseModel
 from models.db import utcnow
+from models.decisions import Consultation
 from models.people import Resident
 from models.people import Staff
 from models.people import _in
@@ -105,6 +106,8 @@ class Notice(BaseModel):
     errmsg = TextField(default="")
     created_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
+    # The consultation whose result this notice announces (account/announcements.py), else None.
+    consultation = ForeignKeyField(Consultation, null=True, backref="+", on_delete="SET NULL")
 
 
 class ArticleDailyStat(BaseModel):

@@ -33,6 +33,18 @@ def test_menu_push_publishes_the_version_controlled_menu(app, emulator):
     assert {"REPORT_HELP", "MY_CASES"} <= set(keys)
 
 
+def test_the_shipped_menu_leads_to_proposals_and_consultations_within_wechats_limits(app, database, emulator):
+    # 议事/征询 needed a place in a menu that already had WeChat's 3 top buttons: it sits under
+    # 通知议事 beside 社区通知, and every key still has an answer (the push refuses one without).
+    result = app.test_cli_runner().invoke(args=["wechat", "menu", "push"])
+    assert result.exit_code == 0, result.output
+    pushed = emulator.calls("cgi-bin/menu/create")[0].body
+    assert len(pushed["button"]) <= 3 and all(len(b.get("sub_button", [])) <= 5 for b in pushed["button"])
+    under = {s["key"]: b["name"] for b in pushed["button"] for s in b.get("sub_button", [])}
+    assert under["PROPOSALS_AND_VOTES"] == under["NOTICES"] == "通知议事"
+    assert {"REPORT_HELP", "MY_CASES", "NOTICES", "SERVICE_GUIDE", "RED_CARD", "PROPOSALS_AND_VOTES"} == set(under)
+
+
 def test_menu_that_breaks_wechats_limits_is_refused_before_pushing(app, emulator, tmp_path):
     bad = tmp_path / "menu.json"
     bad.write_text(json.dumps({"button": [{"type": "click", "name": "一个名字太长的菜单按钮", "key": "X"}]}))

@@ -365,6 +365,11 @@ def test_the_green_strip_over_http_online_at_the_door_and_closed_by_staff(client
     answer = client.post("/api/mp/staff/consultations/%d/door" % cid, headers=leader,
                          json={"household_id": rooms[20].id, "choice": 0})
     assert answer.status_code == 201, answer.json
+    # Its members read who recorded it by role (the mini-program says 由单元长入户代录), not a name.
+    door_member = signed_in(client, emulator, rooms[20], "o-green-door")
+    seen = client.get("/api/mp/consultations/%d" % cid, headers=door_member).json
+    assert (seen["voice"]["by"], seen["voice"]["at_door"], seen["voice"]["recorded_by"]) == ("入户代录", True, "单元长")
+    assert client.get("/api/mp/consultations/%d" % cid, headers=second).json["voice"]["recorded_by"] is None
     answer = client.post("/api/mp/staff/consultations/%d/door" % cid, headers=leader,
                          json={"household_id": rooms[1].id, "choice": 1})
     assert (answer.status_code, answer.json["error"]["code"]) == (409, "cast_by_household")
@@ -378,7 +383,9 @@ def test_the_green_strip_over_http_online_at_the_door_and_closed_by_staff(client
     late = client.post("/api/mp/consultations/%d/vote" % cid, json={"choice": 0},
                        headers=signed_in(client, emulator, rooms[25], "o-green-late"))
     assert (late.status_code, late.json["error"]["code"]) == (409, "closed")
-    assert client.get("/api/mp/consultations", headers=second).json["items"][0]["outcome"] == "passed"
+    listed = client.get("/api/mp/consultations", headers=second).json["items"][0]
+    # Closed early: residents are told when it ended, before the closing time once set.
+    assert listed["outcome"] == "passed" and listed["closed_at"] < listed["closes_at"]
     exported = client.get("/api/mp/staff/consultations/%d/votes.csv" % cid, headers=grid)
     assert exported.status_code == 200 and exported.data.decode("utf-8-sig").count("同意") == 11 + 4
     assert Vote.select().count() == 15

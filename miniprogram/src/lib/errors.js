@@ -44,6 +44,12 @@ const NEXT_STEPS = {
   bad_text: { title: '内容字数不合适', next: '请把事情说清楚：提议至少10个字，评论不超过500个字。' },
   too_many_photos: { title: '照片太多了', next: '最多9张，请删掉几张再提交。' },
   sensitive_words: { title: '内容含有不宜发布的字词', next: '请修改后再发。' },
+  already_voted: { title: '您家已表态', next: '每户一票，家人已经替全家表过态了；下拉刷新可以看到是谁投的。' },
+  change_not_allowed: { title: '本次征询表态后不能更改', next: '如有新的情况，请联系楼长或网格员说明。' },
+  closed: { title: '征询已截止', next: '不能再表态了，下拉刷新看看结果。' },
+  not_open_yet: { title: '征询还没开始', next: '请在开始时间之后再来表态。' },
+  owners_only: { title: '本次表决只由业主参与', next: '依《民法典》第二百七十八条，共有部分的事由业主表决；租住的住户请把意见告诉房东或楼长。' },
+  bad_choice: { title: '请选择一个选项', next: '点选一个选项后再提交。' },
   unknown: { title: '出了点问题', next: '请稍后再试。' },
 }
 

@@ -70,6 +70,7 @@ Component({
     toBuilding() { wx.navigateTo({ url: '/building/index' }) },
     toRedcard() { wx.navigateTo({ url: '/redcard/campaigns/index' }) },
     toProposals() { wx.navigateTo({ url: '/proposals/list/index' }) },
+    toConsultations() { wx.navigateTo({ url: '/consultations/list/index' }) },
     toAddress() { wx.navigateTo({ url: '/pages/address/index' }) },
   },
 })

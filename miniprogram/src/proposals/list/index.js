@@ -82,6 +82,7 @@ Component({
     },
 
     raise() { wx.navigateTo({ url: '/proposals/new/index' }) },
+    toConsultations() { wx.navigateTo({ url: '/consultations/list/index' }) },
     fillAddress() { wx.navigateTo({ url: '/pages/address/index' }) },
   },
 })
