@@ -89,6 +89,13 @@ def test_only_a_confirmed_member_who_follows_or_uses_the_mini_program_makes_a_ho
     # 301 is the demo's 卢兰英, a confirmed follower.
     assert reachable == {"101", "102", "301"}
     assert reach.counts(scope) == (28, 3)
+    # A consultation's (or a proposal's) scope is the same scope: reusable for its door work.
+    from models.decisions import Consultation
+    assert reach.scope_of(Consultation(community=_community().id, scope="unit", unit=unit.id)) == scope
+    estate = reach.scope_of(Consultation(community=_community().id, scope="estate",
+                                         estate=_first_building().estate_id))
+    assert reach.counts(estate)[0] == sum(len(_homes(b)) for b in Building.select().where(
+        Building.estate == _first_building().estate_id))
 
 
 def test_a_scope_in_another_community_is_refused(database):
@@ -327,6 +334,13 @@ def test_the_console_round_from_a_leaders_taps_to_the_staffs_coverage(client, co
     rows, total = rounds.coverage(door_round.id)
     assert "%d/%d" % (total["covered"], total["households"]) in page
     assert total["informed"] == 1 and total["not_home"] == 1
+    # A notice WeChat refused reached nobody: its round's page says so.
+    notice = notices.create(_staff("tianbing"), _community().id, text="暴雨预警", urgent=True)
+    stormy = DoorRound.get(DoorRound.notice == notice)
+    assert 'id="notice-not-sent"' not in client.get("/console/rounds/%d" % stormy.id).get_data(as_text=True)
+    notice.state = "failed"
+    notice.save()
+    assert 'id="notice-not-sent"' in client.get("/console/rounds/%d" % stormy.id).get_data(as_text=True)
 
 
 def test_a_work_notice_sent_and_acknowledged_in_the_console(client, console):
