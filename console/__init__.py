@@ -13,6 +13,7 @@ from console import households  # noqa: F401
 from console import inbox  # noqa: F401
 from console import proposals  # noqa: F401
 from console import redcard  # noqa: F401
+from console import rounds  # noqa: F401
 from console import screens  # noqa: F401
 from console import staff_pages  # noqa: F401
 from console import views  # noqa: F401
