@@ -21,7 +21,7 @@ def _counts():
 def test_demo_community_has_the_shape_of_bajiazhuang(database):
     summary = seed_demo()
     assert (summary["estates"], summary["buildings"]) == (6, 39)      # 八家庄's estates and buildings
-    assert 3000 < Unit.select().count() * 28 < 3600                   # ~3,312 households
+    assert (summary["units"], summary["households"]) == (117, 3312)   # seed 004's count of households
     assert {r.role for r in RoleAssignment.select()} == set(ROLES)    # staff of every role
     for grid in Grid.select():
         assert RoleAssignment.select().where((RoleAssignment.grid == grid)
