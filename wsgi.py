@@ -23,6 +23,7 @@ from cases import tasks as cases_tasks
 from community import cli as community_cli
 from community import policy
 from coupons import tasks as coupons_tasks
+from decisions import cli as decisions_cli
 from decisions import consultations
 from decisions import tasks as decisions_tasks
 from linli import cli as kernel_cli
@@ -40,7 +41,8 @@ BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
 TASK_MODULES = (account_announcements, account_media, account_notices, account_outbox, account_screening,
                 account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks,
                 volunteers_messages, volunteers_tasks)
-COMMANDS = kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + (account_cli.wechat_cli,)
+COMMANDS = (kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + decisions_cli.COMMANDS
+            + (account_cli.wechat_cli,))
 
 
 def create_app(settings=None, **overrides):
