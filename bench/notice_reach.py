@@ -1,5 +1,5 @@
-"""Who a community-wide notice reaches on WeChat, household by household: 3,312 households (八家庄's
-count: the demo's 3,276 and nine units with an eighth floor), about half with a follower or a
+"""Who a community-wide notice reaches on WeChat, household by household: the demo's 3,312
+households (八家庄's count), about half with a follower or a
 mini-program user whose address is confirmed there, and the residents who must not count (a
 claimed address, a follower who left). It times community.reach as a round's opening calls it,
 the median of several runs, beside a reference run of the same households' plain read without
@@ -56,7 +56,7 @@ def run(name, url, runs, target=None):
 
 
 def _world():
-    """The demo community topped up to HOUSEHOLDS, its residents, and a notice to all followers."""
+    """The demo community (HOUSEHOLDS), its residents, and a notice to all followers."""
     from account import notices
     from community.demo import seed_demo
     from models.community import Unit
@@ -64,9 +64,6 @@ def _world():
     from models.people import Resident
     from models.people import Staff
     seed_demo()
-    have = Household.select().count()
-    units = list(Unit.select().order_by(Unit.id).limit((HOUSEHOLDS - have) // 4))
-    Household.insert_many([{"unit": u.id, "room": "80%d" % n} for u in units for n in range(1, 5)]).execute()
     homes = list(Household.select(Household.id, Household.unit, Household.room).order_by(Household.id))
     assert len(homes) == HOUSEHOLDS, len(homes)
     unit_building = dict(Unit.select(Unit.id, Unit.building).tuples())

@@ -25,7 +25,7 @@ from models.people import Staff
 
 DEMO_PASSWORD = "linli-demo-2026"
 COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市",
-                 centre_lat=38.0530, centre_lng=114.5260)
+                 centre_lat=38.0530, centre_lng=114.5260, phone="0311-86000000")
 # (estate, buildings): 39 buildings in all, as 八家庄 has; 丰泽园 is one of its estates.
 ESTATES = [("丰泽园小区", 7), ("八家庄东区", 7), ("八家庄西区", 7),
            ("百花小区", 6), ("丰收小区", 6), ("建北小区", 6)]
