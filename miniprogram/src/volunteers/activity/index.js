@@ -82,7 +82,7 @@ Component({
         const reminder = this.reminded ? '活动前一天会在微信里提醒您。' : ''
         this.setData({
           note: s.state === 'waitlisted'
-            ? `名额已满，您排在候补第${s.waitlist_position}位。有人取消时会按顺序递补，并通知您。`
+            ? '名额已满，已为您排进候补。'
             : status === 201 ? `报名成功！${reminder}` : '您已经报过名了。',
         })
       } catch (e) {
