@@ -553,3 +553,30 @@ def create_call(team_id, json: NewCall):
 def call_state(call_id):
     """An urgent call's live state: how many come, who, who not"""
     return jsonify(call_json(calls.for_staff(Actor(staff=g.staff), call_id)))
+
+
+# -- residents: an urgent call's page ---------------------------------------------------------------
+# (added for the mini-program's call page, which a call's message opens: what is asked, where, how
+# many are still needed, and my answer, before the member taps 来 or 不来)
+class MemberCall(BaseModel):
+    id: int
+    team: str
+    what: str
+    place: str
+    needed: int
+    coming_count: int
+    state: Literal[CALL_STATES]
+    created_at: Time
+    my_answer: Literal[ANSWERS] | None = Field(description="null: not answered yet")
+
+
+@bp.get("/volunteers/calls/<int:call_id>")
+@resident_required
+@declare(MemberCall, 403, 404)
+def member_call(call_id):
+    """An urgent call of my team, with my answer; 403 not_a_member"""
+    call = calls.for_member(g.resident, call_id)
+    mine = calls.answer_of(g.resident, call)
+    return jsonify({"id": call.id, "team": call.team.name, "what": call.what, "place": call.place,
+                    "needed": call.needed, "coming_count": call.coming, "state": call.state,
+                    "created_at": when(call.created_at), "my_answer": mine.answer if mine else None})
