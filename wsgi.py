@@ -23,6 +23,7 @@ from cases import tasks as cases_tasks
 from community import cli as community_cli
 from community import policy
 from coupons import tasks as coupons_tasks
+from decisions import cli as decisions_cli
 from decisions import consultations
 from decisions import tasks as decisions_tasks
 from linli import cli as kernel_cli
@@ -34,13 +35,14 @@ from volunteers import tasks as volunteers_tasks
 
 BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
               miniprogram_api.redcard_resident_bp, miniprogram_api.redcard_merchant_bp,
-              miniprogram_api.redcard_staff_bp, open311.bp, console.bp)
+              miniprogram_api.redcard_staff_bp, open311.bp, console.bp, console.screen_bp)
 # Every module that declares a task or a periodic job: the consumer loads this module, so these
 # imports are how it knows every task (tests/test_queue.py checks that none is missing).
 TASK_MODULES = (account_announcements, account_media, account_notices, account_outbox, account_screening,
                 account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks,
                 volunteers_messages, volunteers_tasks)
-COMMANDS = kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + (account_cli.wechat_cli,)
+COMMANDS = (kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + decisions_cli.COMMANDS
+            + (account_cli.wechat_cli,))
 
 
 def create_app(settings=None, **overrides):

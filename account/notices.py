@@ -16,6 +16,7 @@ from wechatpy.exceptions import WeChatClientException
 
 import wechat
 from account.words import Screen
+from community import rounds
 from linli.errors import LinliError
 from linli.queue import enqueue_after_commit
 from linli.queue import huey
@@ -97,6 +98,9 @@ def submit(staff, community_id, article_id=None, text="", grid_id=None, building
             notice = Notice.create(community=community_id, article=article, text=(text or "").strip(), tag=tag,
                                    urgent=bool(urgent), send_at=send_at or utcnow(), client_msg_id=key,
                                    created_by=staff.id)
+            if notice.urgent:
+                # Whoever it cannot reach on WeChat is told at the door: the round opens with it.
+                rounds.round_for_notice(notice, staff)
     except IntegrityError:
         earlier = _by_key(key, community_id)       # the same form, a moment earlier, on another worker
         if earlier is None:

@@ -11,24 +11,17 @@ agrees, nobody holds more than 2, no 5xx. The load generator is Python threads o
 """
 import argparse
 import os
-import queue
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
 
-import requests
-
-from bench.pg import temporary_schema
-from bench.serving import wait_for
+from bench.pg import on_each_database
+from bench.serving import bench_env
+from bench.serving import concurrently
+from bench.serving import served
 from bench.world import residents_and_campaign
 from bench.world import seeded
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("LINLI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STOCK, RESIDENTS, LIMIT = 1000, 2000, 2
 SECRET = "flash-claim-bench-secret-key-0123456789"
@@ -41,36 +34,14 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
-    ok = True
-    if args.only != "sqlite":
-        with temporary_schema(PG_URL) as schema:
-            if schema is None:
-                print("PostgreSQL at %s does not answer: skipped" % PG_URL)
-            else:
-                url = "%s?options=-csearch_path%%3D%s" % (PG_URL, schema)
-                ok &= run("PostgreSQL", url, args)
-    if args.only != "postgres":
-        ok &= run("SQLite", None, args)
-    return 0 if ok else 1
+    return 0 if on_each_database(args.only, PG_URL, lambda name, url: run(name, url, args)) else 1
 
 
 def run(name, database_url, args):
-    data_dir = tempfile.mkdtemp(prefix="linli-bench-flash-")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TASKS_IMMEDIATE")}
-    env.update(LINLI_DATA_DIR=data_dir, SECRET_KEY=SECRET, LOG_LEVEL="WARNING", WEB_CONCURRENCY="2",
-               LINLI_BIND="127.0.0.1:%d" % args.port)
-    if database_url:
-        env["DATABASE_URL"] = database_url
+    env = bench_env(args.port, SECRET, "linli-bench-flash-", database_url)
     campaign_id, tokens = _prepare(env)
-    web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
-                            "wsgi:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           text=True)
-    try:
-        wait_for(args.port)
+    with served(env, args.port):
         elapsed, results = _flash(args.port, campaign_id, tokens, args.claims, args.connections)
-    finally:
-        web.terminate()
-        web.wait(timeout=20)
     return _report(name, env, campaign_id, elapsed, results, args)
 
 
@@ -83,36 +54,17 @@ def _prepare(env):
 
 def _flash(port, campaign_id, tokens, claims, connections):
     url = "http://127.0.0.1:%d/api/mp/campaigns/%d/claim" % (port, campaign_id)
-    work = queue.Queue()
-    for n in range(claims):
-        work.put(n)
-    results, lock, start_line = [], threading.Lock(), threading.Barrier(connections + 1)
 
-    def connection():
-        session = requests.Session()
-        start_line.wait()
-        while True:
-            try:
-                n = work.get_nowait()
-            except queue.Empty:
-                return
-            headers = {"Authorization": "Bearer " + tokens[_resident_of(n, claims, len(tokens))],
-                       "Idempotency-Key": "flash-%d" % n}
-            began = time.perf_counter()
-            answer = session.post(url, headers=headers, timeout=60)
-            took = (time.perf_counter() - began) * 1000
-            code = answer.json().get("error", {}).get("code") if answer.status_code >= 400 else None
-            with lock:
-                results.append((answer.status_code, code, took))
+    def claim(session, n):
+        headers = {"Authorization": "Bearer " + tokens[_resident_of(n, claims, len(tokens))],
+                   "Idempotency-Key": "flash-%d" % n}
+        began = time.perf_counter()
+        answer = session.post(url, headers=headers, timeout=60)
+        took = (time.perf_counter() - began) * 1000
+        code = answer.json().get("error", {}).get("code") if answer.status_code >= 400 else None
+        return answer.status_code, code, took
 
-    threads = [threading.Thread(target=connection) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    start_line.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - began, results
+    return concurrently(range(claims), connections, claim)
 
 
 def _resident_of(n, claims, residents):

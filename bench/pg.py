@@ -24,3 +24,20 @@ def temporary_schema(url, prefix="linli_bench"):
         conn.autocommit = True
         conn.cursor().execute("DROP SCHEMA %s CASCADE" % name)
         conn.close()
+
+
+def on_each_database(only, url, run, postgres_required=False):
+    """`run(name, database_url)` on PostgreSQL (a temporary schema at `url`) and then on SQLite
+    (database_url None), or only on the one `only` names; True when every run passed. Without
+    PostgreSQL that run is skipped, or failed when `postgres_required`."""
+    ok = True
+    if only != "sqlite":
+        with temporary_schema(url) as schema:
+            if schema is None:
+                print("PostgreSQL at %s does not answer: %s" % (url, "FAILED" if postgres_required else "skipped"))
+                ok = not postgres_required
+            else:
+                ok &= run("PostgreSQL", "%s?options=-csearch_path%%3D%s" % (url, schema))
+    if only != "postgres":
+        ok &= run("SQLite", None)
+    return ok

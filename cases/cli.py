@@ -1,35 +1,12 @@
-"""Commands for cases and the demo (`flask --app wsgi seed-demo`, `... calendar set|list`)."""
+"""Commands for cases (`flask --app wsgi calendar set|list`); the demo's is in decisions/cli.py."""
 import datetime
 
 import click
 from flask.cli import AppGroup
 
 from cases.calendar import set_days
-from cases.demo import seed_demo_history
-from community.demo import DEMO_PASSWORD
-from community.demo import seed_demo
-from community.demo import seed_second_community
 from models.db import connected
 from models.workflow import CalendarDay
-
-
-@click.command("seed-demo")
-@click.option("--history/--no-history", default=True, show_default=True,
-              help="also a month of cases, ratings and account figures (once)")
-@click.option("--second-community", is_flag=True,
-              help="also 光熙门北里北社区 (staff gx_*), to try what one community's staff see of another")
-def seed_demo_command(history, second_community):
-    """Create the demo community (八家庄社区); safe to run again."""
-    with connected():
-        summary = seed_demo()
-        if history:
-            summary.update(("history_%s" % k, v) for k, v in seed_demo_history().items())
-        second = seed_second_community() if second_community else None
-    click.echo("demo community ready: " + ", ".join("%s=%s" % kv for kv in summary.items()))
-    if second:
-        click.echo("second community ready: " + ", ".join("%s=%s" % kv for kv in second.items()))
-    click.echo("staff sign in with their username and the demo password %s" % DEMO_PASSWORD)
-
 
 calendar_cli = AppGroup("calendar", help="Holidays and make-up working days (调休), Asia/Shanghai.")
 
@@ -63,4 +40,4 @@ def calendar_list(year):
             click.echo("%s %s %s %s" % (row.day, "一二三四五六日"[row.day.weekday()], row.kind, row.name))
 
 
-COMMANDS = (seed_demo_command, calendar_cli)
+COMMANDS = (calendar_cli,)

@@ -1,5 +1,5 @@
-"""A demo community modelled on 八家庄社区 (长安区, 石家庄): 6 estates, 39 buildings,
-about 3,300 households, grids with their workers and staff of every role.
+"""A demo community modelled on 八家庄社区 (长安区, 石家庄): 6 estates, 39 buildings, 117 units
+and 3,312 households (seed 004's count), grids with their workers and staff of every role.
 
 Idempotent: every object is found by its natural key before it is created, so running the seed
 again changes nothing and never resets a password someone has changed.
@@ -25,15 +25,20 @@ from models.people import Staff
 
 DEMO_PASSWORD = "linli-demo-2026"
 COMMUNITY = dict(code="bajiazhuang", name="八家庄社区", district="长安区", city="石家庄市",
-                 centre_lat=38.0530, centre_lng=114.5260)
+                 centre_lat=38.0530, centre_lng=114.5260, phone="0311-86000000")
 # (estate, buildings): 39 buildings in all, as 八家庄 has; 丰泽园 is one of its estates.
 ESTATES = [("丰泽园小区", 7), ("八家庄东区", 7), ("八家庄西区", 7),
            ("百花小区", 6), ("丰收小区", 6), ("建北小区", 6)]
 GRIDS = [("G1", "第一网格"), ("G2", "第二网格"), ("G3", "第三网格"), ("G4", "第四网格")]
-HOUSEHOLDS_PER_UNIT = 28
-# Each unit's rooms: 7 floors of 4 (101 … 704), HOUSEHOLDS_PER_UNIT in all.
+# Each unit's rooms: 7 floors of 4 (101 … 704); the units of three 8-storey buildings (3 units
+# each) have an 8th floor (801 … 804) too: 108 × 28 + 9 × 32 = 3,312 households, seed 004's count.
 FLOORS, ROOMS_PER_FLOOR = 7, 4
-OCCUPANCY_MIX = ("owner",) * 8 + ("tenant", "unknown")       # mostly owners, as in an old estate
+TALL_BUILDINGS = {("百花小区", "4号楼"), ("建北小区", "1号楼"), ("建北小区", "4号楼")}
+DEMO_HOUSEHOLDS = 3312
+# Room by place on the floor: the end flats (x01, x04) are 三室, the middle ones 两室; their
+# exclusive floor areas in dm² (hundredths of m²), from … to, as in a 1990s estate.
+AREAS_DM2 = {1: (8600, 11800), 2: (5600, 8400), 3: (5600, 8400), 4: (8600, 11800)}
+OCCUPANCY_MIX = ("owner",) * 8 + ("tenant",) * 2       # mostly owners, as in an old estate
 # username, name, phone, role, scope ("community", a grid code, or "building:<n>")
 STAFF = [
     ("tianbing", "田冰", "13900000001", "secretary", "community"),
@@ -86,7 +91,7 @@ def seed_demo():
     """Create the demo community where missing; returns a summary of what now exists."""
     with db.atomic():
         community, grids, buildings, units = _community(COMMUNITY, GRIDS, ESTATES, STAFF, RESIDENTS, MERCHANTS)
-        _households(community, units)
+        _households(community, buildings, units)
     return {
         "community": community.name,
         "estates": Estate.select().where(Estate.community == community).count(),
@@ -149,35 +154,49 @@ def _buildings(community, grids, estates):
                 defaults={"grid": grid, "qr_scene": "building-%s-%d" % (community.code, number)})
             for u in range(1, 2 + n % 3 + 1):       # 2 to 4 units a building
                 Unit.get_or_create(building=building, name="%d单元" % u,
-                                   defaults={"households": HOUSEHOLDS_PER_UNIT})
+                                   defaults={"households": _floors(estate_name, building.name) * ROOMS_PER_FLOOR})
             buildings.append(building)
     return buildings
 
 
-def _households(community, units):
+def _floors(estate_name, building_name):
+    return FLOORS + 1 if (estate_name, building_name) in TALL_BUILDINGS else FLOORS
+
+
+def _households(community, buildings, units):
     """Every unit's rooms as households, where missing (one query, then inserts in batches), and
-    the demo residents linked to theirs. Areas (55–120 m²) and occupancy (8 in 10 owners) follow
-    from the room's place by name, so every database gets the same."""
+    the demo residents linked to theirs. Areas (by the room's type) and occupancy (8 in 10
+    owners) follow from the room's place by name, so every database gets the same."""
+    estate_names = [name for name, count in ESTATES for _ in range(count)]       # _buildings' order
+    floors = {b.id: _floors(estate, b.name) for b, estate in zip(buildings, estate_names, strict=True)}
     mine = Household.select(Household.unit, Household.room).where(Household.unit.in_([u.id for u in units]))
-    if mine.count() < len(units) * FLOORS * ROOMS_PER_FLOOR:      # else seeded before: made cheap
-        _insert_households(_missing_rooms(community, units, set(mine.tuples())))
+    if mine.count() < sum(floors[u.building_id] for u in units) * ROOMS_PER_FLOOR:     # else seeded: cheap
+        have = set(mine.tuples())
+        _insert_households(_missing_rooms(community, units, floors, have))
+        # A demo seeded before its tall buildings grew an 8th floor: their units' counts follow.
+        seeded = {unit_id for unit_id, _ in have}
+        for unit in units:
+            rooms = floors[unit.building_id] * ROOMS_PER_FLOOR
+            if unit.id in seeded and unit.households != rooms:
+                Unit.update(households=rooms).where(Unit.id == unit.id).execute()
     link_residents([u.id for u in units])
 
 
-def _missing_rooms(community, units, have):
+def _missing_rooms(community, units, floors, have):
     """The rows of the rooms not in `have`, in the database's terms."""
     labels = {b.id: b.label for b in Building.listed(community.id)}
     now = Household.created_at.db_value(utcnow())
     rows = []
     for unit in units:
-        for floor in range(1, FLOORS + 1):
+        for floor in range(1, floors[unit.building_id] + 1):
             for n in range(1, ROOMS_PER_FLOOR + 1):
                 room = "%d%02d" % (floor, n)
                 if (unit.id, room) in have:
                     continue
                 mark = zlib.crc32(("%s/%s/%s" % (labels[unit.building_id], unit.name, room)).encode())
-                rows.append((unit.id, room, 5500 + mark % 6501, OCCUPANCY_MIX[(mark >> 16) % len(OCCUPANCY_MIX)],
-                             now, now))
+                low, high = AREAS_DM2[n]
+                rows.append((unit.id, room, low + mark % (high - low + 1),
+                             OCCUPANCY_MIX[(mark >> 16) % len(OCCUPANCY_MIX)], now, now))
     return rows
 
 

@@ -1,7 +1,9 @@
 """A community's managers change its staff (the console's 工作人员 page): add accounts, give,
 move and take away roles, disable and enable accounts, send sign-in links, set the phone shown
-on the service boards. Each change checks the manager's right and keeps the community with at
-least one manager, in one transaction."""
+on the service boards and the community office's phone. Each change checks the manager's right
+and keeps the community with at least one manager, in one transaction."""
+import re
+
 from community.policy import DEFAULT_POLICY
 from community.staff import StaffError
 from community.staff import assign_role
@@ -30,6 +32,8 @@ ADMIN_ONLY_ROLES = ("admin", "street_centre")
 # A password hash no password matches (werkzeug's format has `$` separators): the account is
 # unusable until its owner sets a password through their link.
 NO_PASSWORD = "!no-password-set"
+PHONE_CHARS = 20
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 -]*")
 
 
 def add_staff(manager, community_id, username, name, role, scope_key_value, phone="", now=None):
@@ -114,6 +118,17 @@ def set_board_phone(manager, community_id, staff_id, phone, public):
     staff = managed_staff(community_id, staff_id)
     Staff.update(phone=(phone or "").strip()[:20], phone_public=bool(public)).where(Staff.id == staff.id).execute()
     return staff
+
+
+def set_community_phone(manager, community_id, phone):
+    """The community office's phone, printed on notice sheets and shown on the buildings'
+    e-screens: digits, spaces, "-" and "+" only ("" clears it)."""
+    _require_manager(manager, community_id)
+    phone = (phone or "").strip()
+    if len(phone) > PHONE_CHARS or (phone and not PHONE_PATTERN.fullmatch(phone)):
+        raise StaffError("bad_phone", "电话只能含数字、空格、“-”和“+”，不超过%d位" % PHONE_CHARS, 422)
+    Community.update(phone=phone).where(Community.id == community_id).execute()
+    return phone
 
 
 def managed_staff(community_id, staff_id):

@@ -1,5 +1,6 @@
 """The community in the console: grids, buildings and units, staff and their roles, the service
-board's contacts, printable building QR codes, auto-reply rules and the holiday calendar."""
+board's contacts, the community office's phone, printable building QR codes, auto-reply rules
+and the holiday calendar."""
 from flask import Response
 from flask import abort
 from flask import flash
@@ -24,6 +25,7 @@ from console.forms import integer
 from linli import config
 from models.account import AutoReplyRule
 from models.community import Building
+from models.community import Community
 from models.community import Grid
 from models.community import Unit
 from models.people import RoleAssignment
@@ -47,7 +49,17 @@ def community():
     return render_template("console/community.html", grids=Grid.select().where(Grid.community == community_id),
                            buildings=buildings, units=units, people=people, roles=roles,
                            rules=AutoReplyRule.select().order_by(AutoReplyRule.priority.desc()),
-                           days=CalendarDay.select().order_by(CalendarDay.day.desc()).limit(60))
+                           days=CalendarDay.select().order_by(CalendarDay.day.desc()).limit(60),
+                           community_phone=Community.get_by_id(community_id).phone)
+
+
+@bp.post("/community/phone")
+@signed_in(*MANAGER_ROLES)
+def community_phone():
+    """The community office's phone on printed notice sheets and the buildings' e-screens."""
+    phone = staff_admin.set_community_phone(g.staff, staff_community(), request.form.get("phone", ""))
+    flash("社区电话已更新为 %s" % phone if phone else "社区电话已清除", "ok")
+    return redirect(url_for("console.community"), code=303)
 
 
 @bp.post("/community/staff/<int:staff_id>/phone")

@@ -407,8 +407,8 @@ def tally(consultation):
     # decides who may cast a voice (_may_speak), never the totals, so a flat not marked "owner"
     # makes passing harder, never easier.
     homes = tuple(rules.Home(hid, True, area) for hid, area in roll_of(consultation).items())
-    choices = {v.household_id: v.choice for v in
-               Vote.select(Vote.household, Vote.choice).where(Vote.consultation == consultation.id)}
+    # Plain tuples: a model object per vote cost 0.1 s of the close at 3,312 households (bench).
+    choices = dict(Vote.select(Vote.household, Vote.choice).where(Vote.consultation == consultation.id).tuples())
     return rules.Tally(tuple(options_of(consultation)), homes, choices)
 
 

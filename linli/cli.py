@@ -1,5 +1,5 @@
 """The kernel's commands (`flask --app wsgi db ...`, `... queue consume`); each domain keeps its own
-(account/cli.py, cases/cli.py, community/cli.py), and wsgi.py registers them all."""
+(account/cli.py, cases/cli.py, community/cli.py, decisions/cli.py), and wsgi.py registers them all."""
 import logging
 import sys
 

@@ -2,6 +2,7 @@
 from miniprogram_api import consultations  # noqa: F401  (its routes join views.bp and staff.bp)
 from miniprogram_api import content  # noqa: F401  (its routes join views.bp)
 from miniprogram_api import proposals  # noqa: F401  (its routes join views.bp and staff.bp)
+from miniprogram_api import rounds  # noqa: F401  (its routes join staff.bp)
 from miniprogram_api import volunteers  # noqa: F401  (its routes join views.bp and staff.bp)
 from miniprogram_api.redcard import merchant_bp as redcard_merchant_bp
 from miniprogram_api.redcard import resident_bp as redcard_resident_bp

@@ -16,6 +16,8 @@ class SubscribeTemplates(BaseModel):
     case: str | None = Field(description="case progress (MP_CASE_TEMPLATE_ID); null: not sent")
     coupon: str | None = Field(description="red-card coupons (MP_COUPON_TEMPLATE_ID); null: not sent")
     proposal: str | None = Field(None, description="议事 steps (MP_PROPOSAL_TEMPLATE_ID); null: not sent")
+    volunteer: str | None = Field(None, description="志愿服务: the day-before reminder, a move up from the waitlist, "
+                                                    "an urgent call (MP_VOLUNTEER_TEMPLATE_ID); null: not sent")
 
 
 class ClientSettings(BaseModel):
@@ -29,7 +31,8 @@ def client_settings():
     settings = config.active()
     response = jsonify({"subscribe_templates": {"case": settings.MP_CASE_TEMPLATE_ID or None,
                                                 "coupon": settings.MP_COUPON_TEMPLATE_ID or None,
-                                                "proposal": settings.MP_PROPOSAL_TEMPLATE_ID or None}})
+                                                "proposal": settings.MP_PROPOSAL_TEMPLATE_ID or None,
+                                                "volunteer": settings.MP_VOLUNTEER_TEMPLATE_ID or None}})
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     return response

@@ -578,3 +578,30 @@ def remove_leader(team_id, json: Appointment):
     """Take a resident's leadership of the team back (they stay a member); 409 not_a_leader"""
     member = teams.remove_leader(Actor(staff=g.staff), team_id, json.resident_id)
     return jsonify({"role": member.role, "state": member.state})
+
+
+# -- residents: an urgent call's page ---------------------------------------------------------------
+# (added for the mini-program's call page, which a call's message opens: what is asked, where, how
+# many are still needed, and my answer, before the member taps 来 or 不来)
+class MemberCall(BaseModel):
+    id: int
+    team: str
+    what: str
+    place: str
+    needed: int
+    coming_count: int
+    state: Literal[CALL_STATES]
+    created_at: Time
+    my_answer: Literal[ANSWERS] | None = Field(description="null: not answered yet")
+
+
+@bp.get("/volunteers/calls/<int:call_id>")
+@resident_required
+@declare(MemberCall, 403, 404)
+def member_call(call_id):
+    """An urgent call of my team, with my answer; 403 not_a_member"""
+    call = calls.for_member(g.resident, call_id)
+    mine = calls.answer_of(g.resident, call)
+    return jsonify({"id": call.id, "team": call.team.name, "what": call.what, "place": call.place,
+                    "needed": call.needed, "coming_count": call.coming, "state": call.state,
+                    "created_at": when(call.created_at), "my_answer": mine.answer if mine else None})

@@ -50,6 +50,12 @@ from models.people import Staff
 from models.proposals import Proposal
 from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
+from models.rounds import DoorRound
+from models.rounds import LeaderTask
+from models.rounds import LeaderTaskAck
+from models.rounds import RoundHousehold
+from models.rounds import RoundMark
+from models.screens import ScreenLink
 from models.volunteers import Activity
 from models.volunteers import ActivityRole
 from models.volunteers import CallAnswer
@@ -77,6 +83,7 @@ ALL_MODELS = [
     Proposal, ProposalSupport, ProposalComment,
     Consultation, Vote,
     Team, TeamMember, Activity, ActivityRole, Signup, UrgentCall, CallAnswer, VolunteerMessage,
+    DoorRound, RoundHousehold, RoundMark, LeaderTask, LeaderTaskAck,
     MpSession, Upload, FilingKey, Notification,
     Campaign, CampaignAudience, Coupon, CouponHolding, RedemptionAttempt,
     Article, ArticleImage, WeChatTag, ResidentTag, Notice, ArticleDailyStat, FollowerDailyStat,
@@ -84,6 +91,7 @@ ALL_MODELS = [
     RateCounter,
     SeenPush,
     TemplateConsent,
+    ScreenLink,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

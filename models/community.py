@@ -24,6 +24,8 @@ class Community(BaseModel):
     # Its centre (WGS-84 degrees), where known: a point filed through Open311 must lie near one.
     centre_lat = FloatField(null=True)
     centre_lng = FloatField(null=True)
+    # The community office's phone, as printed on notice sheets and the buildings' e-screens.
+    phone = CharField(max_length=20, default="")
     created_at = DateTimeField(default=utcnow)
 
 

@@ -13,7 +13,14 @@ The control server is the test's hand on what only WeChat or the database would 
   GET  /calls?path=                        → {"calls"}: the WeChat API calls the backend made
   POST /push {"xml"}                       → {"status", "body"}: a push to /wechat, signed as WeChat
                                              signs it (MASSSENDJOBFINISH, PUBLISHJOBFINISH …)
+  POST /volunteers/stale-qr {"activity_id"} → {"qr"}: the leader's check-in QR as shown two minutes
+                                             ago (a screenshot sent to a friend at home)
+  POST /volunteers/shift {"activity_id", "minutes"} → {}: the clock moves on: the activity and its
+                                             sign-ups' times move that many minutes into the past
+                                             (an activity is posted only to start later, and its
+                                             hours are confirmed only after its end)
 """
+import datetime
 import json
 import shutil
 import sqlite3
@@ -21,9 +28,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+from itsdangerous import TimestampSigner
+from itsdangerous import URLSafeTimedSerializer
 
 from tests.support import ROOT
 from tests.support.live_server import HttpClient
@@ -36,15 +47,18 @@ from tests.support.wechat_apps import MP_SECRET
 from tests.support.wechat_apps import SECRET
 from tests.support.wechat_push import WeChat
 from tests.wechat_emulator import Emulator
+from volunteers.attendance import QR_SALT
 
 CASE_TEMPLATE = "tmpl-mp-case-progress"
 PROPOSAL_TEMPLATE = "tmpl-mp-proposal-progress"
+VOLUNTEER_TEMPLATE = "tmpl-mp-volunteer"
 
 
 class Control(BaseHTTPRequestHandler):
     emulator = None
     database = None
     server_url = None
+    secret_key = None
 
     def log_message(self, *args):
         pass
@@ -85,6 +99,11 @@ class Control(BaseHTTPRequestHandler):
         if self.path == "/push":
             answer = WeChat(HttpClient(self.server_url)).post(body["xml"])
             return self._answer(200, {"status": answer.status_code, "body": answer.text})
+        if self.path == "/volunteers/stale-qr":
+            return self._answer(200, {"qr": stale_qr(body["activity_id"], self.secret_key)})
+        if self.path == "/volunteers/shift":
+            shift_activity(self.database, body["activity_id"], datetime.timedelta(minutes=body["minutes"]))
+            return self._answer(200, {})
         if self.path == "/reset-limits":
             # A resident's own counters stay: each test has a new resident, and a test of a
             # resident's limit must not see it reset by a test starting in another file.
@@ -92,6 +111,28 @@ class Control(BaseHTTPRequestHandler):
                 conn.execute("DELETE FROM rate_counter WHERE key NOT LIKE 'file:%' AND key NOT LIKE 'upload:%'")
             return self._answer(200, {})
         return self._answer(404, {"error": "unknown"})
+
+
+def stale_qr(activity_id, secret_key):
+    """The volunteers' check-in payload (volunteers/attendance.py) signed two minutes ago."""
+    class TwoMinutesAgo(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - 120
+    return URLSafeTimedSerializer(secret_key, salt=QR_SALT, signer=TwoMinutesAgo).dumps({"a": activity_id})
+
+
+def shift_activity(database, activity_id, back):
+    """Move an activity, and its sign-ups' times, `back` into the past (naive UTC, as stored)."""
+    columns = {"volunteer_activity": ("starts_at", "ends_at", "created_at"),
+               "volunteer_signup": ("signed_up_at", "checked_in_at", "checked_out_at")}
+    with sqlite3.connect(database, timeout=10) as conn:
+        for table, names in columns.items():
+            key = "id" if table == "volunteer_activity" else "activity_id"
+            for row in conn.execute("SELECT id, %s FROM %s WHERE %s = ?" % (", ".join(names), table, key),
+                                    [activity_id]).fetchall():
+                moved = [str(datetime.datetime.fromisoformat(v) - back) if v else None for v in row[1:]]
+                conn.execute("UPDATE %s SET %s WHERE id = ?" % (table, ", ".join("%s = ?" % n for n in names)),
+                             [*moved, row[0]])
 
 
 def main():
@@ -103,7 +144,8 @@ def main():
     # A case template, as a deployment that sends case progress in the mini-program has: the
     # report page asks the resident to consent to it (GET /api/mp/settings names it).
     extra = dict(CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index", MP_CASE_TEMPLATE_ID=CASE_TEMPLATE,
-                 MP_PROPOSAL_TEMPLATE_ID=PROPOSAL_TEMPLATE)
+                 MP_PROPOSAL_TEMPLATE_ID=PROPOSAL_TEMPLATE, MP_VOLUNTEER_TEMPLATE_ID=VOLUNTEER_TEMPLATE,
+                 MP_VOLUNTEER_PAGE="volunteers/activity/index")
     env = _environment(settings, **extra)
     flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["seed-demo"]):
@@ -112,6 +154,7 @@ def main():
     Control.emulator = emulator
     Control.database = str(data_dir / "linli.db")
     Control.server_url = server.url
+    Control.secret_key = settings.SECRET_KEY
     control = ThreadingHTTPServer(("127.0.0.1", 0), Control)
     threading.Thread(target=control.serve_forever, daemon=True).start()
     print(json.dumps({"api": server.url + "/api/mp", "base": server.url,

@@ -38,7 +38,7 @@ def callers(client, database, emulator):
     values = {"number": case.number, "campaign_id": campaign.id, "merchant_id": merchant.id, "coupon_id": 1,
               "resident_id": Resident.get(Resident.mp_openid == "o-authz").id, "code": "0" * 17, "unit_id": 1,
               "notice_id": 1, "article_id": 1, "proposal_id": 1, "consultation_id": 1,
-              "team_id": 1, "activity_id": 1, "call_id": 1,
+              "team_id": 1, "activity_id": 1, "call_id": 1, "item_id": 1, "round_id": 1, "task_id": 1,
               "action": None}
     return {"resident": resident, "staff": staff("tianbing"), "merchant": owner,
             "building_leader": staff("louzhang1")}, values

@@ -6,6 +6,7 @@ import peewee
 import pytest
 
 from community import households
+from community.demo import DEMO_HOUSEHOLDS
 from community.demo import FLOORS
 from community.demo import ROOMS_PER_FLOOR
 from community.demo import seed_demo
@@ -47,17 +48,40 @@ def _count():
 # -- the model and the demo ------------------------------------------------------------------------
 def test_the_demo_gives_every_unit_its_rooms_and_links_the_demo_residents(database):
     summary = seed_demo()
-    assert summary["households"] == summary["units"] * FLOORS * ROOMS_PER_FLOOR == 3276
-    areas = [h.floor_area for h in Household.select()]
-    assert all(Decimal("55") <= a <= Decimal("120") for a in areas)
-    owners = Household.select().where(Household.occupancy == "owner").count()
-    assert 0.7 < owners / summary["households"] < 0.9
+    assert summary["households"] == DEMO_HOUSEHOLDS == 3312                  # seed 004's count
+    # Each unit's own count says its rows: 28 rooms, 32 in the three 8-storey buildings' units.
+    rooms = {u.id: 0 for u in Unit.select()}
+    for h in Household.select(Household.unit):
+        rooms[h.unit_id] += 1
+    assert {u.id: u.households for u in Unit.select()} == rooms
+    assert sorted(set(rooms.values())) == [FLOORS * ROOMS_PER_FLOOR, (FLOORS + 1) * ROOMS_PER_FLOOR]
+    # Every flat has its area, by its type: the end flats (x01, x04) 三室, the middle ones 两室.
+    for h in Household.select():
+        end = h.room[-1] in "14"
+        low, high = (Decimal("86"), Decimal("118")) if end else (Decimal("56"), Decimal("84"))
+        assert h.floor_area is not None and low <= h.floor_area <= high, (h.room, h.floor_area)
+    occupancy = {o: Household.select().where(Household.occupancy == o).count() for o in ("owner", "tenant")}
+    assert sum(occupancy.values()) == summary["households"] and 0.7 < occupancy["owner"] / sum(occupancy.values()) < 0.9
     lu = Resident.get(Resident.oa_openid == "demo-oa-1")
     assert (lu.household.unit_id, lu.household.room) == (lu.unit_id, "301")
     assert all(r.household_id for r in Resident.select().where(Resident.community == Community.get(code="bajiazhuang")))
     first = {(h.unit_id, h.room, h.floor_area_dm2, h.occupancy) for h in Household.select()}
     seed_demo()
     assert {(h.unit_id, h.room, h.floor_area_dm2, h.occupancy) for h in Household.select()} == first
+
+
+def test_a_demo_seeded_before_the_8th_floors_gets_them_and_counts_them(database):
+    # The mistake it stands for: a demo database of the 28-room days (make run keeps var/linli.db)
+    # seeded again, whose tall units would keep saying 28 households while holding 32 rooms.
+    seed_demo()
+    tall = [u.id for u in Unit.select().where(Unit.households == (FLOORS + 1) * ROOMS_PER_FLOOR)]
+    assert len(tall) == 9
+    kept = Household.get((Household.unit == tall[0]) & (Household.room == "101"))
+    Household.delete().where(Household.unit.in_(tall) & Household.room.startswith("8")).execute()
+    Unit.update(households=FLOORS * ROOMS_PER_FLOOR).where(Unit.id.in_(tall)).execute()
+    assert seed_demo()["households"] == DEMO_HOUSEHOLDS
+    assert {u.households for u in Unit.select().where(Unit.id.in_(tall))} == {(FLOORS + 1) * ROOMS_PER_FLOOR}
+    assert Household.get_by_id(kept.id).room == "101"                   # the rooms that were there stay
 
 
 def test_the_schema_keeps_one_room_per_unit_and_honest_values(database):
@@ -208,9 +232,10 @@ def test_a_unit_leader_may_load_only_their_own_unit(database):
     seed_demo()
     community_id = Community.get(code="bajiazhuang").id
     text = HEADER + "丰泽园小区,1号楼,1单元,801,80,owner\n丰泽园小区,1号楼,2单元,801,80,owner\n"
+    before = _count()
     report = import_households(community_id, text, _staff("danyuan1"), dry_run=False)
     assert [r.action or r.problem for r in report.rows] == ["create", "not_your_unit"]
-    assert not report.applied and not Household.select().where(Household.room == "801").exists()
+    assert not report.applied and _count() == before
     with pytest.raises(PermissionDenied):                      # staff of the other community
         seed_second_community()
         import_households(community_id, text, _staff("gx_shuji"))
@@ -252,4 +277,4 @@ def test_the_import_command_exits_1_on_a_bad_row_and_on_a_file_not_in_utf8(app, 
     gbk.write_bytes((HEADER + "丰泽园小区,1号楼,1单元,801,89.50,业主\n").encode("gbk"))
     result = runner.invoke(args=["households", "import", str(gbk), "--community", "bajiazhuang", "--apply"])
     assert result.exit_code == 1 and "CSV UTF-8" in result.output
-    assert not Household.select().where(Household.room == "801").exists()
+    assert not Household.select().where((Household.unit == _units()[0]) & (Household.room == "801")).exists()

@@ -419,7 +419,9 @@ def test_settings_name_the_subscribe_templates_in_use_and_null_for_those_unset(c
     use_settings(MP_CASE_TEMPLATE_ID="tmpl-case", MP_COUPON_TEMPLATE_ID="")
     answer = client.get("/api/mp/settings")
     assert answer.status_code == 200
-    assert answer.json == {"subscribe_templates": {"case": "tmpl-case", "coupon": None, "proposal": None}}
-    use_settings(MP_CASE_TEMPLATE_ID="", MP_COUPON_TEMPLATE_ID="tmpl-coupon", MP_PROPOSAL_TEMPLATE_ID="tmpl-prop")
+    assert answer.json == {"subscribe_templates": {"case": "tmpl-case", "coupon": None, "proposal": None,
+                                                   "volunteer": None}}
+    use_settings(MP_CASE_TEMPLATE_ID="", MP_COUPON_TEMPLATE_ID="tmpl-coupon", MP_PROPOSAL_TEMPLATE_ID="tmpl-prop",
+                 MP_VOLUNTEER_TEMPLATE_ID="tmpl-vol")
     assert client.get("/api/mp/settings").json["subscribe_templates"] == \
-        {"case": None, "coupon": "tmpl-coupon", "proposal": "tmpl-prop"}
+        {"case": None, "coupon": "tmpl-coupon", "proposal": "tmpl-prop", "volunteer": "tmpl-vol"}

@@ -511,3 +511,23 @@ def test_one_tap_arriving_four_times_at_once_signs_up_once(live_server, emulator
                                                token, headers={"Idempotency-Key": "same-tap"}))
     assert sorted(a.status_code for a in answers) == [200, 200, 200, 201], [a.text for a in answers]
     assert Signup.select().where(Signup.resident == person).count() == 1 and Activity.get_by_id(activity.id).taken == 1
+
+
+def test_a_member_reads_the_call_with_their_answer_and_others_cannot(town):
+    # The call's message opens the mini-program's call page: it shows what is asked and how many
+    # still come before the member answers, and after a tap their answer. The mistake it stands
+    # for: a resident outside the team (a forwarded message) reading or answering another team's call.
+    (member_t, member), (other_t, _) = town.resident("甲"), town.resident("外人")
+    teams.join(member, town.aunties.id)
+    created = ok(town.call("post", "/api/mp/staff/volunteers/teams/%d/calls" % town.aunties.id, town.staff_token,
+                           {"what": "暴雨排水", "place": "下穿通道", "needed": 2}), 201)
+    path = "/api/mp/volunteers/calls/%d" % created["id"]
+    seen = ok(town.call("get", path, member_t))
+    assert (seen["what"], seen["place"], seen["needed"], seen["coming_count"], seen["my_answer"], seen["team"]) == \
+        ("暴雨排水", "下穿通道", 2, 0, None, "老阿姨工作队")
+    ok(town.call("post", path + "/answer", member_t, {"answer": "come"}), 201)
+    seen = ok(town.call("get", path, member_t))
+    assert (seen["coming_count"], seen["my_answer"], seen["state"]) == (1, "come", "open")
+    refused(town.call("get", path, other_t), 403, "not_a_member")
+    refused(town.call("get", "/api/mp/volunteers/calls/999999", member_t), 404, "not_found")
+    assert CallAnswer.select().count() == 1

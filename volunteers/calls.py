@@ -72,14 +72,9 @@ def _locked(call_id):
 def answer(resident, call_id, said, now=None):
     """(call answer, created) of a member of the call's team."""
     now = now or utcnow()
-    call = UrgentCall.get_or_none(UrgentCall.id == call_id)
-    if call is None or call.team.community_id != resident.community_id:
-        raise LinliError("not_found", "紧急任务不存在", 404)
+    call = for_member(resident, call_id)
     if said not in ANSWERS:
         raise LinliError("bad_answer", "请回答“来”或“不来”", 422)
-    if not TeamMember.select().where((TeamMember.team == call.team_id) & (TeamMember.resident == resident)
-                                     & (TeamMember.state == "approved")).exists():
-        raise PermissionDenied("not_a_member", "只有该队队员可以回应")
     with db.atomic():
         current = _locked(call.id)
         earlier = CallAnswer.get_or_none((CallAnswer.call == current) & (CallAnswer.resident == resident))
@@ -127,3 +122,19 @@ def state(call):
             "not_coming": [(display_name(a.resident), a.answered_at) for a in answers if a.answer == "not_coming"],
             "asked": TeamMember.select().where((TeamMember.team == call.team_id)
                                                & (TeamMember.state == "approved")).count()}
+
+
+def for_member(resident, call_id):
+    """A call of a team the resident is a member of (the message's page shows it before they
+    answer); 404 unknown or another community's, 403 not_a_member."""
+    call = UrgentCall.get_or_none(UrgentCall.id == call_id)
+    if call is None or call.team.community_id != resident.community_id:
+        raise LinliError("not_found", "紧急任务不存在", 404)
+    if not TeamMember.select().where((TeamMember.team == call.team_id) & (TeamMember.resident == resident)
+                                     & (TeamMember.state == "approved")).exists():
+        raise PermissionDenied("not_a_member", "只有该队队员可以回应")
+    return call
+
+
+def answer_of(resident, call):
+    return CallAnswer.get_or_none((CallAnswer.call == call) & (CallAnswer.resident == resident))

@@ -35,6 +35,12 @@
     }
   });
 
+  // A live page (a round's coverage) reloads itself every data-refresh seconds.
+  var live = document.querySelector("[data-refresh]");
+  if (live) {
+    setTimeout(function () { window.location.reload(); }, 1000 * parseInt(live.getAttribute("data-refresh"), 10));
+  }
+
   // A read-only link selects itself when focused, ready for Ctrl+C even without the button.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("input.copyable")) {

@@ -73,7 +73,7 @@ test('a notice to another building never reaches this home page', async () => {
   expect(screen(page)).not.toContain(secret)
 })
 
-test('the big doors lead to reporting, my cases, my building and the red card', async () => {
+test('the big doors lead to reporting, my cases, my building, the red card and 志愿服务', async () => {
   const page = await open('pages/home/index')
   await tap(page, '#entry-report')
   expect(phone.wx.switchTab).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/report/index' }))
@@ -83,6 +83,8 @@ test('the big doors lead to reporting, my cases, my building and the red card', 
   expect(phone.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/building/index' }))
   await tap(page, '#entry-redcard')
   expect(phone.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/redcard/campaigns/index' }))
+  await tap(page, '#entry-volunteers')
+  expect(phone.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/volunteers/activities/index' }))
 })
 
 test('a resident without an address still reads the community notices, and is asked for the address', async () => {

@@ -71,6 +71,7 @@ Component({
     toRedcard() { wx.navigateTo({ url: '/redcard/campaigns/index' }) },
     toProposals() { wx.navigateTo({ url: '/proposals/list/index' }) },
     toConsultations() { wx.navigateTo({ url: '/consultations/list/index' }) },
+    toVolunteers() { wx.navigateTo({ url: '/volunteers/activities/index' }) },
     toAddress() { wx.navigateTo({ url: '/pages/address/index' }) },
   },
 })
