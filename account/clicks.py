@@ -11,6 +11,7 @@ from account import links
 from account import participation
 from account import reporting
 from account import texts
+from account import volunteering
 from community.board import render_board
 from community.board import service_board
 from coupons import campaigns
@@ -77,4 +78,5 @@ ANSWERS = {
     "SERVICE_GUIDE": service_guide,
     "RED_CARD": red_card,
     "PROPOSALS_AND_VOTES": participation.answer,
+    "VOLUNTEERS": volunteering.answer,
 }

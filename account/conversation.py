@@ -20,6 +20,7 @@ from account import rules
 from account import screening
 from account import texts
 from account import verification
+from account import volunteering
 from community.board import render_board
 from community.board import service_board
 
@@ -95,12 +96,22 @@ def _click(message, resident, key, now):
     return _text_reply(message, answer(resident, now))
 
 
+# The commands a follower may type or say, before anything becomes a case: (is it, its answer).
+COMMANDS = ((reporting.is_progress_query, lambda resident, now: reporting.progress(resident)),
+            (participation.is_query, participation.answer),
+            (volunteering.is_query, volunteering.answer))
+
+
+def _command(said, resident, now):
+    """The answer to a command, or None when `said` is none."""
+    return next((answer(resident, now) for is_it, answer in COMMANDS if is_it(said)), None)
+
+
 def _text(row, message, resident, now):
     content = row.content
-    if reporting.is_progress_query(content):
-        return _text_reply(message, reporting.progress(resident))
-    if participation.is_query(content):
-        return _text_reply(message, participation.answer(resident, now))
+    answer = _command(content, resident, now)
+    if answer is not None:
+        return _text_reply(message, answer)
     description = reporting.report_text(content)
     if description is not None:
         outcome = reporting.words(resident, description, row, now)
@@ -118,10 +129,9 @@ def _image(row, message, resident, now):
 
 def _voice(row, message, resident, now):
     said = row.content.strip()
-    if reporting.is_progress_query(said):
-        return _text_reply(message, reporting.progress(resident))
-    if participation.is_query(said):          # elders who cannot type say 议事 or 征询
-        return _text_reply(message, participation.answer(resident, now))
+    answer = _command(said, resident, now)     # elders who cannot type say 进度, 议事 or 志愿
+    if answer is not None:
+        return _text_reply(message, answer)
     description = reporting.report_text(said) or said or "（语音留言，未能识别文字，请工作人员收听原声）"
     outcome = reporting.words(resident, description, row, now)
     return _text_reply(message, reporting.acknowledgement(outcome, "words"))

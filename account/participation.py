@@ -7,6 +7,7 @@ It is a reply: a few reads, no WeChat call, within WeChat's 5 seconds. Only a ho
 (cases.proposals.place_of), so a follower without a confirmed address in a known room is told
 how to get one instead."""
 from account import links
+from account import reply_text
 from cases import proposals
 from decisions import consultations
 from linli import config
@@ -15,9 +16,6 @@ from linli.errors import PermissionDenied
 
 COMMANDS = ("议事", "征询", "投票", "表决", "议事征询", "议事和征询")
 SHOWN = 3                      # items of each kind; the list pages hold the rest
-SHOWN_CHARS = 40               # of a question or a title: the page shows it whole
-# A passive text reply's content: at most 2048 bytes (WeChat's message documents), links included.
-MAX_REPLY_BYTES = 2048
 PROPOSAL_LIST_PAGE = "proposals/list/index"
 CONSULTATION_LIST_PAGE = "consultations/list/index"
 CONSULTATION_PAGE = "consultations/detail/index"
@@ -36,7 +34,7 @@ def answer(resident, now):
     parts = [("【议事和征询】您家：%s" % consultations.door(place.household), False)]
     parts += _consultations(resident, now)
     parts += _proposals(resident)
-    return _fit(parts)
+    return reply_text.fit(parts)
 
 
 def _how_to_take_part(resident, refused):
@@ -64,7 +62,7 @@ def _consultations(resident, now):
         voice = consultations.voice(resident, consultation)
         said = "您家已表态（%s）" % voice["option"] if voice else "您家尚未表态"
         item = "%d. %s\n   %s · %s截止 · %s" % (
-            number, _short(consultation.question), proposals.SCOPE_LABELS[consultation.scope],
+            number, reply_text.short(consultation.question), proposals.SCOPE_LABELS[consultation.scope],
             local(consultation.closes_at).strftime("%m月%d日%H:%M"), said)
         link = links.miniprogram("%s?id=%d" % (CONSULTATION_PAGE, consultation.id), "查看" if voice else "去表态")
         parts.append((item + ("\n   " + link if link else ""), True))
@@ -89,25 +87,9 @@ def _proposals(resident):
         else:
             status = proposals.STATE_LABELS[proposal.state]
         mine = "您家已附议" if proposal.id in supported else "您家尚未附议"
-        item = "%d. %s\n   %s · %s · %s" % (number, _short(proposal.title), proposals.SCOPE_LABELS[proposal.scope],
-                                           status, mine)
+        item = "%d. %s\n   %s · %s · %s" % (number, reply_text.short(proposal.title),
+                                             proposals.SCOPE_LABELS[proposal.scope], status, mine)
         link = links.miniprogram("%s?id=%d" % (page, proposal.id), "查看")
         parts.append((item + ("\n   " + link if link else ""), True))
     parts.append((links.miniprogram(PROPOSAL_LIST_PAGE, "全部议事") or "更多议事请在小程序“议事”中查看。", False))
     return parts
-
-
-def _fit(parts):
-    """The parts joined, within MAX_REPLY_BYTES: items are dropped from the last one up (the
-    counts and the list links stay, so nothing seems to be all there is)."""
-    parts = list(parts)
-    while len("\n".join(t for t, _ in parts).encode()) > MAX_REPLY_BYTES:
-        droppable = [i for i, (_, can) in enumerate(parts) if can]
-        if not droppable:
-            break
-        del parts[droppable[-1]]
-    return "\n".join(t for t, _ in parts)
-
-
-def _short(text):
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"

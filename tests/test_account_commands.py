@@ -42,7 +42,9 @@ def test_the_shipped_menu_leads_to_proposals_and_consultations_within_wechats_li
     assert len(pushed["button"]) <= 3 and all(len(b.get("sub_button", [])) <= 5 for b in pushed["button"])
     under = {s["key"]: b["name"] for b in pushed["button"] for s in b.get("sub_button", [])}
     assert under["PROPOSALS_AND_VOTES"] == under["NOTICES"] == "通知议事"
-    assert {"REPORT_HELP", "MY_CASES", "NOTICES", "SERVICE_GUIDE", "RED_CARD", "PROPOSALS_AND_VOTES"} == set(under)
+    assert {"REPORT_HELP", "MY_CASES", "NOTICES", "SERVICE_GUIDE", "RED_CARD", "PROPOSALS_AND_VOTES",
+            "VOLUNTEERS"} == set(under)
+    assert under["VOLUNTEERS"] == under["RED_CARD"] == "便民服务"
 
 
 def test_menu_that_breaks_wechats_limits_is_refused_before_pushing(app, emulator, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 
 from account import announcements
 from account import participation
+from account import reply_text
 from cases import proposals
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
@@ -172,7 +173,7 @@ def test_the_answer_stays_within_wechats_2048_bytes_and_keeps_the_way_to_the_res
                                  "快递柜挡住了单元门口的轮椅通道，老人进出不便。")
     wechat = demo["wechat"]
     answer = wechat.say(wechat.text("o-me", "征询"))
-    assert len(answer.encode()) <= participation.MAX_REPLY_BYTES < len(_untrimmed(me).encode())
+    assert len(answer.encode()) <= reply_text.MAX_REPLY_BYTES < len(_untrimmed(me).encode())
     assert "正在征询（8项）" in answer and "第0项" in answer and "第3项" not in answer
     assert "议事（征集附议4条" in answer and "议事3：" in answer and "议事0：" not in answer   # newest first
     assert 'data-miniprogram-path="consultations/list/index">全部征询</a>' in answer

@@ -170,7 +170,8 @@ def test_every_button_of_the_shipped_menu_gets_a_real_answer(wechat):
                              url="https://mp.weixin.qq.com/s/tingshui")
     Notice.create(community=building.community_id, article=article, state="sent", client_msg_id="n-1")
     answers = {key: wechat.say(wechat.event("o-menu", "CLICK", key=key)) for key in _menu_keys()}
-    assert set(answers) == {"REPORT_HELP", "MY_CASES", "NOTICES", "SERVICE_GUIDE", "RED_CARD", "PROPOSALS_AND_VOTES"}
+    assert set(answers) == {"REPORT_HELP", "MY_CASES", "NOTICES", "SERVICE_GUIDE", "RED_CARD", "PROPOSALS_AND_VOTES",
+                            "VOLUNTEERS"}
     assert all(a and "留言已收到" not in a for a in answers.values()), answers
     assert '<a href="https://mp.weixin.qq.com/s/tingshui">11月28日停水通知</a>' in answers["NOTICES"]
     assert "办事指南" in answers["SERVICE_GUIDE"] and "服务牌" in answers["SERVICE_GUIDE"]
