@@ -17,6 +17,8 @@ from console import rounds  # noqa: F401
 from console import screens  # noqa: F401
 from console import staff_pages  # noqa: F401
 from console import views  # noqa: F401
+from console import volunteer_calls  # noqa: F401
+from console import volunteers  # noqa: F401
 from console.blueprint import bp
 from console.screen_view import bp as screen_bp
 

@@ -17,6 +17,9 @@ PROPOSAL_ROLES = ("secretary", "admin", "grid_worker")
 # say which), and those that record voices at the door (can_record_for: leaders too).
 CONSULTATION_ROLES = ("secretary", "admin", "grid_worker")
 DOOR_ROLES = CONSULTATION_ROLES + ("building_leader", "unit_leader")
+# The roles that manage volunteer teams (volunteers.teams.managed_by says which): the
+# community's secretary and admin, a building's leader and its grid worker for its team.
+VOLUNTEER_ROLES = ("secretary", "admin", "grid_worker", "building_leader")
 # The roles that keep buildings' e-screen links (account.screens says which buildings).
 SCREEN_ROLES = ("secretary", "admin", "grid_worker")
 # Door-to-door rounds: the staff who follow coverage, and everyone who may knock on a list.
@@ -29,7 +32,7 @@ MENU = (("console.dashboard", "工作台", ()), ("console.cases", "案件", CASE
         ("console.households", "住户", HOUSEHOLD_ROLES), ("console.proposals", "议事", PROPOSAL_ROLES),
         ("console.consultations", "征询", CONSULTATION_ROLES), ("console.door_choose", "入户代录", DOOR_ROLES),
         ("console.rounds", "入户通知", ROUND_LEADER_ROLES),
-        ("console.staff_list", "工作人员", MANAGER_ROLES),
+        ("console.volunteers", "志愿服务", VOLUNTEER_ROLES), ("console.staff_list", "工作人员", MANAGER_ROLES),
         ("console.redcard", "社区红卡", MANAGER_ROLES),
         ("console.screen_links", "电子屏", SCREEN_ROLES))
 

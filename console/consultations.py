@@ -21,12 +21,11 @@ from console.access import staff_community
 from console.auth import signed_in
 from console.blueprint import bp
 from console.forms import integer
+from console.forms import moment
 from decisions import consultations as consult
 from decisions import rules
 from linli import config
-from linli.clock import SHANGHAI
 from linli.clock import local
-from linli.clock import stored
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
 from models.community import Building
@@ -108,10 +107,7 @@ def _moment(value):
     """A datetime-local field (Asia/Shanghai, as staff read the clock) as stored (naive UTC)."""
     if not value:
         raise LinliError("bad_times", "请填写开始和截止时间", 422)
-    try:
-        return stored(datetime.datetime.fromisoformat(value).replace(tzinfo=SHANGHAI))
-    except ValueError:
-        raise LinliError("bad_times", "时间格式应为 年-月-日 时:分", 422) from None
+    return moment(value)
 
 
 # -- one consultation -------------------------------------------------------------------------------

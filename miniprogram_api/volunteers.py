@@ -450,6 +450,13 @@ def confirm_hours(actor, activity_id):
     return jsonify(roster_json(*attendance.roster(actor, activity_id)))
 
 
+@lead("POST", "/activities/<int:activity_id>/cancel", ActivityView, 403, 404, 409)
+def cancel_activity(actor, activity_id):
+    """Call the activity off before its start; everyone signed up or waitlisted is told; 409 started"""
+    activity, _ = activities.cancel_activity(actor, activity_id)
+    return jsonify(activity_json(activity, detail=True))
+
+
 @lead("GET", "/teams/<int:team_id>/hours.csv", None, 403, 404, csv=True)
 def hours_csv(actor, team_id):
     """The team's confirmed hours as CSV, one row per volunteer and activity"""
@@ -499,6 +506,7 @@ class CallState(BaseModel):
     state: Literal[CALL_STATES]
     created_at: Time
     filled_at: Time | None
+    closed_at: Time | None = Field(description="when staff closed it early")
     asked: int = Field(description="the team's members the call went to")
     coming: list[Responder]
     not_coming: list[Responder]
@@ -509,7 +517,7 @@ def call_json(call):
     call = live["call"]
     return {"id": call.id, "team_id": call.team_id, "what": call.what, "place": call.place, "needed": call.needed,
             "coming_count": call.coming, "state": call.state, "created_at": when(call.created_at),
-            "filled_at": when(call.filled_at), "asked": live["asked"],
+            "filled_at": when(call.filled_at), "closed_at": when(call.closed_at), "asked": live["asked"],
             "coming": [{"name": n, "answered_at": when(t)} for n, t in live["coming"]],
             "not_coming": [{"name": n, "answered_at": when(t)} for n, t in live["not_coming"]]}
 
@@ -553,6 +561,23 @@ def create_call(team_id, json: NewCall):
 def call_state(call_id):
     """An urgent call's live state: how many come, who, who not"""
     return jsonify(call_json(calls.for_staff(Actor(staff=g.staff), call_id)))
+
+
+@staff_bp.post("/volunteers/calls/<int:call_id>/close")
+@staff_required
+@declare(CallState, 403, 404, 409)
+def close_call(call_id):
+    """Close an open urgent call early; it takes no more answers (call_closed); 409 not_open"""
+    return jsonify(call_json(calls.close(Actor(staff=g.staff), call_id)))
+
+
+@staff_bp.post("/volunteers/teams/<int:team_id>/leaders/remove")
+@staff_required
+@declare(Membership, 403, 404, 409)
+def remove_leader(team_id, json: Appointment):
+    """Take a resident's leadership of the team back (they stay a member); 409 not_a_leader"""
+    member = teams.remove_leader(Actor(staff=g.staff), team_id, json.resident_id)
+    return jsonify({"role": member.role, "state": member.state})
 
 
 # -- residents: an urgent call's page ---------------------------------------------------------------

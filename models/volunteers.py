@@ -29,7 +29,7 @@ ACTIVITY_STATES = ("open", "cancelled")
 SIGNUP_STATES = ("confirmed", "waitlisted", "cancelled")
 CALL_STATES = ("open", "filled", "closed")
 ANSWERS = ("come", "not_coming")
-MESSAGE_KINDS = ("reminder", "promoted", "urgent_call")
+MESSAGE_KINDS = ("reminder", "promoted", "urgent_call", "cancelled")
 MESSAGE_STATES = ("queued", "sent", "failed", "skipped", "unknown")
 
 
@@ -78,6 +78,7 @@ class Activity(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # Once set, the hours are final: nothing about who served how long changes after.
     hours_confirmed_at = DateTimeField(null=True)
+    cancelled_at = DateTimeField(null=True)          # by its leader or staff, before the start
 
     class Meta:
         table_name = "volunteer_activity"
@@ -130,6 +131,7 @@ class UrgentCall(BaseModel):
     created_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     filled_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)             # closed early by staff
 
 
 class CallAnswer(BaseModel):
@@ -145,7 +147,7 @@ class CallAnswer(BaseModel):
 
 class VolunteerMessage(BaseModel):
     """One message to one volunteer, delivered by the queue (wechat/outbound): a reminder the day
-    before, the news of a waitlist promotion, an urgent call."""
+    before, the news of a waitlist promotion, an urgent call, an activity cancelled."""
     resident = ForeignKeyField(Resident, backref="+", on_delete="CASCADE")
     kind = CharField(max_length=12, constraints=[_in("kind", MESSAGE_KINDS)])
     signup = ForeignKeyField(Signup, null=True, backref="messages", on_delete="CASCADE")

@@ -14,6 +14,10 @@ with the key, waiting on the activity's lock, then answers with the first's sign
 has one sign-up per activity; signing up again after cancelling re-uses it, at the waitlist's
 end.
 
+The activity itself may be cancelled by its leader or staff until it starts (cancel_activity):
+every volunteer still signed up or waitlisted is told, and nothing more can be signed up,
+checked in or confirmed.
+
 Cancelling within the activity's late_cancel_hours of its start is recorded as late; from the
 start on a sign-up cannot be cancelled (not showing up is then recorded when hours are
 confirmed, volunteers/attendance.py).
@@ -110,6 +114,13 @@ def led_activity(actor, activity_id):
         raise LinliError("not_found", "活动不存在", 404)
     led_team(actor, activity.team_id)
     return activity
+
+
+def of_team(actor, team_id):
+    """(team, its activities, newest first) for its leaders and staff."""
+    team = led_team(actor, team_id)
+    return team, list(Activity.select().where(Activity.team == team).order_by(Activity.starts_at.desc(),
+                                                                              Activity.id.desc()))
 
 
 def upcoming(resident, now=None):
@@ -247,6 +258,26 @@ def _promote(activity, freed, now):
     Signup.update(state="confirmed", promoted_at=now).where(Signup.id == first.id).execute()
     messages.promoted(first)
     return Signup.get_by_id(first.id)
+
+
+def cancel_activity(actor, activity_id, now=None):
+    """The leader or staff call the activity off before its start; each volunteer signed up or
+    waitlisted is told (volunteers/messages.py, after the commit). Returns (activity, the sign-ups
+    told); cancelling it again answers it as it is, telling no one twice. 409 started."""
+    now = now or utcnow()
+    activity = led_activity(actor, activity_id)
+    with db.atomic():
+        current = locked(activity.id)
+        if current.state == "cancelled":
+            return current, []
+        if now >= current.starts_at:
+            raise VolunteerError("started", "活动已开始，不能取消")
+        Activity.update(state="cancelled", cancelled_at=now).where(Activity.id == current.id).execute()
+        told = list(Signup.select().where((Signup.activity == current)
+                                          & Signup.state.in_(("confirmed", "waitlisted"))).order_by(Signup.id))
+        for signup in told:
+            messages.activity_cancelled(signup)
+    return Activity.get_by_id(activity.id), told
 
 
 def waitlist_position(signup):

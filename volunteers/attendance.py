@@ -49,7 +49,9 @@ def _scanned(activity, payload, secret_key):
         raise LinliError("wrong_activity", "这是另一场活动的签到码")
 
 
-def _unconfirmed(activity):
+def _editable(activity):
+    if activity.state == "cancelled":
+        raise VolunteerError("activity_cancelled", "活动已取消")
     if activity.hours_confirmed_at is not None:
         raise VolunteerError("hours_confirmed", "服务时长已确认，不能再修改")
 
@@ -78,11 +80,11 @@ def check_in(resident, activity_id, payload, secret_key, now=None):
 
 def _in(activity, resident_id, at, by):
     activity = Activity.get_by_id(activity.id)
-    _unconfirmed(activity)
+    _editable(activity)
     signup = _confirmed_signup(resident_id, activity)
     _window(activity, at)
     with db.atomic():
-        _unconfirmed(locked(activity.id))        # a confirmation committed meanwhile wins
+        _editable(locked(activity.id))        # a confirmation committed meanwhile wins
         done = (Signup.update(checked_in_at=at, checked_in_by=by)
                 .where((Signup.id == signup.id) & Signup.checked_in_at.is_null()).execute())
         if not done:
@@ -100,14 +102,14 @@ def check_out(resident, activity_id, payload, secret_key, now=None):
 
 def _out(activity, resident_id, at, by):
     activity = Activity.get_by_id(activity.id)
-    _unconfirmed(activity)
+    _editable(activity)
     signup = _confirmed_signup(resident_id, activity)
     if signup.checked_in_at is None:
         raise VolunteerError("not_checked_in", "尚未签到")
     if not signup.checked_in_at <= at <= activity.ends_at:
         raise LinliError("bad_time", "签退时间应在签到之后、活动结束之前", 422)
     with db.atomic():
-        _unconfirmed(locked(activity.id))
+        _editable(locked(activity.id))
         done = (Signup.update(checked_out_at=at, checked_out_by=by)
                 .where((Signup.id == signup.id) & Signup.checked_out_at.is_null()).execute())
         if not done:
@@ -142,7 +144,7 @@ def confirm_hours(actor, activity_id, now=None):
     if now < activity.ends_at:
         raise VolunteerError("not_ended", "活动结束后才能确认服务时长")
     with db.atomic():
-        _unconfirmed(locked(activity.id))
+        _editable(locked(activity.id))
         signups = list(Signup.select().where((Signup.activity == activity) & (Signup.state == "confirmed")))
         open_ones = [s for s in signups if s.checked_in_at is not None and s.checked_out_at is None]
         if open_ones:

@@ -6,7 +6,8 @@ as it stands, a different one is already_answered. Answers to one call take its 
 (PostgreSQL; SQLite's writers take turns), and a 来 counts only by a conditional update
 (coming < needed, the schema's CHECK behind it): the N-th 来 fills the call, the N+1-th is
 call_filled and nothing of it is written. Its live state (who comes, who not) is read by the
-console.
+console. Staff may close a call early (enough people came by other means, the storm passed):
+from then on it takes no answer (call_closed).
 """
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
@@ -49,6 +50,10 @@ def create(actor, team_id, what, place, needed, now=None):
     return call
 
 
+def find(call_id):
+    return UrgentCall.get_or_none(UrgentCall.id == call_id)
+
+
 def for_staff(actor, call_id):
     call = UrgentCall.get_or_none(UrgentCall.id == call_id)
     if call is None:
@@ -77,6 +82,8 @@ def answer(resident, call_id, said, now=None):
             if earlier.answer == said:
                 return earlier, False
             raise VolunteerError("already_answered", "您已回应过该任务")
+        if current.state == "closed":
+            raise VolunteerError("call_closed", "该紧急任务已结束，谢谢您")
         if said == "come":
             if current.state == "filled" or not (
                     UrgentCall.update(coming=UrgentCall.coming + 1)
@@ -85,6 +92,24 @@ def answer(resident, call_id, said, now=None):
             (UrgentCall.update(state="filled", filled_at=now)
              .where((UrgentCall.id == current.id) & (UrgentCall.coming >= UrgentCall.needed)).execute())
         return CallAnswer.create(call=current, resident=resident, answer=said, answered_at=now), True
+
+
+def close(actor, call_id, now=None):
+    """Staff close an open call early; 409 not_open when it is filled or closed already."""
+    call = for_staff(actor, call_id)
+    with db.atomic():
+        closed = (UrgentCall.update(state="closed", closed_at=now or utcnow())
+                  .where((UrgentCall.id == call.id) & (UrgentCall.state == "open")).execute())
+        if not closed:
+            raise VolunteerError("not_open", "该紧急任务已满员或已结束")
+    return UrgentCall.get_by_id(call.id)
+
+
+def of_team(actor, team_id):
+    """The team's calls, newest first, for staff."""
+    team = team_for(team_id)
+    require_staff(actor, team)
+    return list(UrgentCall.select().where(UrgentCall.team == team).order_by(UrgentCall.id.desc()))
 
 
 def state(call):

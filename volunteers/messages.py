@@ -1,5 +1,5 @@
 """Telling volunteers: a reminder the day before an activity, the news that they moved up from
-the waitlist, an urgent call of their team.
+the waitlist, an urgent call of their team, an activity called off.
 
 Each message is a row written in the transaction of what caused it and delivered by the queue
 after the commit (as cases/notify.py does), through wechat/outbound: the mini-program's
@@ -29,7 +29,7 @@ from wechat.outbound.payload import reply_template
 from wechat.outbound.payload import template
 
 # The subscribe template's phrase for each kind (5 characters at most).
-PHRASES = {"reminder": "明天服务", "promoted": "候补转正", "urgent_call": "紧急任务"}
+PHRASES = {"reminder": "明天服务", "promoted": "候补转正", "urgent_call": "紧急任务", "cancelled": "活动取消"}
 REMIND_FROM_HOUR, REMIND_UNTIL_HOUR = 9, 21        # local hours: no reminder wakes anyone
 
 
@@ -39,6 +39,14 @@ def promoted(signup):
     VolunteerMessage.delete().where((VolunteerMessage.signup == signup.id)
                                     & (VolunteerMessage.kind == "promoted")).execute()
     note = VolunteerMessage.create(resident=signup.resident_id, kind="promoted", signup=signup.id)
+    enqueue_after_commit(deliver_message, note.id)
+    return note.id
+
+
+def activity_cancelled(signup):
+    """Queue the news that the activity is called off; call inside the cancel's transaction. An
+    activity is cancelled once, so its sign-up hears it once (the key signup, kind)."""
+    note = VolunteerMessage.create(resident=signup.resident_id, kind="cancelled", signup=signup.id)
     enqueue_after_commit(deliver_message, note.id)
     return note.id
 
@@ -120,7 +128,9 @@ def _what(note):
     signup = Signup.get_by_id(note.signup_id)
     activity = Activity.get_by_id(signup.activity_id)
     when = local(activity.starts_at).strftime("%m月%d日%H:%M")
-    if note.kind == "reminder":
+    if note.kind == "cancelled":
+        said = "很抱歉，您报名的志愿活动“%s”（%s，%s）已取消，感谢您的支持。" % (activity.title, when, activity.place)
+    elif note.kind == "reminder":
         said = "提醒：您报名的志愿活动“%s”将于%s在%s开始，如不能参加请提前取消。" % (
             activity.title, when, activity.place)
     else:

@@ -5,6 +5,7 @@ the leader has not confirmed shows without hours, and never adds to a total or a
 """
 from linli.clock import local
 from linli.csv_export import csv_text
+from linli.errors import LinliError
 from models.community import Community
 from models.people import Resident
 from models.volunteers import Activity
@@ -48,6 +49,17 @@ def certificate(resident):
                             "minutes": m} for a, t, m in served],
             "total_minutes": sum(m for *_, m in served),
             "community": community.name if community else ""}
+
+
+def member_certificate(actor, team_id, resident_id, today):
+    """A member's certificate for the team's leaders and staff to print: the same data as the
+    volunteer's own, with the day it is issued. 404 for a resident who is not a member."""
+    team = led_team(actor, team_id)
+    member = TeamMember.get_or_none((TeamMember.team == team) & (TeamMember.resident == resident_id)
+                                    & (TeamMember.state == "approved"))
+    if member is None:
+        raise LinliError("not_found", "该居民不是本队队员", 404)
+    return dict(certificate(Resident.get_by_id(resident_id)), issued_on=today.isoformat())
 
 
 def hours_csv(actor, team_id):

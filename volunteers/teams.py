@@ -182,6 +182,47 @@ def appoint_leader(actor, team_id, resident_id, now=None):
         return TeamMember.get_by_id(current.id)
 
 
+def remove_leader(actor, team_id, resident_id, now=None):
+    """Staff take the leadership back: the resident stays a member. 409 not_a_leader."""
+    team = team_for(team_id)
+    require_staff(actor, team)
+    with db.atomic():
+        changed = (TeamMember.update(role="member", decided_at=now or utcnow())
+                   .where((TeamMember.team == team) & (TeamMember.resident == resident_id)
+                          & (TeamMember.role == "leader")).execute())
+        if not changed:
+            raise VolunteerError("not_a_leader", "该居民不是本队队长")
+    return TeamMember.get((TeamMember.team == team) & (TeamMember.resident == resident_id))
+
+
+def managed_by(staff, community_id):
+    """The community's teams the staff member manages (see _staff_manages), in order."""
+    return [t for t in Team.select().where(Team.community == community_id).order_by(Team.id)
+            if _staff_manages(staff, t)]
+
+
+def members_of(team):
+    """The team's approved members as TeamMember rows with their residents, leaders first."""
+    return list(TeamMember.select(TeamMember, Resident).join(Resident)
+                .where((TeamMember.team == team) & (TeamMember.state == "approved"))
+                .order_by(TeamMember.role, Resident.id))   # "leader" < "member"
+
+
+MAX_CANDIDATES = 20
+
+
+def candidates(team, query):
+    """Residents of the team's scope who may lead it, found by name or phone (at most 20)."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    scope = ((Resident.community == team.community_id) & (Resident.address_state == "confirmed")
+             & (Resident.nickname.contains(query) | (Resident.phone == query)))
+    if team.building_id is not None:
+        scope &= Resident.building == team.building_id
+    return list(Resident.select().where(scope).order_by(Resident.id).limit(MAX_CANDIDATES))
+
+
 def approved_members(team):
     return list(Resident.select().join(TeamMember, on=(TeamMember.resident == Resident.id))
                 .where((TeamMember.team == team) & (TeamMember.state == "approved")).order_by(Resident.id))
