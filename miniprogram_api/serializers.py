@@ -15,6 +15,7 @@ from cases.queries import mask
 from cases.workflow import RESIDENT_ACTIONS
 from community import residents
 from linli.clock import local
+from miniprogram_api.openapi import examples
 from models.cases import STATES
 from models.people import ADDRESS_STATES
 
@@ -51,6 +52,13 @@ class Address(BaseModel):
 
 
 class Resident(BaseModel):
+    model_config = examples(
+        {"id": 12, "nickname": "居民老刘", "phone": "13800000000",
+         "address": {"building_id": 1, "unit_id": 1, "household_id": 17, "room": "501", "state": "confirmed",
+                     "label": "丰泽园小区 1号楼 1单元 501", "community": {"code": "bajiazhuang", "name": "八家庄社区"},
+                     "confirmers": [{"role": "楼长", "name": "楼长老王"},
+                                    {"role": "1单元 单元长", "name": "单元长小张"},
+                                    {"role": "网格员", "name": "网格员一"}, {"role": "社区书记", "name": ""}]}})
     id: int
     nickname: str
     phone: str | None
@@ -262,6 +270,16 @@ class CommunityEntry(CommunityRef):
 
 
 class Structure(BaseModel):
+    model_config = examples(
+        {"community": {"code": "bajiazhuang", "name": "八家庄社区"},
+         "estates": [{"id": 1, "name": "丰泽园小区", "buildings": [
+                         {"id": 1, "name": "1号楼", "units": [{"id": 1, "name": "1单元"}, {"id": 2, "name": "2单元"},
+                                                             {"id": 3, "name": "3单元"}]},
+                         {"id": 2, "name": "2号楼", "units": [{"id": 4, "name": "1单元"}, {"id": 5, "name": "2单元"},
+                                                             {"id": 6, "name": "3单元"}, {"id": 7, "name": "4单元"}]}]},
+                     {"id": 2, "name": "八家庄东区", "buildings": [
+                         {"id": 8, "name": "1号楼", "units": [{"id": 22, "name": "1单元"}, {"id": 23, "name": "2单元"},
+                                                             {"id": 24, "name": "3单元"}]}]}]})
     community: CommunityRef
     estates: list[EstateNode]
 
@@ -277,12 +295,21 @@ class Room(BaseModel):
 
 
 class UnitRooms(BaseModel):
+    model_config = examples(
+        {"unit": {"id": 1, "name": "1单元", "building_id": 1, "building": "丰泽园小区 1号楼"},
+         "rooms": [{"id": 1, "room": "101"}, {"id": 2, "room": "102"}, {"id": 16, "room": "404"},
+                   {"id": 17, "room": "501"}, {"id": 18, "room": "502"}]},
+        {"unit": {"id": 36, "name": "1单元", "building_id": 12, "building": "八家庄东区 5号楼"}, "rooms": []})
     unit: UnitRef
     rooms: list[Room] = Field(description="in door order; empty where the unit's households are not loaded: "
                                           "the resident types the room")
 
 
 class BuildingPlace(BaseModel):
+    model_config = examples(
+        {"id": 1, "name": "1号楼", "label": "丰泽园小区 1号楼", "estate": "丰泽园小区",
+         "community": {"code": "bajiazhuang", "name": "八家庄社区"},
+         "units": [{"id": 1, "name": "1单元"}, {"id": 2, "name": "2单元"}, {"id": 3, "name": "3单元"}]})
     id: int
     name: str
     label: str

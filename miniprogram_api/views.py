@@ -27,6 +27,7 @@ from miniprogram_api.auth import issue
 from miniprogram_api.auth import resident_required
 from miniprogram_api.openapi import declare
 from miniprogram_api.openapi import document
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Form
 from miniprogram_api.parsing import Id
@@ -133,6 +134,8 @@ def bind_phone(json: PhoneCode):
 
 
 class AddressClaim(Body):
+    model_config = examples({"building_id": 1, "unit_id": 1, "household_id": 17},
+                            {"building_id": 12, "unit_id": 36, "room": "302"})
     building_id: Whole
     unit_id: Whole | None = None
     household_id: Whole | None = Field(None, description="a room from GET /units/<id>/rooms; "
