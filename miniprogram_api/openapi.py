@@ -74,6 +74,8 @@ class ErrorDetail(BaseModel):
 
 
 class Error(BaseModel):
+    model_config = examples({"error": {"code": "not_found", "message": "案件不存在"}},
+                            {"error": {"code": "already_voted", "message": "您家已表态（入户代录），每户一票"}})
     error: ErrorDetail
 
 

@@ -87,6 +87,7 @@ def openapi():
 
 # -- session ----------------------------------------------------------------------------------
 class WeChatCode(Body):
+    model_config = examples({"code": "0c3Xb8100CzSAV1nJa300sN3Yx2Xb81Q"})
     # A code that is not text was read as no code, and answered as the domain answers that.
     code: Annotated[Text, Refusal("bad_code", "缺少登录凭证 code", 401)] = ""
 
@@ -121,6 +122,7 @@ def me():
 
 
 class PhoneCode(Body):
+    model_config = examples({"code": "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144"})
     code: Annotated[Text, Refusal("bad_code", "缺少手机号凭证 code")] = ""
 
 
@@ -164,6 +166,8 @@ def _before_the_photo_is_read(view):
 
 
 class Photo(Form):
+    # A file part cannot be written in JSON: the example's string stands for the photo's bytes.
+    model_config = examples({"file": "(the photo, JPEG)"})
     file: Annotated[UploadedFile, Refusal("missing_file", "请选择照片（字段名 file）")]
 
 
@@ -185,6 +189,10 @@ class Location(BaseModel):
 
 
 class Filing(Body):
+    model_config = examples(
+        {"description": "1号楼1单元楼道灯坏了一周，晚上上下楼看不见", "category_id": 5, "photo_ids": [41],
+         "anonymous": False, "publish_photos": True,
+         "location": {"lat": 38.0512, "lng": 114.5219, "label": "丰泽园小区 1号楼"}})
     description: Text = ""
     category_id: Whole | None = None
     photo_ids: list[Id] | None = None
@@ -237,6 +245,7 @@ def confirm(number):
 
 
 class Reason(Body):
+    model_config = examples({"reason": "灯泡换了，第二天又不亮了，可能是线路问题"})
     reason: Text = ""
 
 
@@ -249,6 +258,7 @@ def reopen(number, json: Reason):
 
 
 class Rating(Body):
+    model_config = examples({"score": 5, "comment": "当天就修好了，谢谢网格员"})
     score: Whole = Field(description="1 to 5")
     comment: Text = ""
 
