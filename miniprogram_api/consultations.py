@@ -21,6 +21,8 @@ from miniprogram_api.auth import resident_required
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import example_of
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Form
 from miniprogram_api.parsing import Id
@@ -43,6 +45,11 @@ from models.proposals import SCOPES
 
 
 class Voice(BaseModel):
+    model_config = examples(
+        {"choice": 0, "option": "同意", "by": "居民老刘", "mine": True, "at_door": False, "recorded_by": None,
+         "cast_at": "2026-11-25T12:06:41+08:00", "changed_at": None},
+        {"choice": 0, "option": "同意", "by": "入户代录", "mine": False, "at_door": True, "recorded_by": "单元长",
+         "cast_at": "2026-11-26T10:15:00+08:00", "changed_at": None})
     choice: int
     option: str
     by: str = Field(description="who cast it: a member's nickname, or 入户代录 (recorded at the door)")
@@ -69,6 +76,18 @@ class OptionCount(BaseModel):
 
 
 class Result(BaseModel):
+    # The green strip closed with 14 of 588 owner households answered: 11 consent, yet far from
+    # the two thirds who must take part, by number and by floor area.
+    model_config = examples(
+        {"rule": "owners_art278_major", "outcome": "failed",
+         "by_option": [{"option": "同意", "households": 11, "area_dm2": 99465},
+                       {"option": "不同意", "households": 2, "area_dm2": 18625},
+                       {"option": "弃权", "households": 1, "area_dm2": 11063}],
+         "counted_households": 588, "answered_households": 14,
+         "checks": [{"test": "participation_owners", "needed": ">=2/3", "got": 14, "of": 588, "met": False},
+                    {"test": "participation_area", "needed": ">=2/3", "got": 129153, "of": 5085779, "met": False},
+                    {"test": "consent_owners", "needed": ">=3/4", "got": 11, "of": 14, "met": True},
+                    {"test": "consent_area", "needed": ">=3/4", "got": 99465, "of": 129153, "met": True}]})
     rule: Literal[RULES]
     outcome: Literal[OUTCOMES]
     by_option: list[OptionCount]
@@ -78,6 +97,14 @@ class Result(BaseModel):
 
 
 class ConsultationSummary(BaseModel):
+    model_config = examples(
+        {"id": 1, "question": "小区北侧荒废绿地改建为健步道，您是否同意？", "scope": "estate",
+         "scope_label": "丰泽园小区", "rule": "owners_art278_major",
+         "rule_sentence": "依《民法典》第二百七十八条（重大事项）：专有面积和人数均占三分之二以上的业主参与表决，"
+                          "且参与表决的业主中面积和人数均达四分之三以上同意即通过",
+         "options": ["同意", "不同意", "弃权"], "allow_change": False, "opens_at": "2026-11-25T09:00:00+08:00",
+         "closes_at": "2026-12-11T09:00:00+08:00", "closed_at": None, "state": "open", "taking": True,
+         "voice": example_of(Voice), "outcome": None})
     id: int
     question: str
     scope: Literal[SCOPES]
@@ -96,15 +123,23 @@ class ConsultationSummary(BaseModel):
 
 
 class ConsultationDetail(ConsultationSummary):
+    model_config = examples(example_of(
+        ConsultationSummary, closed_at="2026-12-11T09:00:00+08:00", state="closed", taking=False, outcome="failed",
+        description="小区北侧绿地多年无人养护，杂草丛生。社区拟将其改建为健步道，两侧补种花木、安装座椅和照明，"
+                    "费用由社区申请专项资金承担，不动用维修资金。改变共有部分用途属《民法典》第二百七十八条"
+                    "规定的重大事项，请各户业主表态。",
+        result=example_of(Result)))
     description: str
     result: Result | None = Field(description="computed once at the close")
 
 
 class ConsultationList(BaseModel):
+    model_config = examples({"items": [example_of(ConsultationSummary)]})
     items: list[ConsultationSummary]
 
 
 class Cast(Body):
+    model_config = examples({"choice": 0}, {"choice": 1, "change": True})
     choice: int | None = Field(None, description="the option's index (0: the first, 同意)")
     change: StrictBool = Field(False, description="replace my household's earlier voice (where allowed)")
 
@@ -156,6 +191,14 @@ def vote(consultation_id, json: Cast):
 
 # -- staff ---------------------------------------------------------------------------------------
 class NewConsultation(Body):
+    model_config = examples(
+        {"scope": "estate", "estate_id": 1, "question": "小区北侧荒废绿地改建为健步道，您是否同意？",
+         "description": "改变共有部分用途属《民法典》第二百七十八条规定的重大事项，请各户业主表态。",
+         "options": ["同意", "不同意", "弃权"], "rule": "owners_art278_major",
+         "opens_at": "2026-11-25T09:00:00+08:00", "closes_at": "2026-12-11T09:00:00+08:00", "named_export": True},
+        {"scope": "unit", "unit_id": 1, "question": "1号楼1单元楼道加装声控灯，您是否同意？",
+         "rule": "households_majority", "params": {"quorum": ">=1/2"},
+         "closes_at": "2026-12-05T20:00:00+08:00", "allow_change": True})
     scope: Literal[SCOPES] | None = None
     community_id: Id | None = Field(None, description="for a community's consultation")
     estate_id: Id | None = None
@@ -173,6 +216,11 @@ class NewConsultation(Body):
 
 
 class StaffConsultation(BaseModel):
+    model_config = examples(
+        {"id": 1, "question": "小区北侧荒废绿地改建为健步道，您是否同意？", "state": "closed", "outcome": "failed",
+         "result": example_of(Result)},
+        {"id": 2, "question": "1号楼1单元楼道加装声控灯，您是否同意？", "state": "open", "outcome": None,
+         "result": None})
     id: int
     question: str
     state: Literal[STATES]
@@ -181,11 +229,14 @@ class StaffConsultation(BaseModel):
 
 
 class DoorVoice(Body):
+    model_config = examples({"household_id": 17, "choice": 0})
     household_id: Id | None = None
     choice: int | None = Field(None, description="the option's index")
 
 
 class DoorPaper(Form):
+    # A file part cannot be written in JSON: the example's string stands for the photo's bytes.
+    model_config = examples({"household_id": 17, "choice": 0, "photo": "(the signed paper, JPEG)"})
     household_id: Id
     choice: Annotated[int, Refusal("bad_choice", "请选择一个选项", 422)]
     photo: Annotated[UploadedFile, Refusal("missing_file", "请附上签字照片（字段名 photo）")] = Field(
@@ -198,6 +249,7 @@ class UnansweredHousehold(BaseModel):
 
 
 class Unanswered(BaseModel):
+    model_config = examples({"items": [{"id": 6, "door": "1号楼1单元202"}, {"id": 7, "door": "1号楼1单元203"}]})
     items: list[UnansweredHousehold]
 
 

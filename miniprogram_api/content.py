@@ -15,6 +15,7 @@ from community import places
 from linli.errors import LinliError
 from miniprogram_api.auth import resident_required
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import examples
 from miniprogram_api.serializers import CommunityRef
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import when
@@ -39,6 +40,16 @@ class FeedItem(BaseModel):
 
 
 class FeedPage(BaseModel):
+    model_config = examples(
+        {"community": {"code": "bajiazhuang", "name": "八家庄社区"}, "total": 2, "page": 1, "size": 20,
+         "items": [{"kind": "text", "id": 14, "title": "明日停水通知",
+                    "summary": "明日停水通知 因管网检修，11月29日8:00至14:00丰泽园小区停水，请提前储水。",
+                    "urgent": True, "pinned": True, "at": "2026-11-28T09:00:00+08:00", "audience": "全体居民",
+                    "cover": None},
+                   {"kind": "article", "id": 6, "title": "健步道改建征询：您的一票很重要",
+                    "summary": "小区北侧绿地改建方案和表决方式",
+                    "urgent": False, "pinned": False, "at": "2026-11-25T10:00:00+08:00", "audience": "全体居民",
+                    "cover": "/media/articles/202611/5b0e6f2d1c7a4e3f9a8b7c6d5e4f3a2b.jpg"}]})
     community: CommunityRef | None = Field(description="None: the resident has no community yet")
     total: int
     page: int
@@ -47,6 +58,10 @@ class FeedPage(BaseModel):
 
 
 class NoticeDetail(BaseModel):
+    model_config = examples(
+        {"id": 14, "title": "明日停水通知",
+         "text": "明日停水通知\n因管网检修，11月29日8:00至14:00丰泽园小区停水，请提前储水。",
+         "article_id": None, "urgent": True, "at": "2026-11-28T09:00:00+08:00", "audience": "全体居民"})
     id: int
     title: str
     text: str = Field(description="the text as sent; empty for an article's notice")
@@ -57,6 +72,13 @@ class NoticeDetail(BaseModel):
 
 
 class ArticleDetail(BaseModel):
+    model_config = examples(
+        {"id": 6, "title": "健步道改建征询：您的一票很重要", "author": "八家庄社区",
+         "digest": "小区北侧绿地改建方案和表决方式",
+         "published_at": "2026-11-25T10:00:00+08:00",
+         "cover": "/media/articles/202611/5b0e6f2d1c7a4e3f9a8b7c6d5e4f3a2b.jpg",
+         "html": "<p>小区北侧绿地多年无人养护，社区拟将其改建为健步道。</p>", "url": None, "urgent": False,
+         "audience": "全体居民"})
     id: int
     title: str
     author: str

@@ -11,6 +11,10 @@ The request models (a JSON body `json`, a `query`, a multipart `form`, `headers`
 request before the view runs; a failure is answered here, in our error format (parsing.refusal).
 The response models document the answers; the serializers are held to them by the tests
 (tests/test_openapi.py, tests/test_api_contract.py), not re-checked on every request.
+
+A model shows what it looks like filled in with `model_config = examples({...})`: JSON Schema's
+`examples` in its component schema. The tests validate every example against its model, so an
+example cannot drift from the fields it shows.
 """
 import copy
 
@@ -52,6 +56,17 @@ CSV = object()
 """`declare(CSV)`: the route answers a CSV file."""
 
 
+def examples(*items):
+    """A model's configuration carrying its examples (JSON values, as on the wire); a subclass's
+    configuration adds to its base's (a Body stays strict)."""
+    return ConfigDict(json_schema_extra={"examples": list(items)})
+
+
+def example_of(model, **changes):
+    """The first example of `model` with `changes`: a model's example built on its base's."""
+    return dict(model.model_config["json_schema_extra"]["examples"][0], **changes)
+
+
 class ErrorDetail(BaseModel):
     model_config = ConfigDict(extra="allow")
     code: str
@@ -59,6 +74,8 @@ class ErrorDetail(BaseModel):
 
 
 class Error(BaseModel):
+    model_config = examples({"error": {"code": "not_found", "message": "案件不存在"}},
+                            {"error": {"code": "already_voted", "message": "您家已表态（入户代录），每户一票"}})
     error: ErrorDetail
 
 

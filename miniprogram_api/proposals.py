@@ -13,6 +13,8 @@ from cases import queries
 from miniprogram_api.auth import resident_required
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import example_of
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Id
 from miniprogram_api.parsing import IdempotencyKey
@@ -30,6 +32,10 @@ State = Literal[STATES]
 
 
 class ProposalSummary(BaseModel):
+    model_config = examples(
+        {"id": 3, "title": "楼道堆物清理", "scope": "unit", "scope_label": "丰泽园小区 1号楼 1单元", "state": "open",
+         "state_label": "征集附议", "supporters": 4, "support_needed": 6, "supported": True, "mine": False,
+         "created_at": "2026-11-20T19:32:10+08:00"})
     id: int
     title: str
     scope: Scope
@@ -44,6 +50,13 @@ class ProposalSummary(BaseModel):
 
 
 class ProposalPage(BaseModel):
+    model_config = examples(
+        {"total": 2, "page": 1, "size": 20,
+         "items": [example_of(ProposalSummary),
+                   example_of(ProposalSummary, id=1, title="小区北侧荒废绿地改建为健步道", scope="estate",
+                              scope_label="丰泽园小区", state="on_agenda", state_label="已列入议事会议程",
+                              supporters=10, support_needed=10, supported=False,
+                              created_at="2026-11-02T08:45:51+08:00")]})
     total: int
     page: int
     size: int
@@ -51,6 +64,9 @@ class ProposalPage(BaseModel):
 
 
 class ProposalComment(BaseModel):
+    model_config = examples(
+        {"id": 12, "text": "同意，楼道里的旧自行车也该清走。", "held": False, "mine": True,
+         "at": "2026-11-21T07:58:02+08:00"})
     id: int
     text: str
     held: bool = Field(description="it names listed words: kept for staff, shown to its author only")
@@ -73,6 +89,18 @@ class Outcome(BaseModel):
 
 
 class ProposalDetail(ProposalSummary):
+    model_config = examples(example_of(
+        ProposalSummary, state="adopted", state_label="已采纳", supporters=6, mine=True,
+        text="楼道堆满杂物，影响通行和消防，建议统一清理。",
+        photos=["/media/reports/202611/3f9c2a7e51d04b8c9a6e1f2d7c40b853.jpg"],
+        outcome={"reason": "议事会讨论通过，物业本周内统一清理。", "case_number": "R2611240007", "merged_into_id": None,
+                 "at": "2026-11-24T16:20:00+08:00"},
+        timeline=[{"kind": "raised", "label": "提出议事", "at": "2026-11-20T19:32:10+08:00", "note": ""},
+                  {"kind": "on_agenda", "label": "已列入议事会议程", "at": "2026-11-22T09:11:37+08:00",
+                   "note": "6户附议"},
+                  {"kind": "adopted", "label": "已采纳", "at": "2026-11-24T16:20:00+08:00",
+                   "note": "议事会讨论通过，物业本周内统一清理。"}],
+        comments=[example_of(ProposalComment, mine=False)]))
     text: str
     photos: list[str] = Field(description="paths under the API's origin (/media/...)")
     outcome: Outcome | None
@@ -86,6 +114,9 @@ class ProposalFilter(Paging):
 
 
 class NewProposal(Body):
+    model_config = examples(
+        {"scope": "unit", "title": "楼道堆物清理", "text": "楼道堆满杂物，影响通行和消防，建议统一清理。",
+         "photo_ids": [41]})
     scope: Scope | None = Field(None, description="whose proposal it is; without one, 422 bad_scope")
     title: Text = ""
     text: Text = ""
@@ -93,6 +124,7 @@ class NewProposal(Body):
 
 
 class NewComment(Body):
+    model_config = examples({"text": "同意，楼道里的旧自行车也该清走。"})
     text: Text = ""
 
 
@@ -179,6 +211,9 @@ def comment(proposal_id, json: NewComment):
 
 # -- staff ---------------------------------------------------------------------------------------
 class StaffOutcome(BaseModel):
+    model_config = examples(
+        {"id": 3, "state": "adopted", "state_label": "已采纳", "reason": "议事会讨论通过，物业本周内统一清理。",
+         "case_number": "R2611240007", "merged_into_id": None, "decided_at": "2026-11-24T16:20:00+08:00"})
     id: int
     state: State
     state_label: str
@@ -189,6 +224,9 @@ class StaffOutcome(BaseModel):
 
 
 class Decision(Body):
+    model_config = examples(
+        {"reason": "议事会讨论通过，物业本周内统一清理。", "file_case": True},
+        {"reason": "与“1号楼楼道杂物”为同一件事，合并办理。", "merged_into_id": 2})
     reason: Text = ""
     case_number: Text = Field("", description="adopt: the case it became (optional)")
     merged_into_id: Id | None = Field(None, description="merge: the proposal it joins")

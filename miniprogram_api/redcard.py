@@ -30,6 +30,7 @@ from miniprogram_api.auth import merchant_required
 from miniprogram_api.auth import resident_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import Moment
@@ -112,6 +113,7 @@ def coupon_qr(coupon_id):
 
 # -- merchants' counters ----------------------------------------------------------------------
 class Binding(Body):
+    model_config = examples({"code": "0c3Xb8100CzSAV1nJa300sN3Yx2Xb81Q", "binding_code": "9F3A61C04E"})
     code: Text = Field("", description="from wx.login()")
     binding_code: Text = ""
 
@@ -126,6 +128,8 @@ def bind(json: Binding):
 
 
 class MerchantSignIn(Body):
+    model_config = examples({"code": "0c3Xb8100CzSAV1nJa300sN3Yx2Xb81Q"},
+                            {"code": "0a1Kz70w3TqMBV2mLd2w3b2Cb64Kz70B", "merchant_id": 1})
     code: Text = Field("", description="from wx.login()")
     merchant_id: Whole | None = Field(None, description="needed when this WeChat serves several merchants")
 
@@ -154,6 +158,15 @@ Fen = Annotated[Whole, Field(description="money in fen (分)")]
 class CampaignDraft(Body):
     """A campaign's terms; the rules between them (a discount needs its percent, the stock is
     positive, validity is fixed or counted from the claim) are coupons.campaigns'."""
+    model_config = examples(
+        {"title": "满50减10", "kind": "cash_off", "value_fen": 1000, "threshold_fen": 5000, "total_stock": 200,
+         "per_resident_limit": 1, "per_day_limit": 50, "claim_starts_at": "2026-11-20T08:00:00+08:00",
+         "claim_ends_at": "2026-12-20T22:00:00+08:00", "valid_from": "2026-11-20T08:00:00+08:00",
+         "valid_until": "2026-12-31T22:00:00+08:00", "rules": "单笔满50元可用，每单限用一张，不与店内其他优惠同享",
+         "grid_ids": [1, 2]},
+        {"title": "理发八八折", "kind": "discount", "discount_percent": 88, "total_stock": 100, "per_resident_limit": 1,
+         "claim_starts_at": "2026-12-01T09:00:00+08:00", "claim_ends_at": "2026-12-31T20:00:00+08:00",
+         "valid_days": 14, "rules": "限本人使用，烫染除外"})
     claim_starts_at: Moment = None
     claim_ends_at: Moment = None
     valid_from: Moment = None
@@ -196,6 +209,7 @@ def merchant_act(campaign_id, action):
 
 
 class Stock(Body):
+    model_config = examples({"total_stock": 300})
     total_stock: Whole
 
 
@@ -226,6 +240,8 @@ def merchant_stats_csv(campaign_id):
 
 
 class Redemption(Body):
+    model_config = examples({"qr": "IjdLM01ROVhEMlBMQUhUNFdYIg.awm2ug.Ole2B958olnwh6JpH9AQBpATmRc", "order_fen": 6850},
+                            {"code": "7K3M-Q9XD-2PLA-HT4W-X", "order_fen": 6850})
     qr: Text = Field("", description="the scanned payload")
     code: Text = Field("", description="or the typed code")
     # Checked by the domain, which logs a refused amount with the attempt (400 bad_order_fen).
@@ -244,6 +260,7 @@ def redeem(json: Redemption):
 
 
 class Reversal(Body):
+    model_config = examples({"reason": "顾客退货，整单取消"})
     reason: Text = ""
 
 

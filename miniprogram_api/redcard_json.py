@@ -8,6 +8,8 @@ from pydantic import Field
 
 from coupons import codes
 from coupons import wallet
+from miniprogram_api.openapi import example_of
+from miniprogram_api.openapi import examples
 from miniprogram_api.serializers import Rate
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import Token
@@ -20,6 +22,9 @@ from models.merchants import MERCHANT_STATES
 
 
 class Merchant(BaseModel):
+    model_config = examples(
+        {"id": 1, "name": "八家庄便民超市", "address": "八家庄路12号", "category": "超市", "contact_name": "李店长",
+         "contact_phone": "13900000061", "status": "active"})
     id: int
     name: str
     address: str
@@ -30,6 +35,7 @@ class Merchant(BaseModel):
 
 
 class Merchants(BaseModel):
+    model_config = examples({"items": [example_of(Merchant)]})
     items: list[Merchant]
 
 
@@ -43,6 +49,9 @@ Fen = Annotated[int, Field(description="money in fen (分)")]
 
 
 class CampaignTerms(BaseModel):
+    model_config = examples({"id": 3, "title": "满50减10", "kind": "cash_off", "merchant": "八家庄便民超市",
+         "merchant_address": "八家庄路12号", "value_fen": 1000, "threshold_fen": 5000, "discount_percent": None,
+         "rules": "单笔满50元可用，每单限用一张，不与店内其他优惠同享"})
     """What a coupon shows of its campaign."""
     id: int
     title: str
@@ -56,6 +65,11 @@ class CampaignTerms(BaseModel):
 
 
 class Campaign(CampaignTerms):
+    model_config = examples(example_of(
+        CampaignTerms, merchant_id=1, total_stock=200, claimed=57, remaining=143, per_resident_limit=1,
+        per_day_limit=50, claim_starts_at="2026-11-20T08:00:00+08:00", claim_ends_at="2026-12-20T22:00:00+08:00",
+        valid_from="2026-11-20T08:00:00+08:00", valid_until="2026-12-31T22:00:00+08:00", valid_days=None,
+        state="live", held=1))
     merchant_id: int
     total_stock: int
     claimed: int
@@ -72,6 +86,7 @@ class Campaign(CampaignTerms):
 
 
 class Campaigns(BaseModel):
+    model_config = examples({"items": [example_of(Campaign)]})
     items: list[Campaign]
 
 
@@ -92,6 +107,11 @@ def campaign_json(campaign, held=None):
 
 
 class Coupon(BaseModel):
+    model_config = examples(
+        {"id": 88, "code": "7K3M-Q9XD-2PLA-HT4W-X", "state": "issued", "campaign": example_of(CampaignTerms),
+         "claimed_at": "2026-11-26T18:02:44+08:00", "valid_from": "2026-11-20T08:00:00+08:00",
+         "expires_at": "2026-12-31T22:00:00+08:00", "redeemed_at": None,
+         "qr": "IjdLM01ROVhEMlBMQUhUNFdYIg.awm2ug.Ole2B958olnwh6JpH9AQBpATmRc", "qr_refresh_seconds": 60})
     id: int
     code: Annotated[str, Field(pattern="^[0-9A-Z]{4}(-[0-9A-Z]{1,4}){4}$")]
     state: Literal[COUPON_STATES] = Field(description="an issued coupon past its end shows expired at once")
@@ -105,6 +125,8 @@ class Coupon(BaseModel):
 
 
 class Coupons(BaseModel):
+    model_config = examples(
+        {"items": [{key: value for key, value in example_of(Coupon).items() if not key.startswith("qr")}]})
     items: list[Coupon]
 
 
@@ -124,6 +146,9 @@ def coupon_json(coupon, qr=None):
 
 
 class Redeemed(BaseModel):
+    model_config = examples(
+        {"code": "7K3MQ9XD2PLAHT4WX", "state": "redeemed", "campaign_id": 3, "title": "满50减10", "resident": "居***",
+         "order_fen": 6850, "redeemed_at": "2026-11-27T10:31:09+08:00"})
     code: str
     state: str
     campaign_id: int
@@ -149,10 +174,16 @@ class MerchantStaff(BaseModel):
 
 
 class MerchantToken(Token):
+    model_config = examples(example_of(
+        Token, token="eyJtIjo0fQ.awm2eQ.q8Jr2dKxN0bV7fTt1sLwYc9ZpHk",
+        merchant_staff={"id": 4, "name": "李店长", "role": "owner", "merchant": example_of(Merchant)}))
     merchant_staff: MerchantStaff
 
 
 class NewMerchantStaff(BaseModel):
+    model_config = examples(
+        {"id": 5, "name": "收银员小赵", "role": "clerk", "binding_code": "9F3A61C04E",
+         "binding_expires_at": "2026-11-28T10:31:09+08:00"})
     id: int
     name: str
     role: Literal[MERCHANT_ROLES]
@@ -172,6 +203,12 @@ class Attempt(BaseModel):
 
 
 class Attempts(BaseModel):
+    model_config = examples(
+        {"items": [{"id": 31, "clerk_id": 5, "action": "redeem", "outcome": "ok", "entered": "7K3MQ9XD2PLAHT4WX",
+                    "order_fen": 6850, "reason": "", "at": "2026-11-27T10:31:09+08:00"},
+                   {"id": 30, "clerk_id": 5, "action": "redeem", "outcome": "code_mistyped",
+                    "entered": "7K3MQ9XD2PLAHT4WY", "order_fen": 6850, "reason": "",
+                    "at": "2026-11-27T10:30:40+08:00"}]})
     items: list[Attempt]
 
 
@@ -182,6 +219,12 @@ class DayFigures(BaseModel):
 
 
 class CampaignStats(BaseModel):
+    model_config = examples(
+        {"campaign_id": 3, "title": "满50减10", "state": "live", "stock": 200, "claimed": 57, "redeemed": 21,
+         "redemption_rate": 0.3684, "unique_residents": 57, "first_time_customers": 9, "returning_customers": 12,
+         "value_issued_fen": 57000, "value_redeemed_fen": 21000,
+         "by_day": [{"day": "2026-11-26", "claimed": 12, "redeemed": 5},
+                    {"day": "2026-11-27", "claimed": 8, "redeemed": 6}]})
     campaign_id: int
     title: str
     state: str
@@ -208,4 +251,7 @@ class MerchantTotals(BaseModel):
 
 
 class Totals(BaseModel):
+    model_config = examples(
+        {"items": [{"merchant_id": 1, "merchant": "八家庄便民超市", "campaigns": 2, "claimed": 57, "redeemed": 21,
+                    "value_issued_fen": 57000, "value_redeemed_fen": 21000}]})
     items: list[MerchantTotals]

@@ -15,6 +15,8 @@ from miniprogram_api import redcard_json
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import example_of
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Query
 from miniprogram_api.parsing import Text
@@ -51,6 +53,8 @@ def list_merchants():
 
 
 class NewMerchant(Body):
+    model_config = examples({"name": "丰收路理发店", "address": "丰收路8号", "category": "理发",
+                             "contact_name": "周师傅", "contact_phone": "13900000062"})
     name: Text = ""
     address: Text = ""
     category: Text = ""
@@ -69,6 +73,7 @@ def onboard(json: NewMerchant):
 
 
 class MerchantStatus(Body):
+    model_config = examples({"status": "active"}, {"status": "suspended"})
     # The domain names a status it does not know (422 bad_status).
     status: Text = Field("", description=" or ".join(MERCHANT_STATES))
 
@@ -83,6 +88,7 @@ def merchant_status(merchant_id, json: MerchantStatus):
 
 
 class MerchantPerson(Body):
+    model_config = examples({"name": "收银员小赵", "role": "clerk"})
     name: Text = ""
     role: Text = Field("", description=" or ".join(MERCHANT_ROLES))
 
@@ -123,6 +129,7 @@ def _role_first(view):
 
 
 class StaffCampaignDraft(CampaignDraft):
+    model_config = examples(example_of(CampaignDraft, merchant_id=1))
     merchant_id: Whole
 
 

@@ -12,6 +12,8 @@ from community import rounds as domain
 from community import work_notices
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import example_of
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import when
@@ -22,6 +24,9 @@ ItemState = Literal["open", "not_home", "informed", "declined"]
 
 
 class DoorItem(BaseModel):
+    model_config = examples(
+        {"id": 301, "door": "丰泽园小区 1号楼 1单元 301", "state": "informed",
+         "marked_at": "2026-11-27T19:12:40+08:00"})
     id: int
     door: str = Field(description="小区 楼栋 单元 房间, e.g. 丰泽园小区 1号楼 1单元 301")
     state: ItemState
@@ -44,11 +49,19 @@ class MyTask(BaseModel):
 
 
 class MyRounds(BaseModel):
+    model_config = examples(
+        {"rounds": [{"id": 2, "title": "健步道征询入户告知", "deadline": "2026-12-06T18:00:00+08:00",
+                     "items": [example_of(DoorItem),
+                               {"id": 302, "door": "丰泽园小区 1号楼 1单元 302", "state": "open", "marked_at": None}]}],
+         "tasks": [{"id": 7, "text": "本周六上午9点在社区广场集合，协助老人登记健步道意见",
+                    "sent_at": "2026-11-26T16:00:00+08:00",
+                    "deadline": "2026-11-29T09:00:00+08:00", "acknowledged_at": None}]})
     rounds: list[MyRound]
     tasks: list[MyTask]
 
 
 class MarkBody(Body):
+    model_config = examples({"state": "informed"}, {"state": "not_home"})
     state: Mark
 
 
@@ -71,6 +84,13 @@ class Behind(BaseModel):
 
 
 class RoundCoverage(BaseModel):
+    model_config = examples(
+        {"id": 2, "title": "健步道征询入户告知", "deadline": "2026-12-06T18:00:00+08:00",
+         "buildings": [{"building_id": 1, "label": "丰泽园小区 1号楼", "households": 84, "wechat": 31, "informed": 40,
+                        "declined": 2, "not_home": 6, "open": 5, "covered": 71}],
+         "total": {"building_id": None, "label": "合计", "households": 84, "wechat": 31, "informed": 40, "declined": 2,
+                   "not_home": 6, "open": 5, "covered": 71},
+         "behind": [{"name": "单元长小张", "role": "unit_leader", "open": 3}, {"name": None, "role": None, "open": 2}]})
     id: int
     title: str
     deadline: Time
@@ -80,6 +100,7 @@ class RoundCoverage(BaseModel):
 
 
 class Acknowledged(BaseModel):
+    model_config = examples({"id": 7, "acknowledged_at": "2026-11-26T16:05:31+08:00"})
     id: int
     acknowledged_at: Time
 

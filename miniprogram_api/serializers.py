@@ -15,6 +15,8 @@ from cases.queries import mask
 from cases.workflow import RESIDENT_ACTIONS
 from community import residents
 from linli.clock import local
+from miniprogram_api.openapi import example_of
+from miniprogram_api.openapi import examples
 from models.cases import STATES
 from models.people import ADDRESS_STATES
 
@@ -51,6 +53,13 @@ class Address(BaseModel):
 
 
 class Resident(BaseModel):
+    model_config = examples(
+        {"id": 12, "nickname": "居民老刘", "phone": "13800000000",
+         "address": {"building_id": 1, "unit_id": 1, "household_id": 17, "room": "501", "state": "confirmed",
+                     "label": "丰泽园小区 1号楼 1单元 501", "community": {"code": "bajiazhuang", "name": "八家庄社区"},
+                     "confirmers": [{"role": "楼长", "name": "楼长老王"},
+                                    {"role": "1单元 单元长", "name": "单元长小张"},
+                                    {"role": "网格员", "name": "网格员一"}, {"role": "社区书记", "name": ""}]}})
     id: int
     nickname: str
     phone: str | None
@@ -63,6 +72,10 @@ def resident_json(resident):
 
 
 class CaseSummary(BaseModel):
+    model_config = examples(
+        {"number": "R2611280001", "state": "submitted", "state_label": "已提交，等待受理", "level": 1,
+         "owner": "网格员", "category_id": None, "description": "1号楼1单元楼道灯坏了一周，晚上上下楼看不见",
+         "created_at": "2026-11-28T08:57:29+08:00", "resolve_due_at": "2026-11-29T08:57:29+08:00"})
     number: Annotated[str, Field(pattern="^R[0-9]{10,}$")]
     state: Literal[STATES]
     state_label: str
@@ -97,6 +110,16 @@ class CaseLocation(BaseModel):
 
 
 class CaseDetail(CaseSummary):
+    model_config = examples(example_of(
+        CaseSummary, state="resolved", state_label="已办结，待您确认", category_id=5, category="物业维修",
+        handler="网格员一", anonymous=False, rating=None, rating_comment="",
+        photos=["/media/reports/202611/0474d3f15ec84622a6904eda894c3d7d.jpg"],
+        location={"lat": 38.0512, "lng": 114.5219, "label": "丰泽园小区 1号楼"}, actions=["confirm", "reopen", "rate"],
+        timeline=[{"kind": "submitted", "label": "提交", "note": "", "at": "2026-11-28T08:57:29+08:00", "by": None},
+                  {"kind": "assigned", "label": "分派", "note": "已分派给网格员一", "at": "2026-11-28T08:57:29+08:00",
+                   "by": None},
+                  {"kind": "resolved", "label": "办结", "note": "已更换灯泡", "at": "2026-11-28T15:40:12+08:00",
+                   "by": "网格员一"}]))
     category: str | None = Field(description="the category's name; None until staff classify the case")
     handler: str | None = Field(description="the staff member handling it now")
     anonymous: bool
@@ -138,6 +161,15 @@ class StaffTimelineEntry(TimelineEntry):
 
 
 class StaffCaseDetail(CaseSummary):
+    model_config = examples(example_of(
+        CaseSummary, state="in_progress", state_label="处理中", can_act=True, assignee="网格员一",
+        building="丰泽园小区 1号楼", reporter={"id": 12, "nickname": "居民老刘", "phone": "13800000000", "room": "501"},
+        anonymous=False, photos=["/media/reports/202611/0474d3f15ec84622a6904eda894c3d7d.jpg"],
+        response_due_at="2026-11-28T10:57:29+08:00", responded_at="2026-11-28T09:20:03+08:00",
+        timeline=[{"kind": "submitted", "label": "提交", "note": "1号楼1单元楼道灯坏了一周，晚上上下楼看不见",
+                   "public": True, "at": "2026-11-28T08:57:29+08:00", "by": None},
+                  {"kind": "note", "label": "备注", "note": "灯泡型号已确认，下午带梯子去换", "public": False,
+                   "at": "2026-11-28T09:20:03+08:00", "by": "网格员一"}]))
     can_act: bool
     assignee: str | None
     building: str | None
@@ -182,6 +214,7 @@ def board_entry(case):
 
 
 class CasePage(BaseModel):
+    model_config = examples({"total": 1, "page": 1, "size": 20, "items": [example_of(CaseSummary)]})
     total: int
     page: int
     size: int
@@ -189,6 +222,11 @@ class CasePage(BaseModel):
 
 
 class BoardPage(CasePage):
+    model_config = examples(
+        {"total": 1, "page": 1, "size": 20,
+         "items": [{"number": "R2611280001", "category": "物业维修", "building": "丰泽园小区 1号楼",
+                    "summary": "1号楼1单元楼道灯坏了一周，晚上上下楼看不见",
+                    "resolved_at": "2026-11-28T15:40:12+08:00"}]})
     items: list[BoardEntry]
 
 
@@ -198,11 +236,13 @@ def page(total, items, page_number, size):
 
 # -- shapes without a serializer of their own (the views build them) ---------------------------
 class Token(BaseModel):
+    model_config = examples({"token": "eyJyIjoxMn0.awm2eQ.wjT5CgHb4KiUU6DaAFdMRQNWdWI", "expires_at": 1796403449})
     token: str
     expires_at: int = Field(description="unix seconds")
 
 
 class ResidentToken(Token):
+    model_config = examples(example_of(Token, resident=example_of(Resident)))
     resident: Resident
 
 
@@ -213,10 +253,14 @@ class StaffMember(BaseModel):
 
 
 class StaffToken(Token):
+    model_config = examples(example_of(Token, token="eyJzIjoxfQ.awm2eQ.Xr0bJ3m1m3Zb2h2GkUuJgB1rUjE",
+                                       staff={"id": 1, "name": "田冰", "roles": ["secretary"]}))
     staff: StaffMember
 
 
 class Upload(BaseModel):
+    model_config = examples(
+        {"id": 41, "url": "/media/reports/202611/0474d3f15ec84622a6904eda894c3d7d.jpg", "width": 800, "height": 600})
     id: int
     url: str
     width: int
@@ -224,11 +268,13 @@ class Upload(BaseModel):
 
 
 class Following(BaseModel):
+    model_config = examples({"number": "R2611280001", "following": True})
     number: str
     following: bool
 
 
 class Category(BaseModel):
+    model_config = examples({"id": 1, "code": "environment", "name": "环境卫生", "parent_id": None})
     id: int
     code: str
     name: str
@@ -257,11 +303,22 @@ class EstateNode(BaseModel):
 
 
 class CommunityEntry(CommunityRef):
+    model_config = examples({"code": "bajiazhuang", "name": "八家庄社区", "district": "长安区", "city": "石家庄市"})
     district: str
     city: str
 
 
 class Structure(BaseModel):
+    model_config = examples(
+        {"community": {"code": "bajiazhuang", "name": "八家庄社区"},
+         "estates": [{"id": 1, "name": "丰泽园小区", "buildings": [
+                         {"id": 1, "name": "1号楼", "units": [{"id": 1, "name": "1单元"}, {"id": 2, "name": "2单元"},
+                                                             {"id": 3, "name": "3单元"}]},
+                         {"id": 2, "name": "2号楼", "units": [{"id": 4, "name": "1单元"}, {"id": 5, "name": "2单元"},
+                                                             {"id": 6, "name": "3单元"}, {"id": 7, "name": "4单元"}]}]},
+                     {"id": 2, "name": "八家庄东区", "buildings": [
+                         {"id": 8, "name": "1号楼", "units": [{"id": 22, "name": "1单元"}, {"id": 23, "name": "2单元"},
+                                                             {"id": 24, "name": "3单元"}]}]}]})
     community: CommunityRef
     estates: list[EstateNode]
 
@@ -277,12 +334,21 @@ class Room(BaseModel):
 
 
 class UnitRooms(BaseModel):
+    model_config = examples(
+        {"unit": {"id": 1, "name": "1单元", "building_id": 1, "building": "丰泽园小区 1号楼"},
+         "rooms": [{"id": 1, "room": "101"}, {"id": 2, "room": "102"}, {"id": 16, "room": "404"},
+                   {"id": 17, "room": "501"}, {"id": 18, "room": "502"}]},
+        {"unit": {"id": 36, "name": "1单元", "building_id": 12, "building": "八家庄东区 5号楼"}, "rooms": []})
     unit: UnitRef
     rooms: list[Room] = Field(description="in door order; empty where the unit's households are not loaded: "
                                           "the resident types the room")
 
 
 class BuildingPlace(BaseModel):
+    model_config = examples(
+        {"id": 1, "name": "1号楼", "label": "丰泽园小区 1号楼", "estate": "丰泽园小区",
+         "community": {"code": "bajiazhuang", "name": "八家庄社区"},
+         "units": [{"id": 1, "name": "1单元"}, {"id": 2, "name": "2单元"}, {"id": 3, "name": "3单元"}]})
     id: int
     name: str
     label: str
@@ -292,12 +358,19 @@ class BuildingPlace(BaseModel):
 
 
 class UnitBoard(BaseModel):
+    model_config = examples(
+        {"building": "丰泽园小区 1号楼", "unit": "1单元",
+         "contacts": [{"role": "楼长", "name": "楼长老王", "phone": "13900000031"},
+                      {"role": "1单元 单元长", "name": "单元长小张", "phone": "13900000041"},
+                      {"role": "网格员", "name": "网格员一", "phone": "13900000021"},
+                      {"role": "片区负责人", "name": "片区负责人甲", "phone": None}]})
     building: str
     unit: str
     contacts: list[Contact]
 
 
 class CaseQueue(BaseModel):
+    model_config = examples({"items": [example_of(CaseSummary)], "size": 20, "next": "20261129085729000000~1"})
     items: list[CaseSummary]
     size: int
     next: str | None = Field(description="pass as ?after= for the next page; null on the last")
@@ -318,6 +391,14 @@ class RateRow(BaseModel):
 
 
 class Rates(BaseModel):
+    model_config = examples(
+        {"month": "2026-11", "min_sample": 10,
+         "rows": [{"key": 1, "label": "第一网格", "cases": 23, "response_rate": 0.9565,
+                   "on_time_resolution_rate": 0.8261, "resolution_rate": 0.913, "satisfaction_rate": 0.85,
+                   "mean_hours_to_respond": 0.7, "mean_hours_to_resolve": 19.4, "overdue": 1, "rank": 1},
+                  {"key": 2, "label": "第二网格", "cases": 4, "response_rate": 1.0, "on_time_resolution_rate": 1.0,
+                   "resolution_rate": 0.75, "satisfaction_rate": None, "mean_hours_to_respond": 0.4,
+                   "mean_hours_to_resolve": 6.2, "overdue": 0, "rank": None}]})
     month: str
     min_sample: int
     rows: list[RateRow]

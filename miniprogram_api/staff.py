@@ -25,6 +25,7 @@ from miniprogram_api.auth import issue
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import BadRequest
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Cursor
@@ -57,6 +58,7 @@ def _case(number):
 
 
 class Credentials(Body):
+    model_config = examples({"username": "tianbing", "password": "••••••••"})
     username: Text = ""
     password: Text = ""
 
@@ -116,8 +118,16 @@ def _action_field(field):
     return kind, Field(default, max_length=field.max_length, description=field.hint or None)
 
 
+class _ActionExamples(Body):
+    """What CaseAction's fields look like filled in, for the document (create_model takes a base
+    or a configuration, not both)."""
+    model_config = examples({"note": "已更换灯泡"}, {"text": "已联系物业电工，明早上门", "public": True},
+                            {"to_staff_id": 7, "reason": "属物业维修，转物业处理"},
+                            {"into": "R2611270003", "reason": "同一盏楼道灯，已有案件在办"})
+
+
 CaseAction = create_model(
-    "CaseAction", __base__=Body, __doc__="The fields of every case action (cases.workflow.ACTIONS).",
+    "CaseAction", __base__=_ActionExamples, __doc__="The fields of every case action (cases.workflow.ACTIONS).",
     **{field.name: _action_field(field) for row in workflow.ACTIONS.values() for field in row.fields})
 # Every name the path takes: the table's, then the older spellings still accepted.
 ACTION_NAMES = list(workflow.ACTIONS) + list(workflow.ALIASES)
@@ -180,6 +190,7 @@ def _rates(query):
 
 
 class Verdict(Body):
+    model_config = examples({"approve": True}, {"approve": False})
     approve: StrictBool = True
 
 

@@ -27,6 +27,7 @@ from miniprogram_api.auth import issue
 from miniprogram_api.auth import resident_required
 from miniprogram_api.openapi import declare
 from miniprogram_api.openapi import document
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Form
 from miniprogram_api.parsing import Id
@@ -86,6 +87,7 @@ def openapi():
 
 # -- session ----------------------------------------------------------------------------------
 class WeChatCode(Body):
+    model_config = examples({"code": "0c3Xb8100CzSAV1nJa300sN3Yx2Xb81Q"})
     # A code that is not text was read as no code, and answered as the domain answers that.
     code: Annotated[Text, Refusal("bad_code", "缺少登录凭证 code", 401)] = ""
 
@@ -120,6 +122,7 @@ def me():
 
 
 class PhoneCode(Body):
+    model_config = examples({"code": "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144"})
     code: Annotated[Text, Refusal("bad_code", "缺少手机号凭证 code")] = ""
 
 
@@ -133,6 +136,8 @@ def bind_phone(json: PhoneCode):
 
 
 class AddressClaim(Body):
+    model_config = examples({"building_id": 1, "unit_id": 1, "household_id": 17},
+                            {"building_id": 12, "unit_id": 36, "room": "302"})
     building_id: Whole
     unit_id: Whole | None = None
     household_id: Whole | None = Field(None, description="a room from GET /units/<id>/rooms; "
@@ -161,6 +166,8 @@ def _before_the_photo_is_read(view):
 
 
 class Photo(Form):
+    # A file part cannot be written in JSON: the example's string stands for the photo's bytes.
+    model_config = examples({"file": "(the photo, JPEG)"})
     file: Annotated[UploadedFile, Refusal("missing_file", "请选择照片（字段名 file）")]
 
 
@@ -182,6 +189,10 @@ class Location(BaseModel):
 
 
 class Filing(Body):
+    model_config = examples(
+        {"description": "1号楼1单元楼道灯坏了一周，晚上上下楼看不见", "category_id": 5, "photo_ids": [41],
+         "anonymous": False, "publish_photos": True,
+         "location": {"lat": 38.0512, "lng": 114.5219, "label": "丰泽园小区 1号楼"}})
     description: Text = ""
     category_id: Whole | None = None
     photo_ids: list[Id] | None = None
@@ -234,6 +245,7 @@ def confirm(number):
 
 
 class Reason(Body):
+    model_config = examples({"reason": "灯泡换了，第二天又不亮了，可能是线路问题"})
     reason: Text = ""
 
 
@@ -246,6 +258,7 @@ def reopen(number, json: Reason):
 
 
 class Rating(Body):
+    model_config = examples({"score": 5, "comment": "当天就修好了，谢谢网格员"})
     score: Whole = Field(description="1 to 5")
     comment: Text = ""
 

@@ -1,13 +1,17 @@
 """The OpenAPI document and the code cannot drift apart: every route is documented with its
 methods, nothing else is, real responses validate against the documented schemas, and every
 documented request schema refuses bad input, in our error format, as the document says."""
+import copy
 import io
+import json
 import re
 
 import jsonschema
 import pytest
 from PIL import Image
 from pydantic import BaseModel
+from pydantic import ValidationError
+from werkzeug.datastructures import FileStorage
 
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
@@ -20,6 +24,11 @@ from models.people import Staff
 # does not admit is sent to it.
 BAD_VALUES = [10**30, -(2**63) - 1, "x", 1.5, True, [1], {"a": 1}]
 PATH_VALUES = {"number": "R0000000000", "code": "0" * 17, "action": "accept"}
+# The operations whose request bodies and answers must show an example (issue 17 item 6): 议事,
+# 征询/表决, and choosing and claiming an address.
+EXAMPLED = re.compile(r"/api/mp/(staff/)?(proposals|consultations)(/|$)|/api/mp/me/address$|"
+                      r"/api/mp/units/\{unit_id\}/rooms$|/api/mp/communities/\{code\}/structure$|"
+                      r"/api/mp/buildings/\{building_id\}$")
 
 
 @pytest.fixture
@@ -49,16 +58,21 @@ def test_the_document_is_served_and_every_reference_resolves(document):
     assert refs and refs <= set(document["components"]["schemas"])
 
 
-def test_every_model_has_a_name_of_its_own(app):
-    # The document names a schema by its class; a second class of the same name would silently
-    # take the first one's place.
+def _models():
+    """Every pydantic model of miniprogram_api: the classes the document's schemas are named by."""
     models, seen = [], [BaseModel]
     while seen:
         for model in seen.pop().__subclasses__():
             seen.append(model)
             if model.__module__.startswith("miniprogram_api."):
                 models.append(model)
-    names = [model.__name__ for model in models]
+    return models
+
+
+def test_every_model_has_a_name_of_its_own(app):
+    # The document names a schema by its class; a second class of the same name would silently
+    # take the first one's place.
+    names = [model.__name__ for model in _models()]
     assert len(names) > 50 and len(set(names)) == len(names), sorted(n for n in names if names.count(n) > 1)
 
 
@@ -107,6 +121,79 @@ def test_real_responses_validate_against_the_schemas(client, database, emulator,
 def test_a_response_that_broke_its_schema_would_be_caught(document):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"number": "X1", "state": "lost", "level": 9}, _schema(document, "CaseSummary"))
+
+
+# -- examples ---------------------------------------------------------------------------------------
+def _closed(schemas):
+    """The components with no property beyond those each object names: pydantic ignores a key it
+    does not know, so a misspelt or renamed field in an example would pass it unseen."""
+    closed = copy.deepcopy(schemas)
+    seen = list(closed.values())
+    while seen:
+        node = seen.pop()
+        if isinstance(node, dict):
+            if "properties" in node:
+                node.setdefault("additionalProperties", False)
+            seen.extend(node.values())
+        elif isinstance(node, list):
+            seen.extend(node)
+    return closed
+
+
+def _as_sent(schema, example):
+    """A multipart example as the form arrives: its binary fields as files."""
+    return {name: FileStorage(io.BytesIO(b"\xff\xd8"), "paper.jpg")
+            if schema["properties"].get(name, {}).get("format") == "binary" else value
+            for name, value in example.items()}
+
+
+def test_every_example_in_the_document_is_valid_for_its_model(document):
+    # An example is written by hand beside its model and drifts when a field is renamed, a
+    # Literal loses a value or a field becomes required: each one is validated by the model it
+    # shows (as JSON, the way a request arrives, strict where the model is), and against its
+    # schema closed to unknown keys. OpenAPI 3.1 wants `examples` as a list in a schema object.
+    models = {model.__name__: model for model in _models()}
+    schemas, closed = document["components"]["schemas"], _closed(document["components"]["schemas"])
+    wrong, checked = [], 0
+    for name, schema in schemas.items():
+        if "examples" not in schema:
+            continue
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert isinstance(schema["examples"], list) and schema["examples"], name
+        assert name in models, "%s carries examples but no model of miniprogram_api is named so" % name
+        model = models[name]
+        for n, example in enumerate(schema["examples"]):
+            checked += 1
+            try:
+                if schema["properties"] and any(p.get("format") == "binary" for p in schema["properties"].values()):
+                    model.model_validate(_as_sent(schema, example))
+                else:
+                    model.model_validate_json(json.dumps(example))
+                jsonschema.validate(example, {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                                              "components": {"schemas": closed}, **closed[name]})
+            except (ValidationError, jsonschema.ValidationError) as error:
+                wrong.append("%s example %d: %s" % (name, n, str(error).splitlines()[:3]))
+    assert not wrong, "\n".join(wrong)
+    assert checked >= 30
+
+
+def test_every_request_and_answer_of_proposals_consultations_and_addresses_shows_an_example(document):
+    # What a client of these routes reads first (issue 17 item 6); a new route or a new answer
+    # model without its example is caught here. CSV answers are text: no schema to carry one.
+    missing, operations = [], 0
+    for path, item in document["paths"].items():
+        if not EXAMPLED.search(path):
+            continue
+        for method, operation in item.items():
+            operations += 1
+            bodies = [("request", body) for body in operation.get("requestBody", {}).get("content", {}).values()]
+            bodies += [(status, body) for status, answer in operation["responses"].items() if status.startswith("2")
+                       for media_type, body in answer.get("content", {}).items() if media_type != "text/csv"]
+            for which, body in bodies:
+                if not _resolved(document, body["schema"]).get("examples"):
+                    missing.append("%s %s %s: %s" % (method, path, which, body["schema"]))
+    assert not missing, "\n".join(missing)
+    assert operations >= 19, operations        # the pattern still finds the 19 there are today
 
 
 # -- request schemas refuse bad input -------------------------------------------------------------
