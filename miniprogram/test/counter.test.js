@@ -385,3 +385,24 @@ test('today\'s list and the campaign\'s figures show this merchant\'s redemption
   expect(peek.querySelector(`#campaign-${bakeryCampaign.id}`)).toBeFalsy()
   expect(clerk.id).toBeTruthy()
 })
+
+test('the lost redemption lands only after 重新提交 looked for it: the resend\'s 已使用 is read as our own success', async () => {
+  // The race it stands for: the log is read before the slow first request is written, so the
+  // resend goes out and is refused as already used — by this very counter.
+  const { campaign } = await counter()
+  const held = await residentCoupon(campaign)
+  const page = await open('counter/home/index')
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/merchant/redeem')
+  await scan(page, '33', await qrOf(held))
+  phone.phone.lose = null
+  const real = phone.wx.request.getMockImplementation()
+  phone.wx.request.mockImplementationOnce(options => real({
+    ...options, success: res => options.success({ ...res, data: { items: [] } }),   // the log, read too early
+  }))
+  await tap(page, '#resend')
+  expect(text(page, '#answer-title')).toBe('核销成功')
+  expect(text(page, '#answer-next')).toContain('没有重复核销')
+  expect(phone.log.filter(r => r.url.endsWith('/merchant/redeem'))).toHaveLength(2)
+  expect((await attemptsOn(held.coupon)).map(a => a.outcome)).toEqual(['ok', 'already_redeemed'])
+  expect(await couponRow(held.coupon)).toEqual(expect.objectContaining({ state: 'redeemed', order_fen: 3300 }))
+})

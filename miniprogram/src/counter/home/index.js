@@ -8,6 +8,7 @@ const care = require('../../lib/care')
 const merchant = require('../lib/merchant')
 const outcomes = require('../lib/outcomes')
 
+const RESENT_NOTE = '刚才那次已经核销成功，没有重复核销。'
 const PENDING = { title: '正在核销…', tone: 'pending', next: '请稍候，不要让顾客离开。' }
 
 Component({
@@ -67,13 +68,17 @@ Component({
       this.redeem({ code: this.data.code.trim(), order_fen: fen })
     },
 
-    async redeem(body) {
+    async redeem(body, resent = false) {
       if (this.data.pending) return           // a second tap while the first is on its way
       this.setData({ pending: true, answer: PENDING, lost: false })
-      this.sent = body
       try {
         this.succeeded(await this.counter.post('/merchant/redeem', body), '')
       } catch (e) {
+        // the lost first try may have landed while we looked: then 已使用 is our own success
+        if (resent && e.code === 'already_redeemed' && await this.alreadyDone(body).catch(() => null)) {
+          this.succeeded({ code: '', order_fen: body.order_fen }, RESENT_NOTE)
+          return
+        }
         const answer = outcomes.forError(e, !!body.qr)
         this.setData({ answer, lost: answer.code === 'lost' })
         if (answer.code === 'lost') this.lostBody = body
@@ -96,10 +101,10 @@ Component({
       this.setData({ pending: false })
       if (done) {
         this.lostBody = null
-        return this.succeeded({ code: '', title: '', resident: '', order_fen: done.order_fen }, '刚才那次已经核销成功，没有重复核销。')
+        return this.succeeded({ code: '', order_fen: done.order_fen }, RESENT_NOTE)
       }
       this.lostBody = null
-      this.redeem(body)
+      this.redeem(body, true)
     },
 
     // This clerk's successful redemption of exactly what `body` carried, in the counter's log.
