@@ -36,6 +36,7 @@ from pathlib import Path
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 
+from coupons.codes import QR_SALT as COUPON_QR_SALT
 from tests.support import ROOT
 from tests.support.live_server import HttpClient
 from tests.support.live_server import LiveServer
@@ -100,7 +101,9 @@ class Control(BaseHTTPRequestHandler):
             answer = WeChat(HttpClient(self.server_url)).post(body["xml"])
             return self._answer(200, {"status": answer.status_code, "body": answer.text})
         if self.path == "/volunteers/stale-qr":
-            return self._answer(200, {"qr": stale_qr(body["activity_id"], self.secret_key)})
+            return self._answer(200, {"qr": stale_qr({"a": body["activity_id"]}, self.secret_key)})
+        if self.path == "/redcard/stale-qr":
+            return self._answer(200, {"qr": stale_qr(body["code"], self.secret_key, COUPON_QR_SALT)})
         if self.path == "/volunteers/shift":
             shift_activity(self.database, body["activity_id"], datetime.timedelta(minutes=body["minutes"]))
             return self._answer(200, {})
@@ -113,12 +116,13 @@ class Control(BaseHTTPRequestHandler):
         return self._answer(404, {"error": "unknown"})
 
 
-def stale_qr(activity_id, secret_key):
-    """The volunteers' check-in payload (volunteers/attendance.py) signed two minutes ago."""
+def stale_qr(value, secret_key, salt=QR_SALT):
+    """A rotating QR payload (linli/signed_qr.py) signed two minutes ago: a screenshot's. The
+    volunteers' check-in code by default, a coupon's with coupons.codes' salt."""
     class TwoMinutesAgo(TimestampSigner):
         def get_timestamp(self):
             return int(time.time()) - 120
-    return URLSafeTimedSerializer(secret_key, salt=QR_SALT, signer=TwoMinutesAgo).dumps({"a": activity_id})
+    return URLSafeTimedSerializer(secret_key, salt=salt, signer=TwoMinutesAgo).dumps(value)
 
 
 def shift_activity(database, activity_id, back):

@@ -29,6 +29,7 @@ Component({
     goCases() { wx.switchTab({ url: '/pages/cases/index' }) },
     goBuilding() { wx.navigateTo({ url: '/building/index' }) },
     goCoupons() { wx.navigateTo({ url: '/redcard/coupons/index' }) },
+    goCounter() { wx.navigateTo({ url: '/counter/home/index' }) },
 
     toggleCare(e) {
       const on = !!e.detail.value
