@@ -163,6 +163,19 @@ def consultation_close(consultation_id):
     return redirect(url_for("console.consultation", consultation_id=found.id), code=303)
 
 
+@bp.post("/consultations/<int:consultation_id>/withdraw")
+@signed_in(*CONSULTATION_ROLES)
+def consultation_withdraw(consultation_id):
+    found = _followed(consultation_id)
+    try:
+        consult.withdraw(g.staff, found)
+    except consult.ConsultationError as exc:      # has_voices, already_closed: it stands
+        flash(exc.message)
+        return redirect(url_for("console.consultation", consultation_id=found.id), code=303)
+    flash("征询已撤回，未发布任何结果", "ok")
+    return redirect(url_for("console.consultations"), code=303)
+
+
 @bp.get("/consultations/<int:consultation_id>/votes.csv")
 @signed_in(*CONSULTATION_ROLES)
 def consultation_csv(consultation_id):
@@ -204,7 +217,8 @@ def door(consultation_id):
     people = _people([h for h, _ in homes])
     rows = [{"h": home, "vote": vote, "door": consult.door(home), "members": people[home.id],
              "state": "未表态" if vote is None else "已代录" if vote.recorded_by_id else "已自行表态",
-             "speaks": home.occupancy == "owner" or found.rule not in rules.OWNERS_ONLY} for home, vote in homes]
+             "let": found.rule in rules.OWNERS_ONLY and consult.occupancy_at_opening(found, home) != "owner"}
+            for home, vote in homes]
     return render_template("console/consultation_door.html", c=found, rows=rows, options=consult.options_of(found),
                            sentence=consult.rule_sentence(found), scope_label=scope_label(found),
                            phase=consult.phase(found), phases=PHASE_LABELS, unit_id=unit_id, several=len(units) > 1)

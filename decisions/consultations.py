@@ -30,6 +30,7 @@ from cases.proposals import holds
 from cases.proposals import place_of
 from community.policy import policy_for
 from decisions import rules
+from linli.clock import local
 from linli.csv_export import csv_text
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
@@ -132,7 +133,7 @@ def open_consultation(staff, community_id, scope, question, closes_at, rule="hou
     if not can_manage(staff, probe):
         raise PermissionDenied("not_your_scope", "只有社区书记、管理员或该楼所在网格的网格员可以发起征询")
     consultation = Consultation(community=community_id, scope=scope, **place)
-    roll = [[h.id, h.floor_area_dm2] for h in scope_households(consultation)]
+    roll = [[h.id, h.floor_area_dm2, h.occupancy] for h in scope_households(consultation)]
     return Consultation.create(
         community=community_id, scope=scope, question=question, description=(description or "").strip(),
         options=json.dumps(options, ensure_ascii=False), rule=rule, rule_params=json.dumps(params),
@@ -189,17 +190,35 @@ def _choice(consultation, choice):
     return choice
 
 
+def _roll(consultation):
+    """[(household id, area in dm2 or None, occupancy or None)] as they stood at the opening (a
+    roll written before occupancy was kept on it says None: the household's own is read then)."""
+    return [(entry[0], entry[1], entry[2] if len(entry) > 2 else None)
+            for entry in json.loads(consultation.roll or "[]")]
+
+
 def roll_of(consultation):
     """{household id: area in dm2 or None}: the scope's flats as they stood when it opened."""
-    return {hid: area for hid, area in json.loads(consultation.roll or "[]")}
+    return {hid: area for hid, area, _ in _roll(consultation)}
 
 
-def _may_speak(consultation, household):
+def occupancy_at_opening(consultation, household):
+    return next((occupancy for hid, _, occupancy in _roll(consultation) if hid == household.id),
+                None) or household.occupancy
+
+
+def _may_speak(consultation, household, at_door=False):
     # A flat added to the scope after the opening is not on the roll: it neither votes nor counts.
     if household.id not in roll_of(consultation):
         raise PermissionDenied("outside_scope", "该户不在本次征询开始时的范围内")
-    if consultation.rule in rules.OWNERS_ONLY and household.occupancy != "owner":
-        raise PermissionDenied("owners_only", "本次表决依《民法典》第二百七十八条由业主参与，租户不参与表决")
+    # Under Art. 278 the owner speaks for the flat. Online, a member speaks: in a flat not an
+    # owner's at the opening (re-marking it during the vote changes nothing) the members are
+    # tenants, who do not vote; the owner's voice comes through the door (the owner's signed
+    # paper, recorded by the leader), so a let flat still has a way to its voice.
+    if not at_door and consultation.rule in rules.OWNERS_ONLY \
+            and occupancy_at_opening(consultation, household) != "owner":
+        raise PermissionDenied("owners_only", "本次表决依《民法典》第二百七十八条由业主参与：租户不参与表决，"
+                                              "房屋业主可通过单元长入户书面表决")
 
 
 def _cast_by(vote):
@@ -229,6 +248,13 @@ def cast(resident, consultation, choice, change=False, now=None):
                                    resident=resident, cast_at=now), True
             if earlier.resident_id == resident.id and earlier.choice == choice:
                 return earlier, False
+            if earlier.recorded_by_id is not None:
+                # A door voice stands in for a household that had not spoken; when a member then
+                # speaks while voices are taken, the household's own voice takes its place (a
+                # leader can never pre-empt a household, as the household can never be overruled
+                # at the door: _over). The paper's photo stays on disk, no longer its voice.
+                _change(earlier, choice, now, resident=resident, recorded_by=None, recorded_at=None, photo="")
+                return Vote.get_by_id(earlier.id), True
             if not change:
                 raise ConsultationError("already_voted", "您家已表态（%s），每户一票" % _cast_by(earlier))
             if not current.allow_change:
@@ -262,7 +288,7 @@ def record_at_door(staff, consultation, household_id, choice, photo=None, media_
         raise PermissionDenied("not_your_household", "只有该户所在单元长、楼长、网格员或社区工作人员可以代录")
     if not holds(consultation, Place(household, building.community_id, building.estate_id, building.id, unit.id)):
         raise PermissionDenied("outside_scope", "该户不在本次征询范围内")
-    _may_speak(consultation, household)
+    _may_speak(consultation, household, at_door=True)
     choice = _choice(consultation, choice)
     path = uploads.store_image(photo, media_dir, "votes")[0] if photo else ""
     try:
@@ -489,16 +515,19 @@ def export_csv(staff, consultation):
     options = options_of(consultation)
     votes = {v.household_id: v for v in Vote.select().where(Vote.consultation == consultation)}
     rows = []
-    roll = roll_of(consultation)
+    roll = roll_of(consultation)              # the areas counted: as they stood at the opening
     for household in scope_households(consultation):
         if household.id not in roll:
             continue
         vote = votes.get(household.id)
         said = options[vote.choice] if vote else "未表态"
-        how = ("入户代录" if vote.recorded_by_id else "线上") if vote else ""
+        how = (("入户代录（%s）" % _recorder_role(vote, consultation.community_id)) if vote.recorded_by_id
+               else "线上") if vote else ""
         if consultation.named_export:
-            rows.append([door(household), "%.2f" % household.floor_area if household.floor_area is not None else "",
-                         said, how, vote.cast_at.isoformat(sep=" ", timespec="seconds") if vote else ""])
+            area = roll[household.id]
+            # The time of the voice counted (its last change), in Beijing time with its offset.
+            at = local(vote.changed_at or vote.cast_at).isoformat(sep=" ", timespec="seconds") if vote else ""
+            rows.append([door(household), "%d.%02d" % divmod(area, 100) if area is not None else "", said, how, at])
         else:
             rows.append([said, how])
     if consultation.named_export:
@@ -513,8 +542,10 @@ REPEAT_WINDOW = datetime.timedelta(minutes=10)
 
 
 def open_once(staff, community_id, scope, question, closes_at, now=None, **fields):
-    """open_consultation, but a repeat of the same staff's consultation (same place and question,
-    opened within REPEAT_WINDOW) gets that one back; returns (consultation, created). The staff's
+    """open_consultation, but a repeat of the same staff's form (same place, question, rule,
+    options and times, opened within REPEAT_WINDOW) gets that one back; returns (consultation,
+    created). A corrected form (another rule, option or time) opens its own: the mistaken one is
+    then withdrawn (`withdraw`). The staff's
     row is locked first, so two copies of one form on two workers take turns and the second
     finds the first (SQLite's writers take turns anyway)."""
     now = now or utcnow()
@@ -530,9 +561,34 @@ def open_once(staff, community_id, scope, question, closes_at, now=None, **field
                               & (Consultation.question == (question or "").strip())
                               & (Consultation.created_by == staff) & (Consultation.created_at >= now - REPEAT_WINDOW),
                               *same).order_by(Consultation.id).first())
-            if earlier is not None:
+            if earlier is not None and _same_form(earlier, closes_at, fields):
                 return earlier, False
         return open_consultation(staff, community_id, scope, question, closes_at, now=now, **fields), True
+
+
+def _same_form(earlier, closes_at, fields):
+    options = [str(o).strip() for o in fields.get("options") or DEFAULT_OPTIONS]
+    return (earlier.rule == fields.get("rule", "households_majority") and earlier.closes_at == closes_at
+            and options_of(earlier) == options
+            and (fields.get("opens_at") is None or earlier.opens_at == fields["opens_at"])
+            and earlier.allow_change == bool(fields.get("allow_change"))
+            and earlier.named_export == bool(fields.get("named_export")))
+
+
+def withdraw(staff, consultation):
+    """Take back a consultation no household has answered (opened by mistake, or with a wrong
+    rule or time): it is deleted, nothing is announced. Once a household has spoken the
+    consultation stands and ends with its result (409 has_voices); a closed one is history (409
+    already_closed). Its managers only."""
+    if not can_manage(staff, consultation):
+        raise PermissionDenied("not_your_scope", "只有社区书记、管理员或该楼所在网格的网格员可以撤回征询")
+    with db.atomic():
+        current = _locked(consultation.id, exclusive=True)
+        if current.state != "open":
+            raise ConsultationError("already_closed", "征询已结束，不能撤回")
+        if Vote.select().where(Vote.consultation == current).exists():
+            raise ConsultationError("has_voices", "已有住户表态，征询不能撤回，只能如期或提前结束")
+        Consultation.delete().where(Consultation.id == current.id).execute()
 
 
 def of_staff_community(community_id, now=None):

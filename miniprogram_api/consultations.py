@@ -340,6 +340,22 @@ def close(consultation_id):
     return jsonify(staff_json(consult.close(consult.for_staff(g.staff, consultation_id), staff=g.staff)))
 
 
+class Withdrawn(BaseModel):
+    model_config = examples({"id": 15, "withdrawn": True})
+    id: int
+    withdrawn: Literal[True]
+
+
+@staff_bp.post("/consultations/<int:consultation_id>/withdraw")
+@staff_required
+@declare(Withdrawn, 403, 404, 409)
+def withdraw(consultation_id):
+    """Take back a consultation no household has answered: deleted, nothing announced; 409
+    has_voices once a household spoke, already_closed after the close"""
+    consult.withdraw(g.staff, consult.for_staff(g.staff, consultation_id))
+    return jsonify({"id": consultation_id, "withdrawn": True})
+
+
 @staff_bp.get("/consultations/<int:consultation_id>/votes.csv")
 @staff_required
 @declare(CSV, 403, 404)

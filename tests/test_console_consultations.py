@@ -166,10 +166,11 @@ def test_a_leader_is_refused_over_a_households_own_voice_and_for_another_unit(cl
         "photo": (io.BytesIO(paper()), "signed.png")})
     assert votes() == before
     assert "只有该户所在单元长" in text(client.get(answer.headers["Location"]))
-    # A tenant has no voice under Art. 278, and a closed consultation takes none.
+    # A let flat's page says its tenants have no voice under Art. 278: the owner's signed paper does.
     tenant = Household.get((Household.unit == estate["unit"]) & (Household.occupancy == "tenant"))
-    answer = post(client, estate, "/console/door/%d" % strip.id, household_id=str(tenant.id), choice="0")
-    assert votes() == before and "租户不参与表决" in text(client.get(answer.headers["Location"]))
+    page = text(client.get("/console/door/%d?unit=%d" % (strip.id, estate["unit"].id)))
+    assert "出租房屋：租户不参与表决" in page and 'id="record-%d"' % tenant.id in page
+    # …and a closed consultation takes none.
     consult.close(strip, staff=RoleAssignment.get(RoleAssignment.role == "secretary").staff)
     answer = post(client, estate, "/console/door/%d" % strip.id, household_id=str(estate["rooms"][1].id), choice="0")
     assert votes() == before and "征询已截止" in text(client.get(answer.headers["Location"]))
@@ -336,3 +337,21 @@ def test_the_staff_api_records_a_door_voice_with_the_photo_of_its_paper(client, 
     assert votes() == before
     # No paper is kept for a voice refused.
     assert sorted(p for p in Path(settings.MEDIA_DIR).rglob("*.jpg")) == stored_files
+
+
+def test_a_mistaken_consultation_is_withdrawn_until_a_household_speaks(client, estate, emulator):
+    # The mistake: a secretary who opened one with the wrong rule could only close it, which
+    # announces a "failed" result to the scope's followers.
+    strip = opened(client, estate)
+    page = text(client.get("/console/consultations/%d" % strip.id))
+    assert 'id="withdraw"' in page
+    answer = post(client, estate, "/console/consultations/%d/withdraw" % strip.id)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/console/consultations")
+    assert not Consultation.select().where(Consultation.id == strip.id).exists()
+    assert not emulator.calls("cgi-bin/message/mass/sendall")
+    spoken = opened(client, estate, question="另一项征询")
+    consult.cast(member(estate["rooms"][0]), spoken, 0)
+    assert 'id="withdraw"' not in text(client.get("/console/consultations/%d" % spoken.id))
+    answer = post(client, estate, "/console/consultations/%d/withdraw" % spoken.id)
+    assert "已有住户表态，征询不能撤回" in text(client.get(answer.headers["Location"]))
+    assert Consultation.select().where(Consultation.id == spoken.id).exists() and len(votes()) == 1

@@ -195,7 +195,7 @@ test('a tenant is refused in an owners-only vote with the reason and a next step
   snapshot(page, 'consultation-owners-only')
 })
 
-test('a voice recorded at the door by the unit leader: the household sees who recorded it and cannot cast over it', async () => {
+test('a voice recorded at the door by the unit leader: the household sees who recorded it, and its own voice takes its place', async () => {
   // An elder without a phone told 单元长小张 at the door; a member opening the page later must see it.
   const consultation = await openConsultation({ scope: 'estate', estate_id: await estateId('丰泽园小区'), question: `楼前停车改划线 ${run}` })
   const home = await stories.household({ name: '1号楼', unit: 0, room: '702' })
@@ -211,6 +211,15 @@ test('a voice recorded at the door by the unit leader: the household sees who re
   const [row] = await votes(consultation.id)
   expect(row.resident_id).toBeNull()
   expect(row.recorded_by_id).toBeTruthy()
+  // The mistake this stands for: a leader recording first locked the household out of its own
+  // voice, even where changes are not allowed. The household's own voice takes the proxy's place.
+  expect(text(page, '#change-hint')).toContain('您家自己表态后，以您家的为准')
+  await tap(page, '#change')
+  await choose(page, 1)
+  const [own] = await votes(consultation.id)
+  expect(own).toMatchObject({ household_id: home.id, choice: 1, recorded_by_id: null })
+  expect(own.resident_id).toBeTruthy()
+  expect(text(page, '#voice-option')).toBe('您家已表态：不同意')
 })
 
 test('two taps at once, and a tap retried after a lost answer, make one vote', async () => {

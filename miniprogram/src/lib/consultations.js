@@ -67,9 +67,11 @@ function view(c) {
     answered: !!c.voice,
     voiceText: c.voice ? `您家已表态：${c.voice.option}` : '您家还未表态',
     castBy: castBy(c.voice),
-    // a household may say it again only to change it, where the consultation allows that
+    // a household may say it again only to change it, where the consultation allows that, or
+    // to take the place of a voice a leader recorded at the door (the household's own prevails)
     canCast: c.taking && !c.voice,
-    canChange: c.taking && !!c.voice && c.allow_change,
+    canChange: c.taking && !!c.voice && (c.allow_change || c.voice.at_door),
+    atDoor: !!c.voice && c.voice.at_door,
   }
 }
 
