@@ -29,6 +29,7 @@ Component({
     goCases() { wx.switchTab({ url: '/pages/cases/index' }) },
     goBuilding() { wx.navigateTo({ url: '/building/index' }) },
     goCoupons() { wx.navigateTo({ url: '/redcard/coupons/index' }) },
+    goWork() { wx.navigateTo({ url: '/work/queue/index' }) },
 
     toggleCare(e) {
       const on = !!e.detail.value
