@@ -111,6 +111,11 @@ async function choose(page, action) {
 
 test('a grid worker binds their WeChat with the console code, and the next run signs in with wx.login alone', async () => {
   newPhone(WORKER)
+  const me = await open('pages/me/index')
+  await tap(me, '#go-work')
+  expect(phone.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/work/queue/index' }))
+  const resident = phone.wx.getStorageSync('linli.session')          // 我的 signed the resident in
+  expect(resident.token).toBeTruthy()
   // Not bound yet: the queue sends the worker to the bind page.
   await open('work/queue/index')
   expect(phone.wx.redirectTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/work/bind/index' }))
@@ -129,7 +134,8 @@ test('a grid worker binds their WeChat with the console code, and the next run s
   expect(await backend.sql('SELECT username FROM staff WHERE mp_openid = ?', phone.phone.openid)).toEqual([{ username: WORKER }])
   // The staff session is its own: the resident's stays out of it.
   expect(phone.wx.getStorageSync('linli.staff').staff.name).toBe(WORKER_NAME)
-  expect(phone.storage.has('linli.session')).toBe(false)
+  expect(phone.wx.getStorageSync('linli.session')).toEqual(resident)
+  expect(phone.wx.getStorageSync('linli.staff').token).not.toBe(resident.token)
 
   // The code is used: someone who saw it over a shoulder cannot bind with it.
   const thief = await backend.api('POST', '/staff/bind', {
@@ -227,6 +233,26 @@ test('acting on a case another worker just moved: the plain 409, the case reload
   expect(page.instance.data.values.note).toBe('马上派保洁过去')        // nothing typed is lost
   expect(phone.wx.getStorageSync(`linli.staff.draft.${number}`).values.note).toBe('马上派保洁过去')
   expect(await events(number, 'accepted')).toEqual([{ kind: 'accepted', note: '我来处理', public: 1, username: CADRE }])
+})
+
+test('a grid worker transfers a case to a colleague the API lists, with a reason', async () => {
+  newPhone(WORKER)
+  const { number } = await residentFiles(`井盖松动 ${run}`)
+  await bindAs(WORKER)
+  const page = await open('work/case/index', { number })
+  const colleagues = page.instance.data.c.assignees
+  const cadre = colleagues.find(p => p.name === '片区负责人乙')
+  expect(cadre).toBeTruthy()
+  await choose(page, 'transfer')
+  await type(page, '#field-reason', '需要市政协调')
+  await tap(page, '#submit')
+  expect(text(page, '#form-error')).toBe('请选择转交给谁')              // nobody picked: nothing sent
+  expect((await caseRow(number)).assignee_id).not.toBe(cadre.id)
+  await tap(page, `#assignee-${cadre.id}`)
+  await tap(page, '#submit')
+  expect((await caseRow(number)).assignee_id).toBe(cadre.id)
+  const [moved] = await events(number, 'transferred')
+  expect(moved).toEqual({ kind: 'transferred', note: '转交给片区负责人乙：需要市政协调', public: 0, username: WORKER })
 })
 
 test('a cadre escalates with a reason; a lost answer and 重新提交 escalate once', async () => {
