@@ -12,6 +12,7 @@ from flask import url_for
 from cases.labels import ROLE_LABELS
 from community import staff as staff_accounts
 from community import staff_admin
+from community import staff_binding
 from console.access import MANAGER_ROLES
 from console.auth import check_csrf
 from console.auth import signed_in
@@ -61,6 +62,27 @@ def set_staff_active(staff_id):
 def staff_link(staff_id):
     person, token = staff_admin.reissue_link(g.staff, _community(), staff_id)
     return _show_link(person, token, "已为 %s 生成新的登录链接（之前的链接已失效）" % person.name)
+
+
+@bp.post("/staff/<int:staff_id>/wechat-code")
+@signed_in(*MANAGER_ROLES)
+def staff_wechat_code(staff_id):
+    """A manager gets a one-time code that binds a member's WeChat in the mini-program."""
+    return _show_binding_code(*staff_binding.issue_code(g.staff, staff_id, _community()))
+
+
+@bp.post("/me/wechat-code")
+@signed_in()
+def my_wechat_code():
+    """Any staff member gets their own code, to bind the WeChat on their phone."""
+    return _show_binding_code(*staff_binding.issue_code(g.staff))
+
+
+def _show_binding_code(person, code):
+    minutes = int(staff_binding.CODE_LIFETIME.total_seconds() // 60)
+    # Shown once: no cache keeps the page.
+    return (render_template("console/staff_wechat_code.html", person=person, code=code, minutes=minutes),
+            200, {"Cache-Control": "no-store"})
 
 
 @bp.post("/staff/roles")

@@ -47,6 +47,7 @@ ERRORS = {
     404: "not found, or not the caller's",
     409: "the case changed meanwhile (state_changed) or cannot take the action",
     413: "the upload is too large",
+    410: "a one-time code already used or expired",
     422: "a rule was broken; `code` says which",
     429: "too many tries; wait and try again",
 }

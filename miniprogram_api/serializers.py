@@ -12,6 +12,7 @@ from cases.labels import EVENT_LABELS
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask
+from cases.workflow import FIELD_KINDS
 from cases.workflow import RESIDENT_ACTIONS
 from community import residents
 from linli.clock import local
@@ -109,6 +110,11 @@ class CaseLocation(BaseModel):
     label: str
 
 
+def case_location(case):
+    return ({"lat": case.location_x, "lng": case.location_y, "label": case.location_label}
+            if case.location_x is not None else None)
+
+
 class CaseDetail(CaseSummary):
     model_config = examples(example_of(
         CaseSummary, state="resolved", state_label="已办结，待您确认", category_id=5, category="物业维修",
@@ -140,8 +146,7 @@ def case_detail(case, timeline, actions):
                 handler=case.assignee.name if case.assignee_id else None,
                 anonymous=case.anonymous, rating=case.rating, rating_comment=case.rating_comment or "",
                 photos=visible_photos(case),
-                location={"lat": case.location_x, "lng": case.location_y, "label": case.location_label}
-                if case.location_x is not None else None,
+                location=case_location(case),
                 actions=list(actions),
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
                            "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at),
@@ -160,6 +165,24 @@ class StaffTimelineEntry(TimelineEntry):
     public: bool
 
 
+class ActionField(BaseModel):
+    name: str
+    kind: Literal[FIELD_KINDS]
+    required: bool
+    hint: str
+
+
+class StaffAction(BaseModel):
+    name: str = Field(description="POST /staff/cases/<number>/<name>")
+    label: str
+    fields: list[ActionField]
+
+
+class Colleague(BaseModel):
+    id: int
+    name: str
+
+
 class StaffCaseDetail(CaseSummary):
     model_config = examples(example_of(
         CaseSummary, state="in_progress", state_label="处理中", can_act=True, assignee="网格员一",
@@ -171,21 +194,32 @@ class StaffCaseDetail(CaseSummary):
                   {"kind": "note", "label": "备注", "note": "灯泡型号已确认，下午带梯子去换", "public": False,
                    "at": "2026-11-28T09:20:03+08:00", "by": "网格员一"}]))
     can_act: bool
+    actions: list[StaffAction] = Field(description="what the caller may do now, from the workflow's table "
+                                                   "(cases.workflow.ACTIONS), in its order")
+    assignees: list[Colleague] = Field(description="to whom the case may be transferred (to_staff_id)")
     assignee: str | None
     building: str | None
     reporter: Reporter | None
     anonymous: bool
     photos: list[str]
+    location: CaseLocation | None
     response_due_at: Time
     responded_at: Time
     timeline: list[StaffTimelineEntry]
 
 
-def staff_case_detail(case, timeline, can_act):
-    """For staff: the reporter (even when anonymous to the public), internal notes, actors."""
+def staff_case_detail(case, timeline, can_act, actions=(), assignees=()):
+    """For staff: the reporter (even when anonymous to the public), internal notes, actors;
+    `actions`: workflow.staff_actions, `assignees`: permissions.assignees_for."""
     reporter = case.reporter
     return dict(case_summary(case),
-                can_act=can_act, assignee=case.assignee.name if case.assignee_id else None,
+                can_act=can_act,
+                actions=[{"name": a.name, "label": a.label,
+                          "fields": [{"name": f.name, "kind": f.kind, "required": f.required, "hint": f.hint}
+                                     for f in a.fields]} for a in actions],
+                assignees=[{"id": s.id, "name": s.name} for s in assignees if s.id != case.assignee_id],
+                location=case_location(case),
+                assignee=case.assignee.name if case.assignee_id else None,
                 building=case.building.label if case.building_id else None,
                 reporter={"id": reporter.id, "nickname": reporter.nickname, "phone": reporter.phone,
                           "room": reporter.room} if reporter else None,

@@ -12,11 +12,14 @@ from pydantic import Field
 from pydantic import StrictBool
 from pydantic import create_model
 
+import wechat
+from cases import action_keys
 from cases import permissions
 from cases import queries
 from cases import rates
 from cases import workflow
 from community import residents
+from community import staff_binding
 from community.staff import authenticate
 from linli.clock import local
 from linli.errors import LinliError
@@ -29,6 +32,7 @@ from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import BadRequest
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Cursor
+from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import PageSize
 from miniprogram_api.parsing import Query
 from miniprogram_api.parsing import QueryWhole
@@ -69,6 +73,36 @@ def login(json: Credentials):
     """Staff sign-in (5 failures per name and address in 15 min, then 429)"""
     # The same answer for an unknown name and a wrong password, and the same limit as the console.
     staff = authenticate(json.username, json.password, request.remote_addr or "")
+    return _staff_token(staff)
+
+
+class StaffBinding(Body):
+    bind_code: Text = Field("", description="the one-time code from the console (工作人员 → 小程序绑定码)")
+    code: Text = Field("", description="from wx.login()")
+
+
+@bp.post("/bind")
+@declare(StaffToken, 400, 401, 403, 409, 410, 429)
+def bind(json: StaffBinding):
+    """Bind this WeChat to a staff account with a one-time code (single use, 30 minutes; wrong
+    codes counted like wrong passwords, then 429)"""
+    session = residents.code_to_session(wechat.miniprogram(), json.code)
+    return _staff_token(staff_binding.bind(session["openid"], json.bind_code, request.remote_addr or ""))
+
+
+class WeChatSignIn(Body):
+    code: Text = Field("", description="from wx.login()")
+
+
+@bp.post("/wx-login")
+@declare(StaffToken, 401)
+def wx_login(json: WeChatSignIn):
+    """A bound staff member signs in with a wx.login() code (401 not_bound otherwise)"""
+    session = residents.code_to_session(wechat.miniprogram(), json.code)
+    return _staff_token(staff_binding.bound_staff(session["openid"]))
+
+
+def _staff_token(staff):
     token, expires_at = issue(staff, "staff")
     return jsonify({"token": token, "expires_at": expires_at,
                     "staff": {"id": staff.id, "name": staff.name,
@@ -104,8 +138,9 @@ def queue(query: QueueFilters):
 def detail(number):
     """A case with internal notes"""
     case = _case(number)
-    return jsonify(serializers.staff_case_detail(case, queries.full_timeline(case),
-                                                 permissions.can_act(g.staff, case)))
+    return jsonify(serializers.staff_case_detail(case, queries.full_timeline(case), permissions.can_act(g.staff, case),
+                                                 workflow.staff_actions(case, g.staff),
+                                                 permissions.assignees_for(case)))
 
 
 # The pydantic type of each kind of action field (cases.workflow.Field.kind).
@@ -136,8 +171,9 @@ ACTION_NAMES = list(workflow.ACTIONS) + list(workflow.ALIASES)
 @bp.post("/cases/<number>/<action>")
 @staff_required
 @declare(CaseSummary, 403, 404, 409, 422, path={"action": ACTION_NAMES})
-def act(number, action, json: CaseAction):
-    """Act on a case"""
+def act(number, action, json: CaseAction, headers: IdempotencyKey):
+    """Act on a case; a retry with the same Idempotency-Key answers the case as it is without acting
+    again. 409 state_changed: someone else moved the case first"""
     case = _case(number)
     # The table's name, or an older one this API still takes ("notes" for "note").
     done = workflow.find_action(action, aliases=True)
@@ -147,7 +183,7 @@ def act(number, action, json: CaseAction):
             raise BadRequest("bad_field", "%s 应为整数" % field.name)
         if field.kind == "flag":
             fields[field.name] = bool(fields[field.name])
-    workflow.perform(case, g.staff, done.name, **fields)
+    action_keys.perform_once(case, g.staff, done.name, headers.key, **fields)
     return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
 
 

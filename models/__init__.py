@@ -56,6 +56,8 @@ from models.rounds import LeaderTaskAck
 from models.rounds import RoundHousehold
 from models.rounds import RoundMark
 from models.screens import ScreenLink
+from models.staff_wechat import StaffActionKey
+from models.staff_wechat import StaffBindingCode
 from models.volunteers import Activity
 from models.volunteers import ActivityRole
 from models.volunteers import CallAnswer
@@ -92,6 +94,7 @@ ALL_MODELS = [
     SeenPush,
     TemplateConsent,
     ScreenLink,
+    StaffBindingCode, StaffActionKey,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

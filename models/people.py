@@ -43,6 +43,7 @@ class Staff(BaseModel):
     phone = CharField(max_length=20, default="")
     phone_public = BooleanField(default=False)     # shown on the building's service board
     oa_openid = CharField(max_length=64, null=True, unique=True)  # for notifications in WeChat
+    mp_openid = CharField(max_length=64, null=True, unique=True)  # bound by a one-time code (staff_binding)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     # Part of every session's stamp (community.staff.session_stamp): +1 ends them all.

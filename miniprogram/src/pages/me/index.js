@@ -30,6 +30,7 @@ Component({
     goBuilding() { wx.navigateTo({ url: '/building/index' }) },
     goCoupons() { wx.navigateTo({ url: '/redcard/coupons/index' }) },
     goCounter() { wx.navigateTo({ url: '/counter/home/index' }) },
+    goWork() { wx.navigateTo({ url: '/work/queue/index' }) },
 
     toggleCare(e) {
       const on = !!e.detail.value

@@ -1,0 +1,152 @@
+// One case for the staff member: what, where (photos, the map), the SLA clock, and the actions
+// the case's state and my role allow — the API's list, from the workflow's own table, never a
+// list of our own. Each action's fields are the ones the API names. A weak connection: the
+// action goes with one Idempotency-Key until it succeeds, so 重新提交 after a lost answer never
+// acts twice; what was typed is kept (in storage too) until the action is done; a case another
+// worker just moved (409 state_changed) is said plainly and shown as it is now.
+const api = require('../../lib/api')
+const care = require('../../lib/care')
+const clock = require('../clock')
+const session = require('../session')
+
+const DRAFTS = 'linli.staff.draft.'
+const TRANSPORT = ['offline', 'timeout', 'server_down', 'server_error']
+
+function photoUrl(url) {
+  return /^https?:\/\//.test(url) ? url : api.origin() + url
+}
+
+function view(c) {
+  return { ...c, clock: clock.caseClock(c), photos: (c.photos || []).map(photoUrl) }
+}
+
+Component({
+  behaviors: [care.behavior],
+  data: {
+    state: 'loading', error: null, c: null, conflict: '',
+    chosen: '', form: null, values: {}, formError: '', pending: null,
+  },
+  methods: {
+    onLoad(query = {}) {
+      this.number = query.number || ''
+      const draft = wx.getStorageSync(DRAFTS + this.number) || {}
+      this.setData({ values: draft.values || {}, chosen: draft.action || '' })
+      this.load()
+    },
+
+    onPullDownRefresh() { return this.load().then(() => wx.stopPullDownRefresh()) },
+
+    async load() {
+      try {
+        const c = view(await session.call({ path: `/staff/cases/${this.number}` }))
+        const row = c.actions.find(a => a.name === this.data.chosen)
+        this.setData({ state: 'shown', error: null, c, form: row || null, chosen: row ? row.name : '' })
+      } catch (e) {
+        if (e.code === 'not_bound') {
+          wx.redirectTo({ url: '/work/bind/index' })
+          return
+        }
+        this.setData({ state: 'error', error: { title: e.title || '出了点问题', next: e.next || '' } })
+      }
+    },
+
+    choose(e) {
+      const name = e.currentTarget.dataset.name
+      if (this.data.pending && !this.data.pending.failed) return
+      const row = this.data.c.actions.find(a => a.name === name)
+      // Another action: a new Idempotency-Key. The typed text stays, by field name.
+      this.setData({ chosen: name, form: row, formError: '', pending: null, conflict: '' })
+      this.keep()
+    },
+
+    cancel() {
+      this.setData({ chosen: '', form: null, formError: '', pending: null })
+      this.keep()
+    },
+
+    typeField(e) {
+      this.setData({ [`values.${e.currentTarget.dataset.name}`]: e.detail.value, formError: '' })
+      this.keep()
+    },
+
+    flipField(e) {
+      this.setData({ [`values.${e.currentTarget.dataset.name}`]: !!e.detail.value })
+      this.keep()
+    },
+
+    pickStaff(e) {
+      this.setData({ [`values.${e.currentTarget.dataset.name}`]: Number(e.currentTarget.dataset.id), formError: '' })
+      this.keep()
+    },
+
+    keep() {
+      wx.setStorageSync(DRAFTS + this.number, { action: this.data.chosen, values: this.data.values })
+    },
+
+    async submit() {
+      const { form, values } = this.data
+      if (!form || (this.data.pending && !this.data.pending.failed)) return     // a second tap on its way
+      const missing = form.fields.find(f => f.required && (values[f.name] === undefined || values[f.name] === null
+        || String(values[f.name]).trim() === ''))
+      if (missing) {
+        this.setData({ formError: missing.kind === 'staff' ? '请选择转交给谁' : `请填写${missing.hint || '必填内容'}` })
+        return
+      }
+      const body = {}
+      for (const f of form.fields) {
+        if (values[f.name] !== undefined && values[f.name] !== '') body[f.name] = values[f.name]
+      }
+      const key = (this.data.pending && this.data.pending.action === form.name && this.data.pending.key) || api.newKey(`staff-${form.name}`)
+      this.setData({ pending: { action: form.name, key, failed: false, why: '' }, formError: '', conflict: '' })
+      try {
+        await session.call({ path: `/staff/cases/${this.number}/${form.name}`, method: 'POST', data: body,
+          header: { 'Idempotency-Key': key } })
+      } catch (e) {
+        await this.failed(e, form)
+        return
+      }
+      const done = form.label
+      // Done: the text it took is no longer needed.
+      const rest = { ...values }
+      for (const f of form.fields) delete rest[f.name]
+      this.setData({ pending: null, chosen: '', form: null, values: rest })
+      this.keep()
+      wx.showToast({ title: `已完成：${done}`, icon: 'success' })
+      await this.load()
+    },
+
+    async failed(e, form) {
+      if (TRANSPORT.includes(e.kind)) {
+        // It may have reached the server: the same key goes again with 重新提交.
+        this.setData({ pending: { ...this.data.pending, failed: true, why: e.title } })
+        return
+      }
+      this.setData({ pending: null })
+      if (e.code === 'state_changed' || e.code === 'not_your_case') {
+        await this.load()
+        const still = this.data.c && this.data.c.actions.some(a => a.name === form.name)
+        const why = e.code === 'state_changed' ? '其他工作人员刚刚处理了这个案件' : e.title
+        this.setData({
+          conflict: `${why}。已刷新为最新状态：${this.data.c ? this.data.c.state_label : ''}` +
+            (still ? '，您填写的内容已保留，可以再次提交。' : `，现在不能“${form.label}”了；您填写的内容已保留。`),
+        })
+        return
+      }
+      this.setData({ formError: `${e.title || '提交没有成功'}${e.next && e.status >= 500 ? '。' + e.next : ''}` })
+    },
+
+    preview(e) {
+      const urls = this.data.c.photos
+      wx.previewImage({ urls, current: urls[Number(e.currentTarget.dataset.index)] })
+    },
+
+    openLocation() {
+      const { lat, lng, label } = this.data.c.location
+      wx.openLocation({ latitude: lat, longitude: lng, name: label || '报事位置', address: label || '', scale: 17 })
+    },
+
+    callReporter() {
+      wx.makePhoneCall({ phoneNumber: this.data.c.reporter.phone })
+    },
+  },
+})

@@ -1,0 +1,46 @@
+// 我的案件: the cases the staff member's roles cover, soonest deadline first (the API's order),
+// each with its SLA clock (time left, or overdue). Signs in with the bound WeChat; an unbound
+// one goes to the bind page.
+const care = require('../../lib/care')
+const clock = require('../clock')
+const session = require('../session')
+
+Component({
+  behaviors: [care.behavior],
+  data: { state: 'loading', items: [], next: null, error: null, staff: null },
+  methods: {
+    onShow() { this.load() },
+
+    onPullDownRefresh() { return this.load().then(() => wx.stopPullDownRefresh()) },
+
+    async load() {
+      try {
+        const page = await session.call({ path: '/staff/cases' })
+        this.setData({ state: 'shown', error: null, staff: session.staff(), items: page.items.map(view), next: page.next })
+      } catch (e) {
+        if (e.code === 'not_bound') {
+          wx.redirectTo({ url: '/work/bind/index' })
+          return
+        }
+        this.setData({ state: 'error', error: { title: e.title || '出了点问题', next: e.next || '' } })
+      }
+    },
+
+    async more() {
+      try {
+        const page = await session.call({ path: '/staff/cases', data: { after: this.data.next } })
+        this.setData({ items: this.data.items.concat(page.items.map(view)), next: page.next })
+      } catch (e) {
+        this.setData({ error: { title: e.title || '出了点问题', next: e.next || '' } })
+      }
+    },
+
+    openCase(e) {
+      wx.navigateTo({ url: `/work/case/index?number=${e.currentTarget.dataset.number}` })
+    },
+  },
+})
+
+function view(item) {
+  return { ...item, clock: clock.caseClock(item) }
+}
