@@ -192,7 +192,14 @@ class StaffCaseDetail(CaseSummary):
         timeline=[{"kind": "submitted", "label": "提交", "note": "1号楼1单元楼道灯坏了一周，晚上上下楼看不见",
                    "public": True, "at": "2026-11-28T08:57:29+08:00", "by": None},
                   {"kind": "note", "label": "备注", "note": "灯泡型号已确认，下午带梯子去换", "public": False,
-                   "at": "2026-11-28T09:20:03+08:00", "by": "网格员一"}]))
+                   "at": "2026-11-28T09:20:03+08:00", "by": "网格员一"}],
+        actions=[{"name": "note", "label": "添加进展", "fields": [
+                      {"name": "note", "kind": "text", "required": True, "hint": "进展说明"},
+                      {"name": "public", "kind": "flag", "required": False, "hint": "居民可见"}]},
+                 {"name": "resolve", "label": "办结", "fields": [
+                      {"name": "note", "kind": "text", "required": True, "hint": "处理结果"}]}],
+        assignees=[{"id": 7, "name": "网格员二"}],
+        location={"lat": 38.0531, "lng": 114.5262, "label": "丰泽园小区1号楼1单元"}))
     can_act: bool
     actions: list[StaffAction] = Field(description="what the caller may do now, from the workflow's table "
                                                    "(cases.workflow.ACTIONS), in its order")
