@@ -55,6 +55,9 @@ TAGS = {"miniprogram": "residents", "staff_api": "staff", "redcard_resident": "r
         "redcard_merchant": "red card: merchants' counters", "redcard_staff": "red card: community staff"}
 CSV = object()
 """`declare(CSV)`: the route answers a CSV file."""
+PNG = object()
+"""`declare(PNG)`: the route answers a PNG image."""
+MEDIA = {CSV: ("CSV", "text/csv"), PNG: ("PNG image", "image/png")}
 
 
 def examples(*items):
@@ -128,14 +131,14 @@ def declare(ok=None, *errors, created=None, path=None):
     """A route's answers and parameters for the document, and its request models (from the
     view's annotations `json`, `query`, `form`, `headers`) for validation before it runs.
 
-    `ok` and `created`: the model of a 200 and of a 201 (or `(model, description)`; `CSV`);
+    `ok` and `created`: the model of a 200 and of a 201 (or `(model, description)`; `CSV`, `PNG`);
     `errors`: the statuses the route may answer besides 400 (bad input) and 401 (the caller's
     token, added for routes behind resident_required and its kin); `path`: the values a path
     parameter may take, {"action": [...]}, where the route's converter does not say."""
     answers = {"HTTP_400": (Error, ERRORS[400])}
     for status, answer, description in ((200, ok, "OK"), (201, created, "created")):
-        if answer is CSV:
-            answers["HTTP_%d" % status] = (None, "CSV")
+        if answer in MEDIA:
+            answers["HTTP_%d" % status] = (None, MEDIA[answer][0])
         elif answer is not None:
             answers["HTTP_%d" % status] = answer if isinstance(answer, tuple) else (answer, description)
     for status in errors:
@@ -144,7 +147,7 @@ def declare(ok=None, *errors, created=None, path=None):
     def decorator(view):
         validated = api.validate(resp=Response(**answers))(view)
         validated.path_values = dict(path or {})
-        validated.answers_csv = ok is CSV
+        validated.answers_media = MEDIA[ok][1] if ok in MEDIA else None
         return validated
     return decorator
 
@@ -175,8 +178,8 @@ def _complete(spec):
             for parameter in operation["parameters"]:
                 if view.path_values.get(parameter["name"]):
                     parameter["schema"]["enum"] = list(view.path_values[parameter["name"]])
-            if view.answers_csv:
-                operation["responses"]["200"]["content"] = {"text/csv": {"schema": {"type": "string"}}}
+            if view.answers_media:
+                operation["responses"]["200"]["content"] = {view.answers_media: {"schema": {"type": "string"}}}
             operation["tags"] = [TAGS[rule.endpoint.split(".")[0]]]
             operation["operationId"] = rule.endpoint.replace(".", "_")       # one method each
     spec["tags"] = [{"name": name} for name in TAGS.values()]

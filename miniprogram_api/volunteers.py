@@ -6,8 +6,10 @@ also set up teams, appoint leaders and send urgent calls. volunteers/ keeps the 
 
 A leader's route is declared once here (`lead`) and registered on both blueprints: one handler,
 two callers, each checked against the team (not_your_team, 403)."""
+import io
 from typing import Literal
 
+import segno
 from flask import Response
 from flask import g
 from flask import jsonify
@@ -21,7 +23,9 @@ from linli.errors import LinliError
 from miniprogram_api.auth import resident_required
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import CSV
+from miniprogram_api.openapi import PNG
 from miniprogram_api.openapi import declare
+from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Id
 from miniprogram_api.parsing import IdempotencyKey
@@ -300,13 +304,14 @@ def answer_call(call_id, json: CallAnswerRequest):
 
 
 # -- leaders (residents) and staff ------------------------------------------------------------------
-def lead(method, rule, ok=None, *errors, created=None, body=None, csv=False):
-    """Register `handler(actor, **path, json=...)` twice: for a team's resident leader at
-    /api/mp/volunteers/lead<rule> and for staff at /api/mp/staff/volunteers<rule>."""
+def lead(method, rule, ok=None, *errors, created=None, body=None, csv=False, keyed=False):
+    """Register `handler(actor, **path, json=..., key=...)` twice: for a team's resident leader at
+    /api/mp/volunteers/lead<rule> and for staff at /api/mp/staff/volunteers<rule>. `keyed`: the
+    route takes an Idempotency-Key header, given to the handler as `key`."""
     def register(handler):
         for blueprint, guard, prefix, kind in ((bp, resident_required, "/volunteers/lead", "lead"),
                                                (staff_bp, staff_required, "/volunteers", "staff")):
-            view = _bound(handler, kind, body)
+            view = _keyed(handler, kind, body) if keyed else _bound(handler, kind, body)
             view.__name__ = view.__qualname__ = "%s_%s" % (kind, handler.__name__)
             view.__doc__ = handler.__doc__
             blueprint.route(prefix + rule, methods=[method])(guard(declare(CSV if csv else ok, *errors,
@@ -326,6 +331,12 @@ def _bound(handler, kind, body):
     else:
         def view(json: body, **path):
             return handler(_actor(kind), json=json, **path)
+    return view
+
+
+def _keyed(handler, kind, body):
+    def view(json: body, headers: IdempotencyKey, **path):
+        return handler(_actor(kind), json=json, key=headers.key, **path)
     return view
 
 
@@ -395,6 +406,31 @@ def roster_json(activity, rows):
                        "checked_out_at": when(s.checked_out_at), "minutes": s.minutes} for s in rows]}
 
 
+class LedTeam(BaseModel):
+    id: int
+    name: str
+    building_id: int | None = Field(description="null: the whole community's team")
+    needs_approval: bool
+    pending: int = Field(description="requests to join waiting for a leader")
+    approved: int = Field(description="members, leaders included")
+
+
+class LedTeams(BaseModel):
+    model_config = examples({"items": [{"id": 3, "name": "楼道清洁队", "building_id": None, "needs_approval": True,
+                                        "pending": 2, "approved": 9}]}, {"items": []})
+    items: list[LedTeam] = Field(description="empty: the resident leads no team")
+
+
+@bp.get("/volunteers/lead/teams")
+@resident_required
+@declare(LedTeams)
+def led_teams():
+    """The teams I lead (the mini-program shows the leader's pages only when there is one)"""
+    return jsonify({"items": [{"id": t.id, "name": t.name, "building_id": t.building_id,
+                               "needs_approval": t.needs_approval, "pending": len(teams.pending_members(t)),
+                               "approved": len(teams.approved_members(t))} for t in teams.led_by(g.resident)]})
+
+
 @lead("GET", "/teams/<int:team_id>/members", TeamMembers, 403, 404)
 def team_members(actor, team_id):
     """The team's pending requests to join, and how many members it has"""
@@ -411,14 +447,22 @@ def decide_member(actor, team_id, json):
     return jsonify({"role": member.role, "state": member.state})
 
 
-@lead("POST", "/teams/<int:team_id>/activities", None, 403, 404, 422, body=NewActivity,
-      created=(ActivityView, "posted"))
-def post_activity(actor, team_id, json):
-    """Post an activity of the team (its leader or staff)"""
-    activity = activities.post(actor, team_id, json.title, json.place, json.starts_at, json.ends_at,
-                               capacity=json.capacity, roles=json.roles, description=json.description,
-                               late_cancel_hours=json.late_cancel_hours)
-    return jsonify(activity_json(activity, detail=True)), 201
+@lead("POST", "/teams/<int:team_id>/activities", (ActivityView, "already posted with this Idempotency-Key"),
+      403, 404, 422, body=NewActivity, created=(ActivityView, "posted"), keyed=True)
+def post_activity(actor, team_id, json, key):
+    """Post an activity of the team (its leader or staff); re-sent with the same Idempotency-Key: one activity"""
+    activity, created = activities.post_once(
+        actor, team_id, key, title=json.title, place=json.place, starts_at=json.starts_at, ends_at=json.ends_at,
+        capacity=json.capacity, roles=json.roles, description=json.description,
+        late_cancel_hours=json.late_cancel_hours)
+    return jsonify(activity_json(activity, detail=True)), 201 if created else 200
+
+
+@lead("GET", "/teams/<int:team_id>/activities", ActivityList, 403, 404)
+def team_activities(actor, team_id):
+    """The team's activities, the latest start first (cancelled and ended ones too: hours to confirm)"""
+    _, listed = activities.of_team(actor, team_id)
+    return jsonify({"items": [activity_json(a) for a in listed]})
 
 
 @lead("GET", "/activities/<int:activity_id>/qr", LeaderQr, 403, 404)
@@ -426,6 +470,20 @@ def leader_qr(actor, activity_id):
     """The activity's rotating check-in/check-out QR for the leader's screen"""
     payload, _ = attendance.qr(actor, activity_id, config.active().SECRET_KEY)
     return jsonify({"qr": payload, "rotate_seconds": signed_qr.ROTATION, "valid_seconds": signed_qr.LIFETIME})
+
+
+@lead("GET", "/activities/<int:activity_id>/qr.png", PNG, 403, 404)
+def leader_qr_png(actor, activity_id):
+    """The rotating QR drawn as a PNG, for a phone that shows it as an image; fetch a fresh one as /qr says"""
+    payload, _ = attendance.qr(actor, activity_id, config.active().SECRET_KEY)
+    return Response(qr_png(payload), mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+def qr_png(payload):
+    """The payload as a PNG big enough for a phone's full width to stay sharp (10 px a module)."""
+    out = io.BytesIO()
+    segno.make(payload, error="m").save(out, kind="png", scale=10, border=2)
+    return out.getvalue()
 
 
 @lead("GET", "/activities/<int:activity_id>/roster", Roster, 403, 404)

@@ -79,9 +79,12 @@ class Activity(BaseModel):
     # Once set, the hours are final: nothing about who served how long changes after.
     hours_confirmed_at = DateTimeField(null=True)
     cancelled_at = DateTimeField(null=True)          # by its leader or staff, before the start
+    # A leader's post re-sent after a lost answer on a weak signal is the same activity.
+    idempotency_key = CharField(max_length=64, null=True)
 
     class Meta:
         table_name = "volunteer_activity"
+        indexes = ((("team", "idempotency_key"), True),)
 
 
 

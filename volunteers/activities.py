@@ -48,8 +48,32 @@ def _bad(code, message):
     return LinliError(code, message, 422)
 
 
+def post_once(actor, team_id, idempotency_key, **fields):
+    """(activity, created): `post` under an Idempotency-Key unique within the team, so a leader's
+    post re-sent after its answer was lost (or a second tap) is the first one's activity."""
+    key = (idempotency_key or "").strip()[:64] or None
+    team = led_team(actor, team_id)
+    earlier = _posted_with(team, key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        return post(actor, team.id, idempotency_key=key, **fields), True
+    except IntegrityError:
+        # the same key committed first, from a concurrent retry: its activity is ours
+        earlier = _posted_with(team, key)
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _posted_with(team, key):
+    if key is None:
+        return None
+    return Activity.get_or_none((Activity.team == team) & (Activity.idempotency_key == key))
+
+
 def post(actor, team_id, title, place, starts_at, ends_at, capacity=None, roles=None, description="",
-         late_cancel_hours=DEFAULT_LATE_CANCEL_HOURS, now=None):
+         late_cancel_hours=DEFAULT_LATE_CANCEL_HOURS, now=None, idempotency_key=None):
     """A new activity of the team; `roles` {name: capacity} (then the capacity is their sum).
     422 with a code for each bad field; 403 not_your_team."""
     now = now or utcnow()
@@ -72,7 +96,7 @@ def post(actor, team_id, title, place, starts_at, ends_at, capacity=None, roles=
         activity = Activity.create(team=team, title=title, place=place, description=(description or "").strip(),
                                    starts_at=starts_at, ends_at=ends_at, capacity=capacity,
                                    late_cancel_hours=late_cancel_hours, posted_by_resident=actor.resident,
-                                   posted_by_staff=actor.staff, created_at=now)
+                                   posted_by_staff=actor.staff, created_at=now, idempotency_key=idempotency_key)
         for name, places in roles.items():
             ActivityRole.create(activity=activity, name=name, capacity=places)
     return activity

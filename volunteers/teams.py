@@ -87,6 +87,13 @@ def led_team(actor, team_id):
 
 
 # -- teams ------------------------------------------------------------------------------------------
+def led_by(resident):
+    """The teams the resident leads (approved leader), by name: their leader's console."""
+    return list(Team.select().join(TeamMember).where(
+        (TeamMember.resident == resident) & (TeamMember.role == "leader") & (TeamMember.state == "approved"))
+        .order_by(Team.name, Team.id))
+
+
 def create_team(staff, community_id, name, building_id=None, needs_approval=True, description="", now=None):
     """A new team of the community, or of one of its buildings; by its secretary or admin (or,
     for a building's team, that building's leader or grid worker)."""

@@ -3,6 +3,7 @@
 // waitlisted with my position, checked in and out, confirmed hours), what I may do now, hours
 // in words, and refusals with their next step (lib/errors.js NEXT_STEPS).
 const errors = require('../lib/errors')
+const { day, clock, span, hours } = require('../lib/service-hours')
 
 const EARLY_MS = 3600 * 1000          // check-in opens an hour before the start (volunteers/attendance.py)
 const MEMBERSHIP = {
@@ -16,21 +17,6 @@ const NEXT = {
   address_not_confirmed: '志愿服务面向本社区居民：请先在“我的”里填写住址，等楼长或网格员确认后再来。',
   not_found: '它可能已被取消，或不面向您所在的楼栋，请回到列表看看。',
   conflict: '请下拉刷新后再看。',
-}
-
-// The API's times are ISO 8601 already in +08:00: cut, never convert.
-function day(iso) { return iso ? `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日` : '' }
-function clock(iso) { return iso ? iso.slice(11, 16) : '' }
-function span(a) {
-  const sameDay = a.starts_at.slice(0, 10) === a.ends_at.slice(0, 10)
-  return `${day(a.starts_at)} ${clock(a.starts_at)}–${sameDay ? '' : `${day(a.ends_at)} `}${clock(a.ends_at)}`
-}
-
-function hours(minutes) {
-  if (minutes === null || minutes === undefined) return ''
-  const h = Math.floor(minutes / 60)
-  const m = minutes % 60
-  return h ? `${h}小时${m ? `${m}分钟` : ''}` : `${m}分钟`
 }
 
 function membership(team) {

@@ -37,10 +37,14 @@ function npmComponents(jsonFile, found = {}, seen = new Set()) {
   return found
 }
 
+const WCC_BUFFER = 16 * 1024 * 1024
+
 function load(pagePath) {
   if (!loaded[pagePath]) {
     const file = path.join(ROOT, pagePath)
-    loaded[pagePath] = simulate.load(file, { rootPath: ROOT, usingComponents: npmComponents(`${file}.json`) })
+    // wcc compiles every page's WXML at once; its output outgrew spawnSync's 1 MiB default
+    loaded[pagePath] = simulate.load(file, { rootPath: ROOT, usingComponents: npmComponents(`${file}.json`),
+      compilerOptions: { maxBuffer: WCC_BUFFER } })
   }
   return loaded[pagePath]
 }

@@ -2,9 +2,12 @@
 // wx.request and wx.uploadFile go over real HTTP to the backend (test/helpers/backend.js);
 // wx.login asks the WeChat emulator for a real one-time code, so /login runs code2session for
 // real. What the resident would do on WeChat's own screens (pick photos, pick a place, answer
-// the subscribe prompt, scan) is set by the test in `phone`.
+// the subscribe prompt, scan) is set by the test in `phone`. wx.downloadFile fetches over real
+// HTTP into a temporary file, as WeChat does (for a picture that needs the token, such as the
+// team leader's check-in QR).
 const http = require('http')
 const fs = require('fs')
+const os = require('os')
 const path = require('path')
 const backend = require('./backend')
 
@@ -137,6 +140,18 @@ function uploadFile(options) {
   return task
 }
 
+// WeChat calls success for any HTTP status, with the body in the file; fail only on transport.
+function downloadFile(options) {
+  const { url, header = {} } = options
+  const done = callbacks(options)
+  track(new Promise(r => setTimeout(r, 0)).then(() => httpCall({ url, method: 'GET', headers: header })).then(res => {
+    const file = path.join(os.tmpdir(), `linli-download-${process.pid}-${Math.random().toString(36).slice(2)}`)
+    fs.writeFileSync(file, res.body)
+    done(true, { errMsg: 'downloadFile:ok', statusCode: res.status, tempFilePath: file })
+  }, err => done(false, { errMsg: `downloadFile:fail ${err.message}` })))
+  module.exports.log.push({ method: 'GET', url, header, download: true })
+}
+
 function login(options) {
   const done = callbacks(options)
   const p = track(backend.control('/login-code', { openid: phone.openid })
@@ -147,6 +162,7 @@ function login(options) {
 const wxFake = {
   request: jest.fn(request),
   uploadFile: jest.fn(uploadFile),
+  downloadFile: jest.fn(downloadFile),
   login: jest.fn(login),
   getStorageSync: jest.fn(key => (storage.has(key) ? JSON.parse(storage.get(key)) : '')),
   setStorageSync: jest.fn((key, value) => { storage.set(key, JSON.stringify(value)) }),
