@@ -16,6 +16,7 @@ Component({
     async load() {
       this.setData({ unsent: Object.keys(leader.pending()).length })
       try {
+        await session.me()          // one sign-in before the two calls, not one each
         const [mine, open] = await Promise.all([leader.mine(), session.call({ path: '/staff/consultations' })])
         this.setData({
           state: 'shown', error: null, staff: session.staff(),
