@@ -292,11 +292,14 @@ def record_at_door(staff, consultation, household_id, choice, photo=None, media_
     choice = _choice(consultation, choice)
     path = uploads.store_image(photo, media_dir, "votes")[0] if photo else ""
     try:
-        return _record(staff, consultation, household, choice, path, now)
+        vote, created = _record(staff, consultation, household, choice, path, now)
     except Exception:
         if path:
             (Path(media_dir) / path).unlink(missing_ok=True)     # no paper kept for a voice refused
         raise
+    if path and vote.photo != path:
+        (Path(media_dir) / path).unlink(missing_ok=True)         # a retry's copy of the paper kept already
+    return vote, created
 
 
 def _record(staff, consultation, household, choice, path, now):
@@ -308,6 +311,13 @@ def _record(staff, consultation, household, choice, path, now):
             earlier = Vote.get_or_none((Vote.consultation == current) & (Vote.household == household))
             if earlier is None:
                 return Vote.create(consultation=current, household=household, choice=choice, cast_at=now, **who), True
+            if earlier.recorded_by_id == staff.id and earlier.choice == choice:
+                # The same door voice again: a retry whose answer was lost on a weak connection,
+                # or a double tap. It is the voice already recorded (its time kept), never a
+                # refusal the leader would take for a failure; a paper photographed only now joins it.
+                if path and not earlier.photo:
+                    Vote.update(photo=path).where(Vote.id == earlier.id).execute()
+                return Vote.get_by_id(earlier.id), False
             _over(earlier, current)
             _change(earlier, choice, now, **who)
             return Vote.get_by_id(earlier.id), False
@@ -500,6 +510,19 @@ def unanswered(staff, consultation):
     answered = {v.household_id for v in Vote.select(Vote.household).where(Vote.consultation == consultation)}
     roll = roll_of(consultation)
     return [h for h in scope_households(consultation) if h.id in roll and h.id not in answered]
+
+
+def door_listing(staff, now=None):
+    """The consultations taking voices now in staff's communities where staff have households to
+    record at the door (door_roll), closing soonest first: [(consultation, its door roll)]."""
+    now = now or utcnow()
+    communities = RoleAssignment.select(RoleAssignment.community).where(RoleAssignment.staff == staff)
+    taking = Consultation.select().where(
+        Consultation.community.in_(communities) & (Consultation.state == "open")
+        & (Consultation.opens_at <= now) & (Consultation.closes_at > now)).order_by(Consultation.closes_at,
+                                                                                 Consultation.id)
+    found = [(c, door_roll(staff, c)) for c in taking]
+    return [(c, homes) for c, homes in found if homes]
 
 
 def door(household):

@@ -1,6 +1,7 @@
 """The mini-program's JSON API under /api/mp (see README)."""
 from miniprogram_api import consultations  # noqa: F401  (its routes join views.bp and staff.bp)
 from miniprogram_api import content  # noqa: F401  (its routes join views.bp)
+from miniprogram_api import door_voices  # noqa: F401  (its routes join staff.bp)
 from miniprogram_api import proposals  # noqa: F401  (its routes join views.bp and staff.bp)
 from miniprogram_api import rounds  # noqa: F401  (its routes join staff.bp)
 from miniprogram_api import volunteers  # noqa: F401  (its routes join views.bp and staff.bp)

@@ -555,3 +555,67 @@ def test_the_named_csv_agrees_with_the_stored_result(demo):
     assert mine[4].startswith(consult.local(changed.changed_at).strftime("%Y-%m-%d %H:%M")) \
         and mine[4].endswith("+08:00")
     assert rows[consult.door(Household.get_by_id(door_home.id))][3] == "入户代录（单元长）"
+
+
+# -- the leader's phone (issue 19: the mini-program's leader pages) -------------------------------
+def test_a_door_voice_sent_again_is_the_same_voice_not_a_refusal(demo, tmp_path):
+    # The weak connection: the leader's 提交 reached the server but the answer was lost, and the
+    # page sends it again. Answered as recorded (not "already recorded", which reads as a
+    # failure), one voice, its first time kept; the paper sent with the retry is not kept twice.
+    vote = consultation(demo, allow_change=False)
+    home, media = demo["rooms"][0], tmp_path / "media"
+    first, created = consult.record_at_door(staff("danyuan1"), vote, home.id, 0, photo=photo(), media_dir=str(media))
+    again, again_created = consult.record_at_door(staff("danyuan1"), vote, home.id, 0, photo=photo(),
+                                                  media_dir=str(media))
+    assert (created, again_created) == (True, False)
+    assert (again.id, again.photo, again.recorded_at, again.changed_at) == (first.id, first.photo, first.recorded_at,
+                                                                             None)
+    assert [p.name for p in media.rglob("*") if p.is_file()] == [first.photo.rsplit("/", 1)[-1]]
+    # A paper photographed only at the second visit joins the voice it belongs to.
+    bare, _ = consult.record_at_door(staff("danyuan1"), vote, demo["rooms"][1].id, 1)
+    papered, _ = consult.record_at_door(staff("danyuan1"), vote, demo["rooms"][1].id, 1, photo=photo(),
+                                        media_dir=str(media))
+    assert (papered.id, bare.photo, bool(papered.photo)) == (bare.id, "", True)
+    # Another choice, or another recorder, is still refused without changes allowed.
+    refused("already_voted", consult.record_at_door, staff("danyuan1"), vote, home.id, 1)
+    refused("already_voted", consult.record_at_door, staff("louzhang1"), vote, home.id, 0)
+    assert Vote.select().where(Vote.consultation == vote).count() == 2
+
+
+def test_a_unit_leader_lists_the_consultations_and_doors_theirs_to_record(client, emulator, demo):
+    # The unit leader's phone: the consultations taking voices where they have doors (an
+    # estate-wide one too), their unit's households only, and under Art. 278 which flats are let.
+    Household.update(occupancy="tenant").where(Household.id == demo["rooms"][2].id).execute()
+    estate_wide = consult.open_consultation(staff("tianbing"), demo["community"], "estate", "绿化带改建为步道",
+                                            utcnow() + 24 * HOUR, estate_id=demo["building"].estate_id,
+                                            rule="owners_art278_major")
+    consultation(demo, question="还没开始", opens_at=utcnow() + HOUR)
+    other_unit = consult.open_consultation(staff("grid1"), demo["community"], "unit", "隔壁单元的事",
+                                           utcnow() + 24 * HOUR, unit_id=demo["other_unit"].id,
+                                           building_id=demo["building"].id)
+    leader = staff_token(client, "danyuan1")
+    consult.cast(member(demo["rooms"][0]), estate_wide, 0)
+    listed = client.get("/api/mp/staff/consultations", headers=leader)
+    assert listed.status_code == 200
+    assert [(c["id"], c["households"], c["waiting"], c["owners_only"]) for c in listed.json["items"]] \
+        == [(estate_wide.id, 28, 27, True)]          # not the one opening later, nor the next unit's
+    doors = client.get("/api/mp/staff/consultations/%d/doors" % estate_wide.id, headers=leader).json
+    assert [h["id"] for h in doors["items"]] == [r.id for r in demo["rooms"]]
+    assert doors["items"][0]["voice"] == {"choice": 0, "option": "同意", "at_door": False, "by_me": False,
+                                          "paper": False}
+    assert [h["let"] for h in doors["items"][:3]] == [False, False, True]
+    assert "第二百七十八条" in doors["owners_note"] and doors["taking"] is True
+    # The let flat's owner's paper, recorded at the door, shows as the leader's.
+    recorded = client.post("/api/mp/staff/consultations/%d/door" % estate_wide.id, headers=leader,
+                           json={"household_id": demo["rooms"][2].id, "choice": 1})
+    assert recorded.status_code == 201
+    again = client.post("/api/mp/staff/consultations/%d/door" % estate_wide.id, headers=leader,
+                        json={"household_id": demo["rooms"][2].id, "choice": 1})
+    assert again.status_code == 200                 # the retry: the same voice
+    doors = client.get("/api/mp/staff/consultations/%d/doors" % estate_wide.id, headers=leader).json
+    assert doors["items"][2]["voice"]["by_me"] is True and doors["waiting"] == 26
+    # An unknown consultation: 404.
+    assert client.get("/api/mp/staff/consultations/999999/doors", headers=leader).status_code == 404
+    # The secretary's list holds every open consultation of the community with doors.
+    secretary = client.get("/api/mp/staff/consultations", headers=staff_token(client, "tianbing")).json
+    assert {estate_wide.id, other_unit.id} <= {c["id"] for c in secretary["items"]}

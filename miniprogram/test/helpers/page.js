@@ -37,14 +37,14 @@ function npmComponents(jsonFile, found = {}, seen = new Set()) {
   return found
 }
 
-const WCC_BUFFER = 16 * 1024 * 1024
+// simulate compiles every WXML under src/ (with TDesign's) in one run of WeChat's wcc, whose
+// output passed the compiler's default 1 MB buffer as pages were added (spawnSync ENOBUFS).
+const COMPILER = { maxBuffer: 16 * 1024 * 1024 }
 
 function load(pagePath) {
   if (!loaded[pagePath]) {
     const file = path.join(ROOT, pagePath)
-    // wcc compiles every page's WXML at once; its output outgrew spawnSync's 1 MiB default
-    loaded[pagePath] = simulate.load(file, { rootPath: ROOT, usingComponents: npmComponents(`${file}.json`),
-      compilerOptions: { maxBuffer: WCC_BUFFER } })
+    loaded[pagePath] = simulate.load(file, { rootPath: ROOT, usingComponents: npmComponents(`${file}.json`), compilerOptions: COMPILER })
   }
   return loaded[pagePath]
 }

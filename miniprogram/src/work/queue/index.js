@@ -1,6 +1,6 @@
 // 我的案件: the cases the staff member's roles cover, soonest deadline first (the API's order),
 // each with its SLA clock (time left, or overdue). Signs in with the bound WeChat; an unbound
-// one goes to the bind page.
+// one goes to the bind page; a building or unit leader goes to leader/home.
 const care = require('../../lib/care')
 const clock = require('../clock')
 const session = require('../session')
@@ -15,6 +15,11 @@ Component({
 
     async load() {
       try {
+        // A building or unit leader has doors to knock on, not cases: their own home.
+        if (session.leaderOnly(await session.me())) {
+          wx.redirectTo({ url: '/leader/home/index' })
+          return
+        }
         const page = await session.call({ path: '/staff/cases' })
         this.setData({ state: 'shown', error: null, staff: session.staff(), items: page.items.map(view), next: page.next })
       } catch (e) {
@@ -34,6 +39,8 @@ Component({
         this.setData({ error: { title: e.title || '出了点问题', next: e.next || '' } })
       }
     },
+
+    openDoors() { wx.navigateTo({ url: '/leader/home/index' }) },
 
     openCase(e) {
       wx.navigateTo({ url: `/work/case/index?number=${e.currentTarget.dataset.number}` })
