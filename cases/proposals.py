@@ -50,6 +50,7 @@ MAX_TITLE, MIN_TEXT, MAX_TEXT, MAX_COMMENT, MAX_REASON, MAX_PHOTOS = 60, 10, 200
 PROPOSALS_PER_DAY = 5
 COMMENTS_PER_HOUR = 30
 SCOPE_LABELS = {"unit": "本单元", "building": "本楼", "estate": "本小区", "community": "本社区"}
+# The labels carry their own 已/未 (已采纳, 未采纳): a message says "该议事" + label, never "已" + label.
 STATE_LABELS = {"open": "征集附议", "on_agenda": "已列入议事会议程", "adopted": "已采纳", "merged": "已合并",
                 "declined": "未采纳"}
 # Who records an outcome: the community's secretary and admin, and for a unit's or a building's
@@ -174,7 +175,7 @@ def support(proposal, resident, now=None):
     if not holds(proposal, place):
         raise PermissionDenied("outside_scope", "该议事面向%s的住户，您家不在其中" % scope_label(proposal))
     if proposal.state not in OPEN_STATES:
-        raise ProposalError("proposal_closed", "该议事已%s，不能再附议" % STATE_LABELS[proposal.state])
+        raise ProposalError("proposal_closed", "该议事%s，不能再附议" % STATE_LABELS[proposal.state])
     try:
         with db.atomic():
             _add_support(proposal, place.household, resident, now or utcnow())
@@ -209,7 +210,7 @@ def comment(proposal, resident, text, find, now=None):
     if not holds(proposal, place):
         raise PermissionDenied("outside_scope", "该议事面向%s的住户，您家不在其中" % scope_label(proposal))
     if proposal.state not in OPEN_STATES:
-        raise ProposalError("proposal_closed", "该议事已%s，不再接受评论" % STATE_LABELS[proposal.state])
+        raise ProposalError("proposal_closed", "该议事%s，不再接受评论" % STATE_LABELS[proposal.state])
     text = (text or "").strip()
     if not 1 <= len(text) <= MAX_COMMENT:
         raise ProposalError("bad_text", "评论应为1到%d个字" % MAX_COMMENT, 422)

@@ -222,6 +222,11 @@ def test_a_declined_proposal_shows_its_reason_and_takes_no_more_support(client, 
     neighbour = _resident(client, emulator, "o-late", rooms[4])
     late = client.post("/api/mp/proposals/%d/support" % raised["id"], headers=neighbour)
     assert late.status_code == 409 and late.json["error"]["code"] == "proposal_closed"
+    # The message was built as "该议事已" + label, and the labels carry their own 已/未: it read
+    # "该议事已未采纳" (and "该议事已已合并" for a merged one).
+    assert late.json["error"]["message"] == "该议事未采纳，不能再附议"
+    comment = client.post("/api/mp/proposals/%d/comments" % raised["id"], headers=neighbour, json={"text": "同意"})
+    assert comment.status_code == 409 and comment.json["error"]["message"] == "该议事未采纳，不再接受评论"
     seen = client.get("/api/mp/proposals/%d" % raised["id"], headers=neighbour).json
     assert (seen["state"], seen["supporters"]) == ("declined", 1)
     assert seen["outcome"]["reason"] == "楼道属公共部位，需业主大会决定"
@@ -237,6 +242,10 @@ def test_a_duplicate_is_merged_into_the_first(client, emulator, demo):
     merged = client.post("/api/mp/staff/proposals/%d/merge" % second["id"], headers=secretary,
                          json={"reason": "与第一条议事相同，合并讨论", "merged_into_id": first["id"]})
     assert merged.status_code == 200 and merged.json["merged_into_id"] == first["id"]
+    # The reviewer's "该议事已已合并，不能再附议": the label's 已 doubled by the message's.
+    late = client.post("/api/mp/proposals/%d/support" % second["id"],
+                       headers=_resident(client, emulator, "o-late", demo["rooms"][2]))
+    assert late.status_code == 409 and late.json["error"]["message"] == "该议事已合并，不能再附议"
 
 
 def test_photos_join_the_proposal_and_cannot_be_used_again(client, emulator, demo):
