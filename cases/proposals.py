@@ -26,11 +26,13 @@ from peewee import IntegrityError
 from cases import intake
 from cases import notify
 from cases import photos as uploads
+from cases import workflow
 from community.policy import policy_for
 from linli import config
 from linli import limits
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
+from models.cases import OPEN_STATES as CASE_OPEN_STATES
 from models.cases import Case
 from models.community import Building
 from models.community import Estate
@@ -326,16 +328,22 @@ def _adopt(proposal, case_number=None, file_case=False, now=None, **_):
     if file_case and case_number:
         raise ProposalError("case_twice", "请二选一：新建案件，或填写已有案件编号", 422)
     if file_case:
-        # Filed by staff for the scope, not the proposer's own complaint: routed by the proposal's
-        # building (none for an estate's or the community's), the proposal named in its text.
+        # Filed by staff for the scope, not the proposer's own complaint: at the proposal's
+        # building and unit where its scope has them (none for an estate's or the community's,
+        # routed then to the community), the proposal named in its text.
         case = intake.submit(None, "staff", "【议事#%d】%s\n%s" % (proposal.id, proposal.title, proposal.text),
-                             community_id=proposal.community_id, building=proposal.building, now=now)
-        return {"case": case.id}
-    if not case_number:
+                             community_id=proposal.community_id, building=proposal.building,
+                             unit=proposal.unit_id, now=now)
+    elif case_number:
+        case = Case.get_or_none((Case.number == case_number) & (Case.community == proposal.community_id))
+        if case is None:
+            raise ProposalError("unknown_case", "本社区没有案件 %s" % case_number, 422)
+    else:
         return {}
-    case = Case.get_or_none((Case.number == case_number) & (Case.community == proposal.community_id))
-    if case is None:
-        raise ProposalError("unknown_case", "本社区没有案件 %s" % case_number, 422)
+    # The proposer is told the case's number: they follow it, as with 我也遇到 (a closed case they
+    # could not follow themselves stays closed to them), so they see its progress and hear of it.
+    if case.state in CASE_OPEN_STATES:
+        workflow.follow(case, proposal.proposer, now)
     return {"case": case.id}
 
 

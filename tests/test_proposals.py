@@ -14,6 +14,7 @@ from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from community.demo import seed_second_community
+from models.cases import Case
 from models.community import Building
 from models.community import Unit
 from models.households import Household
@@ -91,6 +92,28 @@ def test_supports_of_households_put_a_proposal_on_the_agenda_and_it_becomes_a_ca
     assert seen.json["outcome"]["reason"] == "议事会同意，由物业本周内清理"
     assert seen.json["outcome"]["case_number"] == case.number
     assert [s["kind"] for s in seen.json["timeline"]] == ["raised", "on_agenda", "adopted"]
+
+
+def test_a_case_filed_from_an_adopted_proposal_is_at_its_unit_and_the_proposer_follows_it(client, emulator, demo):
+    # The mistake: 据此新建案件 filed a case with no unit and no one following it; the proposer was
+    # shown its number and then got 404 asking for it.
+    rooms = demo["rooms"]
+    proposer = _resident(client, emulator, "o-raiser", rooms[0])
+    raised = _raise(client, proposer)
+    for n in range(1, UNIT_NEEDED):
+        client.post("/api/mp/proposals/%d/support" % raised["id"],
+                    headers=_resident(client, emulator, "o-neighbour-%d" % n, rooms[n]))
+    answer = client.post("/api/mp/staff/proposals/%d/adopt" % raised["id"], headers=_staff(client, "grid1"),
+                         json={"reason": "议事会同意，转网格办理", "file_case": True})
+    assert answer.status_code == 200, answer.json
+    number = answer.json["case_number"]
+    case = Case.get(Case.number == number)
+    assert (case.building_id, case.unit_id, case.reporter_id) == (demo["building"].id, demo["unit"].id, None)
+    seen = client.get("/api/mp/reports/%s" % number, headers=proposer)
+    assert seen.status_code == 200 and seen.json["number"] == number
+    # A neighbour who only supported it is not made to follow it; they may still ask to.
+    neighbour = _resident(client, emulator, "o-neighbour-1", rooms[1])
+    assert client.get("/api/mp/reports/%s" % number, headers=neighbour).status_code == 404
 
 
 def test_a_raise_retried_after_a_lost_answer_raises_one_proposal(client, emulator, demo):
