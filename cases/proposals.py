@@ -49,6 +49,10 @@ from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
 
 MAX_TITLE, MIN_TEXT, MAX_TEXT, MAX_COMMENT, MAX_REASON, MAX_PHOTOS = 60, 10, 2000, 500, 500, 9
+# (code, message) of a bad field: answered here and by the API's model for the same length.
+TITLE_RULE = ("bad_title", "请填写标题（不超过%d个字）" % MAX_TITLE)
+TEXT_RULE = ("bad_text", "请说明议事内容（%d到%d个字）" % (MIN_TEXT, MAX_TEXT))
+COMMENT_RULE = ("bad_text", "评论应为1到%d个字" % MAX_COMMENT)
 PROPOSALS_PER_DAY = 5
 COMMENTS_PER_HOUR = 30
 SCOPE_LABELS = {"unit": "本单元", "building": "本楼", "estate": "本小区", "community": "本社区"}
@@ -137,9 +141,9 @@ def raise_proposal(resident, scope, title, text, upload_ids=(), key=None, now=No
     title, text = (title or "").strip(), (text or "").strip()
     upload_ids = list(dict.fromkeys(upload_ids or []))
     if not 1 <= len(title) <= MAX_TITLE:
-        raise ProposalError("bad_title", "请填写标题（不超过%d个字）" % MAX_TITLE, 422)
+        raise ProposalError(*TITLE_RULE, 422)
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
-        raise ProposalError("bad_text", "请说明议事内容（%d到%d个字）" % (MIN_TEXT, MAX_TEXT), 422)
+        raise ProposalError(*TEXT_RULE, 422)
     if len(upload_ids) > MAX_PHOTOS:
         raise ProposalError("too_many_photos", "最多上传%d张照片" % MAX_PHOTOS, 422)
     fields = _scope_of(place, scope)
@@ -215,7 +219,7 @@ def comment(proposal, resident, text, find, now=None):
         raise ProposalError("proposal_closed", "该议事%s，不再接受评论" % STATE_LABELS[proposal.state])
     text = (text or "").strip()
     if not 1 <= len(text) <= MAX_COMMENT:
-        raise ProposalError("bad_text", "评论应为1到%d个字" % MAX_COMMENT, 422)
+        raise ProposalError(*COMMENT_RULE, 422)
     found = find(text)
     if found and config.active().COMMENT_FLAGGED_POLICY == "delete":
         raise ProposalError("sensitive_words", "评论含有不宜发布的内容，请修改后再发", 422)

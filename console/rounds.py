@@ -23,6 +23,7 @@ from console.blueprint import bp
 from console.forms import integer
 from linli.clock import SHANGHAI
 from linli.clock import stored
+from linli.edge import bounds_own_text
 from linli.errors import LinliError
 from models.community import Building
 from models.community import Estate
@@ -132,6 +133,7 @@ def mark_item(item_id):
 
 # -- leaders' work notices -------------------------------------------------------------------------------
 @bp.post("/rounds/tasks")
+@bounds_own_text("text")               # work_notices.MAX_TEXT (500), answered on the form as bad_text
 @signed_in(*ROUND_STAFF_ROLES)
 def send_task():
     form = request.form
