@@ -7,6 +7,7 @@ from html import escape
 
 from peewee import JOIN
 
+from account import feed
 from account import links
 from account import participation
 from account import reporting
@@ -33,7 +34,7 @@ def latest_notices(resident, now):
     if resident.community_id:
         audience &= Notice.community == resident.community_id
     notices = (Notice.select(Notice, Article).join(Article, JOIN.LEFT_OUTER)
-               .where((Notice.state == "sent") & audience)
+               .where(feed.out() & audience)
                .order_by(Notice.send_at.desc(), Notice.id.desc()).limit(LATEST_NOTICES))
     lines = []
     for notice in notices:

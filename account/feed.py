@@ -29,6 +29,24 @@ EVERYONE = "全体居民"
 # account (5) or banned by WeChat (6). It is not shown again here.
 WITHDRAWN = (5, 6)
 TITLE_CHARS, SUMMARY_CHARS = 30, 80
+# MASSSENDJOBFINISH's Status when WeChat's review refused the content (err(10001) 涉嫌广告,
+# err(20001) 涉嫌政治…), as opposed to "send fail".
+REVIEW_REFUSED = "err("
+
+
+def out():
+    """The condition for a notice that is out: shown on the e-screens and in the mini-program.
+
+    From the moment its send starts (sending), not when WeChat reports the mass send finished,
+    which can take an hour: an urgent notice is read in the lobby meanwhile. A send retried after
+    a passing error (back to scheduled, with its errcode) stays out. A failed one stays out too: a
+    quota or a refused request only kept it from WeChat, and a resident not on WeChat reads it on
+    the screen all the same; only one WeChat's review refused for its content is taken down.
+    Never: a notice scheduled for later, or called off (cancelled)."""
+    started = (Notice.state.in_(("sending", "sent"))
+               | ((Notice.state == "scheduled") & Notice.errcode.is_null(False)))
+    failed = (Notice.state == "failed") & ~Notice.wechat_status.startswith(REVIEW_REFUSED)
+    return started | failed
 
 
 class Audience:
@@ -66,7 +84,7 @@ class Audience:
         """The condition for a notice this reader was sent."""
         tags = self.tags()
         to_them = Notice.tag.is_null() if tags is None else (Notice.tag.is_null() | Notice.tag.in_(tags))
-        return (Notice.community == self.community_id) & (Notice.state == "sent") & to_them
+        return (Notice.community == self.community_id) & out() & to_them
 
 
 def _only_community():

@@ -23,13 +23,15 @@ def count_filing(reporter):
 
 
 def submit(reporter, channel, description="", photo=None, location=None, source_message=None,
-           category_id=None, community_id=None, building=None, now=None):
+           category_id=None, community_id=None, building=None, unit=None, now=None):
     """File a case for `reporter` (a Resident), routed to their building's grid worker, with the
     first level's clock running. `photo` is (media_id, url); `location` is (lat, lng, label).
     Without a category the case waits for staff to classify it, on the default deadlines."""
     now = now or utcnow()
-    # Staff entering a walk-in report name the building; otherwise it is the reporter's.
+    # Staff entering a walk-in report, or filing one from a proposal, name the place; otherwise
+    # it is the reporter's.
     building = building or (reporter.building if reporter and reporter.building_id else None)
+    unit = unit or (reporter.unit_id if reporter else None)
     community_id = building.community_id if building else community_id or _only_community(reporter)
     with transaction():
         case = Case(
@@ -38,7 +40,7 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
             category=category_id,
             description=description,
             building=building,
-            unit=reporter.unit_id if reporter else None,
+            unit=unit,
             reporter=reporter,
             channel=channel,
             assignee=routing.owner_for(building, 1, community_id, now),

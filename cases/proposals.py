@@ -26,11 +26,13 @@ from peewee import IntegrityError
 from cases import intake
 from cases import notify
 from cases import photos as uploads
+from cases import workflow
 from community.policy import policy_for
 from linli import config
 from linli import limits
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
+from models.cases import OPEN_STATES as CASE_OPEN_STATES
 from models.cases import Case
 from models.community import Building
 from models.community import Estate
@@ -47,9 +49,14 @@ from models.proposals import ProposalComment
 from models.proposals import ProposalSupport
 
 MAX_TITLE, MIN_TEXT, MAX_TEXT, MAX_COMMENT, MAX_REASON, MAX_PHOTOS = 60, 10, 2000, 500, 500, 9
+# (code, message) of a bad field: answered here and by the API's model for the same length.
+TITLE_RULE = ("bad_title", "请填写标题（不超过%d个字）" % MAX_TITLE)
+TEXT_RULE = ("bad_text", "请说明议事内容（%d到%d个字）" % (MIN_TEXT, MAX_TEXT))
+COMMENT_RULE = ("bad_text", "评论应为1到%d个字" % MAX_COMMENT)
 PROPOSALS_PER_DAY = 5
 COMMENTS_PER_HOUR = 30
 SCOPE_LABELS = {"unit": "本单元", "building": "本楼", "estate": "本小区", "community": "本社区"}
+# The labels carry their own 已/未 (已采纳, 未采纳): a message says "该议事" + label, never "已" + label.
 STATE_LABELS = {"open": "征集附议", "on_agenda": "已列入议事会议程", "adopted": "已采纳", "merged": "已合并",
                 "declined": "未采纳"}
 # Who records an outcome: the community's secretary and admin, and for a unit's or a building's
@@ -134,9 +141,9 @@ def raise_proposal(resident, scope, title, text, upload_ids=(), key=None, now=No
     title, text = (title or "").strip(), (text or "").strip()
     upload_ids = list(dict.fromkeys(upload_ids or []))
     if not 1 <= len(title) <= MAX_TITLE:
-        raise ProposalError("bad_title", "请填写标题（不超过%d个字）" % MAX_TITLE, 422)
+        raise ProposalError(*TITLE_RULE, 422)
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
-        raise ProposalError("bad_text", "请说明议事内容（%d到%d个字）" % (MIN_TEXT, MAX_TEXT), 422)
+        raise ProposalError(*TEXT_RULE, 422)
     if len(upload_ids) > MAX_PHOTOS:
         raise ProposalError("too_many_photos", "最多上传%d张照片" % MAX_PHOTOS, 422)
     fields = _scope_of(place, scope)
@@ -174,7 +181,7 @@ def support(proposal, resident, now=None):
     if not holds(proposal, place):
         raise PermissionDenied("outside_scope", "该议事面向%s的住户，您家不在其中" % scope_label(proposal))
     if proposal.state not in OPEN_STATES:
-        raise ProposalError("proposal_closed", "该议事已%s，不能再附议" % STATE_LABELS[proposal.state])
+        raise ProposalError("proposal_closed", "该议事%s，不能再附议" % STATE_LABELS[proposal.state])
     try:
         with db.atomic():
             _add_support(proposal, place.household, resident, now or utcnow())
@@ -209,10 +216,10 @@ def comment(proposal, resident, text, find, now=None):
     if not holds(proposal, place):
         raise PermissionDenied("outside_scope", "该议事面向%s的住户，您家不在其中" % scope_label(proposal))
     if proposal.state not in OPEN_STATES:
-        raise ProposalError("proposal_closed", "该议事已%s，不再接受评论" % STATE_LABELS[proposal.state])
+        raise ProposalError("proposal_closed", "该议事%s，不再接受评论" % STATE_LABELS[proposal.state])
     text = (text or "").strip()
     if not 1 <= len(text) <= MAX_COMMENT:
-        raise ProposalError("bad_text", "评论应为1到%d个字" % MAX_COMMENT, 422)
+        raise ProposalError(*COMMENT_RULE, 422)
     found = find(text)
     if found and config.active().COMMENT_FLAGGED_POLICY == "delete":
         raise ProposalError("sensitive_words", "评论含有不宜发布的内容，请修改后再发", 422)
@@ -325,16 +332,22 @@ def _adopt(proposal, case_number=None, file_case=False, now=None, **_):
     if file_case and case_number:
         raise ProposalError("case_twice", "请二选一：新建案件，或填写已有案件编号", 422)
     if file_case:
-        # Filed by staff for the scope, not the proposer's own complaint: routed by the proposal's
-        # building (none for an estate's or the community's), the proposal named in its text.
+        # Filed by staff for the scope, not the proposer's own complaint: at the proposal's
+        # building and unit where its scope has them (none for an estate's or the community's,
+        # routed then to the community), the proposal named in its text.
         case = intake.submit(None, "staff", "【议事#%d】%s\n%s" % (proposal.id, proposal.title, proposal.text),
-                             community_id=proposal.community_id, building=proposal.building, now=now)
-        return {"case": case.id}
-    if not case_number:
+                             community_id=proposal.community_id, building=proposal.building,
+                             unit=proposal.unit_id, now=now)
+    elif case_number:
+        case = Case.get_or_none((Case.number == case_number) & (Case.community == proposal.community_id))
+        if case is None:
+            raise ProposalError("unknown_case", "本社区没有案件 %s" % case_number, 422)
+    else:
         return {}
-    case = Case.get_or_none((Case.number == case_number) & (Case.community == proposal.community_id))
-    if case is None:
-        raise ProposalError("unknown_case", "本社区没有案件 %s" % case_number, 422)
+    # The proposer is told the case's number: they follow it, as with 我也遇到 (a closed case they
+    # could not follow themselves stays closed to them), so they see its progress and hear of it.
+    if case.state in CASE_OPEN_STATES:
+        workflow.follow(case, proposal.proposer, now)
     return {"case": case.id}
 
 

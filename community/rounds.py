@@ -239,6 +239,13 @@ def _count(condition):
     return fn.SUM(Case(None, [(condition, 1)], 0))
 
 
+def still_to_visit(round_id):
+    """How many of the round's households are still to be told at the door now (open, or not
+    home last time); the round's `households - reached` is that count as it was at the opening."""
+    return RoundHousehold.select().where((RoundHousehold.round == round_id)
+                                         & RoundHousehold.state.in_(OPEN_STATES)).count()
+
+
 def coverage(round_id):
     """Per building of the round, in one query: [{building, label, households, wechat, informed,
     declined, not_home, open, covered, share}] and the totals as the last row's sums."""

@@ -19,6 +19,7 @@ from console.auth import csrf_token
 from linli import audit
 from linli.clock import local
 from linli.errors import LinliError
+from linli.errors import too_large_message
 from models.people import RoleAssignment
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -70,6 +71,12 @@ def domain_error(exc):
 @bp.errorhandler(403)
 def forbidden(exc):
     return render_template("console/error.html", message="您的角色无权进行此操作", status=403), 403
+
+
+@bp.errorhandler(413)
+def too_large(exc):
+    """The app answers 413 for every route (linli.errors); the console's is its own page."""
+    return render_template("console/error.html", message=too_large_message(), status=413), 413
 
 
 @bp.errorhandler(400)

@@ -23,6 +23,7 @@ from console.blueprint import bp
 from console.forms import integer
 from linli.clock import SHANGHAI
 from linli.clock import stored
+from linli.edge import bounds_own_text
 from linli.errors import LinliError
 from models.community import Building
 from models.community import Estate
@@ -87,13 +88,15 @@ def open_round():
     form = request.form
     notice_id = integer(form.get("notice_id"))
     deadline = _deadline(form.get("deadline"), domain.DEFAULT_DEADLINE)
+    created = True
     if notice_id is not None:
-        door_round, _ = domain.open_for_notice(g.staff, notice_id, deadline=deadline)
+        door_round, created = domain.open_for_notice(g.staff, notice_id, deadline=deadline)
     else:
         kind, place = _scope_field(form.get("scope"))
         door_round = domain.open_round(g.staff, staff_community(), form.get("title", ""), deadline,
                                        kind=kind, place_id=place)
-    flash("已安排上门通知：%d 户需上门" % (door_round.households - door_round.reached), "ok")
+    left = domain.still_to_visit(door_round.id)
+    flash(("已安排上门通知：%d 户需上门" if created else "该通知已安排过上门通知：还有 %d 户待上门") % left, "ok")
     return redirect(url_for("console.round_page", round_id=door_round.id), code=303)
 
 
@@ -130,6 +133,7 @@ def mark_item(item_id):
 
 # -- leaders' work notices -------------------------------------------------------------------------------
 @bp.post("/rounds/tasks")
+@bounds_own_text("text")               # work_notices.MAX_TEXT (500), answered on the form as bad_text
 @signed_in(*ROUND_STAFF_ROLES)
 def send_task():
     form = request.form

@@ -6,9 +6,13 @@
   PostgreSQL cannot store or even compare it in text (a 500), SQLite would store it silently.
   Nothing a person types contains one, so it is a 400 here, before any query.
 - A text field longer than text_limits.TEXT_LIMITS allows it (a JSON body or a console form):
-  a 400 that names the field, not 100,000 characters stored in a case's timeline.
+  a 400 that names the field, not 100,000 characters stored in a case's timeline. Except a field
+  the route bounds itself (`bounds_own_text`: an API model's max_length from the domain's
+  constant, or a console view marked so): the same too-long title must get one answer, the
+  domain's, not 422 bad_title at 61 characters and 400 title_too_long at 65.
 """
 from flask import abort
+from flask import current_app
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 
@@ -64,13 +68,32 @@ def _named_strings(value, name=""):
             yield from _named_strings(item, name)
 
 
+def bounds_own_text(*names):
+    """Mark a view whose domain bounds these fields itself (its own length, its own code): the
+    table here leaves them to it. (An API route's model marks its view in openapi.declare.)"""
+    def mark(view):
+        view.bounds_own_text = frozenset(names)
+        return view
+    return mark
+
+
+def _own_bounds():
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "bounds_own_text", frozenset())
+
+
 def _fields():
-    """(name, text) of every field people type: the APIs' JSON bodies, and the console's forms.
-    (Not WeChat's pushes: their JSON carries a long `Encrypt`, and the gateway bounds the body.)"""
+    """(name, text) of every field people type: the APIs' JSON bodies, and the console's forms,
+    but the top-level fields the route bounds itself. (Not WeChat's pushes: their JSON carries a
+    long `Encrypt`, and the gateway bounds the body.)"""
+    own = _own_bounds()
     if request.is_json and request.path.startswith("/api/"):
-        yield from _named_strings(request.get_json(silent=True))
+        body = request.get_json(silent=True)
+        if own and isinstance(body, dict):
+            body = {k: v for k, v in body.items() if not (k in own and isinstance(v, str))}
+        yield from _named_strings(body)
     if request.blueprint == "console":
-        yield from request.form.items(multi=True)
+        yield from ((name, text) for name, text in request.form.items(multi=True) if name not in own)
 
 
 def _submitted_text():

@@ -42,6 +42,14 @@ def error_response(status, code, message):
     return response
 
 
+def too_large_message():
+    """Werkzeug's 413 says "Request Entity Too Large" in English; staff and residents read this.
+    The limit is the route's own where it sets one (request.max_content_length), else the app's."""
+    limit = request.max_content_length
+    mb = limit // (1024 * 1024) if limit else 0
+    return "文件过大，请压缩后重试（不超过 %d MB）" % mb if mb else "文件过大，请压缩后重试"
+
+
 def _wants_json():
     return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
@@ -54,6 +62,11 @@ def register(app):
     # Registered on the app, not a blueprint: blueprint handlers never see routing errors.
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        if exc.code == 413:
+            # Any route: an over-size body is refused before the view reads it.
+            if _wants_json():
+                return error_response(413, "too_large", too_large_message())
+            return too_large_message(), 413, {"Content-Type": "text/plain; charset=utf-8"}
         if not _wants_json():
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")

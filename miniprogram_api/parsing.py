@@ -117,6 +117,20 @@ def _blank_is_none(value):
 Text = Annotated[str, BeforeValidator(_none_is_empty)]
 """A string, "" when absent or null."""
 
+
+def _stripped(value):
+    value = _none_is_empty(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def bounded(max_chars, code, message, status=422):
+    """A string whose length the domain bounds, at the domain's own `max_chars` and answered
+    with its `code` and `message` (the domain's rule, e.g. proposals.TITLE_RULE): over it, the
+    same answer whatever the length, where the edge's table (linli.text_limits) would have
+    answered 400 <field>_too_long past its own, different, number. Stripped first, as the domain
+    measures it. The edge leaves such a field to the model (linli.edge, openapi.declare)."""
+    return Annotated[str, BeforeValidator(_stripped), Field(max_length=max_chars), Refusal(code, message, status)]
+
 Whole = Annotated[int, Field(ge=-INT_LIMIT, le=INT_LIMIT)]
 """An integer the database can hold (ids, counts, money in fen); the range a value makes sense
 in (a positive stock, a score of 1 to 5) is the domain's rule, answered with its own code."""

@@ -19,6 +19,7 @@ from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Id
 from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import Text
+from miniprogram_api.parsing import bounded
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import when
 from miniprogram_api.staff import bp as staff_bp
@@ -118,14 +119,14 @@ class NewProposal(Body):
         {"scope": "unit", "title": "楼道堆物清理", "text": "楼道堆满杂物，影响通行和消防，建议统一清理。",
          "photo_ids": [41]})
     scope: Scope | None = Field(None, description="whose proposal it is; without one, 422 bad_scope")
-    title: Text = ""
-    text: Text = ""
+    title: bounded(proposals.MAX_TITLE, *proposals.TITLE_RULE) = ""
+    text: bounded(proposals.MAX_TEXT, *proposals.TEXT_RULE) = ""
     photo_ids: list[Id] | None = None
 
 
 class NewComment(Body):
     model_config = examples({"text": "同意，楼道里的旧自行车也该清走。"})
-    text: Text = ""
+    text: bounded(proposals.MAX_COMMENT, *proposals.COMMENT_RULE) = ""
 
 
 def summary(proposal, supported, labels=None):

@@ -32,6 +32,7 @@ from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import Moment
 from miniprogram_api.parsing import Text
 from miniprogram_api.parsing import Whole
+from miniprogram_api.parsing import bounded
 from miniprogram_api.serializers import Time
 from miniprogram_api.serializers import when
 from miniprogram_api.staff import bp as staff_bp
@@ -357,9 +358,9 @@ class TeamMembers(BaseModel):
 
 
 class NewActivity(Body):
-    title: Text = ""
+    title: bounded(activities.MAX_TITLE, *activities.TITLE_RULE) = ""
     description: Text = ""
-    place: Text = ""
+    place: bounded(activities.MAX_PLACE, *activities.PLACE_RULE) = ""
     starts_at: Moment = None
     ends_at: Moment = None
     capacity: Whole | None = Field(None, description="without roles; with roles it is their sum")

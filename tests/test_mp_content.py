@@ -12,9 +12,11 @@ import time
 import jsonschema
 import pytest
 from PIL import Image
+from wechatpy.exceptions import WeChatClientException
 
 from account import articles
 from account import notices
+from account import screens
 from cases import intake
 from cases import workflow
 from community.demo import seed_demo
@@ -27,6 +29,7 @@ from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
 from tests.support.wechat_push import WeChat
+from wechat.failures import QuotaExhausted
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 NOTICE_KEY = re.compile(r'name="key" value="([^"]+)"')
@@ -180,20 +183,37 @@ def test_a_grid_notice_reaches_every_building_of_the_grid(client, emulator, edit
     assert _titles(client.get("/api/mp/notices", headers=_resident(client, emulator, "o-g4", last))) == []
 
 
-def test_only_notices_wechat_sent_are_shown(client, emulator, editor):
+def test_a_notice_shows_from_the_moment_its_send_starts_until_it_is_called_off(client, emulator, editor):
+    # The mistake: showing only notices WeChat reported finished (state "sent"). An urgent notice
+    # stayed off the mini-program for as long as WeChat took to report, and one refused for the
+    # day's quota never showed, though a resident not on WeChat reads it nowhere else.
     community = editor_community()
-    notices.create(editor, community, text="还在排队")                            # scheduled
+    later = notices.create(editor, community, text="明天才发", send_at=utcnow() + datetime.timedelta(hours=20))
     sending = notices.create(editor, community, text="微信还在发")
     notices.send(sending.id)                                                    # sending, no event yet
-    failed = notices.create(editor, community, text="微信拒绝了")
-    Notice.update(state="failed").where(Notice.id == failed.id).execute()
+    assert Notice.get_by_id(sending.id).state == "sending"
+    emulator.fail(45009, path="cgi-bin/message/mass/sendall")
+    over_quota = notices.create(editor, community, text="今天的群发次数用完了")
+    with pytest.raises(QuotaExhausted):
+        notices.send(over_quota.id)
+    assert Notice.get_by_id(over_quota.id).state == "failed"
+    emulator.fail(-1, path="cgi-bin/message/mass/sendall")
+    retried = notices.create(editor, community, text="微信繁忙，稍后重发")
+    with pytest.raises(WeChatClientException):
+        notices.send(retried.id)
+    assert Notice.get_by_id(retried.id).state == "scheduled"                  # the queue sends it again
+    refused = notices.create(editor, community, text="微信审核不通过")
+    Notice.update(state="failed", wechat_status="err(10001)").where(Notice.id == refused.id).execute()
     cancelled = notices.create(editor, community, text="预览后取消")
     Notice.update(state="cancelled").where(Notice.id == cancelled.id).execute()
-    _text(client, editor, "已经发出")
-    assert _titles(client.get("/api/mp/notices", headers=_resident(client, emulator, "o-sent"))) == [
-        ("text", "已经发出")]
-    assert client.get("/api/mp/notices/%d" % sending.id,
-                      headers=_resident(client, emulator, "o-sent-2")).status_code == 404
+    _text(client, editor, "已经发出", ago=datetime.timedelta(hours=1))
+    headers = _resident(client, emulator, "o-sent")
+    shown = _titles(client.get("/api/mp/notices", headers=headers))
+    assert sorted(shown) == sorted([("text", "微信还在发"), ("text", "今天的群发次数用完了"),
+                                    ("text", "微信繁忙，稍后重发"), ("text", "已经发出")])
+    assert client.get("/api/mp/notices/%d" % sending.id, headers=headers).status_code == 200
+    for hidden in (later, refused, cancelled):
+        assert client.get("/api/mp/notices/%d" % hidden.id, headers=headers).status_code == 404, hidden.text
 
 
 def test_an_article_published_and_mass_sent_is_listed_once(client, emulator, editor):
@@ -307,7 +327,7 @@ def console_editor(client, editor, settings):
     return editor
 
 
-def test_the_console_sends_an_urgent_text_notice_to_one_building(client, console_editor):
+def test_the_console_sends_an_urgent_text_notice_to_one_building(client, emulator, console_editor):
     building = _buildings()[4]
     page = client.get("/console/articles").get_data(as_text=True)
     assert "群发文字通知" in page and 'name="urgent"' in page and "置顶 3 天" in page
@@ -318,6 +338,14 @@ def test_the_console_sends_an_urgent_text_notice_to_one_building(client, console
     notice = Notice.get(Notice.text == "5号楼今晚停气")
     assert (notice.urgent, notice.tag.building_id, notice.state) == (True, building.id, "sending")
     assert "紧急" in client.get("/console/articles").get_data(as_text=True)
+    # Before WeChat reports the mass send finished, the building's screen and its residents
+    # already show it (it used to wait for MASSSENDJOBFINISH: 暂无通知, total 0).
+    _, token = screens.create_link(Staff.get(Staff.username == "tianbing"), building.community_id, building.id)
+    page = client.get("/screen/" + token).get_data(as_text=True)
+    assert "5号楼今晚停气" in page and "暂无通知" not in page
+    listed = client.get("/api/mp/notices", headers=_resident(client, emulator, "o-5", building))
+    assert (listed.json["total"], listed.json["items"][0]["title"], listed.json["items"][0]["pinned"]) == \
+        (1, "5号楼今晚停气", True)
 
 
 def test_a_notice_without_the_box_ticked_is_not_urgent(client, console_editor):

@@ -14,6 +14,7 @@ from cases import intake
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from community.demo import seed_second_community
+from models.cases import Case
 from models.community import Building
 from models.community import Unit
 from models.households import Household
@@ -91,6 +92,28 @@ def test_supports_of_households_put_a_proposal_on_the_agenda_and_it_becomes_a_ca
     assert seen.json["outcome"]["reason"] == "议事会同意，由物业本周内清理"
     assert seen.json["outcome"]["case_number"] == case.number
     assert [s["kind"] for s in seen.json["timeline"]] == ["raised", "on_agenda", "adopted"]
+
+
+def test_a_case_filed_from_an_adopted_proposal_is_at_its_unit_and_the_proposer_follows_it(client, emulator, demo):
+    # The mistake: 据此新建案件 filed a case with no unit and no one following it; the proposer was
+    # shown its number and then got 404 asking for it.
+    rooms = demo["rooms"]
+    proposer = _resident(client, emulator, "o-raiser", rooms[0])
+    raised = _raise(client, proposer)
+    for n in range(1, UNIT_NEEDED):
+        client.post("/api/mp/proposals/%d/support" % raised["id"],
+                    headers=_resident(client, emulator, "o-neighbour-%d" % n, rooms[n]))
+    answer = client.post("/api/mp/staff/proposals/%d/adopt" % raised["id"], headers=_staff(client, "grid1"),
+                         json={"reason": "议事会同意，转网格办理", "file_case": True})
+    assert answer.status_code == 200, answer.json
+    number = answer.json["case_number"]
+    case = Case.get(Case.number == number)
+    assert (case.building_id, case.unit_id, case.reporter_id) == (demo["building"].id, demo["unit"].id, None)
+    seen = client.get("/api/mp/reports/%s" % number, headers=proposer)
+    assert seen.status_code == 200 and seen.json["number"] == number
+    # A neighbour who only supported it is not made to follow it; they may still ask to.
+    neighbour = _resident(client, emulator, "o-neighbour-1", rooms[1])
+    assert client.get("/api/mp/reports/%s" % number, headers=neighbour).status_code == 404
 
 
 def test_a_raise_retried_after_a_lost_answer_raises_one_proposal(client, emulator, demo):
@@ -222,6 +245,11 @@ def test_a_declined_proposal_shows_its_reason_and_takes_no_more_support(client, 
     neighbour = _resident(client, emulator, "o-late", rooms[4])
     late = client.post("/api/mp/proposals/%d/support" % raised["id"], headers=neighbour)
     assert late.status_code == 409 and late.json["error"]["code"] == "proposal_closed"
+    # The message was built as "该议事已" + label, and the labels carry their own 已/未: it read
+    # "该议事已未采纳" (and "该议事已已合并" for a merged one).
+    assert late.json["error"]["message"] == "该议事未采纳，不能再附议"
+    comment = client.post("/api/mp/proposals/%d/comments" % raised["id"], headers=neighbour, json={"text": "同意"})
+    assert comment.status_code == 409 and comment.json["error"]["message"] == "该议事未采纳，不再接受评论"
     seen = client.get("/api/mp/proposals/%d" % raised["id"], headers=neighbour).json
     assert (seen["state"], seen["supporters"]) == ("declined", 1)
     assert seen["outcome"]["reason"] == "楼道属公共部位，需业主大会决定"
@@ -237,6 +265,10 @@ def test_a_duplicate_is_merged_into_the_first(client, emulator, demo):
     merged = client.post("/api/mp/staff/proposals/%d/merge" % second["id"], headers=secretary,
                          json={"reason": "与第一条议事相同，合并讨论", "merged_into_id": first["id"]})
     assert merged.status_code == 200 and merged.json["merged_into_id"] == first["id"]
+    # The reviewer's "该议事已已合并，不能再附议": the label's 已 doubled by the message's.
+    late = client.post("/api/mp/proposals/%d/support" % second["id"],
+                       headers=_resident(client, emulator, "o-late", demo["rooms"][2]))
+    assert late.status_code == 409 and late.json["error"]["message"] == "该议事已合并，不能再附议"
 
 
 def test_photos_join_the_proposal_and_cannot_be_used_again(client, emulator, demo):

@@ -267,6 +267,28 @@ def test_a_round_on_request_for_a_plain_notice_is_opened_once(database, emulator
     assert late.value.code == "bad_deadline"
 
 
+def test_asking_again_for_a_notices_round_tells_what_is_left_to_visit_now(client, console, emulator):
+    # The mistake: the flash read the count at the opening (households - reached), so a round
+    # asked for again after leaders had knocked still said every household needed a visit.
+    sign_in, csrf = console
+    secretary = _staff("tianbing")
+    notice = notices.create(secretary, _community().id, text="明早停水抢修", urgent=True)
+    door_round = DoorRound.get(DoorRound.notice == notice)
+    opening = door_round.households - door_round.reached
+    visited = RoundHousehold.select().where((RoundHousehold.round == door_round)
+                                            & (RoundHousehold.state == "open")).order_by(RoundHousehold.id)[:3]
+    for item in visited:
+        rounds.mark(secretary, item.id, "informed")
+    assert opening > 3
+    sign_in("tianbing")
+    answer = client.post("/console/rounds", data={"notice_id": notice.id, "csrf": csrf("/console/rounds")})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/console/rounds/%d" % door_round.id)
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "该通知已安排过上门通知：还有 %d 户待上门" % (opening - 3) in page
+    assert "%d 户需上门" % opening not in page
+    assert DoorRound.select().count() == 1
+
+
 # -- leaders' work notices ----------------------------------------------------------------------------
 def test_a_work_notice_is_acknowledged_by_some_leaders_and_the_others_are_listed(database):
     seed_demo()

@@ -215,8 +215,12 @@ def test_an_activity_from_posting_to_the_certificate(town, client):
     assert records.certificate(zhao)["total_minutes"] == 0
     confirmed = attendance.confirm_hours(Actor(staff=town.secretary), activity.id, now=activity.ends_at + HOUR)
     assert confirmed.hours_confirmed_at is not None
-    zhao_minutes = int((activity.ends_at - checked_in).total_seconds() // 60)
-    assert Signup.get((Signup.activity == activity) & (Signup.resident == zhao)).minutes == zhao_minutes
+    # Both came half an hour early: the mistake was counting from the check-in. Served time runs
+    # from the start; 老王, in and out before it, served none.
+    assert checked_in < activity.starts_at
+    zhao_minutes = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+    assert Signup.get((Signup.activity == activity) & (Signup.resident == zhao)).minutes == zhao_minutes == 120
+    assert Signup.get((Signup.activity == activity) & (Signup.resident == wang)).minutes == 0
 
     certificate = ok(town.call("get", "/api/mp/volunteers/certificate", zhao_t))
     assert certificate == {"name": "老赵", "teams": ["红色志愿服务队"], "community": town.community.name,
@@ -228,7 +232,9 @@ def test_an_activity_from_posting_to_the_certificate(town, client):
     csv = town.call("get", "/api/mp/volunteers/lead/teams/%d/hours.csv" % town.red.id, lead_token)
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0] == "活动,日期,志愿者,服务时长(小时)" and len(lines) == 3 and any("老赵" in line for line in lines)
+    # No 0.00-hour row for 老王 (in and out before the start), which would read as service reported.
+    assert lines == ["活动,日期,志愿者,服务时长(小时)",
+                     "楼道清理,%s,老赵,2.00" % local(activity.starts_at).date().isoformat()]
     staff_csv = town.call("get", "/api/mp/staff/volunteers/teams/%d/hours.csv" % town.red.id, town.staff_token)
     assert staff_csv.get_data(as_text=True) == csv.get_data(as_text=True)
 
@@ -315,7 +321,9 @@ def test_hours_cannot_change_after_the_leader_confirmed_them(town, client):
     assert late.checked_out_at == activity.ends_at
     attendance.confirm_hours(boss, activity.id, now=activity.ends_at + 4 * HOUR)
     served = Signup.get_by_id(late.id)
-    assert served.minutes == int((activity.ends_at - served.checked_in_at).total_seconds() // 60)
+    # Checked in half an hour before the start: that half hour is not served.
+    assert served.checked_in_at < activity.starts_at
+    assert served.minutes == int((activity.ends_at - activity.starts_at).total_seconds() // 60) == 120
     assert Signup.get((Signup.activity == activity) & (Signup.resident == idle)).no_show     # never came
     domain_refused("hours_confirmed", attendance.mark, boss, activity.id, idle.id, "check_in",
                    at=activity.starts_at)

@@ -40,6 +40,9 @@ from volunteers.teams import led_team
 from volunteers.teams import require_eligible
 
 MAX_TITLE, MAX_PLACE, MAX_ROLE, MAX_ROLES, MAX_CAPACITY = 60, 100, 20, 10, 1000
+# (code, message) of a bad field: answered here and by the API's model for the same length.
+TITLE_RULE = ("bad_title", "请填写活动名称（不超过%d个字）" % MAX_TITLE)
+PLACE_RULE = ("bad_place", "请填写活动地点（不超过%d个字）" % MAX_PLACE)
 DEFAULT_LATE_CANCEL_HOURS = 24
 MAX_LENGTH = datetime.timedelta(days=7)
 
@@ -80,9 +83,9 @@ def post(actor, team_id, title, place, starts_at, ends_at, capacity=None, roles=
     team = led_team(actor, team_id)
     title, place = (title or "").strip(), (place or "").strip()
     if not 1 <= len(title) <= MAX_TITLE:
-        raise _bad("bad_title", "请填写活动名称（不超过%d个字）" % MAX_TITLE)
+        raise _bad(*TITLE_RULE)
     if not 1 <= len(place) <= MAX_PLACE:
-        raise _bad("bad_place", "请填写活动地点（不超过%d个字）" % MAX_PLACE)
+        raise _bad(*PLACE_RULE)
     if starts_at is None or ends_at is None or not now < starts_at < ends_at or ends_at - starts_at > MAX_LENGTH:
         raise _bad("bad_times", "开始时间应晚于现在，结束时间晚于开始时间，活动不超过7天")
     if not isinstance(late_cancel_hours, int) or not 0 <= late_cancel_hours <= 24 * 7:

@@ -7,10 +7,12 @@ signed by us qr_forged, another activity's wrong_activity: each refused, nothing
 leader may also mark a volunteer in or out by hand; the hand check-out is how a forgotten one is
 closed, at a time no later than the activity's end (never counted to midnight).
 
-Hours are check-out minus check-in, the check-out capped at the activity's end. Once the leader
-confirms them (after the end, with no check-out left open) they are stored on each sign-up and
-are final: any later check-in, check-out or mark is refused hours_confirmed. Confirmed sign-ups
-that never checked in are recorded as no-shows then.
+Hours are the time served within the activity: from the check-in or the start, whichever is
+later (check-in opens an hour early, to let people in, not to count that hour), to the check-out
+or the end, whichever is earlier. Once the leader confirms them (after the end, with no
+check-out left open) they are stored on each sign-up and are final: any later check-in,
+check-out or mark is refused hours_confirmed. Confirmed sign-ups that never checked in are
+recorded as no-shows then.
 """
 import datetime
 
@@ -132,7 +134,7 @@ def mark(actor, activity_id, resident_id, action, at=None, now=None):
 def minutes_served(signup, activity):
     if signup.checked_in_at is None or signup.checked_out_at is None:
         return None
-    served = min(signup.checked_out_at, activity.ends_at) - signup.checked_in_at
+    served = min(signup.checked_out_at, activity.ends_at) - max(signup.checked_in_at, activity.starts_at)
     return max(0, int(served.total_seconds() // 60))
 
 

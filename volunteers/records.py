@@ -64,11 +64,13 @@ def member_certificate(actor, team_id, resident_id, today):
 
 def hours_csv(actor, team_id):
     """Every confirmed service of the team: activity, date, volunteer, hours (for the
-    community's reporting); for its leaders and staff."""
+    community's reporting); for its leaders and staff. A volunteer who checked in and out before
+    the start served no time: no row, as on their record and certificate (a 0.00 row would read
+    as service reported)."""
     team = led_team(actor, team_id)
     rows = (Signup.select(Signup, Activity, Resident).join(Activity).switch(Signup).join(Resident)
             .where((Activity.team == team) & Activity.hours_confirmed_at.is_null(False)
-                   & (Signup.state == "confirmed") & Signup.minutes.is_null(False))
+                   & (Signup.state == "confirmed") & (Signup.minutes > 0))
             .order_by(Activity.starts_at, Activity.id, Resident.id))
     return team, csv_text(["活动", "日期", "志愿者", "服务时长(小时)"],
                           [[s.activity.title, local(s.activity.starts_at).date().isoformat(), display_name(s.resident),
