@@ -23,6 +23,7 @@ from console.blueprint import bp
 from console.forms import integer
 from console.forms import moment
 from decisions import consultations as consult
+from decisions import follow_up
 from decisions import rules
 from linli import config
 from linli.clock import local
@@ -47,9 +48,9 @@ PARAM_FIELDS = {"quorum": "参与比例（如 1/2，可留空）", "needed": "�
 @bp.get("/consultations")
 @signed_in(*CONSULTATION_ROLES)
 def consultations():
-    rows = [dict(c=c, answered=answered, roll=len(consult.roll_of(c)), phase=consult.phase(c),
+    rows = [dict(c=c, answered=answered, roll=len(consult.roll_of(c)), phase=follow_up.phase(c),
                  scope_label=scope_label(c), follows=consult.can_follow(g.staff, c))
-            for c, answered in consult.of_staff_community(staff_community())]
+            for c, answered in follow_up.of_staff_community(staff_community())]
     return render_template("console/consultations.html", rows=rows, phases=PHASE_LABELS, outcomes=OUTCOME_LABELS,
                            rules=RULE_LABELS, scopes=SCOPE_LABELS)
 
@@ -116,12 +117,12 @@ def _moment(value):
 def consultation(consultation_id):
     found = _followed(consultation_id)
     stored_result = consult.result_of(found)
-    waiting = consult.unanswered(g.staff, found)
+    waiting = follow_up.unanswered(g.staff, found)
     return render_template(
         "console/consultation.html", c=found, scope_label=scope_label(found), options=consult.options_of(found),
-        sentence=consult.rule_sentence(found), roll=len(consult.roll_of(found)), phase=consult.phase(found),
+        sentence=consult.rule_sentence(found), roll=len(consult.roll_of(found)), phase=follow_up.phase(found),
         phases=PHASE_LABELS, outcomes=OUTCOME_LABELS, rules=RULE_LABELS, checks=CHECK_LABELS,
-        result=stored_result or consult.live(found), final=stored_result is not None,
+        result=stored_result or follow_up.live(found), final=stored_result is not None,
         unanswered=_reachable(waiting), may_manage=consult.can_manage(g.staff, found))
 
 
@@ -133,7 +134,7 @@ def _followed(consultation_id):
 
 def _reachable(waiting):
     people = _people(waiting)
-    return [{"id": home.id, "door": consult.door(home), "members": people[home.id]} for home in waiting]
+    return [{"id": home.id, "door": follow_up.door(home), "members": people[home.id]} for home in waiting]
 
 
 def _people(homes):
@@ -180,7 +181,7 @@ def consultation_withdraw(consultation_id):
 @signed_in(*CONSULTATION_ROLES)
 def consultation_csv(consultation_id):
     found = _followed(consultation_id)
-    return Response(consult.export_csv(g.staff, found), mimetype="text/csv",
+    return Response(follow_up.export_csv(g.staff, found), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=consultation-%d.csv" % found.id})
 
 
@@ -189,8 +190,8 @@ def consultation_csv(consultation_id):
 @signed_in(*DOOR_ROLES)
 def door_choose():
     """The consultations taking voices in which the staff has households to record."""
-    rows = [(c, scope_label(c)) for c, _ in consult.of_staff_community(staff_community())
-            if consult.phase(c) == "open" and consult.door_roll(g.staff, c)]
+    rows = [(c, scope_label(c)) for c, _ in follow_up.of_staff_community(staff_community())
+            if follow_up.phase(c) == "open" and follow_up.door_roll(g.staff, c)]
     if len(rows) == 1:
         return redirect(url_for("console.door", consultation_id=rows[0][0].id))
     return render_template("console/consultation_doors.html", rows=rows)
@@ -202,7 +203,7 @@ def door(consultation_id):
     """My households on the roll, one unit at a time: a building's leader or a grid worker first
     picks the unit (with how many there have not answered), so a phone shows one stairwell."""
     found = consult.for_door(g.staff, consultation_id)
-    homes = consult.door_roll(g.staff, found)
+    homes = follow_up.door_roll(g.staff, found)
     units = {}
     for home, vote in homes:
         label, total, waiting = units.get(home.unit_id, ("%s %s" % (home.unit.building.name, home.unit.name), 0, 0))
@@ -215,13 +216,13 @@ def door(consultation_id):
         unit_id = next(iter(units), None)
     homes = [(home, vote) for home, vote in homes if home.unit_id == unit_id]
     people = _people([h for h, _ in homes])
-    rows = [{"h": home, "vote": vote, "door": consult.door(home), "members": people[home.id],
+    rows = [{"h": home, "vote": vote, "door": follow_up.door(home), "members": people[home.id],
              "state": "未表态" if vote is None else "已代录" if vote.recorded_by_id else "已自行表态",
              "let": found.rule in rules.OWNERS_ONLY and consult.occupancy_at_opening(found, home) != "owner"}
             for home, vote in homes]
     return render_template("console/consultation_door.html", c=found, rows=rows, options=consult.options_of(found),
                            sentence=consult.rule_sentence(found), scope_label=scope_label(found),
-                           phase=consult.phase(found), phases=PHASE_LABELS, unit_id=unit_id, several=len(units) > 1)
+                           phase=follow_up.phase(found), phases=PHASE_LABELS, unit_id=unit_id, several=len(units) > 1)
 
 
 @bp.post("/door/<int:consultation_id>")
@@ -240,6 +241,6 @@ def door_record(consultation_id):
         # closed, a bad photo) comes back to the same list with the reason; nothing was written.
         flash("未能代录：%s" % exc.message)
         return redirect(url_for("console.door", _anchor="h%s" % (household_id or ""), **back), code=303)
-    flash("已代录 %s：%s%s" % (consult.door(vote.household), consult.options_of(found)[vote.choice],
+    flash("已代录 %s：%s%s" % (follow_up.door(vote.household), consult.options_of(found)[vote.choice],
                               "（附签字照片）" if vote.photo else ""), "ok")
     return redirect(url_for("console.door", _anchor="h%d" % vote.household_id, **back), code=303)

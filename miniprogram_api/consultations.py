@@ -15,6 +15,7 @@ from pydantic import StrictBool
 from cases import photos
 from cases import proposals
 from decisions import consultations as consult
+from decisions import follow_up
 from linli import config
 from linli.errors import LinliError
 from miniprogram_api.auth import resident_required
@@ -328,8 +329,8 @@ def record_at_door_with_paper(consultation_id, form: DoorPaper):
 def unanswered(consultation_id):
     """The households of the scope that have not answered yet"""
     consultation = consult.for_staff(g.staff, consultation_id)
-    return jsonify({"items": [{"id": h.id, "door": consult.door(h)}
-                              for h in consult.unanswered(g.staff, consultation)]})
+    return jsonify({"items": [{"id": h.id, "door": follow_up.door(h)}
+                              for h in follow_up.unanswered(g.staff, consultation)]})
 
 
 @staff_bp.post("/consultations/<int:consultation_id>/close")
@@ -361,6 +362,6 @@ def withdraw(consultation_id):
 @declare(CSV, 403, 404)
 def export(consultation_id):
     """Every counted household's voice as CSV (named by door or anonymous, as the consultation says)"""
-    text = consult.export_csv(g.staff, consult.for_staff(g.staff, consultation_id))
+    text = follow_up.export_csv(g.staff, consult.for_staff(g.staff, consultation_id))
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=consultation-%d.csv" % consultation_id})

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from cases import proposals
 from decisions import consultations as consult
+from decisions import follow_up
 from decisions import rules
 from miniprogram_api.auth import staff_required
 from miniprogram_api.openapi import declare
@@ -101,7 +102,7 @@ def _voice(vote, options):
 def door_consultations():
     """The consultations taking voices in which I have households to record at the door, closing
     soonest first, with how many of mine have no voice yet"""
-    return jsonify({"items": [_summary(c, homes) for c, homes in consult.door_listing(g.staff)]})
+    return jsonify({"items": [_summary(c, homes) for c, homes in follow_up.door_listing(g.staff)]})
 
 
 @staff_bp.get("/consultations/<int:consultation_id>/doors")
@@ -111,12 +112,12 @@ def door_households(consultation_id):
     """My households on a consultation's roll, in door order, each with its voice (who may record
     there: the unit's or building's leader, the grid worker, the managers)"""
     consultation = consult.for_door(g.staff, consultation_id)
-    homes = consult.door_roll(g.staff, consultation)
+    homes = follow_up.door_roll(g.staff, consultation)
     options = consult.options_of(consultation)
     owners_only = consultation.rule in rules.OWNERS_ONLY
     return jsonify(dict(
         _summary(consultation, homes), owners_note=OWNERS_NOTE if owners_only else None,
-        taking=consult.phase(consultation) == "open",
-        items=[{"id": h.id, "door": consult.door(h), "voice": _voice(vote, options),
+        taking=follow_up.phase(consultation) == "open",
+        items=[{"id": h.id, "door": follow_up.door(h), "voice": _voice(vote, options),
                 "let": owners_only and consult.occupancy_at_opening(consultation, h) != "owner"}
                for h, vote in homes]))

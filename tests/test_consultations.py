@@ -12,7 +12,9 @@ from PIL import Image
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from decisions import consultations as consult
+from decisions import follow_up
 from decisions import rules
+from linli.clock import local
 from linli.errors import LinliError
 from models.community import Building
 from models.community import Unit
@@ -97,7 +99,7 @@ def test_the_green_strip_passes_by_households_online_and_at_the_door(demo, tmp_p
         assert (tmp_path / vote.photo).is_file()
     seen = consult.voice(member(rooms[12]), strip)
     assert (seen["option"], seen["by"], seen["at_door"]) == ("同意", "入户代录", True)
-    assert len(consult.unanswered(leader, strip)) == 12
+    assert len(follow_up.unanswered(leader, strip)) == 12
 
     closed = consult.close(strip, now=strip.closes_at)
     result = consult.result_of(closed)
@@ -105,7 +107,7 @@ def test_the_green_strip_passes_by_households_online_and_at_the_door(demo, tmp_p
     assert [(o["option"], o["households"]) for o in result["by_option"]] == [("同意", 12), ("不同意", 3), ("弃权", 1)]
     assert [(c["test"], c["needed"], c["got"], c["of"], c["met"]) for c in result["checks"]] == [
         ("quorum_households", ">=1/2", 16, 28, True), ("consent_households", ">1/2", 12, 16, True)]
-    exported = consult.export_csv(staff("grid1"), closed).splitlines()
+    exported = follow_up.export_csv(staff("grid1"), closed).splitlines()
     assert len(exported) == 1 + 28
     assert sum("入户代录" in line for line in exported) == 6 and sum("未表态" in line for line in exported) == 12
     # Stored once: a later close (the periodic task in another worker) changes nothing.
@@ -117,7 +119,7 @@ def test_an_anonymous_export_names_no_door(demo):
     # A neighbour's choice is theirs: without named_export the CSV cannot lead back to a room.
     vote = consultation(demo)
     consult.cast(member(demo["rooms"][3]), vote, 1)
-    text = consult.export_csv(staff("grid1"), vote)
+    text = follow_up.export_csv(staff("grid1"), vote)
     assert demo["rooms"][3].room not in text and "不同意" in text and text.count("未表态") == 27
 
 
@@ -549,12 +551,12 @@ def test_the_named_csv_agrees_with_the_stored_result(demo):
     changed, _ = consult.cast(voter, vote, 0, change=True)
     consult.record_at_door(staff("danyuan1"), vote, door_home.id, 0)
     Household.update(floor_area_dm2=20000).where(Household.id == home.id).execute()     # edited after opening
-    rows = {line.split(",")[0]: line.split(",") for line in consult.export_csv(staff("grid1"), vote).splitlines()}
-    mine = rows[consult.door(Household.get_by_id(home.id))]
+    rows = {line.split(",")[0]: line.split(",") for line in follow_up.export_csv(staff("grid1"), vote).splitlines()}
+    mine = rows[follow_up.door(Household.get_by_id(home.id))]
     assert mine[1] == "80.00" and mine[2] == "同意" and mine[3] == "线上"
-    assert mine[4].startswith(consult.local(changed.changed_at).strftime("%Y-%m-%d %H:%M")) \
+    assert mine[4].startswith(local(changed.changed_at).strftime("%Y-%m-%d %H:%M")) \
         and mine[4].endswith("+08:00")
-    assert rows[consult.door(Household.get_by_id(door_home.id))][3] == "入户代录（单元长）"
+    assert rows[follow_up.door(Household.get_by_id(door_home.id))][3] == "入户代录（单元长）"
 
 
 # -- the leader's phone (issue 19: the mini-program's leader pages) -------------------------------
