@@ -120,3 +120,19 @@ def test_with_no_staff_template_nothing_is_recorded_for_staff(town, emulator):
     assert not Notification.select().where(Notification.staff.is_null(False)).exists()
     assert not emulator.calls(SEND)
 
+
+
+def test_a_case_transferred_away_and_back_is_news_once_and_the_transfers_stand(town, emulator):
+    # The duplicate is refused inside the transfer's own transaction (a savepoint): the transfer
+    # itself must still commit.
+    staff, report = town
+    grid1, cadre = staff["grid1"], Staff.get(Staff.username == "cadre1")
+    _bind(grid1, "m-grid1-tr")
+    _bind(cadre, "m-cadre1-tr")
+    case = report("小区门口路灯坏了")
+    workflow.transfer(case, grid1, cadre, "属片区统一维修")
+    workflow.transfer(case, cadre, grid1, "网格员处理更快")
+    workflow.transfer(case, grid1, cadre, "还是片区来")
+    assert case.assignee_id == cadre.id
+    assert len(_sent_to(emulator, "m-grid1-tr")) == 1 and len(_sent_to(emulator, "m-cadre1-tr")) == 1
+    assert [e.kind for e in case.events].count("transferred") == 3
