@@ -2,17 +2,20 @@
 note); the resident sees them on the step they belong to, apart from their own photos."""
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from cases import photos
+from community.demo import DEMO_PASSWORD
 from linli import config
 from models.cases import Case
 from models.cases import CasePhoto
 from models.db import utcnow
 from models.staff_wechat import StaffUpload
+from tests.support.settings import use_settings
 from tests.test_staff_api import town  # noqa: F401, F811  (the fixture `street` builds on)
 
 
@@ -168,3 +171,21 @@ def test_a_fix_photo_no_step_took_is_pruned_after_a_day_and_a_shown_one_kept(cli
     assert [u.id for u in StaffUpload.select()] == [kept["id"]]
     assert not (Path(media) / orphan["url"][len("/media/"):]).exists()
     assert client.get(kept["url"]).status_code == 200
+
+
+def test_the_console_shows_the_fix_on_its_step_not_among_the_reporters_photos(client, street):
+    staff, report = street
+    grid1 = staff("grid1")
+    fix = _upload(client, grid1, _png()).json
+    _, number = report("o-fix-console")
+    client.post("/api/mp/staff/cases/%s/resolve" % number, headers=grid1,
+                json={"note": "好了", "photo_ids": [fix["id"]]})
+    use_settings(CONSOLE_COOKIE_SECURE="0")
+    client.application.config["SESSION_COOKIE_SECURE"] = False
+    login = client.get("/console/login").get_data(as_text=True)
+    client.post("/console/login", data={"username": "grid1", "password": DEMO_PASSWORD,
+                                        "csrf": re.search(r'name="csrf" value="([^"]+)"', login).group(1)})
+    page = client.get("/console/cases/" + number).get_data(as_text=True)
+    assert '<img src="%s" alt="处理照片">' % fix["url"] in page
+    assert "现场照片" not in page
+    assert 'name="photo_ids"' not in page           # the console offers no photo field it cannot fill
