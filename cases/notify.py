@@ -10,7 +10,12 @@ This module says what each of them reads; wechat/outbound decides how it reaches
 a subscribe message on the mini-program (MP_CASE_TEMPLATE_ID, when they opted in); else the
 official account: a customer-service message while WeChat's window is open, a subscription
 notice they consented to (WECHAT_SUBSCRIBE_TEMPLATE_ID), else the reply template unless they
-blocked it. Staff get WECHAT_STAFF_TEMPLATE_ID on the official account. WeChat's later report of
+blocked it. Staff hear of a case that lands on them and of its deadline near, each once per case
+and clock (Notification.once_key): a subscribe message on the mini-program they bound
+(MP_STAFF_CASE_TEMPLATE_ID, opening the case in work/), else WECHAT_STAFF_TEMPLATE_ID on the
+official account. As for residents, the backend keeps no consent to a mini-program template:
+WeChat holds it, and a send without it fails with 43101, recorded on the row (or passes to the
+official account). WeChat's later report of
 a subscription notice or template message (delivered, blocked, failed) is kept on the row
 (account/consent.py). With no channel the notification is recorded as skipped, with why.
 
@@ -18,6 +23,11 @@ A proposer hears the same way (the subscribe message is MP_PROPOSAL_TEMPLATE_ID,
 proposal's page) when their proposal reaches the council's agenda and of its outcome with the
 public reason: cases/proposals.py calls proposal_changed inside the step's transaction.
 """
+import functools
+import operator
+
+from peewee import IntegrityError
+
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from community.policy import DEFAULT_POLICY
@@ -54,18 +64,13 @@ def case_changed(case, kind):
         residents = [case.reporter_id] if case.reporter_id else []
         residents += [f.resident_id for f in CaseFollower.select().where(CaseFollower.case == case)]
         rows += [dict(case=case.id, resident=r, kind=kind) for r in dict.fromkeys(residents)]
-    if kind in ("assigned", "escalated") and case.assignee_id and config.active().WECHAT_STAFF_TEMPLATE_ID:
-        # Without a staff template, staff notifications are off for the whole deployment.
-        rows.append(dict(case=case.id, staff=case.assignee_id, kind="assigned"))
     ids = []
     for row in rows:
-        if "staff" in row and not _staff_reachable(row["staff"]):
-            # Recorded, not queued: they have not bound their WeChat.
-            Notification.create(state="skipped", errmsg="该工作人员未绑定微信", **row)
-            continue
         ids.append(Notification.create(**row).id)
         enqueue_after_commit(deliver_notification, ids[-1])
-    return ids
+    if kind in ("assigned", "escalated") and case.assignee_id:
+        ids.append(_tell_staff(case, case.assignee_id, "assigned"))
+    return [i for i in ids if i is not None]
 
 
 def proposal_changed(proposal, step):
@@ -76,25 +81,49 @@ def proposal_changed(proposal, step):
     return note.id
 
 
-def _staff_reachable(staff_id):
-    return Staff.select().where((Staff.id == staff_id) & Staff.oa_openid.is_null(False)).exists()
+def _tell_staff(case, staff_id, kind):
+    """Queue `kind` (STAFF_PHRASES) of `case` for staff member `staff_id`, inside the caller's
+    transaction, at most once per case, kind, person and clock (a level's, restarted by an
+    escalation or a reopening): a case transferred back, a sweep run twice, adds nothing. The
+    row's id, or None when there was nothing to queue."""
+    settings = config.active()
+    if not (settings.WECHAT_STAFF_TEMPLATE_ID or settings.MP_STAFF_CASE_TEMPLATE_ID):
+        return None             # without a staff template, staff notifications are off
+    row = dict(case=case.id, staff=staff_id, kind=kind,
+               once_key="%s:%d:%d:%s" % (kind, case.id, staff_id, case.level_started_at.isoformat()))
+    reachable = _staff_reachable(staff_id, settings)
+    try:
+        with db.atomic():       # a savepoint: the caller's action stands when this key was used
+            note = Notification.create(**row, **({} if reachable else dict(state="skipped",
+                                                                           errmsg="该工作人员未绑定微信")))
+    except IntegrityError:
+        return None
+    if reachable:
+        enqueue_after_commit(deliver_notification, note.id)
+    return note.id
+
+
+def _staff_reachable(staff_id, settings):
+    """Bound on a channel a configured staff template goes by: recorded as skipped otherwise."""
+    bound = [column.is_null(False) for template_id, column in (
+        (settings.WECHAT_STAFF_TEMPLATE_ID, Staff.oa_openid), (settings.MP_STAFF_CASE_TEMPLATE_ID, Staff.mp_openid))
+        if template_id]
+    return Staff.select().where((Staff.id == staff_id) & functools.reduce(operator.or_, bound)).exists()
 
 
 def warn_before_deadlines(now=None, ahead=DEFAULT_POLICY.deadline_warning):
-    """Staff hear once per level when a case of theirs is due within `ahead`."""
+    """Staff hear once per case and clock when a case of theirs is due to be resolved within
+    `ahead`. (Not the response deadline: it is 2 hours after filing by default, and the new
+    case's notice already names it.)"""
     now = now or utcnow()
     due = (Case.select().where(Case.state.in_(OPEN_STATES)
                                  & Case.assignee.is_null(False)
                                  & (Case.resolve_due_at.between(now, now + ahead))))
     warned = []
     for case in due:
-        already = Notification.select().where((Notification.case == case) & (Notification.kind == "deadline")
-                                              & (Notification.created_at >= case.level_started_at)).exists()
-        if not already:
-            with db.atomic():
-                note = Notification.create(case=case, staff=case.assignee_id, kind="deadline")
-                enqueue_after_commit(deliver_notification, note.id)
-            warned.append(case.number)
+        with db.atomic():
+            if _tell_staff(case, case.assignee_id, "deadline") is not None:
+                warned.append(case.number)
     return warned
 
 
@@ -152,13 +181,15 @@ def _to_resident(note):
 
 
 def _to_staff(note):
-    case, staff = note.case, note.staff
+    """The staff member, what they read (the same fields in both templates, see README), and the
+    channels that reach them: the mini-program first, opening the case in work/."""
+    case, staff, settings = note.case, note.staff, config.active()
     due = case.response_due_at if note.kind == "assigned" else case.resolve_due_at
-    message = Message(template=template(config.active().WECHAT_STAFF_TEMPLATE_ID, {
-        "character_string1": case.number,
-        "thing2": STAFF_PHRASES[note.kind],
-        "time3": local(due).strftime("%Y-%m-%d %H:%M"),
-    }))
+    fields = {"character_string1": case.number, "thing2": STAFF_PHRASES[note.kind],
+              "time3": local(due).strftime("%Y-%m-%d %H:%M")}
+    page = "%s?number=%s" % (settings.MP_STAFF_CASE_PAGE, case.number)
+    message = Message(mini_program=template(settings.MP_STAFF_CASE_TEMPLATE_ID, fields, page),
+                      template=template(settings.WECHAT_STAFF_TEMPLATE_ID, fields))
     return staff, message, reach.staff_channels(staff, message)
 
 

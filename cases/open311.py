@@ -133,7 +133,9 @@ def request_fields(case, exact=False):
     last = (CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.public == True))  # noqa: E712
             .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc()).first())
     exact = exact or case.channel == "open311"      # a city app's own filing was meant for publication
-    photo = case.photos.order_by(CasePhoto.id).first() if exact or case.photos_public else None
+    # The reporter's photo (their consent covers theirs), never a photo of the fix.
+    photo = (case.photos.where(CasePhoto.event.is_null()).order_by(CasePhoto.id).first()
+             if exact or case.photos_public else None)
     return {
         "service_request_id": case.number,
         "status": "open" if case.state in OPEN_STATES else "closed",

@@ -1,4 +1,5 @@
-"""Photos residents (and editors) upload: checked by content, stripped of metadata, stored under random names.
+"""Photos residents, staff (of a fix) and editors upload: checked by content, stripped of
+metadata, stored under random names.
 
 The image is decoded (not trusted by its name or type), must be JPEG, PNG or WebP within size
 and pixel limits, and is re-encoded as JPEG: EXIF, and with it the GPS position of the
@@ -15,8 +16,10 @@ from PIL import ImageOps
 from PIL import UnidentifiedImageError
 
 from linli.errors import LinliError
+from models.cases import CasePhoto
 from models.db import utcnow
 from models.miniprogram import Upload
+from models.staff_wechat import StaffUpload
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000           # beyond this a small file can still exhaust memory when decoded
@@ -41,6 +44,33 @@ def save_photo(resident, data, media_dir):
         raise
 
 
+def save_fix_photo(staff, data, media_dir):
+    """A staff member's photo of a fix, kept apart from the residents' (folder and table)."""
+    relative, size, width, height = store_image(data, media_dir, "fixes")
+    try:
+        return StaffUpload.create(staff=staff, path=relative, size=size, width=width, height=height)
+    except Exception:
+        (Path(media_dir) / relative).unlink(missing_ok=True)
+        raise
+
+
+def attach_fix_photos(staff, case, event, upload_ids):
+    """Show the staff member's own untaken uploads on `event` of `case` (the resolution, a note),
+    inside the caller's transaction; False unless every one was theirs and free: a photo shows
+    one case's fix, once, and a guessed or a colleague's id takes nothing."""
+    upload_ids = list(dict.fromkeys(upload_ids or []))
+    if not upload_ids:
+        return True
+    claimed = (StaffUpload.update(case=case)
+               .where(StaffUpload.id.in_(upload_ids) & (StaffUpload.staff == staff) & StaffUpload.case.is_null())
+               .execute())
+    if claimed != len(upload_ids):
+        return False
+    for upload in StaffUpload.select().where(StaffUpload.id.in_(upload_ids)).order_by(StaffUpload.id):
+        CasePhoto.create(case=case, event=event, url="/media/" + upload.path, created_at=event.created_at)
+    return True
+
+
 def claim(resident, upload_ids, **owner):
     """Give the resident's own untaken uploads to their case or proposal (`case=` or `proposal=`),
     inside the caller's transaction; whether every one was theirs and free. A photo joins one
@@ -59,11 +89,12 @@ def prune_orphans(media_dir, now=None):
     Each row goes by a conditional delete, so a photo a filing attaches meanwhile is kept."""
     cutoff = (now or utcnow()) - ORPHAN_GRACE
     pruned = 0
-    untaken = Upload.case.is_null() & Upload.proposal.is_null()
-    for upload in Upload.select(Upload.id, Upload.path).where(untaken & (Upload.created_at < cutoff)):
-        if Upload.delete().where((Upload.id == upload.id) & untaken).execute():
-            (Path(media_dir) / upload.path).unlink(missing_ok=True)
-            pruned += 1
+    for model, untaken in ((Upload, Upload.case.is_null() & Upload.proposal.is_null()),
+                           (StaffUpload, StaffUpload.case.is_null())):
+        for upload in model.select(model.id, model.path).where(untaken & (model.created_at < cutoff)):
+            if model.delete().where((model.id == upload.id) & untaken).execute():
+                (Path(media_dir) / upload.path).unlink(missing_ok=True)
+                pruned += 1
     if pruned:
         logger.info("pruned %d photos no case took", pruned)
     return pruned

@@ -9,6 +9,7 @@ import typing
 
 from cases import notify
 from cases import permissions
+from cases import photos
 from cases import routing
 from cases import sla
 from cases.labels import LEVEL_LABELS
@@ -20,7 +21,6 @@ from models.cases import STATES
 from models.cases import Case
 from models.cases import CaseEvent
 from models.cases import CaseFollower
-from models.cases import CasePhoto
 from models.db import db
 from models.db import utcnow
 from models.people import Staff
@@ -34,14 +34,16 @@ class CaseError(LinliError):
 # ACTIONS (below the actions' functions) is the one list of what staff can do to a case: the
 # console's buttons and forms, the staff API's /cases/<number>/<action> and the OpenAPI document
 # all read it, and each function reads its own row for the states it starts from and who may.
-FIELD_KINDS = ("line", "text", "flag", "staff", "case")
+FIELD_KINDS = ("line", "text", "flag", "staff", "case", "photos")
 TEXT_KINDS = ("line", "text", "case")
+MAX_FIX_PHOTOS = 9
 
 
 @dataclasses.dataclass(frozen=True)
 class Field:
     """A value an action takes, by name. `kind`: "line" (a line of text), "text" (paragraphs),
-    "flag" (yes or no), "staff" (a staff member's id), "case" (another case's number).
+    "flag" (yes or no), "staff" (a staff member's id), "case" (another case's number), "photos"
+    (ids of photos the staff member uploaded, shown with the step: on the phone only).
     `required`: the action fails without it (its function says why, 422); `hint`: the form's
     placeholder, or a flag's label; `canned`: the console offers the canned replies there."""
     name: str
@@ -58,6 +60,8 @@ class Field:
     def max_length(self):
         """Characters it may hold: the edge refuses more, by the field's name, before any view
         (linli/text_limits.py), so the table reads that limit rather than stating a second one."""
+        if self.kind == "photos":
+            return MAX_FIX_PHOTOS
         return text_limits.limit(self.name) if self.kind in TEXT_KINDS else None
 
 
@@ -104,12 +108,15 @@ def start_work(case, staff, note="", now=None):
     return case
 
 
-def add_note(case, staff, text, public=False, now=None):
+def add_note(case, staff, text, public=False, photo_ids=(), now=None):
+    """Progress, with photos of it: a public note's photos the resident sees, an internal one's not."""
     _allowed("note", staff, case)
     if not (text or "").strip():
         raise CaseError("empty_note", "内容不能为空", 422)
     with db.atomic():       # one transaction, so the audit line commits with it
-        return _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
+        event = _event(case, "note", now or utcnow(), staff=staff, note=text.strip(), public=public)
+        _show_photos(staff, case, event, photo_ids)
+        return event
 
 
 def transfer(case, staff, to_staff, reason, now=None):
@@ -152,16 +159,15 @@ def below_top_level(case):
     return case.level < DEFAULT_POLICY.top_level
 
 
-def resolve(case, staff, note, photos=(), now=None):
+def resolve(case, staff, note, photo_ids=(), now=None):
+    """`photo_ids`: the staff member's uploads (photos.save_fix_photo), the fix the resident sees."""
     _allowed("resolve", staff, case)
     _require_reason(note, "请填写处理结果")
     now = now or utcnow()
     with db.atomic():
         _move(case, ACTIONS["resolve"].states, now, state="resolved", resolved_at=now,
               responded_at=case.responded_at or now)
-        for media_id, url in photos:
-            CasePhoto.create(case=case, media_id=media_id, url=url, created_at=now)
-        _event(case, "resolved", now, staff=staff, note=note)
+        _show_photos(staff, case, _event(case, "resolved", now, staff=staff, note=note), photo_ids)
         notify.case_changed(case, "resolved")
     return case
 
@@ -215,9 +221,10 @@ ACTIONS = {action.name: action for action in (
            fields=(Field("note", hint="正在处理"),)),
     # "notes": the staff API's first spelling, kept for its clients.
     Action("note", "添加进展", STATES, add_note, aliases=("notes",),
-           fields=(Field("text", "text", required=True), Field("public", "flag", hint="居民可见"))),
+           fields=(Field("text", "text", required=True), Field("public", "flag", hint="居民可见"),
+                   Field("photo_ids", "photos", hint="现场照片"))),
     Action("resolve", "办结", OPEN_STATES, resolve,
-           fields=(Field("note", "text", required=True),)),
+           fields=(Field("note", "text", required=True), Field("photo_ids", "photos", hint="处理后的照片"))),
     Action("transfer", "转交", OPEN_STATES, transfer_to,
            fields=(Field("to_staff_id", "staff", required=True), Field("reason", required=True, hint="原因"))),
     Action("escalate", "升级", OPEN_STATES, escalate, when=below_top_level,
@@ -383,6 +390,12 @@ def _move(case, from_states, now, guard=None, **changes):
 def _event(case, kind, now, staff=None, resident=None, note="", public=True):
     return CaseEvent.create(case=case, kind=kind, actor_staff=staff, actor_resident=resident,
                               note=note, public=public, created_at=now)
+
+
+def _show_photos(staff, case, event, photo_ids):
+    if not photos.attach_fix_photos(staff, case, event, photo_ids):
+        # Raised inside the step's transaction: the step is undone with it.
+        raise CaseError("bad_upload", "照片不存在、不是您上传的，或已用于其他案件", 422)
 
 
 def _allowed(name, staff, case):

@@ -92,6 +92,8 @@ def _form_value(field):
         return request.form.get(field.name) == "1"
     if field.kind == "staff":
         return integer(request.form.get(field.name))
+    if field.kind == "photos":
+        return ()           # taken on the phone only
     return request.form.get(field.name, "")
 
 

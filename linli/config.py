@@ -58,6 +58,8 @@ class Settings:
     MP_PROPOSAL_PAGE: str = "proposals/detail/index"
     MP_VOLUNTEER_TEMPLATE_ID: str = ""
     MP_VOLUNTEER_PAGE: str = "volunteers/activity/index"
+    MP_STAFF_CASE_TEMPLATE_ID: str = ""
+    MP_STAFF_CASE_PAGE: str = "work/case/index"
     COMMENT_FLAGGED_POLICY: str = "hold"       # hold | delete
     CONSOLE_COOKIE_SECURE: bool = True
     COMMENT_AUTO_ELECT: bool = False
@@ -153,6 +155,8 @@ class Settings:
             MP_PROPOSAL_PAGE=get("MP_PROPOSAL_PAGE", "proposals/detail/index"),
             MP_VOLUNTEER_TEMPLATE_ID=get("MP_VOLUNTEER_TEMPLATE_ID"),
             MP_VOLUNTEER_PAGE=get("MP_VOLUNTEER_PAGE", "volunteers/activity/index"),
+            MP_STAFF_CASE_TEMPLATE_ID=get("MP_STAFF_CASE_TEMPLATE_ID"),
+            MP_STAFF_CASE_PAGE=get("MP_STAFF_CASE_PAGE", "work/case/index"),
             COMMENT_FLAGGED_POLICY=_choice(env, "COMMENT_FLAGGED_POLICY", "HOLD", ("HOLD", "DELETE")).lower(),
             COMMENT_AUTO_ELECT=_flag(env, "COMMENT_AUTO_ELECT"),
             # Secure unless said otherwise: production is behind TLS; run-local.sh turns it off.

@@ -102,6 +102,8 @@ class TimelineEntry(BaseModel):
     at: Time
     by: str | None = Field(description="the staff member who did it (their reply, when a note); None for the "
                                        "resident's own steps and the system's")
+    photos: list[str] = Field([], description="photos of the fix shown with this step (the resolution, a note), "
+                                              "relative URLs under /media/")
 
 
 class CaseLocation(BaseModel):
@@ -125,13 +127,16 @@ class CaseDetail(CaseSummary):
                   {"kind": "assigned", "label": "分派", "note": "已分派给网格员一", "at": "2026-11-28T08:57:29+08:00",
                    "by": None},
                   {"kind": "resolved", "label": "办结", "note": "已更换灯泡", "at": "2026-11-28T15:40:12+08:00",
-                   "by": "网格员一"}]))
+                   "by": "网格员一", "photos": ["/media/fixes/202611/9b1e6f0c2d8a4e7fb3c5a1d9e8f70246.jpg"]}],
+        fix_photos=["/media/fixes/202611/9b1e6f0c2d8a4e7fb3c5a1d9e8f70246.jpg"]))
     category: str | None = Field(description="the category's name; None until staff classify the case")
     handler: str | None = Field(description="the staff member handling it now")
     anonymous: bool
     rating: int | None
     rating_comment: str
-    photos: list[str] = Field(description="relative URLs under /media/")
+    photos: list[str] = Field(description="the reporter's photos, relative URLs under /media/")
+    fix_photos: list[str] = Field(description="photos of the fix staff showed the resident (each also on its "
+                                              "timeline step), relative URLs under /media/")
     location: CaseLocation | None
     actions: list[Literal[tuple(RESIDENT_ACTIONS)]] = Field(
         description="what the caller may do now, each POST /reports/<number>/<action> (rate: /rating); "
@@ -140,17 +145,20 @@ class CaseDetail(CaseSummary):
 
 
 def case_detail(case, timeline, actions):
-    """One case as its reporter (or a follower) reads it; `actions`: workflow.resident_actions."""
+    """One case as its reporter (or a follower) reads it; `actions`: workflow.resident_actions.
+    `timeline` holds the public events only, so an internal note's photos are not among them."""
+    fixes = fix_photos(case)
     return dict(case_summary(case),
                 category=case.category.name if case.category_id else None,
                 handler=case.assignee.name if case.assignee_id else None,
                 anonymous=case.anonymous, rating=case.rating, rating_comment=case.rating_comment or "",
                 photos=visible_photos(case),
+                fix_photos=[url for e in timeline for url in fixes.get(e.id, [])],
                 location=case_location(case),
                 actions=list(actions),
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind),
                            "note": e.note if e.kind != "submitted" else "", "at": when(e.created_at),
-                           "by": e.actor_staff.name if e.actor_staff_id else None}
+                           "by": e.actor_staff.name if e.actor_staff_id else None, "photos": fixes.get(e.id, [])}
                           for e in timeline])
 
 
@@ -197,7 +205,8 @@ class StaffCaseDetail(CaseSummary):
                       {"name": "note", "kind": "text", "required": True, "hint": "进展说明"},
                       {"name": "public", "kind": "flag", "required": False, "hint": "居民可见"}]},
                  {"name": "resolve", "label": "办结", "fields": [
-                      {"name": "note", "kind": "text", "required": True, "hint": "处理结果"}]}],
+                      {"name": "note", "kind": "text", "required": True, "hint": "处理结果"},
+                      {"name": "photo_ids", "kind": "photos", "required": False, "hint": "处理后的照片"}]}],
         assignees=[{"id": 7, "name": "网格员二"}],
         location={"lat": 38.0531, "lng": 114.5262, "label": "丰泽园小区1号楼1单元"}))
     can_act: bool
@@ -218,7 +227,7 @@ class StaffCaseDetail(CaseSummary):
 def staff_case_detail(case, timeline, can_act, actions=(), assignees=()):
     """For staff: the reporter (even when anonymous to the public), internal notes, actors;
     `actions`: workflow.staff_actions, `assignees`: permissions.assignees_for."""
-    reporter = case.reporter
+    reporter, fixes = case.reporter, fix_photos(case)
     return dict(case_summary(case),
                 can_act=can_act,
                 actions=[{"name": a.name, "label": a.label,
@@ -230,11 +239,11 @@ def staff_case_detail(case, timeline, can_act, actions=(), assignees=()):
                 building=case.building.label if case.building_id else None,
                 reporter={"id": reporter.id, "nickname": reporter.nickname, "phone": reporter.phone,
                           "room": reporter.room} if reporter else None,
-                anonymous=case.anonymous, photos=[p.url for p in case.photos],
+                anonymous=case.anonymous, photos=[p.url for p in case.photos if p.event_id is None],
                 response_due_at=when(case.response_due_at), responded_at=when(case.responded_at),
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "note": e.note,
                            "public": e.public, "at": when(e.created_at),
-                           "by": e.actor_staff.name if e.actor_staff_id else None}
+                           "by": e.actor_staff.name if e.actor_staff_id else None, "photos": fixes.get(e.id, [])}
                           for e in timeline])
 
 
@@ -446,5 +455,14 @@ class Rates(BaseModel):
 
 
 def visible_photos(case):
-    """A case's photos as residents see them: without those WeChat's media check flagged."""
-    return [p.url for p in case.photos if not p.held]
+    """The reporter's photos as residents see them: without those WeChat's media check flagged."""
+    return [p.url for p in case.photos if not p.held and p.event_id is None]
+
+
+def fix_photos(case):
+    """The photos staff showed with a step of the case, by event id, in upload order."""
+    found = {}
+    for photo in sorted(case.photos, key=lambda p: p.id):
+        if photo.event_id is not None:
+            found.setdefault(photo.event_id, []).append(photo.url)
+    return found

@@ -18,6 +18,8 @@ class SubscribeTemplates(BaseModel):
     proposal: str | None = Field(None, description="议事 steps (MP_PROPOSAL_TEMPLATE_ID); null: not sent")
     volunteer: str | None = Field(None, description="志愿服务: the day-before reminder, a move up from the waitlist, "
                                                     "an urgent call (MP_VOLUNTEER_TEMPLATE_ID); null: not sent")
+    staff_case: str | None = Field(None, description="staff: a case of theirs, new or near its deadline "
+                                                     "(MP_STAFF_CASE_TEMPLATE_ID); asked on work/queue; null: not sent")
 
 
 class ClientSettings(BaseModel):
@@ -32,7 +34,8 @@ def client_settings():
     response = jsonify({"subscribe_templates": {"case": settings.MP_CASE_TEMPLATE_ID or None,
                                                 "coupon": settings.MP_COUPON_TEMPLATE_ID or None,
                                                 "proposal": settings.MP_PROPOSAL_TEMPLATE_ID or None,
-                                                "volunteer": settings.MP_VOLUNTEER_TEMPLATE_ID or None}})
+                                                "volunteer": settings.MP_VOLUNTEER_TEMPLATE_ID or None,
+                                                "staff_case": settings.MP_STAFF_CASE_TEMPLATE_ID or None}})
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     return response

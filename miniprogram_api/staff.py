@@ -15,12 +15,14 @@ from pydantic import create_model
 import wechat
 from cases import action_keys
 from cases import permissions
+from cases import photos
 from cases import queries
 from cases import rates
 from cases import workflow
 from community import residents
 from community import staff_binding
 from community.staff import authenticate
+from linli import config
 from linli.clock import local
 from linli.errors import LinliError
 from miniprogram_api import serializers
@@ -32,6 +34,7 @@ from miniprogram_api.openapi import examples
 from miniprogram_api.parsing import BadRequest
 from miniprogram_api.parsing import Body
 from miniprogram_api.parsing import Cursor
+from miniprogram_api.parsing import Id
 from miniprogram_api.parsing import IdempotencyKey
 from miniprogram_api.parsing import PageSize
 from miniprogram_api.parsing import Query
@@ -45,6 +48,9 @@ from miniprogram_api.serializers import Rates
 from miniprogram_api.serializers import Resident as ResidentShape
 from miniprogram_api.serializers import StaffCaseDetail
 from miniprogram_api.serializers import StaffToken
+from miniprogram_api.serializers import Upload
+from miniprogram_api.views import Photo
+from miniprogram_api.views import before_the_photo_is_read
 from models.cases import Case
 from models.db import utcnow
 from models.people import Resident
@@ -145,7 +151,7 @@ def detail(number):
 
 # The pydantic type of each kind of action field (cases.workflow.Field.kind).
 KIND_TYPES = {"line": (Text, ""), "text": (Text, ""), "case": (Text, ""), "flag": (StrictBool | None, None),
-              "staff": (Whole | None, None)}
+              "staff": (Whole | None, None), "photos": (list[Id] | None, None)}
 # Every action's fields, each optional here: which ones an action needs is its own row's rule,
 # checked by the dispatch below. Built from the actions table, so a new action's field needs no edit.
 def _action_field(field):
@@ -156,7 +162,8 @@ def _action_field(field):
 class _ActionExamples(Body):
     """What CaseAction's fields look like filled in, for the document (create_model takes a base
     or a configuration, not both)."""
-    model_config = examples({"note": "已更换灯泡"}, {"text": "已联系物业电工，明早上门", "public": True},
+    model_config = examples({"note": "已更换灯泡", "photo_ids": [58]},
+                            {"text": "已联系物业电工，明早上门", "public": True},
                             {"to_staff_id": 7, "reason": "属物业维修，转物业处理"},
                             {"into": "R2611270003", "reason": "同一盏楼道灯，已有案件在办"})
 
@@ -183,8 +190,22 @@ def act(number, action, json: CaseAction, headers: IdempotencyKey):
             raise BadRequest("bad_field", "%s 应为整数" % field.name)
         if field.kind == "flag":
             fields[field.name] = bool(fields[field.name])
+        if field.kind == "photos":
+            fields[field.name] = fields[field.name] or ()
     action_keys.perform_once(case, g.staff, done.name, headers.key, **fields)
     return jsonify(serializers.case_summary(Case.get_by_id(case.id)))
+
+
+@bp.post("/uploads")
+@staff_required
+@before_the_photo_is_read(lambda: "staff%d" % g.staff.id)
+@declare(None, 413, 422, 429, created=(Upload, "stored"))
+def upload(form: Photo):
+    """Upload a photo of a fix (JPEG, PNG, WebP; 10 MB; 20 in ten minutes), then send its id in
+    the resolution's or a note's photo_ids"""
+    saved = photos.save_fix_photo(g.staff, form.file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR)
+    return jsonify({"id": saved.id, "url": "/media/" + saved.path,
+                    "width": saved.width, "height": saved.height}), 201
 
 
 Month = Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")]

@@ -155,14 +155,17 @@ def set_address(json: AddressClaim):
 
 
 # -- cases ------------------------------------------------------------------------------------
-def _before_the_photo_is_read(view):
-    """The size limit and the rate limit come before the upload is read (validation reads it)."""
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        request.max_content_length = photos.MAX_BYTES + 64 * 1024      # 413 beyond it, unread
-        limits.hit("upload:%d" % g.resident.id, UPLOADS_PER_TEN_MINUTES, 600, "上传过于频繁")
-        return view(*args, **kwargs)
-    return wrapper
+def before_the_photo_is_read(uploader):
+    """The size limit and the rate limit (per `uploader()`, a key naming who uploads) come before
+    the upload is read (validation reads it)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            request.max_content_length = photos.MAX_BYTES + 64 * 1024      # 413 beyond it, unread
+            limits.hit("upload:%s" % uploader(), UPLOADS_PER_TEN_MINUTES, 600, "上传过于频繁")
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
 
 
 class Photo(Form):
@@ -173,7 +176,7 @@ class Photo(Form):
 
 @bp.post("/uploads")
 @resident_required
-@_before_the_photo_is_read
+@before_the_photo_is_read(lambda: g.resident.id)
 @declare(None, 413, 422, 429, created=(Upload, "stored"))
 def upload(form: Photo):
     """Upload a photo (JPEG, PNG, WebP; 10 MB; 20 in ten minutes)"""

@@ -58,6 +58,7 @@ from models.rounds import RoundMark
 from models.screens import ScreenLink
 from models.staff_wechat import StaffActionKey
 from models.staff_wechat import StaffBindingCode
+from models.staff_wechat import StaffUpload
 from models.volunteers import Activity
 from models.volunteers import ActivityRole
 from models.volunteers import CallAnswer
@@ -94,7 +95,7 @@ ALL_MODELS = [
     SeenPush,
     TemplateConsent,
     ScreenLink,
-    StaffBindingCode, StaffActionKey,
+    StaffBindingCode, StaffActionKey, StaffUpload,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "db"]

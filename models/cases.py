@@ -6,6 +6,7 @@ from peewee import BooleanField
 from peewee import CharField
 from peewee import Check
 from peewee import DateTimeField
+from peewee import DeferredForeignKey
 from peewee import FloatField
 from peewee import ForeignKeyField
 from peewee import IntegerField
@@ -81,6 +82,9 @@ class CasePhoto(BaseModel):
     url = CharField(max_length=500, default="")
     held = BooleanField(default=False)                 # WeChat's media check flagged it: staff only
     source_message = ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
+    # The staff step it shows (a fix photo, with the resolution or a note): its event's
+    # visibility is the photo's. None: the reporter's own photo.
+    event = DeferredForeignKey("CaseEvent", null=True, backref="photos", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -39,6 +39,9 @@ class Notification(BaseModel):
     msgid = CharField(max_length=32, null=True, index=True)
     delivery = CharField(max_length=64, default="")
     reported_at = DateTimeField(null=True)
+    # Set where a notification must go at most once (a staff member's new case, a deadline near):
+    # the database refuses a second row, so two sweeps or a retried assignment never send twice.
+    once_key = CharField(max_length=100, null=True, unique=True)
 
     class Meta:
         indexes = ((("case", "kind"), False),)

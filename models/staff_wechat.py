@@ -1,8 +1,10 @@
 """Staff on their phones: the one-time codes that bind a staff member's WeChat to their account
-(the identity itself is Staff.mp_openid), and the Idempotency-Keys of their case actions."""
+(the identity itself is Staff.mp_openid), the Idempotency-Keys of their case actions, and the
+photos of a fix they upload."""
 from peewee import CharField
 from peewee import DateTimeField
 from peewee import ForeignKeyField
+from peewee import IntegerField
 
 from models.cases import Case
 from models.db import BaseModel
@@ -32,3 +34,16 @@ class StaffActionKey(BaseModel):
 
     class Meta:
         indexes = ((("staff", "key"), True),)
+
+
+class StaffUpload(BaseModel):
+    """A photo of a fix a staff member uploaded (re-encoded without metadata like a resident's),
+    waiting to join one case's resolution or note, once; apart from the residents' uploads so a
+    resident's photo id can never be passed off as the fix, nor the reverse."""
+    staff = ForeignKeyField(Staff, backref="uploads", on_delete="CASCADE")
+    path = CharField(max_length=200, unique=True)    # relative to MEDIA_DIR; a random name
+    size = IntegerField()
+    width = IntegerField()
+    height = IntegerField()
+    case = ForeignKeyField(Case, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)

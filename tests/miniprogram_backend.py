@@ -53,6 +53,7 @@ from volunteers.attendance import QR_SALT
 CASE_TEMPLATE = "tmpl-mp-case-progress"
 PROPOSAL_TEMPLATE = "tmpl-mp-proposal-progress"
 VOLUNTEER_TEMPLATE = "tmpl-mp-volunteer"
+STAFF_CASE_TEMPLATE = "tmpl-mp-staff-case"
 
 
 class Control(BaseHTTPRequestHandler):
@@ -149,7 +150,7 @@ def main():
     # report page asks the resident to consent to it (GET /api/mp/settings names it).
     extra = dict(CONSOLE_COOKIE_SECURE="0", MP_ADDRESS_PAGE="pages/address/index", MP_CASE_TEMPLATE_ID=CASE_TEMPLATE,
                  MP_PROPOSAL_TEMPLATE_ID=PROPOSAL_TEMPLATE, MP_VOLUNTEER_TEMPLATE_ID=VOLUNTEER_TEMPLATE,
-                 MP_VOLUNTEER_PAGE="volunteers/activity/index")
+                 MP_VOLUNTEER_PAGE="volunteers/activity/index", MP_STAFF_CASE_TEMPLATE_ID=STAFF_CASE_TEMPLATE)
     env = _environment(settings, **extra)
     flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["seed-demo"]):

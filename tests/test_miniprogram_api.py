@@ -420,8 +420,9 @@ def test_settings_name_the_subscribe_templates_in_use_and_null_for_those_unset(c
     answer = client.get("/api/mp/settings")
     assert answer.status_code == 200
     assert answer.json == {"subscribe_templates": {"case": "tmpl-case", "coupon": None, "proposal": None,
-                                                   "volunteer": None}}
+                                                   "volunteer": None, "staff_case": None}}
     use_settings(MP_CASE_TEMPLATE_ID="", MP_COUPON_TEMPLATE_ID="tmpl-coupon", MP_PROPOSAL_TEMPLATE_ID="tmpl-prop",
-                 MP_VOLUNTEER_TEMPLATE_ID="tmpl-vol")
+                 MP_VOLUNTEER_TEMPLATE_ID="tmpl-vol", MP_STAFF_CASE_TEMPLATE_ID="tmpl-staff")
     assert client.get("/api/mp/settings").json["subscribe_templates"] == \
-        {"case": None, "coupon": "tmpl-coupon", "proposal": "tmpl-prop", "volunteer": "tmpl-vol"}
+        {"case": None, "coupon": "tmpl-coupon", "proposal": "tmpl-prop", "volunteer": "tmpl-vol",
+         "staff_case": "tmpl-staff"}

@@ -16,6 +16,7 @@ from models.cases import CaseFollower
 from models.community import Building
 from models.people import Resident
 from models.people import Staff
+from models.staff_wechat import StaffUpload
 from models.workflow import DutyRoster
 
 T0 = datetime.datetime(2026, 11, 23, 1, 0)        # Monday 09:00 in Shanghai
@@ -58,15 +59,15 @@ def test_grid_worker_accepts_works_and_resolves_then_resident_confirms_and_rates
     case = _file(resident)
     workflow.accept(case, staff["grid1"], now=T0 + HOUR)
     workflow.start_work(case, staff["grid1"], now=T0 + 2 * HOUR)
-    workflow.resolve(case, staff["grid1"], "已更换灯泡", photos=[("m-after", "http://p/after")],
-                     now=T0 + 3 * HOUR)
+    fix = StaffUpload.create(staff=staff["grid1"], path="fixes/202611/after.jpg", size=1, width=1, height=1)
+    workflow.resolve(case, staff["grid1"], "已更换灯泡", photo_ids=[fix.id], now=T0 + 3 * HOUR)
     workflow.confirm(_fresh(case), resident, now=T0 + 4 * HOUR)
     workflow.rate(_fresh(case), resident, 5, "很快", now=T0 + 5 * HOUR)
     done = _fresh(case)
     assert (done.state, done.rating, done.responded_at) == ("closed", 5, T0 + HOUR)
     assert _kinds(case) == ["submitted", "assigned", "accepted", "in_progress", "resolved",
                             "confirmed", "rated"]
-    assert [p.media_id for p in done.photos] == ["m-after"]
+    assert [(p.url, p.event.kind) for p in done.photos] == [("/media/fixes/202611/after.jpg", "resolved")]
 
 
 def test_a_grid_worker_of_another_grid_may_not_act(town):

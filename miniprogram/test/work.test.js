@@ -4,8 +4,10 @@
 // clock; opens a case (photos, the map), accepts it, replies to the resident and resolves it with
 // the actions the API lists — and the resident sees the reply; acting on a case another worker
 // just moved gets the plain 409 and the case as it is now, with the typed text kept; a cadre
-// escalates with a reason, and a lost answer with 重新提交 escalates once. Every step is
-// checked in the database.
+// escalates with a reason, and a lost answer with 重新提交 escalates once; 办结 with a photo of
+// the fix taken with 拍照 reaches the resident's case, and a photo already used is refused; the
+// queue asks consent to the staff template, and a new case then reaches the worker by subscribe
+// message. Every step is checked in the database.
 const http = require('http')
 const path = require('path')
 const { open, find, tap, type, text, screen } = require('./helpers/page')
@@ -149,7 +151,8 @@ test('a grid worker binds their WeChat with the console code, and the next run s
   const queue = await open('work/queue/index')
   expect(text(queue, '#who')).toContain(WORKER_NAME)
   const calls = phone.log.slice(before).map(r => r.url.replace(/^.*\/api\/mp/, ''))
-  expect(calls).toEqual(['/staff/wx-login', '/staff/cases'])
+  // (and the public /settings, for the staff template to ask consent to)
+  expect(calls.filter(c => c !== '/settings')).toEqual(['/staff/wx-login', '/staff/cases'])
 })
 
 test('the queue is ordered by deadline with the SLA clock; the worker accepts, replies and resolves, and the resident sees the reply', async () => {
@@ -177,7 +180,7 @@ test('the queue is ordered by deadline with the SLA clock; the worker accepts, r
   const page = await open('work/case/index', { number: second.number })
   expect(text(page, '#description')).toBe(`楼道灯不亮 ${run}`)
   expect(text(page, '#clock')).toMatch(/剩余/)
-  await tap(page, '#photo-0')
+  await tap(page, '#case-photo-0')
   expect(phone.wx.previewImage.mock.calls[0][0].urls).toEqual([backend.info().base + photo.url])
   await tap(page, '#location')
   expect(phone.wx.openLocation).toHaveBeenLastCalledWith(expect.objectContaining({ latitude: 38.0531, longitude: 114.5262 }))
@@ -284,6 +287,79 @@ test('a cadre escalates with a reason; a lost answer and 重新提交 escalate o
   expect(phone.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已完成：升级' }))
   expect(page.querySelector('#conflict')).toBeFalsy()
   expect(page.querySelector('#pending')).toBeFalsy()
+})
+
+test('办结 with a photo of the fix: 拍照 uploads it, its thumbnail shows, and the resident\'s case shows it; a photo already used is refused', async () => {
+  newPhone(WORKER)
+  const first = await residentFiles(`楼道扶手松了 ${run}`)
+  const second = await residentFiles(`单元门闭门器坏了 ${run}`)
+  await bindAs(WORKER)
+  const page = await open('work/case/index', { number: first.number })
+  await choose(page, 'resolve')
+  expect(page.querySelector('#field-photo_ids')).toBeTruthy()         // the API's field, kind "photos"
+  phone.phone.media = [path.join(__dirname, 'fixtures', 'lamp.jpg')]
+  await tap(page, '#add-photo')
+  await phone.settle()
+  const [taken] = page.instance.data.photos
+  expect(taken.state).toBe('done')
+  expect(page.querySelector('#photo-0')).toBeTruthy()                 // the thumbnail on the form
+  expect(phone.wx.uploadFile).toHaveBeenLastCalledWith(expect.objectContaining({ url: `${backend.info().api}/staff/uploads` }))
+  const [stored] = await backend.sql('SELECT u.path, u.case_id, s.username FROM staff_upload u JOIN staff s ON s.id = u.staff_id WHERE u.id = ?', taken.id)
+  expect(stored).toEqual({ path: taken.url.replace('/media/', ''), case_id: null, username: WORKER })
+  // The photo survives a closed page like the text (the draft).
+  expect(phone.wx.getStorageSync(`linli.staff.draft.${first.number}`).photos).toEqual([{ id: taken.id, url: taken.url }])
+  await type(page, '#field-note', '扶手已重新固定')
+  await tap(page, '#submit')
+  expect((await caseRow(first.number)).state).toBe('resolved')
+  const shown = await backend.sql('SELECT p.url, e.kind FROM report_photo p JOIN report_event e ON e.id = p.event_id ' +
+    'JOIN report r ON r.id = p.report_id WHERE r.number = ?', first.number)
+  expect(shown).toEqual([{ url: taken.url, kind: 'resolved' }])
+  const steps = page.instance.data.c.timeline
+  const resolvedAt = steps.findIndex(t => t.kind === 'resolved')
+  expect(page.querySelector(`#step-photo-${resolvedAt}-0`)).toBeTruthy()
+  expect(page.instance.data.photos).toEqual([])
+
+  // The resident's side (resident API): the fix photo on the resolution, apart from their own.
+  const mine = await backend.api('GET', `/reports/${first.number}`, { token: first.token })
+  expect(mine.data.fix_photos).toEqual([taken.url])
+  expect(mine.data.photos).toEqual([])
+  expect(mine.data.timeline.find(t => t.kind === 'resolved').photos).toEqual([taken.url])
+
+  // The mistake: the same photo kept in another case's draft and sent with its 办结.
+  phone.wx.setStorageSync(`linli.staff.draft.${second.number}`,
+    { action: 'resolve', values: { note: '闭门器已更换' }, photos: [{ id: taken.id, url: taken.url }] })
+  const other = await open('work/case/index', { number: second.number })
+  await tap(other, '#submit')
+  expect(text(other, '#form-error')).toContain('已用于其他案件')
+  expect((await caseRow(second.number)).state).toBe('submitted')
+  expect(other.instance.data.values.note).toBe('闭门器已更换')          // nothing typed is lost
+})
+
+test('the queue asks consent to new-case and near-deadline notices; a new case then reaches the worker by subscribe message', async () => {
+  newPhone(WORKER)
+  await bindAs(WORKER)
+  const queue = await open('work/queue/index')
+  expect(text(queue, '#notify')).toContain('开启后')
+  phone.phone.subscribe = 'reject'
+  await tap(queue, '#notify-on')
+  expect(phone.wx.requestSubscribeMessage).toHaveBeenLastCalledWith(expect.objectContaining({ tmplIds: ['tmpl-mp-staff-case'] }))
+  expect(text(queue, '#notify')).toContain('没有允许')
+  phone.phone.subscribe = 'accept'
+  await tap(queue, '#notify-on')
+  expect(text(queue, '#notify-on-said')).toContain('已开启')
+  expect(queue.querySelector('#notify')).toBeFalsy()
+
+  // A resident files in the worker's grid: the case lands on them, and they hear once, on the
+  // WeChat they bound (the emulator keeps no consent; WeChat would: see README).
+  const { number } = await residentFiles(`消防通道堆了杂物 ${run}`)
+  const told = await backend.sql('SELECT n.kind, n.state, n.channel, n.template_id FROM notification n ' +
+    'JOIN report r ON r.id = n.report_id JOIN staff s ON s.id = n.staff_id WHERE r.number = ? AND s.username = ?', number, WORKER)
+  expect(told).toEqual([{ kind: 'assigned', state: 'sent', channel: 'subscribe', template_id: 'tmpl-mp-staff-case' }])
+  // Opening a case from the queue asks again (one consent, one message).
+  await queue.instance.load()
+  const asked = phone.wx.requestSubscribeMessage.mock.calls.length
+  await tap(queue, `#case-${number}`)
+  expect(phone.wx.requestSubscribeMessage.mock.calls.length).toBe(asked + 1)
 })
 
 test('the SLA clock says time left, and overdue plainly', () => {

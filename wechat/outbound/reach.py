@@ -6,7 +6,8 @@
   - "custom": a customer-service message while WeChat's window is open (window.py);
   - "oa_subscribe": a subscription notice to a template the resident consented to;
   - "template": a template message, unless the resident blocked that template;
-- staff: a template message once they have bound their WeChat.
+- staff: a subscribe message on the mini-program they bound, else a template message on the
+  official account once they have bound it.
 
 The resident's say on templates is kept by the account's push handling (TemplateConsent rows,
 written from WeChat's subscription-notice events and template reports); read here."""
@@ -34,8 +35,10 @@ def channels(resident, message, now=None, kinds=CHANNELS):
 
 
 def staff_channels(staff, message):
-    """Staff hear by template message on the official account, once they have bound their WeChat."""
-    return ["template"] if staff.oa_openid and message.template else []
+    """Staff hear by subscribe message on the mini-program they bound (WeChat refusing it for want
+    of consent, 43101, passes to the next), else by template message on the official account."""
+    found = ["subscribe"] if staff.mp_openid and message.mini_program else []
+    return found + (["template"] if staff.oa_openid and message.template else [])
 
 
 def accepted(resident, template_id):

@@ -43,11 +43,12 @@ async function call(options) {
   }
 }
 
-// A photo to /uploads, with progress (0..100) reported to onProgress; resolves {id, url}.
-async function upload(filePath, onProgress) {
-  const attempt = token => new Promise((resolve, reject) => {
+// A photo to `path` (under the API) as `token`, with progress (0..100) reported to onProgress;
+// resolves {id, url}. The staff's photos of a fix go to /staff/uploads with the staff token.
+function uploadFile(path, filePath, token, onProgress) {
+  return new Promise((resolve, reject) => {
     const task = wx.uploadFile({
-      url: `${base()}/uploads`, filePath, name: 'file', header: { Authorization: `Bearer ${token}` },
+      url: `${base()}${path}`, filePath, name: 'file', header: { Authorization: `Bearer ${token}` },
       success: res => {
         let data = res.data
         try { data = JSON.parse(res.data) } catch (e) { /* an HTML error page from a proxy */ }
@@ -58,6 +59,11 @@ async function upload(filePath, onProgress) {
     })
     if (task && task.onProgressUpdate && onProgress) task.onProgressUpdate(p => onProgress(p.progress))
   })
+}
+
+// A resident's photo to /uploads; resolves {id, url}.
+async function upload(filePath, onProgress) {
+  const attempt = token => uploadFile('/uploads', filePath, token, onProgress)
   const token = await session.token(raw)
   try {
     return await attempt(token)
@@ -77,4 +83,4 @@ const get = (path, data, extra) => call({ path, data, ...extra })
 const post = (path, data, extra) => call({ path, method: 'POST', data, ...extra })
 const put = (path, data, extra) => call({ path, method: 'PUT', data, ...extra })
 
-module.exports = { call, get, post, put, upload, newKey, base, origin, raw }
+module.exports = { call, get, post, put, upload, uploadFile, newKey, base, origin, raw }

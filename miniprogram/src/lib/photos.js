@@ -2,7 +2,8 @@
 // uploaded one at a time with progress, a failed one retried or removed. Pages mix in `behavior`
 // and render the strip with photos.wxml (template "photos") and photos.wxss. A page that keeps a
 // draft defines photosChanged(), called whenever the list changes (a photo added, uploaded,
-// removed); only uploaded photos (state 'done', with the upload's id) are sent.
+// removed); only uploaded photos (state 'done', with the upload's id) are sent. A page that
+// uploads elsewhere (staff: /staff/uploads) defines uploadPhoto(file, onProgress) over this one.
 const api = require('./api')
 const errors = require('./errors')
 
@@ -21,6 +22,8 @@ const behavior = Behavior({
     nextUid() { this.uid = (this.uid || 0) + 1; return `p${this.uid}` },
 
     photosChanged() {},
+
+    uploadPhoto(file, onProgress) { return api.upload(file, onProgress) },
 
     addPhotos() {
       const room = this.data.maxPhotos - this.data.photos.length
@@ -61,7 +64,7 @@ const behavior = Behavior({
           success: res => resolve(res.tempFilePath),
           fail: () => resolve(photo.path),          // an uncompressed photo still beats none
         }))
-        const saved = await api.upload(file, progress => this.patchPhoto(photo.uid, { progress }))
+        const saved = await this.uploadPhoto(file, progress => this.patchPhoto(photo.uid, { progress }))
         if (this.patchPhoto(photo.uid, { state: 'done', progress: 100, id: saved.id, url: saved.url })) this.photosChanged()
       } catch (e) {
         const error = e instanceof errors.ApiError ? e : new errors.ApiError({ kind: 'unknown' })

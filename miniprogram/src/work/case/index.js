@@ -3,9 +3,13 @@
 // list of our own. Each action's fields are the ones the API names. A weak connection: the
 // action goes with one Idempotency-Key until it succeeds, so 重新提交 after a lost answer never
 // acts twice; what was typed is kept (in storage too) until the action is done; a case another
-// worker just moved (409 state_changed) is said plainly and shown as it is now.
+// worker just moved (409 state_changed) is said plainly and shown as it is now. An action that
+// takes photos (办结, 添加进展: a field of kind "photos") gets 拍照: each photo uploaded to
+// /staff/uploads as it is taken, its thumbnail shown, the ids sent with the action; uploaded
+// photos are kept in the draft like the text.
 const api = require('../../lib/api')
 const care = require('../../lib/care')
+const photos = require('../../lib/photos')
 const clock = require('../clock')
 const session = require('../session')
 
@@ -17,11 +21,12 @@ function photoUrl(url) {
 }
 
 function view(c) {
-  return { ...c, clock: clock.caseClock(c), photos: (c.photos || []).map(photoUrl) }
+  return { ...c, clock: clock.caseClock(c), photos: (c.photos || []).map(photoUrl),
+    timeline: (c.timeline || []).map(e => ({ ...e, photos: (e.photos || []).map(photoUrl) })) }
 }
 
 Component({
-  behaviors: [care.behavior],
+  behaviors: [care.behavior, photos.behavior],
   data: {
     state: 'loading', error: null, c: null, conflict: '',
     chosen: '', form: null, values: {}, formError: '', pending: null,
@@ -30,7 +35,8 @@ Component({
     onLoad(query = {}) {
       this.number = query.number || ''
       const draft = wx.getStorageSync(DRAFTS + this.number) || {}
-      this.setData({ values: draft.values || {}, chosen: draft.action || '' })
+      this.setData({ values: draft.values || {}, chosen: draft.action || '',
+        photos: (draft.photos || []).map(p => photos.restored(this.nextUid(), p)) })
       this.load()
     },
 
@@ -80,7 +86,24 @@ Component({
     },
 
     keep() {
-      wx.setStorageSync(DRAFTS + this.number, { action: this.data.chosen, values: this.data.values })
+      wx.setStorageSync(DRAFTS + this.number, { action: this.data.chosen, values: this.data.values,
+        photos: this.data.photos.filter(p => p.state === 'done').map(p => ({ id: p.id, url: p.url })) })
+    },
+
+    photosChanged() { this.keep() },
+
+    // A photo of the fix goes to the staff's own upload, as the signed-in staff member (a lapsed
+    // token signs in again once, as session.call does).
+    async uploadPhoto(file, onProgress) {
+      const send = token => api.uploadFile('/staff/uploads', file, token, onProgress)
+      const signedIn = session.stored() || await session.signIn()
+      try {
+        return await send(signedIn.token)
+      } catch (e) {
+        if (e.status !== 401) throw e
+        session.forget()
+        return send((await session.signIn()).token)
+      }
     },
 
     async submit() {
@@ -92,9 +115,17 @@ Component({
         this.setData({ formError: missing.kind === 'staff' ? '请选择转交给谁' : `请填写${missing.hint || '必填内容'}` })
         return
       }
+      const takesPhotos = form.fields.some(f => f.kind === 'photos')
+      const blocker = takesPhotos && this.photosBlocker()
+      if (blocker) {
+        this.setData({ formError: `${blocker.title}：${blocker.next}` })
+        return
+      }
       const body = {}
       for (const f of form.fields) {
-        if (values[f.name] !== undefined && values[f.name] !== '') body[f.name] = values[f.name]
+        if (f.kind === 'photos') {
+          if (this.photoIds().length) body[f.name] = this.photoIds()
+        } else if (values[f.name] !== undefined && values[f.name] !== '') body[f.name] = values[f.name]
       }
       const key = (this.data.pending && this.data.pending.action === form.name && this.data.pending.key) || api.newKey(`staff-${form.name}`)
       this.setData({ pending: { action: form.name, key, failed: false, why: '' }, formError: '', conflict: '' })
@@ -109,7 +140,7 @@ Component({
       // Done: the text it took is no longer needed.
       const rest = { ...values }
       for (const f of form.fields) delete rest[f.name]
-      this.setData({ pending: null, chosen: '', form: null, values: rest })
+      this.setData({ pending: null, chosen: '', form: null, values: rest, ...(takesPhotos ? { photos: [] } : {}) })
       this.keep()
       wx.showToast({ title: `已完成：${done}`, icon: 'success' })
       await this.load()
@@ -137,6 +168,11 @@ Component({
 
     preview(e) {
       const urls = this.data.c.photos
+      wx.previewImage({ urls, current: urls[Number(e.currentTarget.dataset.index)] })
+    },
+
+    previewStep(e) {
+      const urls = this.data.c.timeline[Number(e.currentTarget.dataset.step)].photos
       wx.previewImage({ urls, current: urls[Number(e.currentTarget.dataset.index)] })
     },
 
