@@ -596,6 +596,49 @@ def create_team(json: NewTeam):
                     "needs_approval": team.needs_approval}), 201
 
 
+class NextActivity(BaseModel):
+    id: int
+    title: str
+    starts_at: Time
+    capacity: int
+    taken: int
+
+
+class ManagedTeam(BaseModel):
+    id: int
+    name: str
+    building_id: int | None = Field(description="null: the whole community's team")
+    building: str | None = Field(description="the building's name, e.g. 1号楼")
+    needs_approval: bool
+    members: int = Field(description="approved members, leaders included")
+    pending: int = Field(description="requests to join waiting for a decision")
+    upcoming: list[NextActivity] = Field(description="the next open activities not yet ended (3 at most)")
+
+
+class ManagedTeams(BaseModel):
+    model_config = examples(
+        {"items": [{"id": 5, "name": "1号楼公益小分队", "building_id": 1, "building": "1号楼", "needs_approval": True,
+                    "members": 6, "pending": 1,
+                    "upcoming": [{"id": 12, "title": "清理楼道杂物", "starts_at": "2026-11-28T09:00:00+08:00",
+                                  "capacity": 8, "taken": 3}]}]},
+        {"items": []})
+    items: list[ManagedTeam] = Field(description="empty: the staff member manages no team")
+
+
+@staff_bp.get("/volunteers/teams")
+@staff_required
+@declare(ManagedTeams)
+def managed_teams():
+    """The teams I manage (a building's leader: their building's), with requests waiting and what comes next"""
+    return jsonify({"items": [{
+        "id": t.id, "name": t.name, "building_id": t.building_id,
+        "building": t.building.name if t.building_id else None, "needs_approval": t.needs_approval,
+        "members": len(teams.approved_members(t)), "pending": len(teams.pending_members(t)),
+        "upcoming": [{"id": a.id, "title": a.title, "starts_at": when(a.starts_at), "capacity": a.capacity,
+                      "taken": a.taken} for a in activities.next_of(t)],
+    } for t in teams.managed_anywhere(g.staff)]})
+
+
 @staff_bp.post("/volunteers/teams/<int:team_id>/leaders")
 @staff_required
 @declare(Membership, 403, 404, 422)

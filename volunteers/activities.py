@@ -161,6 +161,13 @@ def upcoming(resident, now=None):
                 .order_by(Activity.starts_at, Activity.id))
 
 
+def next_of(team, count=3, now=None):
+    """The team's next open activities not yet ended, soonest first (the leader's overview)."""
+    return list(Activity.select().where((Activity.team == team) & (Activity.state == "open")
+                                        & (Activity.ends_at > (now or utcnow())))
+                .order_by(Activity.starts_at, Activity.id).limit(count))
+
+
 def signup_of(resident, activity):
     return Signup.get_or_none((Signup.activity == activity) & (Signup.resident == resident))
 

@@ -208,6 +208,14 @@ def managed_by(staff, community_id):
             if _staff_manages(staff, t)]
 
 
+def managed_anywhere(staff):
+    """Every team the staff member manages, in each community they have a role in: a building's
+    leader their building's team (and the community's managers all of theirs)."""
+    communities = sorted({a.community_id for a in RoleAssignment.select(RoleAssignment.community)
+                          .where(RoleAssignment.staff == staff) if a.community_id is not None})
+    return [t for c in communities for t in managed_by(staff, c)]
+
+
 def members_of(team):
     """The team's approved members as TeamMember rows with their residents, leaders first."""
     return list(TeamMember.select(TeamMember, Resident).join(Resident)

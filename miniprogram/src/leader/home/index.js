@@ -37,5 +37,6 @@ Component({
     openRound(e) { wx.navigateTo({ url: `/leader/round/index?id=${e.currentTarget.dataset.id}` }) },
     openDoor(e) { wx.navigateTo({ url: `/leader/door/index?id=${e.currentTarget.dataset.id}` }) },
     openTasks() { wx.navigateTo({ url: '/leader/tasks/index' }) },
+    openVolunteers() { wx.navigateTo({ url: '/leader/volunteers/index' }) },
   },
 })
