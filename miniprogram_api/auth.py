@@ -4,6 +4,8 @@ clerks with the WeChat they bound; each kind has its own salt, so one kind's tok
 accepted as another's. WeChat's session_key stays on the
 server (models.miniprogram.MpSession)."""
 import functools
+import hashlib
+import hmac
 import time
 
 from flask import g
@@ -34,13 +36,21 @@ def _serializer(kind):
     return URLSafeTimedSerializer(config.active().SECRET_KEY, salt=KINDS[kind][0])
 
 
-def issue(subject, kind="resident"):
+def issue(subject, kind="resident", wechat=None):
     """(token, expires_at as unix seconds). A staff token carries the session stamp, as the
-    console's cookie does: signing out, a new password or disabling ends it."""
+    console's cookie does: signing out, a new password or disabling ends it. One signed in with
+    a bound WeChat (`wechat`, its openid) also carries which WeChat: binding another phone ends
+    the old phone's tokens (a lost phone), not the member's console or password sessions."""
     data = {"r": subject.id}
     if kind == "staff":
         data["s"] = session_stamp(subject)
+        if wechat:
+            data["w"] = _wechat_digest(wechat)
     return _serializer(kind).dumps(data), int(time.time()) + TOKEN_LIFETIME
+
+
+def _wechat_digest(openid):
+    return hashlib.sha256(openid.encode()).hexdigest()[:16]
 
 
 def subject_from(header, kind="resident"):
@@ -57,6 +67,9 @@ def subject_from(header, kind="resident"):
     if subject is None or (kind != "resident" and not subject.active) \
             or (kind == "staff" and not session_valid(subject, data.get("s"))):
         raise AuthError("bad_token", "登录凭证无效")
+    if kind == "staff" and "w" in data and not (
+            subject.mp_openid and hmac.compare_digest(data["w"], _wechat_digest(subject.mp_openid))):
+        raise AuthError("bad_token", "该微信已不再绑定此账号，请重新绑定")
     return subject
 
 

@@ -93,7 +93,8 @@ def bind(json: StaffBinding):
     """Bind this WeChat to a staff account with a one-time code (single use, 30 minutes; wrong
     codes counted like wrong passwords, then 429)"""
     session = residents.code_to_session(wechat.miniprogram(), json.code)
-    return _staff_token(staff_binding.bind(session["openid"], json.bind_code, request.remote_addr or ""))
+    return _staff_token(staff_binding.bind(session["openid"], json.bind_code, request.remote_addr or ""),
+                        wechat=session["openid"])
 
 
 class WeChatSignIn(Body):
@@ -105,11 +106,11 @@ class WeChatSignIn(Body):
 def wx_login(json: WeChatSignIn):
     """A bound staff member signs in with a wx.login() code (401 not_bound otherwise)"""
     session = residents.code_to_session(wechat.miniprogram(), json.code)
-    return _staff_token(staff_binding.bound_staff(session["openid"]))
+    return _staff_token(staff_binding.bound_staff(session["openid"]), wechat=session["openid"])
 
 
-def _staff_token(staff):
-    token, expires_at = issue(staff, "staff")
+def _staff_token(staff, wechat=None):
+    token, expires_at = issue(staff, "staff", wechat=wechat)
     return jsonify({"token": token, "expires_at": expires_at,
                     "staff": {"id": staff.id, "name": staff.name,
                               "roles": sorted({r.role for r in staff.roles})}})

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from community import staff_binding
+from community.demo import DEMO_PASSWORD
 from community.demo import seed_second_community
 from models.cases import Case
 from models.cases import CaseEvent
@@ -149,7 +150,7 @@ def _filed(client, emulator, openid="o-retry"):
 
 
 def _staff(client, username):
-    from community.demo import DEMO_PASSWORD
+
     token = client.post("/api/mp/staff/login", json={"username": username, "password": DEMO_PASSWORD}).json["token"]
     return {"Authorization": "Bearer " + token}
 
@@ -181,3 +182,19 @@ def test_the_detail_lists_the_actions_the_workflow_allows_and_a_retry_does_not_a
     late = client.post("/api/mp/staff/cases/%s/accept" % number, headers=_staff(client, "cadre1"), json={})
     assert late.status_code == 409 and late.json["error"]["code"] == "state_changed"
     assert CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.kind == "accepted")).count() == 1
+
+
+def test_binding_a_new_phone_ends_the_old_phones_tokens_and_nothing_else(client, emulator, desk):
+    # The mistake: a lost phone kept its staff token for up to 7 days after the member bound a new
+    # one, and with it the queue and residents' phone numbers.
+    sign_in, code_for = desk
+    sign_in("grid1")
+    old = _bind(client, emulator, "o-old-phone", code_for("/console/me/wechat-code")).json["token"]
+    by_password = client.post("/api/mp/staff/login", json={"username": "grid1", "password": DEMO_PASSWORD}).json
+    assert _bind(client, emulator, "o-new-phone", code_for("/console/me/wechat-code")).status_code == 200
+    refused = client.get("/api/mp/staff/cases", headers={"Authorization": "Bearer " + old})
+    assert refused.status_code == 401 and refused.json["error"]["code"] == "bad_token"
+    new = _wx_login(client, emulator, "o-new-phone").json["token"]
+    for token in (new, by_password["token"]):          # the new phone, and a password sign-in, go on
+        assert client.get("/api/mp/staff/cases", headers={"Authorization": "Bearer " + token}).status_code == 200
+    assert client.get("/console/").status_code == 200   # the console session that made the code too
