@@ -4,7 +4,6 @@ import datetime
 import functools
 import hashlib
 import hmac
-import math
 import secrets
 import time
 
@@ -175,10 +174,6 @@ FAILURE_LIMITS = (("login:%(address)s|%(username)s", 5), ("login-from:%(address)
                   ("login-as:%(username)s", 50))
 
 
-class TooManyAttempts(LinliError):
-    status = 429
-
-
 def authenticate(username, password, address, now=None):
     """The Staff for these credentials, or LinliError: 401 for a wrong password and an unknown
     name alike (in the same time), 429 past one of FAILURE_LIMITS.
@@ -189,20 +184,13 @@ def authenticate(username, password, address, now=None):
     now = int(now if now is not None else time.time())
     username = (username or "").strip()[:64]
     address = (address or "")[:64]
-    counted = []
-    for pattern, limit in FAILURE_LIMITS:
-        key = pattern % {"address": address, "username": username}
-        failures, left = limits.count(key, FAILURE_WINDOW, now)
-        counted.append(key)
-        if failures > limit:
-            raise TooManyAttempts("too_many_attempts", "尝试次数过多，请 %d 分钟后再试" % math.ceil(left / 60))
+    counted = limits.attempts(FAILURE_LIMITS, FAILURE_WINDOW, now, address=address, username=username)
     staff = Staff.get_or_none(Staff.username == username)
     ok = verify_password(staff, password)
     LoginAttempt.create(username=username, address=address, ok=ok)
     if not ok:
         raise LinliError("bad_credentials", "用户名或密码错误", 401)
-    for key in counted:
-        limits.give_back(key, FAILURE_WINDOW, now)
+    limits.forgive(counted, FAILURE_WINDOW, now)
     return staff
 
 

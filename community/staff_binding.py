@@ -6,12 +6,9 @@ Only a code's hash is kept. Binding claims the code with a conditional update, s
 racing with one code bind one. Wrong codes are counted like wrong passwords (community.staff)."""
 import datetime
 import hashlib
-import math
 import secrets
-import time
 
 from community import staff_admin
-from community.staff import TooManyAttempts
 from community.staff import community_by_role
 from linli import limits
 from linli.errors import LinliError
@@ -56,7 +53,7 @@ def issue_code(issuer, staff_id=None, community_id=None, now=None):
 
 def bind(openid, code, address, now=None):
     """Bind the WeChat `openid` to the staff member `code` was made for; returns the Staff."""
-    counted = _count_attempt(openid, address)
+    counted = limits.attempts(FAILURE_LIMITS, FAILURE_WINDOW, address=address, openid=openid)
     now = now or utcnow()
     with db.atomic():
         found = StaffBindingCode.get_or_none(StaffBindingCode.code_hash == _digest(_normal(code)))
@@ -79,8 +76,7 @@ def bind(openid, code, address, now=None):
             raise BindingError("binding_code_used", "该绑定码已使用过，请在工作台重新获取", 410)
         # A new phone replaces the old one: one WeChat per member.
         Staff.update(mp_openid=openid).where(Staff.id == staff.id).execute()
-    for key in counted:
-        limits.give_back(key, FAILURE_WINDOW)
+    limits.forgive(counted, FAILURE_WINDOW)
     return Staff.get_by_id(staff.id)
 
 
@@ -90,20 +86,6 @@ def bound_staff(openid):
     if staff is None or not openid:
         raise LinliError("not_bound", "该微信尚未绑定工作人员账号，请先输入绑定码", 401)
     return staff
-
-
-def _count_attempt(openid, address):
-    """Each attempt counted before the code is looked up (parallel guesses cannot all read
-    "4 so far"), and given back by bind() when it succeeds."""
-    now = int(time.time())
-    counted = []
-    for pattern, limit in FAILURE_LIMITS:
-        key = pattern % {"address": (address or "")[:64], "openid": (openid or "")[:64]}
-        failures, left = limits.count(key, FAILURE_WINDOW, now)
-        counted.append(key)
-        if failures > limit:
-            raise TooManyAttempts("too_many_attempts", "尝试次数过多，请 %d 分钟后再试" % math.ceil(left / 60))
-    return counted
 
 
 def _normal(code):

@@ -6,6 +6,7 @@ import secrets
 
 from community.staff import community_by_role
 from community.staff_admin import MANAGER_ROLES
+from linli import limits
 from linli.errors import LinliError
 from models.db import db
 from models.db import utcnow
@@ -71,9 +72,21 @@ def add_staff(staff, merchant, name, role, now=None):
     return person, code
 
 
-def bind(openid, code, now=None):
+# A binding code is 40 bits; guesses are counted like passwords' (linli.limits.attempts), by the
+# WeChat and by the address, and a right one is forgiven.
+BIND_WINDOW = 15 * 60
+BIND_LIMITS = (("merchant-bind-from:%(address)s", 10), ("merchant-bind-wx:%(openid)s", 5))
+
+
+def bind(openid, code, now=None, address=""):
     """Bind the WeChat user `openid` to the merchant staff the binding code was made for."""
-    now = now or utcnow()
+    counted = limits.attempts(BIND_LIMITS, BIND_WINDOW, address=address, openid=openid)
+    person = _bind(openid, code, now or utcnow())
+    limits.forgive(counted, BIND_WINDOW)
+    return person
+
+
+def _bind(openid, code, now):
     with db.atomic():
         person = MerchantStaff.get_or_none(MerchantStaff.binding_code_hash == _digest((code or "").strip().upper()))
         if person is None or person.binding_expires_at < now or not person.active:

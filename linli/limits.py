@@ -7,6 +7,7 @@ A bare fixed window lets twice the limit through across its edge (five guesses j
 it, five just after). So the count weighs in the previous window by the share of it still
 inside the last `seconds` — the sliding-window estimate — and a burst straddling the edge is
 held to the limit."""
+import math
 import time
 
 from linli.errors import LinliError
@@ -48,6 +49,28 @@ def hit(key, limit, seconds, message="操作过于频繁，请稍后再试", now
     counted, left = count(key, seconds, now)
     if counted > limit:
         raise TooMany("too_many_requests", "%s（%d 秒后可再试）" % (message, left))
+
+
+def attempts(table, seconds, now=None, **values):
+    """Count a guess (a password, a binding code) against each (key pattern, limit) of `table`,
+    the pattern filled from `values`, before the guess is checked: parallel guesses on any worker
+    cannot all read "4 so far". TooMany once past a limit; else the keys counted, for
+    `forgive` when the guess was right."""
+    now = int(now if now is not None else time.time())
+    counted = []
+    for pattern, limit in table:
+        key = pattern % {name: (value or "")[:64] for name, value in values.items()}
+        failures, left = count(key, seconds, now)
+        counted.append(key)
+        if failures > limit:
+            raise TooMany("too_many_attempts", "尝试次数过多，请 %d 分钟后再试" % math.ceil(left / 60))
+    return counted
+
+
+def forgive(keys, seconds, now=None):
+    """Give back what attempts() counted: the guess was right."""
+    for key in keys:
+        give_back(key, seconds, now)
 
 
 def prune(now=None, keep_seconds=86400):

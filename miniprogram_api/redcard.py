@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import Response
 from flask import g
 from flask import jsonify
+from flask import request
 from pydantic import Field
 from pydantic import StrictInt
 from pydantic import WithJsonSchema
@@ -119,11 +120,12 @@ class Binding(Body):
 
 
 @merchant_bp.post("/bind")
-@declare(MerchantToken, 401, 409)
+@declare(MerchantToken, 401, 409, 429)
 def bind(json: Binding):
-    """Bind this WeChat to merchant staff with the one-time binding code"""
+    """Bind this WeChat to merchant staff with the one-time binding code (wrong codes counted
+    like wrong passwords, then 429)"""
     session = residents.code_to_session(wechat.miniprogram(), json.code)
-    person = merchants.bind(session["openid"], json.binding_code)
+    person = merchants.bind(session["openid"], json.binding_code, address=request.remote_addr or "")
     return _merchant_token(person)
 
 

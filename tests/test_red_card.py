@@ -205,6 +205,22 @@ def test_binding_codes_are_single_use(town):
     assert town.ok(town.post("/api/mp/merchant/login", body={"code": town.emulator.login_code("o-li")}))["token"]
 
 
+def test_guessing_binding_codes_is_limited_like_passwords(town):
+    # The attack: a WeChat trying codes until one binds it to a shop's counter (40 bits, 24 hours).
+    made = town.ok(town.post("/api/mp/staff/redcard/merchants/%d/staff" % town.merchant["id"], town.secretary,
+                             {"name": "小赵", "role": "clerk"}), 201)
+    guess = {"code": town.emulator.login_code("o-guesser"), "binding_code": "0000000000"}
+    for _ in range(5):
+        town.refused(town.post("/api/mp/merchant/bind", body=dict(guess, code=town.emulator.login_code("o-guesser"))),
+                     400, "bad_binding_code")
+    town.refused(town.post("/api/mp/merchant/bind", body=dict(guess, code=town.emulator.login_code("o-guesser"),
+                                                               binding_code=made["binding_code"])),
+                 429, "too_many_attempts")
+    # The right code from the clerk's own WeChat still binds, and is not counted against it.
+    town.ok(town.post("/api/mp/merchant/bind", body={"code": town.emulator.login_code("o-zhao"),
+                                                      "binding_code": made["binding_code"]}))
+
+
 # -- claims refused -------------------------------------------------------------------------------
 def test_each_refused_claim_says_why_and_issues_nothing(town):
     now = utcnow()
