@@ -289,6 +289,46 @@ test('a cadre escalates with a reason; a lost answer and 重新提交 escalate o
   expect(page.querySelector('#pending')).toBeFalsy()
 })
 
+// The double reply a reviewer found: 添加进展's answer is lost (the reply reached the server), the
+// worker closes the page and reopens the case, or taps 添加进展 again. The key must survive both:
+// a new key would post the reply to the resident twice.
+test('a reply whose answer was lost survives a closed page: 未提交成功 on reopening, and 重新提交 posts it once', async () => {
+  newPhone(WORKER)
+  const { number } = await residentFiles(`电梯按钮失灵 ${run}`)
+  await bindAs(WORKER)
+  const page = await open('work/case/index', { number })
+  await choose(page, 'note')
+  await type(page, '#field-text', '已报电梯维保，明早来修')
+  let lost = 0
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/note') && lost++ === 0
+  await tap(page, '#submit')
+  expect(text(page, '#pending')).toContain('未提交成功')
+  expect((await events(number, 'note')).length).toBe(1)               // it did reach the server
+  // Tapping 添加进展 again keeps the same pending action (and key); another action must wait.
+  const { key } = page.instance.data.pending
+  await choose(page, 'note')
+  expect(page.instance.data.pending).toEqual(expect.objectContaining({ key, failed: true }))
+  await tap(page, '#action-resolve')
+  expect(page.instance.data.form.name).toBe('note')
+  expect(text(page, '#form-error')).toContain('未提交成功')
+  // 取消 asks first (it may have acted); 不放弃 keeps it pending with its key.
+  phone.phone.modal = { confirm: false, content: '' }
+  await tap(page, '#cancel')
+  expect(phone.wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({ title: '放弃未提交成功的操作？' }))
+  expect(page.instance.data.pending).toEqual(expect.objectContaining({ key, failed: true }))
+
+  // The worker leaves; later the case is opened again (a new page).
+  const again = await open('work/case/index', { number })
+  expect(text(again, '#pending')).toContain('未提交成功')
+  expect(screen(again)).toContain('重新提交')
+  expect(again.instance.data.values.text).toBe('已报电梯维保，明早来修')
+  await tap(again, '#submit')
+  expect(await events(number, 'note')).toEqual([{ kind: 'note', note: '已报电梯维保，明早来修', public: 0, username: WORKER }])
+  expect(phone.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已完成：添加进展' }))
+  expect(again.querySelector('#pending')).toBeFalsy()
+  expect(phone.wx.getStorageSync(`linli.staff.draft.${number}`).pending).toBeNull()
+})
+
 test('办结 with a photo of the fix: 拍照 uploads it, its thumbnail shows, and the resident\'s case shows it; a photo already used is refused', async () => {
   newPhone(WORKER)
   const first = await residentFiles(`楼道扶手松了 ${run}`)
