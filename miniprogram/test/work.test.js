@@ -155,6 +155,35 @@ test('a grid worker binds their WeChat with the console code, and the next run s
   expect(calls.filter(c => c !== '/settings')).toEqual(['/staff/wx-login', '/staff/cases'])
 })
 
+// A weak connection at binding: the bind reaches the server (the code is spent, the WeChat bound)
+// but its answer is lost; 绑定 again gets 410 binding_code_used — the worker must not be told the
+// code is used up when the phone is in fact bound.
+test('a bind whose answer was lost: 绑定 again signs in with the bound WeChat and opens the queue, not the refusal', async () => {
+  newPhone(WORKER)
+  const code = await consoleCode(WORKER)
+  const page = await open('work/bind/index')
+  await type(page, '#bind-code', code)
+  let lost = 0
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/staff/bind') && lost++ === 0
+  await tap(page, '#bind')
+  expect(page.querySelector('#bind-error')).toBeTruthy()                // no answer: said so
+  expect(await backend.sql('SELECT username FROM staff WHERE mp_openid = ?', phone.phone.openid)).toEqual([{ username: WORKER }])
+  await tap(page, '#bind')
+  expect(phone.wx.redirectTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/work/queue/index' }))
+  expect(page.querySelector('#bind-error')).toBeFalsy()
+  expect(phone.wx.getStorageSync('linli.staff').staff.name).toBe(WORKER_NAME)
+  const calls = phone.log.map(r => r.url.replace(/^.*\/api\/mp/, ''))
+  expect(calls.slice(-2)).toEqual(['/staff/bind', '/staff/wx-login'])
+
+  // Someone else's phone typing the same (spent) code still gets the refusal: its WeChat is not bound.
+  newPhone(`${WORKER}-other`)
+  const other = await open('work/bind/index')
+  await type(other, '#bind-code', code)
+  await tap(other, '#bind')
+  expect(text(other, '#bind-error')).toContain('已使用')
+  expect(phone.wx.getStorageSync('linli.staff')).toBe('')
+})
+
 test('the queue is ordered by deadline with the SLA clock; the worker accepts, replies and resolves, and the resident sees the reply', async () => {
   newPhone(WORKER)
   // The worker lives here too: their own resident session uploads the photo the case carries.
