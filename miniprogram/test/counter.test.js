@@ -151,6 +151,34 @@ test('binding with the community\'s code makes this WeChat the clerk; the code i
   snapshot(again, 'counter-bind-refused')
 })
 
+// A weak signal at binding: the bind reaches the server (the code spent, this WeChat bound) but its
+// answer is lost; 绑定 again gets 400 bad_binding_code — the clerk must not be sent back to the
+// community for a new code when the phone is in fact bound.
+test('a bind whose answer was lost: 绑定 again signs in as the bound clerk and opens the counter, not the refusal', async () => {
+  const merchant = await newMerchant()
+  const made = await newStaff(merchant, 'clerk', '李哥')
+  const page = await open('counter/bind/index')
+  await type(page, '#binding-code', made.binding_code)
+  let lost = 0
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/merchant/bind') && lost++ === 0
+  await tap(page, '#bind')
+  expect(page.querySelector('#bind-error')).toBeTruthy()                // no answer: said so
+  const [row] = await backend.sql('SELECT openid FROM merchant_staff WHERE id = ?', made.id)
+  expect(row.openid).toBe(phone.phone.openid)                           // yet it did bind
+  await tap(page, '#bind')
+  expect(phone.wx.redirectTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/counter/home/index' }))
+  expect(page.querySelector('#bind-error')).toBeFalsy()
+  expect(phone.wx.getStorageSync('linli.merchant').staff.id).toBe(made.id)
+  expect(phone.log.slice(-2).map(r => r.url.replace(/^.*\/api\/mp/, ''))).toEqual(['/merchant/bind', '/merchant/login'])
+
+  // The same refusal for a mistyped code (no lost answer before it) is said, not signed past.
+  const other = await open('counter/bind/index')
+  await type(other, '#binding-code', 'ABCDE12345')
+  await tap(other, '#bind')
+  expect(text(other, '#bind-error')).toContain('绑定码无效')
+  expect(phone.log[phone.log.length - 1].url).toMatch(/\/merchant\/bind$/)
+})
+
 test('the counter on a WeChat never bound says so and leads to the binding page; the 我的 page leads to the counter', async () => {
   const page = await open('counter/home/index')
   expect(text(page, '#need-bind')).toContain('本微信还未绑定商户')

@@ -155,6 +155,35 @@ test('a grid worker binds their WeChat with the console code, and the next run s
   expect(calls.filter(c => c !== '/settings')).toEqual(['/staff/wx-login', '/staff/cases'])
 })
 
+// A weak connection at binding: the bind reaches the server (the code is spent, the WeChat bound)
+// but its answer is lost; 绑定 again gets 410 binding_code_used — the worker must not be told the
+// code is used up when the phone is in fact bound.
+test('a bind whose answer was lost: 绑定 again signs in with the bound WeChat and opens the queue, not the refusal', async () => {
+  newPhone(WORKER)
+  const code = await consoleCode(WORKER)
+  const page = await open('work/bind/index')
+  await type(page, '#bind-code', code)
+  let lost = 0
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/staff/bind') && lost++ === 0
+  await tap(page, '#bind')
+  expect(page.querySelector('#bind-error')).toBeTruthy()                // no answer: said so
+  expect(await backend.sql('SELECT username FROM staff WHERE mp_openid = ?', phone.phone.openid)).toEqual([{ username: WORKER }])
+  await tap(page, '#bind')
+  expect(phone.wx.redirectTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/work/queue/index' }))
+  expect(page.querySelector('#bind-error')).toBeFalsy()
+  expect(phone.wx.getStorageSync('linli.staff').staff.name).toBe(WORKER_NAME)
+  const calls = phone.log.map(r => r.url.replace(/^.*\/api\/mp/, ''))
+  expect(calls.slice(-2)).toEqual(['/staff/bind', '/staff/wx-login'])
+
+  // Someone else's phone typing the same (spent) code still gets the refusal: its WeChat is not bound.
+  newPhone(`${WORKER}-other`)
+  const other = await open('work/bind/index')
+  await type(other, '#bind-code', code)
+  await tap(other, '#bind')
+  expect(text(other, '#bind-error')).toContain('已使用')
+  expect(phone.wx.getStorageSync('linli.staff')).toBe('')
+})
+
 test('the queue is ordered by deadline with the SLA clock; the worker accepts, replies and resolves, and the resident sees the reply', async () => {
   newPhone(WORKER)
   // The worker lives here too: their own resident session uploads the photo the case carries.
@@ -287,6 +316,46 @@ test('a cadre escalates with a reason; a lost answer and 重新提交 escalate o
   expect(phone.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已完成：升级' }))
   expect(page.querySelector('#conflict')).toBeFalsy()
   expect(page.querySelector('#pending')).toBeFalsy()
+})
+
+// The double reply a reviewer found: 添加进展's answer is lost (the reply reached the server), the
+// worker closes the page and reopens the case, or taps 添加进展 again. The key must survive both:
+// a new key would post the reply to the resident twice.
+test('a reply whose answer was lost survives a closed page: 未提交成功 on reopening, and 重新提交 posts it once', async () => {
+  newPhone(WORKER)
+  const { number } = await residentFiles(`电梯按钮失灵 ${run}`)
+  await bindAs(WORKER)
+  const page = await open('work/case/index', { number })
+  await choose(page, 'note')
+  await type(page, '#field-text', '已报电梯维保，明早来修')
+  let lost = 0
+  phone.phone.lose = (method, url) => method === 'POST' && url.endsWith('/note') && lost++ === 0
+  await tap(page, '#submit')
+  expect(text(page, '#pending')).toContain('未提交成功')
+  expect((await events(number, 'note')).length).toBe(1)               // it did reach the server
+  // Tapping 添加进展 again keeps the same pending action (and key); another action must wait.
+  const { key } = page.instance.data.pending
+  await choose(page, 'note')
+  expect(page.instance.data.pending).toEqual(expect.objectContaining({ key, failed: true }))
+  await tap(page, '#action-resolve')
+  expect(page.instance.data.form.name).toBe('note')
+  expect(text(page, '#form-error')).toContain('未提交成功')
+  // 取消 asks first (it may have acted); 不放弃 keeps it pending with its key.
+  phone.phone.modal = { confirm: false, content: '' }
+  await tap(page, '#cancel')
+  expect(phone.wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({ title: '放弃未提交成功的操作？' }))
+  expect(page.instance.data.pending).toEqual(expect.objectContaining({ key, failed: true }))
+
+  // The worker leaves; later the case is opened again (a new page).
+  const again = await open('work/case/index', { number })
+  expect(text(again, '#pending')).toContain('未提交成功')
+  expect(screen(again)).toContain('重新提交')
+  expect(again.instance.data.values.text).toBe('已报电梯维保，明早来修')
+  await tap(again, '#submit')
+  expect(await events(number, 'note')).toEqual([{ kind: 'note', note: '已报电梯维保，明早来修', public: 0, username: WORKER }])
+  expect(phone.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已完成：添加进展' }))
+  expect(again.querySelector('#pending')).toBeFalsy()
+  expect(phone.wx.getStorageSync(`linli.staff.draft.${number}`).pending).toBeNull()
 })
 
 test('办结 with a photo of the fix: 拍照 uploads it, its thumbnail shows, and the resident\'s case shows it; a photo already used is refused', async () => {

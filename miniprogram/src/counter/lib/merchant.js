@@ -77,4 +77,4 @@ async function open() {
   return new Counter(await session())
 }
 
-module.exports = { KEY, bind, open, forget, stored, Counter }
+module.exports = { KEY, bind, signIn, open, forget, stored, Counter }

@@ -1,8 +1,24 @@
 // 绑定: the one-time code from the console binds this WeChat to the staff member's account;
-// then the queue opens. A refused code says why (used, expired, wrong) and stays in the box.
+// then the queue opens. A refused code says why (used, expired, wrong) and stays in the box —
+// except "used" when this very WeChat used it: a bind whose answer was lost on a weak connection
+// did bind, and 绑定 again is refused (410). So that refusal first tries the bound WeChat's own
+// sign-in (/staff/wx-login); only when this WeChat is not bound is the refusal shown.
 const care = require('../../lib/care')
 const errors = require('../../lib/errors')
 const session = require('../session')
+
+async function bindOrSignIn(code) {
+  try {
+    return await session.bind(code)
+  } catch (e) {
+    if (e.code !== 'binding_code_used') throw e
+    try {
+      return await session.signIn()
+    } catch (again) {
+      throw e              // not bound here (or no answer): the refusal is what to say
+    }
+  }
+}
 
 Component({
   behaviors: [care.behavior],
@@ -19,7 +35,7 @@ Component({
       }
       this.setData({ busy: true, error: null })
       try {
-        const s = await session.bind(code)
+        const s = await bindOrSignIn(code)
         this.setData({ busy: false })
         wx.showToast({ title: `已绑定：${s.staff.name}`, icon: 'success' })
         wx.redirectTo({ url: '/work/queue/index' })

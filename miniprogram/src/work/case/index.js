@@ -2,7 +2,11 @@
 // the case's state and my role allow — the API's list, from the workflow's own table, never a
 // list of our own. Each action's fields are the ones the API names. A weak connection: the
 // action goes with one Idempotency-Key until it succeeds, so 重新提交 after a lost answer never
-// acts twice; what was typed is kept (in storage too) until the action is done; a case another
+// acts twice; what was typed is kept (in storage too) until the action is done, and so is the
+// pending action with its key: a page closed after a lost answer reopens with 未提交成功 and
+// 重新提交 sends the same key (the backend replays it, the reply is not posted twice). While one
+// action is pending another cannot be chosen: 取消 abandons it first, after a warning that it may
+// have reached the server — a new key for a new action only once the old one is settled; a case another
 // worker just moved (409 state_changed) is said plainly and shown as it is now. An action that
 // takes photos (办结, 添加进展: a field of kind "photos") gets 拍照: each photo uploaded to
 // /staff/uploads as it is taken, its thumbnail shown, the ids sent with the action; uploaded
@@ -20,6 +24,10 @@ function photoUrl(url) {
   return /^https?:\/\//.test(url) ? url : api.origin() + url
 }
 
+function labelOf(pending) {
+  return (pending.form && pending.form.label) || pending.action
+}
+
 function view(c) {
   return { ...c, clock: clock.caseClock(c), photos: (c.photos || []).map(photoUrl),
     timeline: (c.timeline || []).map(e => ({ ...e, photos: (e.photos || []).map(photoUrl) })) }
@@ -35,7 +43,10 @@ Component({
     onLoad(query = {}) {
       this.number = query.number || ''
       const draft = wx.getStorageSync(DRAFTS + this.number) || {}
-      this.setData({ values: draft.values || {}, chosen: draft.action || '',
+      // A pending action restored is unanswered as far as this page knows: 重新提交, same key.
+      const pending = draft.pending && draft.pending.key
+        ? { ...draft.pending, failed: true, why: draft.pending.why || '没有收到服务器的回复' } : null
+      this.setData({ values: draft.values || {}, chosen: (pending && pending.action) || draft.action || '', pending,
         photos: (draft.photos || []).map(p => photos.restored(this.nextUid(), p)) })
       this.load()
     },
@@ -45,7 +56,11 @@ Component({
     async load() {
       try {
         const c = view(await session.call({ path: `/staff/cases/${this.number}` }))
+        const { pending } = this.data
+        // A pending action the case no longer offers (it may be the very one that moved the case)
+        // keeps its form: its key is answered by a replay, or refused plainly (409).
         const row = c.actions.find(a => a.name === this.data.chosen)
+          || (pending && pending.action === this.data.chosen ? pending.form : null)
         this.setData({ state: 'shown', error: null, c, form: row || null, chosen: row ? row.name : '' })
       } catch (e) {
         if (e.code === 'not_bound') {
@@ -58,14 +73,29 @@ Component({
 
     choose(e) {
       const name = e.currentTarget.dataset.name
-      if (this.data.pending && !this.data.pending.failed) return
+      const { pending } = this.data
+      if (pending && !pending.failed) return
+      if (pending && pending.action !== name) {
+        // Its key must not be dropped silently: it may have acted already.
+        this.setData({ formError: `“${labelOf(pending)}”未提交成功，请先重新提交，或点“取消”放弃它` })
+        return
+      }
+      if (pending) return                 // the same action again: the same key stays
       const row = this.data.c.actions.find(a => a.name === name)
       // Another action: a new Idempotency-Key. The typed text stays, by field name.
-      this.setData({ chosen: name, form: row, formError: '', pending: null, conflict: '' })
+      this.setData({ chosen: name, form: row, formError: '', conflict: '' })
       this.keep()
     },
 
-    cancel() {
+    async cancel() {
+      const { pending } = this.data
+      if (pending && !pending.failed) return
+      if (pending) {
+        const sure = await wx.showModal({ title: '放弃未提交成功的操作？',
+          content: `“${labelOf(pending)}”可能已经到达服务器。放弃后再提交会被当作一次新的操作。`,
+          confirmText: '放弃', cancelText: '不放弃' })
+        if (!sure.confirm) return
+      }
       this.setData({ chosen: '', form: null, formError: '', pending: null })
       this.keep()
     },
@@ -86,7 +116,9 @@ Component({
     },
 
     keep() {
+      const { pending } = this.data
       wx.setStorageSync(DRAFTS + this.number, { action: this.data.chosen, values: this.data.values,
+        pending: pending ? { action: pending.action, key: pending.key, form: pending.form, why: pending.why } : null,
         photos: this.data.photos.filter(p => p.state === 'done').map(p => ({ id: p.id, url: p.url })) })
     },
 
@@ -128,7 +160,8 @@ Component({
         } else if (values[f.name] !== undefined && values[f.name] !== '') body[f.name] = values[f.name]
       }
       const key = (this.data.pending && this.data.pending.action === form.name && this.data.pending.key) || api.newKey(`staff-${form.name}`)
-      this.setData({ pending: { action: form.name, key, failed: false, why: '' }, formError: '', conflict: '' })
+      this.setData({ pending: { action: form.name, key, form, failed: false, why: '' }, formError: '', conflict: '' })
+      this.keep()              // the key is stored before it is sent: a page closed now keeps it
       try {
         await session.call({ path: `/staff/cases/${this.number}/${form.name}`, method: 'POST', data: body,
           header: { 'Idempotency-Key': key } })
@@ -150,9 +183,12 @@ Component({
       if (TRANSPORT.includes(e.kind)) {
         // It may have reached the server: the same key goes again with 重新提交.
         this.setData({ pending: { ...this.data.pending, failed: true, why: e.title } })
+        this.keep()
         return
       }
+      // A refusal is a final answer (409, 422, …): this key is settled, the next try is new.
       this.setData({ pending: null })
+      this.keep()
       if (e.code === 'state_changed' || e.code === 'not_your_case') {
         await this.load()
         const still = this.data.c && this.data.c.actions.some(a => a.name === form.name)
