@@ -6,11 +6,14 @@ with the clerk, in its own transaction when it fails; a clerk with too many rece
 mistyped or forged codes is refused for a while (someone trying codes at random)."""
 import datetime
 
+from peewee import fn
+
 from coupons import codes
 from coupons.merchants import NotAllowed
 from coupons.merchants import NotFound
 from coupons.merchants import RedCardError
 from coupons.merchants import require_owner
+from linli import clock
 from linli.errors import LinliError
 from models.coupons import Campaign
 from models.coupons import Coupon
@@ -117,3 +120,47 @@ def _log(person, coupon, entered, action, outcome, order_fen, reason="", now=Non
     RedemptionAttempt.create(merchant=person.merchant_id, clerk=person.id, coupon=coupon.id if coupon else None,
                              entered=entered, action=action, outcome=outcome, order_fen=order_fen,
                              reason=reason, created_at=now or utcnow())
+
+
+def day_start(now):
+    """The stored (naive UTC) moment today began in Beijing, `now` being stored time."""
+    return clock.stored(clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def today_figures(merchant_id, now=None):
+    """Today's (Beijing day) redemptions at the counter that still stand, and their orders' total
+    in fen: read off the coupons, so a reversal takes its redemption out wherever it happened,
+    and reversing yesterday's redemption leaves today's figures alone."""
+    since = day_start(now or utcnow())
+    standing = (Coupon.select(fn.COUNT(Coupon.id).alias("count"),
+                              fn.COALESCE(fn.SUM(Coupon.order_fen), 0).alias("fen"))
+                .join(Campaign, on=(Coupon.campaign == Campaign.id))
+                .where((Campaign.merchant == merchant_id) & (Coupon.state == "redeemed")
+                       & (Coupon.redeemed_at >= since)).dicts().get())
+    return {"count": standing["count"], "total_fen": int(standing["fen"])}
+
+
+def counter_log(person, since=None, limit=200, now=None):
+    """The counter's latest attempts (from `since` when given) as (attempt, code, standing,
+    reversible): its coupon's code (None if none was found), whether a successful redemption
+    still stands (not reversed since), and whether `person` may still reverse it (the owner
+    alone, within REVERSE_WINDOW)."""
+    now = now or utcnow()
+    query = RedemptionAttempt.select().where(RedemptionAttempt.merchant == person.merchant_id)
+    if since is not None:
+        query = query.where(RedemptionAttempt.created_at >= since)
+    rows = list(query.order_by(RedemptionAttempt.id.desc()).limit(limit))
+    coupons = {c.id: c for c in Coupon.select().where(Coupon.id.in_({a.coupon_id for a in rows if a.coupon_id}))}
+    log = []
+    for attempt in rows:
+        coupon = coupons.get(attempt.coupon_id)
+        standing = _standing(attempt, coupon)
+        reversible = standing and person.role == "owner" and now - attempt.created_at <= REVERSE_WINDOW
+        log.append((attempt, coupon.code if coupon else None, standing, reversible))
+    return log
+
+
+def _standing(attempt, coupon):
+    # The coupon's standing redemption is this very attempt: redeem() stamps both with one `now`.
+    return (coupon is not None and attempt.action == "redeem" and attempt.outcome == "ok"
+            and coupon.state == "redeemed" and coupon.redeemed_at == attempt.created_at)

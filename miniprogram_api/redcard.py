@@ -51,7 +51,7 @@ from miniprogram_api.serializers import when
 from models.coupons import CAMPAIGN_KINDS
 from models.coupons import COUPON_STATES
 from models.coupons import Campaign
-from models.coupons import RedemptionAttempt
+from models.db import utcnow
 from models.merchants import Merchant
 
 resident_bp = Blueprint("redcard_resident", __name__, url_prefix="/api/mp")
@@ -275,16 +275,26 @@ def reverse(code, json: Reversal):
     return jsonify(redcard_json.redeemed_json(coupon))
 
 
+class AttemptFilter(Query):
+    day: Literal["today"] | None = Field(None, description="today: only today's attempts (Beijing day)")
+
+
 @merchant_bp.get("/redemptions")
 @merchant_required
 @declare(Attempts)
-def attempts():
-    """The last 200 attempts at the counter, successful or not"""
-    rows = (RedemptionAttempt.select().where(RedemptionAttempt.merchant == g.merchant.merchant_id)
-            .order_by(RedemptionAttempt.id.desc()).limit(200))
-    return jsonify({"items": [{"id": a.id, "clerk_id": a.clerk_id, "action": a.action, "outcome": a.outcome,
+def attempts(query: AttemptFilter):
+    """The last 200 attempts at the counter (today's with day=today), and today's figures"""
+    now = utcnow()
+    since = redemption.day_start(now) if query.day == "today" else None
+    owner = g.merchant.role == "owner"
+    log = redemption.counter_log(g.merchant, since=since, now=now)
+    return jsonify({"today": redemption.today_figures(g.merchant.merchant_id, now),
+                    "items": [{"id": a.id, "clerk_id": a.clerk_id, "action": a.action, "outcome": a.outcome,
                                "entered": a.entered, "order_fen": a.order_fen, "reason": a.reason,
-                               "at": when(a.created_at)} for a in rows]})
+                               "at": when(a.created_at),
+                               "reversed": a.action == "redeem" and a.outcome == "ok" and not standing,
+                               "code": codes.display(code) if owner and code else None,
+                               "reversible": reversible} for a, code, standing, reversible in log]})
 
 
 # -- helpers ----------------------------------------------------------------------------------

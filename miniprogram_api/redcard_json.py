@@ -200,15 +200,26 @@ class Attempt(BaseModel):
     order_fen: int | None
     reason: str
     at: Time
+    reversed: bool = Field(description="a successful redemption reversed since")
+    code: str | None = Field(description="the coupon's code, for the owner only (to reverse it)")
+    reversible: bool = Field(description="the owner may still reverse it (within 2 hours)")
+
+
+class TodayFigures(BaseModel):
+    count: int = Field(description="today's redemptions (Beijing day) that still stand")
+    total_fen: int = Field(description="their orders' total in fen")
 
 
 class Attempts(BaseModel):
     model_config = examples(
-        {"items": [{"id": 31, "clerk_id": 5, "action": "redeem", "outcome": "ok", "entered": "7K3MQ9XD2PLAHT4WX",
-                    "order_fen": 6850, "reason": "", "at": "2026-11-27T10:31:09+08:00"},
+        {"today": {"count": 1, "total_fen": 6850},
+         "items": [{"id": 31, "clerk_id": 5, "action": "redeem", "outcome": "ok", "entered": "7K3MQ9XD2PLAHT4WX",
+                    "order_fen": 6850, "reason": "", "at": "2026-11-27T10:31:09+08:00", "reversed": False,
+                    "code": "7K3M-Q9XD-2PLA-HT4W-X", "reversible": True},
                    {"id": 30, "clerk_id": 5, "action": "redeem", "outcome": "code_mistyped",
                     "entered": "7K3MQ9XD2PLAHT4WY", "order_fen": 6850, "reason": "",
-                    "at": "2026-11-27T10:30:40+08:00"}]})
+                    "at": "2026-11-27T10:30:40+08:00", "reversed": False, "code": None, "reversible": False}]})
+    today: TodayFigures
     items: list[Attempt]
 
 

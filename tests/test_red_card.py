@@ -15,12 +15,14 @@ from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from coupons import codes
 from coupons import expiry
+from coupons import redemption
 from models.community import Building
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.coupons import RedemptionAttempt
 from models.db import utcnow
+from models.merchants import MerchantStaff
 from models.people import Resident
 from tests.support.settings import use_settings
 
@@ -404,6 +406,39 @@ def test_a_reversal_only_within_its_window(town):
     town.refused(town.post("/api/mp/merchant/coupons/%s/reverse" % coupon["code"], town.owner, {"reason": "晚了"}),
                  409, "reverse_window_passed")
     assert Coupon.get_by_id(coupon["id"]).state == "redeemed"
+
+
+
+def test_todays_figures_count_only_todays_standing_redemptions(town):
+    # The page used to add up whatever 200 attempts came back: a reversed redemption stayed in the
+    # total, yesterday's rows fell in or out by time zone, and a busy day undercounted.
+    campaign = town.campaign()
+    coupons = [town.ok(town.claim(campaign, town.resident("o-figures-%d" % n)), 201) for n in range(4)]
+    for coupon, fen in zip(coupons, (2600, 3100, 4500, 5200), strict=True):
+        town.ok(town.redeem(code=coupon["code"], order_fen=fen))
+    town.ok(town.post("/api/mp/merchant/coupons/%s/reverse" % coupons[1]["code"], town.owner, {"reason": "误核"}))
+    # Two redeemed just before today began in Beijing; one of them reversed a minute into today.
+    start = redemption.day_start(utcnow())
+    for coupon in coupons[2:]:
+        Coupon.update(redeemed_at=start - datetime.timedelta(minutes=5)).where(Coupon.id == coupon["id"]).execute()
+        RedemptionAttempt.update(created_at=start - datetime.timedelta(minutes=5)).where(
+            RedemptionAttempt.coupon == coupon["id"]).execute()
+    owner = MerchantStaff.get((MerchantStaff.merchant == town.merchant["id"]) & (MerchantStaff.role == "owner"))
+    redemption.reverse(owner, coupons[3]["code"], "昨晚输错", now=start + datetime.timedelta(minutes=1))
+
+    answer = town.ok(town.get("/api/mp/merchant/redemptions?day=today", town.owner))
+    assert answer["today"] == {"count": 1, "total_fen": 2600}
+    assert town.ok(town.get("/api/mp/merchant/redemptions?day=today", town.clerk))["today"] == answer["today"]
+    redeemed = {a["code"]: a for a in answer["items"] if a["action"] == "redeem"}
+    assert set(redeemed) == {coupons[0]["code"], coupons[1]["code"]}           # yesterday's are not listed
+    assert (redeemed[coupons[0]["code"]]["reversible"], redeemed[coupons[0]["code"]]["reversed"]) == (True, False)
+    assert (redeemed[coupons[1]["code"]]["reversible"], redeemed[coupons[1]["code"]]["reversed"]) == (False, True)
+    # The clerk may not reverse, and is not handed the codes to try.
+    for item in town.ok(town.get("/api/mp/merchant/redemptions?day=today", town.clerk))["items"]:
+        assert (item["code"], item["reversible"]) == (None, False)
+    # Without the filter the log still reaches back (home's 重新提交 and the community read it).
+    assert len(town.ok(town.get("/api/mp/merchant/redemptions", town.owner))["items"]) == 6
+    town.refused(town.get("/api/mp/merchant/redemptions?day=yesterday", town.owner), 400, "bad_filter")
 
 
 # -- codes ----------------------------------------------------------------------------------------
