@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import hmac
 import struct
-import time
 
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
@@ -19,6 +18,7 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.crypto.cryptography import WeChatCipher
 
+from linli import clock
 from linli.errors import LinliError
 
 # WeChat retries within about 15 seconds; five minutes allows for clock drift, and a request
@@ -153,7 +153,7 @@ def _check_fresh(timestamp, now):
         sent = int(timestamp)
     except ValueError:
         raise PushRejected("bad_timestamp", "时间戳无效", 403) from None
-    if abs((now or time.time()) - sent) > MAX_AGE_SECONDS:
+    if abs((now or clock.timestamp()) - sent) > MAX_AGE_SECONDS:
         raise PushRejected("stale_timestamp", "时间戳超出允许范围（可能是重放）", 403)
 
 

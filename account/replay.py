@@ -9,10 +9,10 @@ body again is WeChat retrying (let through: the gateway answers it from the stor
 body is refused.
 """
 import hashlib
-import time
 
 from account.push import MAX_AGE_SECONDS
 from account.push import PushRejected
+from linli import clock
 from models.db import connected
 from models.wechat import SeenPush
 
@@ -56,7 +56,7 @@ class RedisSeenPushes:
         self.prefix = prefix
 
     def remember(self, key, digest, expires_at):
-        seconds = max(1, expires_at - int(time.time()))
+        seconds = max(1, expires_at - int(clock.timestamp()))
         if self.client.set(self.prefix + key, digest, nx=True, ex=seconds):
             return None
         first = self.client.get(self.prefix + key)
@@ -72,6 +72,6 @@ def make_replay_guard(redis_url=""):
 
 def prune(now=None):
     """Forget the signed URLs whose timestamps are stale (database rows; Redis keys expire)."""
-    now = int(now if now is not None else time.time())
+    now = int(now if now is not None else clock.timestamp())
     with connected():
         return SeenPush.delete().where(SeenPush.expires_at < now).execute()

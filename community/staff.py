@@ -5,13 +5,13 @@ import functools
 import hashlib
 import hmac
 import secrets
-import time
 
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from community.policy import DEFAULT_POLICY
+from linli import clock
 from linli import limits
 from linli.errors import LinliError
 from models.community import Building
@@ -181,7 +181,7 @@ def authenticate(username, password, address, now=None):
     Each attempt is counted as a failure before its password is checked, one atomic increment
     per limit, and given back if the password was right: parallel guesses on any number of
     workers cannot all read "4 so far" and all be checked."""
-    now = int(now if now is not None else time.time())
+    now = int(now if now is not None else clock.timestamp())
     username = (username or "").strip()[:64]
     address = (address or "")[:64]
     counted = limits.attempts(FAILURE_LIMITS, FAILURE_WINDOW, now, address=address, username=username)

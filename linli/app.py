@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from linli import audit
+from linli import clock
 from linli import config
 from linli import edge
 from linli import errors
@@ -69,6 +70,7 @@ def make_app(settings=None, **overrides):
                       SESSION_COOKIE_SECURE=settings.CONSOLE_COOKIE_SECURE, SESSION_COOKIE_NAME="linli_console",
                       PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=12))
     config.activate(settings)       # views, tasks and commands read them as config.active()
+    clock.configure(settings)       # every process (workers, consumer, CLI) reads the same clock
 
     # Nothing connects here: gunicorn forks workers after loading the app.
     init_db(settings.DATABASE_URL, settings.DB_MAX_CONNECTIONS)

@@ -1,11 +1,13 @@
 """The kernel's commands (`flask --app wsgi db ...`, `... queue consume`); each domain keeps its own
 (account/cli.py, cases/cli.py, community/cli.py, decisions/cli.py), and wsgi.py registers them all."""
+import datetime
 import logging
 import sys
 
 import click
 from flask.cli import AppGroup
 
+from linli import clock
 from linli import config
 from linli import queue
 from models.backup import BackupError
@@ -20,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 db_cli = AppGroup("db", help="Database schema migrations (playhouse.migrations).")
 queue_cli = AppGroup("queue", help="The task queue (huey).")
+clock_cli = AppGroup("clock", help="The service's clock (only when CLOCK_SETTABLE, in simulation).")
 
 
 @db_cli.command("upgrade")
@@ -83,4 +86,56 @@ def queue_consume(workers, periodic):
     queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
 
 
-COMMANDS = (db_cli, queue_cli)
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _settable():
+    if not clock.settable():
+        raise click.ClickException("the clock is the wall clock here: it can be moved only with "
+                                   "CLOCK_SETTABLE=1 and LINLI_ENV=simulation (never in production)")
+
+
+def _show():
+    click.echo("%s (Asia/Shanghai), offset %+d s from the wall clock"
+               % (clock.local(clock.now()).isoformat(timespec="seconds"), round(clock.offset())))
+
+
+@clock_cli.command("show")
+def clock_show():
+    _show()
+
+
+@clock_cli.command("set")
+@click.argument("when")
+def clock_set(when):
+    """WHEN in ISO 8601, e.g. 2026-12-01T09:00+08:00 (no offset: Asia/Shanghai)."""
+    _settable()
+    try:
+        moment = datetime.datetime.fromisoformat(when)
+    except ValueError:
+        raise click.BadParameter("not an ISO 8601 time: %r" % when) from None
+    clock.set_to(moment if moment.tzinfo else moment.replace(tzinfo=clock.SHANGHAI))
+    _show()
+
+
+@clock_cli.command("advance")
+@click.argument("duration")
+def clock_advance(duration):
+    """DURATION like 90s, 30m, 2h, 3d (never backwards: deadlines already passed stay passed)."""
+    _settable()
+    number, unit = duration[:-1], duration[-1:]
+    if unit not in UNITS or not number.isdigit():
+        raise click.BadParameter("give a whole number and s, m, h or d, e.g. 2h; got %r" % duration)
+    clock.advance(int(number) * UNITS[unit])
+    _show()
+
+
+@clock_cli.command("reset")
+def clock_reset():
+    """Back to the wall clock."""
+    _settable()
+    clock.reset()
+    _show()
+
+
+COMMANDS = (db_cli, queue_cli, clock_cli)

@@ -21,6 +21,9 @@ class ConfigError(ValueError):
 
 DEFAULT_DATA_DIR = "var"
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
+# Only an explicit simulation or test environment may set the clock (linli.clock): an unset
+# LINLI_ENV is production, so forgetting it fails safe.
+ENVIRONMENTS = ("PRODUCTION", "SIMULATION", "TEST")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +73,9 @@ class Settings:
     # JSON: per community code ("*": every community), what differs from the default policy
     # (community/policy.py, which checks the content at start).
     COMMUNITY_POLICY_OVERRIDES: str = ""
+    LINLI_ENV: str = "production"        # production | simulation | test
+    CLOCK_SETTABLE: bool = False         # linli.clock may be moved (simulation); never in production
+    CLOCK_FILE: str = ""
 
     @property
     def is_sqlite(self):
@@ -121,7 +127,18 @@ class Settings:
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError("WECHAT_API_BASE must be an http(s) URL, got %r" % api_base)
 
+        environment = _choice(env, "LINLI_ENV", "PRODUCTION", ENVIRONMENTS).lower()
+        clock_settable = _flag(env, "CLOCK_SETTABLE")
+        if clock_settable and environment == "production":
+            raise ConfigError(
+                "CLOCK_SETTABLE is refused in production: a settable clock lets whoever can write "
+                "its file move every deadline, window and lifetime. Set LINLI_ENV=simulation (or "
+                "test) for a simulation, or unset CLOCK_SETTABLE")
+
         return cls(
+            LINLI_ENV=environment,
+            CLOCK_SETTABLE=clock_settable,
+            CLOCK_FILE=get("CLOCK_FILE", os.path.join(data_dir, "clock.json")),
             DATA_DIR=data_dir,
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,

@@ -8,8 +8,8 @@ it, five just after). So the count weighs in the previous window by the share of
 inside the last `seconds` — the sliding-window estimate — and a burst straddling the edge is
 held to the limit."""
 import math
-import time
 
+from linli import clock
 from linli.errors import LinliError
 from models.limits import RateCounter
 
@@ -23,7 +23,7 @@ def count(key, seconds, now=None):
     included; seconds left in the window). The increment is one statement, so parallel requests
     on any worker each get their own number (counting first and checking after is what keeps a
     burst from slipping past a limit)."""
-    now = int(now if now is not None else time.time())
+    now = int(now if now is not None else clock.timestamp())
     window = now - now % seconds             # the window's start, unix seconds
     rows = list(RateCounter.insert(key=key[:120], window=window, count=1)
                 .on_conflict(conflict_target=[RateCounter.key, RateCounter.window],
@@ -38,7 +38,7 @@ def count(key, seconds, now=None):
 def give_back(key, seconds, now=None):
     """Take back one count() of the same window: for what turned out not to count (a sign-in
     whose password was right)."""
-    now = int(now if now is not None else time.time())
+    now = int(now if now is not None else clock.timestamp())
     RateCounter.update(count=RateCounter.count - 1).where(
         (RateCounter.key == key[:120]) & (RateCounter.window == now - now % seconds)
         & (RateCounter.count > 0)).execute()
@@ -56,7 +56,7 @@ def attempts(table, seconds, now=None, **values):
     the pattern filled from `values`, before the guess is checked: parallel guesses on any worker
     cannot all read "4 so far". TooMany once past a limit; else the keys counted, for
     `forgive` when the guess was right."""
-    now = int(now if now is not None else time.time())
+    now = int(now if now is not None else clock.timestamp())
     counted = []
     for pattern, limit in table:
         key = pattern % {name: (value or "")[:64] for name, value in values.items()}
@@ -75,5 +75,5 @@ def forgive(keys, seconds, now=None):
 
 def prune(now=None, keep_seconds=86400):
     """Forget windows older than a day (the consumer runs it hourly)."""
-    now = int(now if now is not None else time.time())
+    now = int(now if now is not None else clock.timestamp())
     return RateCounter.delete().where(RateCounter.window < now - keep_seconds).execute()

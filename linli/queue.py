@@ -73,6 +73,7 @@ HEARTBEAT_KEY = "linli:consumer-heartbeat"
 def consumer_last_seen():
     """Seconds since the consumer's last heartbeat, or None if it has never been seen."""
     seen = huey.get(HEARTBEAT_KEY, peek=True)
+    # The wall clock, not linli.clock: whether a live process is alive is physical time.
     return None if seen is None else time.time() - seen
 
 

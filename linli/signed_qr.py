@@ -4,7 +4,8 @@ around stops working (the red card's coupon codes, the volunteer leader's check-
 use has its own salt, so one kind of payload is never accepted as another."""
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
+
+from linli import clock
 
 LIFETIME = 90                 # seconds: a minute's rotation and some skew
 ROTATION = 60
@@ -19,13 +20,13 @@ class Forged(Exception):
 
 
 def payload(value, secret_key, salt):
-    return URLSafeTimedSerializer(secret_key, salt=salt).dumps(value)
+    return clock.timed_serializer(secret_key, salt).dumps(value)
 
 
 def value_of(payload_text, secret_key, salt, max_age=LIFETIME):
     """The signed value; Expired or Forged."""
     try:
-        return URLSafeTimedSerializer(secret_key, salt=salt).loads(payload_text, max_age=max_age)
+        return clock.timed_serializer(secret_key, salt).loads(payload_text, max_age=max_age)
     except SignatureExpired:
         raise Expired() from None
     except BadSignature:

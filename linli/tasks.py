@@ -11,7 +11,7 @@ from linli.queue import huey
 @huey.periodic_task(crontab(minute="*"))
 def heartbeat():
     """Every minute the consumer says it is alive, so /healthz can show when it was last seen."""
-    huey.put(HEARTBEAT_KEY, time.time())
+    huey.put(HEARTBEAT_KEY, time.time())      # wall clock: a live process's pulse (linli.queue)
 
 
 @huey.periodic_task(crontab(minute="41"))

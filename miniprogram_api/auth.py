@@ -6,16 +6,15 @@ server (models.miniprogram.MpSession)."""
 import functools
 import hashlib
 import hmac
-import time
 
 from flask import g
 from flask import request
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
 
 from community.staff import session_stamp
 from community.staff import session_valid
+from linli import clock
 from linli import config
 from linli.errors import LinliError
 from models.merchants import MerchantStaff
@@ -33,7 +32,7 @@ class AuthError(LinliError):
 
 
 def _serializer(kind):
-    return URLSafeTimedSerializer(config.active().SECRET_KEY, salt=KINDS[kind][0])
+    return clock.timed_serializer(config.active().SECRET_KEY, KINDS[kind][0])
 
 
 def issue(subject, kind="resident", wechat=None):
@@ -46,7 +45,7 @@ def issue(subject, kind="resident", wechat=None):
         data["s"] = session_stamp(subject)
         if wechat:
             data["w"] = _wechat_digest(wechat)
-    return _serializer(kind).dumps(data), int(time.time()) + TOKEN_LIFETIME
+    return _serializer(kind).dumps(data), int(clock.timestamp()) + TOKEN_LIFETIME
 
 
 def _wechat_digest(openid):

@@ -48,6 +48,7 @@ def backup(url, media_dir, dest):
     with tarfile.open(dest / "media.tar.gz", "w:gz") as archive:
         if Path(media_dir).is_dir():
             archive.add(media_dir, arcname="media")
+    # The wall clock: when the files were written, even during a simulation.
     manifest = {"created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "kind": kind, "migrations": migrations, "rows": counts}
     (dest / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))

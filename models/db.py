@@ -148,8 +148,20 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+_clock = []    # linli.clock.now when the service's clock is settable (simulation); else the wall clock
+
+
+def read_clock_from(now):
+    """Let utcnow() read `now` (linli.clock installs itself here: models sit below linli, so
+    they are told which clock to read rather than importing it). None: the wall clock."""
+    _clock[:] = [now] if now else []
+
+
 def utcnow():
-    """Naive UTC: stored as UTC on both databases, shown in Asia/Shanghai by the views."""
+    """Naive UTC: stored as UTC on both databases, shown in Asia/Shanghai by the views. The
+    service's clock (linli.clock) when it is settable."""
+    if _clock:
+        return _clock[0]()
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 

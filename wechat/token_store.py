@@ -74,7 +74,7 @@ class DatabaseTokenBackend:
         return (row.token, row.expires_at) if row else ("", 0.0)
 
     def try_lease(self, appid, owner, seconds):
-        now = time.time()
+        now = time.time()       # wall clock: the lease and WeChat's 7200 s are physical time
         with connected():
             AccessToken.insert(appid=appid).on_conflict_ignore().execute()
             won = (AccessToken
