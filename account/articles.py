@@ -188,8 +188,8 @@ def poll_publishing(now=None):
     """Ask WeChat about articles still publishing after POLL_AFTER (the event may be lost)."""
     now = now or utcnow()
     settled = []
-    for article in Article.select().where((Article.state == "publishing") & (Article.publish_id != "")
-                                          & (Article.updated_at < now - POLL_AFTER)):
+    for article in list(Article.select().where((Article.state == "publishing") & (Article.publish_id != "")
+                                               & (Article.updated_at < now - POLL_AFTER))):
         result = wechat.official().freepublish.get(article.publish_id)
         items = (result.get("article_detail") or {}).get("item") or []
         done = publish_finished(article.publish_id, int(result.get("publish_status", 1)),

@@ -344,7 +344,9 @@ def sweep_overdue(now=None):
            | (Case.resolve_due_at < now)))
         .order_by(Case.resolve_due_at))
     escalated = []
-    for case in overdue:
+    # Read whole before writing: on SQLite a cursor still open holds a read snapshot, and a write
+    # begun inside it is refused at once ("database is locked") once another writer committed.
+    for case in list(overdue):
         missed = "响应" if case.responded_at is None and case.response_due_at < now else "办理"
         if case.level < DEFAULT_POLICY.top_level:
             try:
@@ -362,7 +364,7 @@ def auto_close(now=None, after=DEFAULT_POLICY.auto_close_after):
     """Resolved cases the resident has not confirmed or reopened within `after` close."""
     now = now or utcnow()
     closed = []
-    for case in Case.select().where((Case.state == "resolved") & (Case.resolved_at < now - after)):
+    for case in list(Case.select().where((Case.state == "resolved") & (Case.resolved_at < now - after))):
         with db.atomic():
             try:
                 _move(case, ("resolved",), now, state="closed", closed_at=now)

@@ -485,7 +485,9 @@ def close_due(now=None):
     """Close every consultation past its closing time; how many closed (the periodic task)."""
     now = now or utcnow()
     done = 0
-    for consultation in Consultation.select().where((Consultation.state == "open") & (Consultation.closes_at <= now)):
+    # Read whole before writing (cases.workflow.sweep_overdue says why).
+    for consultation in list(Consultation.select().where((Consultation.state == "open")
+                                                         & (Consultation.closes_at <= now))):
         try:
             close(consultation, now=now)
             done += 1

@@ -290,3 +290,29 @@ def test_a_walk_in_links_the_caller_by_phone_and_says_who_entered_it(town):
     assert stranger.reporter.nickname == "老王" and stranger.reporter.community_id == resident.community_id
     entered = CaseEvent.get((CaseEvent.case == case) & (CaseEvent.kind == "note"))
     assert (entered.note, entered.public, entered.actor_staff_id) == ("工作人员代录：来访", False, staff["grid1"].id)
+
+
+def test_the_sweep_escalates_every_overdue_case_while_another_writer_commits(town, stack, monkeypatch):
+    # The mistake: on SQLite the sweep walked an open cursor and wrote inside it; once another
+    # process committed meanwhile (the consumer's other worker delivering notifications, a
+    # resident filing), the next escalation was refused at once with "database is locked" and the
+    # rest of the overdue cases waited for the next sweep.
+    import threading
+
+    from models.db import connected
+    _, resident, _ = town
+    cases = [_file(resident, "楼道灯不亮%d" % n) for n in range(3)]
+    real, written = workflow.escalate, []
+
+    def escalate_after_another_commit(*args, **kwargs):
+        def other_writer():
+            with connected():
+                written.append(Resident.create(oa_openid="o-meanwhile-%d" % len(written)).id)
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "escalate", escalate_after_another_commit)
+    assert sorted(workflow.sweep_overdue(now=T0 + 25 * HOUR)) == sorted(c.number for c in cases)
+    assert {_fresh(c).level for c in cases} == {2} and len(written) == 3

@@ -75,7 +75,7 @@ def remind(now=None):
     """Queue the reminder of each of tomorrow's sign-ups that has none yet; the ids queued."""
     now = now or utcnow()
     queued = []
-    for signup in tomorrows_signups(now):
+    for signup in list(tomorrows_signups(now)):     # read whole before writing (SQLite's snapshot)
         with db.atomic():
             # Conflicting on (signup, kind): a reminder already written returns no row.
             written = list(VolunteerMessage.insert(resident=signup.resident_id, kind="reminder", signup=signup.id,
