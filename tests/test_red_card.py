@@ -2,7 +2,6 @@
 claim, clerks redeem at the counter; every rejection with its code, and the races that matter
 (a flash of claims, a resident's double-clicks, two clerks scanning one code)."""
 import datetime
-import threading
 import time
 
 import pytest
@@ -24,6 +23,7 @@ from models.coupons import RedemptionAttempt
 from models.db import utcnow
 from models.merchants import MerchantStaff
 from models.people import Resident
+from tests.support.races import together
 from tests.support.settings import use_settings
 
 DAY = datetime.timedelta(days=1)
@@ -498,21 +498,6 @@ def test_a_long_campaign_title_is_cut_to_the_reminders_field(town, emulator):
 
 
 # -- races ----------------------------------------------------------------------------------------
-def _together(count, action):
-    """Run `action(i)` in `count` threads released at once; their results in order."""
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(i):
-        barrier.wait()
-        results[i] = action(i)
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.fixture
 def counter(live_server, emulator, database):
     """The red card over real HTTP into two gunicorn workers (two processes)."""
@@ -534,7 +519,7 @@ def counter(live_server, emulator, database):
 def test_a_flash_of_claims_never_passes_the_stock(counter):
     campaign = counter.campaign(total_stock=5)
     residents = [counter.resident("o-flash-%d" % i) for i in range(12)]
-    answers = _together(12, lambda i: counter.claim(campaign, residents[i]))
+    answers = together(12, lambda i: counter.claim(campaign, residents[i]))
     assert sorted(a.status_code for a in answers) == [201] * 5 + [409] * 7
     assert {a.json["error"]["code"] for a in answers if a.status_code == 409} == {"sold_out"}
     assert Coupon.select().count() == Campaign.get_by_id(campaign["id"]).claimed == 5
@@ -543,7 +528,7 @@ def test_a_flash_of_claims_never_passes_the_stock(counter):
 def test_a_residents_double_clicks_never_pass_their_limit(counter):
     campaign = counter.campaign(total_stock=100, per_resident_limit=2)
     wang = counter.resident("o-clicky")
-    answers = _together(8, lambda i: counter.claim(campaign, wang, key="click-%d" % i))
+    answers = together(8, lambda i: counter.claim(campaign, wang, key="click-%d" % i))
     assert sorted(a.status_code for a in answers) == [201] * 2 + [409] * 6
     assert CouponHolding.get().total == Coupon.select().count() == 2
 
@@ -551,7 +536,7 @@ def test_a_residents_double_clicks_never_pass_their_limit(counter):
 def test_one_tap_arriving_six_times_at_once_claims_once(counter):
     campaign = counter.campaign(total_stock=100, per_resident_limit=5)
     wang = counter.resident("o-samekey")
-    answers = _together(6, lambda i: counter.claim(campaign, wang, key="tap"))
+    answers = together(6, lambda i: counter.claim(campaign, wang, key="tap"))
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
     assert len({a.json["id"] for a in answers}) == 1 and Campaign.get_by_id(campaign["id"]).claimed == 1
 
@@ -562,7 +547,7 @@ def test_a_retried_tap_at_a_limit_of_one_waits_for_the_first_and_returns_its_cou
     did get. Five residents tap twice at once, each pair with one key, into two workers."""
     campaign = counter.campaign(total_stock=100, per_resident_limit=1)
     residents = [counter.resident("o-retry-%d" % i) for i in range(5)]
-    answers = _together(10, lambda i: counter.claim(campaign, residents[i // 2], key="tap-%d" % (i // 2)))
+    answers = together(10, lambda i: counter.claim(campaign, residents[i // 2], key="tap-%d" % (i // 2)))
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201] * 5, [a.json for a in answers]
     assert all(answers[i].json["id"] == answers[i + 1].json["id"] for i in range(0, 10, 2))
     assert Coupon.select().count() == Campaign.get_by_id(campaign["id"]).claimed == 5
@@ -572,7 +557,7 @@ def test_two_clerks_scanning_one_code_at_once_redeem_it_once(counter):
     second_clerk = counter.bound(counter.merchant["id"], "clerk", "o-clerk-2")
     coupon = counter.ok(counter.claim(counter.campaign(), counter.resident("o-scan")), 201)
     clerks = [counter.clerk, second_clerk] * 3
-    answers = _together(6, lambda i: counter.redeem(clerks[i], code=coupon["code"], order_fen=2500))
+    answers = together(6, lambda i: counter.redeem(clerks[i], code=coupon["code"], order_fen=2500))
     assert sorted(a.status_code for a in answers) == [200] + [409] * 5
     assert RedemptionAttempt.select().where(RedemptionAttempt.outcome == "ok").count() == 1
     assert Coupon.get_by_id(coupon["id"]).state == "redeemed"

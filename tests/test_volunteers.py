@@ -7,7 +7,6 @@ over real HTTP into two gunicorn workers.
 Times: the domain takes `now` (the clock every rule reads); over HTTP the server's clock is
 real, so those activities are placed around the real now."""
 import datetime
-import threading
 import time
 
 import pytest
@@ -31,6 +30,7 @@ from models.volunteers import Signup
 from models.volunteers import TeamMember
 from models.volunteers import UrgentCall
 from models.volunteers import VolunteerMessage
+from tests.support.races import together
 from tests.support.settings import use_settings
 from volunteers import activities
 from volunteers import attendance
@@ -468,20 +468,6 @@ def test_bad_input_is_a_clear_code(town):
 
 
 # -- races over two workers -----------------------------------------------------------------------
-def _together(count, action):
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(i):
-        barrier.wait()
-        results[i] = action(i)
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 class Http:
     def __init__(self):
         self.session = requests.Session()
@@ -502,7 +488,7 @@ def test_the_last_place_taken_by_two_residents_at_once(live_server, emulator, da
         activities.sign_up(town.resident()[1], activity.id)                  # one place left
         pair = [town.resident()[0] for _ in range(2)]
         path = "/api/mp/volunteers/activities/%d/signup" % activity.id
-        answers = _together(2, lambda i, path=path, pair=pair: town.call("post", path, pair[i],
+        answers = together(2, lambda i, path=path, pair=pair: town.call("post", path, pair[i],
                                                                          headers={"Idempotency-Key": "tap"}))
         assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
         assert sorted(a.json()["signup"]["state"] for a in answers) == ["confirmed", "waitlisted"]
@@ -515,7 +501,7 @@ def test_one_tap_arriving_four_times_at_once_signs_up_once(live_server, emulator
     town = Town(Http(), emulator, base=live_server.url)
     activity = town.activity(town.red, capacity=5)
     token, person = town.resident()
-    answers = _together(4, lambda i: town.call("post", "/api/mp/volunteers/activities/%d/signup" % activity.id,
+    answers = together(4, lambda i: town.call("post", "/api/mp/volunteers/activities/%d/signup" % activity.id,
                                                token, headers={"Idempotency-Key": "same-tap"}))
     assert sorted(a.status_code for a in answers) == [200, 200, 200, 201], [a.text for a in answers]
     assert Signup.select().where(Signup.resident == person).count() == 1 and Activity.get_by_id(activity.id).taken == 1
