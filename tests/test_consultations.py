@@ -200,6 +200,7 @@ def test_unit_consent_needs_its_share_of_the_units_households(demo):
     with pytest.raises(LinliError) as caught:
         consultation(demo, rule="unit_consent", params={"needed": "3/2"})
     assert caught.value.code == "bad_params"
+    assert caught.value.message.startswith("比例应写作") and '"3/2"' in caught.value.message
 
 
 def test_every_refusal_has_its_code_and_changes_nothing(demo):
