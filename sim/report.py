@@ -62,8 +62,12 @@ def verdict(result):
     checks = result.get("checks", [])
     failed = sum(1 for c in checks if not c.get("ok"))
     differences = int(result.get("differences", 0))
-    passed = differences == 0 and failed == 0
-    if passed:
+    # No checks at all is no evidence: a run that compared nothing must not read as a pass.
+    passed = differences == 0 and failed == 0 and bool(checks)
+    if not checks:
+        english = "FAIL — no checks were reported: nothing was compared"
+        chinese = "未通过：没有任何核对结果"
+    elif passed:
         english = "PASS — zero differences between the ledger and Linli (%d checks)" % len(checks)
         chinese = "通过：模拟账本与邻里的记录零差异"
     else:
@@ -165,7 +169,7 @@ def _cases_per_day(days):
     resolved = axes.bar([i + 0.2 for i in x], [d["resolved"] for d in days], width=0.4, color="#59a14f",
                         label="Resolved (Linli)", zorder=2)
     handles = [filed, resolved]
-    lost = [(i, d) for i, d in enumerate(days) if d.get("created") != d["filed"]]
+    lost = [(i, d) for i, d in enumerate(days) if d.get("created", d["filed"]) != d["filed"]]
     if lost:
         # A day whose cases Linli created differs from what residents filed: lost or doubled cases.
         top = max(max(d["filed"], d["resolved"]) for d in days)
@@ -238,15 +242,20 @@ def _rates_per_grid(grids):
                 bars_linli[i].set_linewidth(2)
                 axes.annotate("≠", (i, 103), ha="center", va="bottom", color=DIFF_COLOUR, fontsize=14,
                               fontweight="bold", annotation_clip=False)
-            if len(grids) <= 8:
-                for bar, value in ((bars_ledger[i], a), (bars_linli[i], b)):
+            for bar, value in ((bars_ledger[i], a), (bars_linli[i], b)):
+                # Values written over the bars while they fit; "n/a" always, so nothing to count reads
+                # differently from a rate of zero.
+                if wide or value is None:
                     axes.annotate("n/a" if value is None else "%.1f" % value,
-                                  (bar.get_x() + bar.get_width() / 2, _zeroed([value])[0]),
-                                  xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
+                                  (bar.get_x() + bar.get_width() / 2, _zeroed([value])[0]), xytext=(0, 2),
+                                  textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                                  rotation=0 if wide else 90)
         axes.set_title(title, fontsize=11)
         if wide:
             axes.set_xlabel("Grid")
-        axes.set_xticks(list(x), codes, fontsize=9, rotation=0 if wide else 90)
+        axes.set_xticks(list(x), codes, fontsize=9, rotation=90 if max(map(len, codes), default=0) > 4 else 0)
+        if not grids:
+            axes.text(0.5, 0.5, "No grids reported", transform=axes.transAxes, ha="center", color="#666666")
         axes.set_ylim(0, 112)
         axes.set_yticks([0, 20, 40, 60, 80, 100])
         axes.grid(axis="y", color="#dddddd", linewidth=0.8)

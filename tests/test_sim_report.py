@@ -104,6 +104,14 @@ def test_a_failed_check_is_not_hidden_by_a_zero_count(tmp_path):
     assert banner(rendered(result, tmp_path))[0] == "fail"
 
 
+def test_a_run_that_compared_nothing_does_not_pass(tmp_path):
+    """A simulation that crashed before its checks, or lost them, must not come out green."""
+    empty = {"meta": {}, "days": [], "grids": [], "escalations": [], "checks": [], "differences": 0}
+    page = rendered(empty, tmp_path)
+    assert banner(page) == ("fail", "FAIL — no checks were reported: nothing was compared")
+    assert all((tmp_path / name).read_bytes().startswith(PNG_SIGNATURE) for name in report.PLOTS)
+
+
 def test_a_broken_rule_that_nothing_caught_is_called_out(tmp_path):
     """The deliberately broken rule passing means the checks are blind: the page says so."""
     result = result_of()
