@@ -127,7 +127,8 @@ def _day_axes(figure, days, title, ylabel):
     step = max(1, math.ceil(len(days) / 35))
     ticks = list(range(0, len(days), step))
     axes.set_xticks(ticks, [_day_label(days[i]["date"], first=i == 0) for i in ticks], fontsize=8)
-    axes.set_xlim(-0.6, max(len(days), 1) - 0.4)
+    axes.set_xlim(-0.6, max(len(days), 7) - 0.4)     # a short run keeps bars of a day's width
+    axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_title(title, fontsize=13, loc="left", fontweight="bold")
     axes.set_ylabel(ylabel)
     axes.set_xlabel(_period_label(days))
@@ -207,7 +208,6 @@ def _escalations(days):
         axes.text(0.5, 0.5, "No escalations in this period", transform=axes.transAxes, ha="center",
                   va="center", fontsize=12, color="#666666")
         axes.set_ylim(0, 1)
-    axes.yaxis.get_major_locator().set_params(integer=True)
     _legend(axes, handles + shades)
     return figure
 
@@ -308,7 +308,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: #fdecea; }
 tr.failed td.status { color: #c62828; font-weight: 700; }
 td.status { white-space: nowrap; color: #2e7d32; font-weight: 700; }
-td.differs { color: #c62828; font-weight: 700; }
+td.differs, td div.differs { color: #c62828; font-weight: 700; }
 code { font-size: 12px; word-break: break-all; }
 img { width: 100%; height: auto; display: block; margin: 4px 0; }
 .more { color: #666; font-style: italic; }
@@ -403,13 +403,33 @@ def _checks_table(checks):
         ok = bool(check.get("ok"))
         rows.append('<tr class="%s"><td class="status">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>' % (
             "passed" if ok else "failed", "✓ pass" if ok else "✗ FAIL", _escape(check.get("name", "")),
-            _value(check.get("ledger")), _value(check.get("linli")), _escape(check.get("detail", ""))))
+            _value(check.get("ledger"), None if ok else check.get("linli")),
+            _value(check.get("linli"), None if ok else check.get("ledger")),
+            _escape(check.get("detail", ""))))
     rows.append("</table>")
     return "\n".join(rows)
 
 
-def _value(value):
-    """A check's value as compact JSON; a long one folds away (no script: <details> opens it)."""
+def _value(value, other=None):
+    """A check's value: a dict one key a line, in the same order on both sides, and on a failed check
+    the keys both sides give but with different values marked; anything else as compact JSON."""
+    if isinstance(value, dict) and value:
+        lines = []
+        for key in sorted(value, key=str):
+            differs = isinstance(other, dict) and key in other and not _equal(value[key], other[key])
+            lines.append("<div%s>%s: %s</div>" % (' class="differs"' if differs else "", _escape(key),
+                                                  _json(value[key])))
+        return "".join(lines)
+    return _json(value)
+
+
+def _equal(a, b):
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    return math.isclose(a, b, abs_tol=1e-4) if numbers else a == b
+
+
+def _json(value):
+    """Compact JSON; a long one folds away (no script: <details> opens it)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     if len(text) <= MAX_VALUE_CHARS:
         return "<code>%s</code>" % _escape(text)
@@ -451,10 +471,12 @@ def _escalations_table(escalations):
     rows = ["<p>%d of %d escalations were not at the time the rule sets.</p>" % (len(late), len(escalations)),
             "<table><tr><th>Case</th><th>Level</th><th>Expected 应上报</th><th>Actual 实际</th><th>Off by</th></tr>"]
     for x in late[:MAX_ESCALATION_ROWS]:
-        rows.append('<tr class="failed"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td></tr>' % (
-            _escape(x.get("case", "")), _escape(_level_name(x.get("level", ""))), _escape(_when(x.get("expected_at"))),
-            _escape(_when(x.get("actual_at")) if x.get("actual_at") else "never 未上报"),
-            _escape(_off_by(x.get("expected_at"), x.get("actual_at")))))
+        expected, actual = x.get("expected_at"), x.get("actual_at")
+        cells = [x.get("case", ""), _level_name(x.get("level", "")),
+                 _when(expected) if expected else "none: the rule does not escalate 不应上报",
+                 _when(actual) if actual else "never 未上报"]
+        rows.append('<tr class="failed">%s<td class="num">%s</td></tr>' % (
+            "".join("<td>%s</td>" % _escape(c) for c in cells), _escape(_off_by(expected, actual))))
     rows.append("</table>")
     if len(late) > MAX_ESCALATION_ROWS:
         rows.append('<p class="more">… and %d more not shown.</p>' % (len(late) - MAX_ESCALATION_ROWS))

@@ -130,6 +130,19 @@ def test_failed_checks_come_first_and_are_marked(tmp_path):
     assert page.index("response rate of G2") < page.index("escalations at the rule&#x27;s hour")
 
 
+def test_a_failed_check_marks_the_values_that_differ(tmp_path):
+    """A failed rate check shows the rate that differs in red, not the ones that agree."""
+    result = result_of()
+    result["checks"].append({"name": "rates 2026-10 grid 第二网格", "ok": False, "detail": "",
+                             "ledger": {"cases": 5, "response": 0.8, "satisfaction": None, "filed": 5},
+                             "linli": {"cases": 5, "response": 1.0, "satisfaction": None}})
+    result["checks"].append({"name": "rates 2026-10 grid 第三网格", "ok": True, "detail": "",
+                             "ledger": {"cases": 5, "response": 0.8}, "linli": {"cases": 5, "response": 0.80001}})
+    page = rendered(result, tmp_path)
+    marked = re.findall(r'<div class="differs">(.*?)</div>', page)
+    assert marked == ["response: <code>0.8</code>", "response: <code>1.0</code>"]
+
+
 def test_every_plot_is_a_png_that_opens_and_is_the_one_on_the_page(tmp_path):
     page = rendered(result_of(days=30, failing=True), tmp_path)
     embedded = [base64.b64decode(b) for b in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)]
@@ -169,11 +182,14 @@ def test_markup_from_the_data_is_escaped(tmp_path):
 
 def test_late_escalations_are_listed_up_to_a_cap(tmp_path):
     result = result_of(failing=True)
-    result["escalations"] += [dict(result["escalations"][-2], case="L-%03d" % i) for i in range(60)]
+    result["escalations"].append({"case": "C-1001", "level": "unexpected", "expected_at": None,
+                                  "actual_at": "2026-10-03T10:00:00+08:00", "ok": False})
+    result["escalations"] += [dict(result["escalations"][-3], case="L-%03d" % i) for i in range(60)]
     page = rendered(result, tmp_path)
-    assert "62 of 67 escalations were not at the time the rule sets" in page
-    assert page.count('<td class="num">+3d</td>') == report.MAX_ESCALATION_ROWS - 1
-    assert "never 未上报" in page and "and 12 more not shown" in page
+    assert "63 of 68 escalations were not at the time the rule sets" in page
+    assert "<td>C-1001</td><td>Unexpected</td><td>none: the rule does not escalate" in page
+    assert page.count('<td class="num">+3d</td>') == report.MAX_ESCALATION_ROWS - 2
+    assert "never 未上报" in page and "and 13 more not shown" in page
 
 
 def test_the_days_are_told_apart_in_the_legend():
