@@ -41,6 +41,9 @@ DAY_SHADES = {
 LEVEL_NAMES = {"area_cadre": "Area cadre", "secretary": "Party secretary", "street": "Street office"}
 LEVEL_COLOURS = ("#f2b134", "#e8702a", "#c0392b", "#7b241c", "#4a235a", "#1b4f72")
 RATES = (("response", "Response rate"), ("resolution", "Resolution rate"), ("satisfaction", "Satisfaction rate"))
+# Written out, not strftime's %a / %b: those follow the locale, and a Chinese one has no glyphs in the plots.
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LEDGER_COLOUR = "#5b7fa6"
 LINLI_COLOUR = "#f28e2b"
 DIFF_COLOUR = "#c0392b"
@@ -145,8 +148,8 @@ def _day_axes(figure, days, title, ylabel):
 def _day_label(iso, first=False):
     """'27' over 'Sun'; the month is named on the first day shown and on each 1st ('Oct 1')."""
     day = date.fromisoformat(iso)
-    number = "%s %d" % (day.strftime("%b"), day.day) if first or day.day == 1 else str(day.day)
-    return "%s\n%s" % (number, day.strftime("%a"))
+    number = "%s %d" % (MONTHS[day.month - 1], day.day) if first or day.day == 1 else str(day.day)
+    return "%s\n%s" % (number, WEEKDAYS[day.weekday()])
 
 
 def _period_label(days):
@@ -492,7 +495,7 @@ def _parse(stamp):
 
 def _when(stamp):
     moment = _parse(stamp)
-    return moment.strftime("%Y-%m-%d %H:%M %a") if moment else (stamp or "")
+    return "%s %s" % (moment.strftime("%Y-%m-%d %H:%M"), WEEKDAYS[moment.weekday()]) if moment else (stamp or "")
 
 
 def _off_by(expected, actual):
@@ -521,7 +524,7 @@ def _days_table(days):
         tint = ' style="background:%s"' % shade["facecolor"] if shade else ""     # as behind the plots
         escalations = day.get("escalations", {})
         cells = [
-            "<td>%s %s</td>" % (_escape(day["date"]), date.fromisoformat(day["date"]).strftime("%a")),
+            "<td>%s %s</td>" % (_escape(day["date"]), WEEKDAYS[date.fromisoformat(day["date"]).weekday()]),
             "<td>%s</td>" % _escape(_kind_name(day.get("kind"))),
             _number(day.get("filed")),
             _number(day.get("created"), differs=day.get("created") != day.get("filed")),
