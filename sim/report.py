@@ -38,7 +38,8 @@ DAY_SHADES = {
 }
 # English names for the escalation levels the simulation is known to use; any other key is shown
 # as written (the levels come from the data, not from this list).
-LEVEL_NAMES = {"area_cadre": "Area cadre", "secretary": "Party secretary", "street": "Street office"}
+LEVEL_NAMES = {"area_cadre": "Area cadre", "secretary": "Community secretary", "street": "Street grid centre",
+               "street_overdue": "Overdue at the street centre", "unexpected": "Unexpected (not by the rule)"}
 LEVEL_COLOURS = ("#f2b134", "#e8702a", "#c0392b", "#7b241c", "#4a235a", "#1b4f72")
 RATES = (("response", "Response rate"), ("resolution", "Resolution rate"), ("satisfaction", "Satisfaction rate"))
 # Written out, not strftime's %a / %b: those follow the locale, and a Chinese one has no glyphs in the plots.

@@ -187,7 +187,7 @@ def test_late_escalations_are_listed_up_to_a_cap(tmp_path):
     result["escalations"] += [dict(result["escalations"][-3], case="L-%03d" % i) for i in range(60)]
     page = rendered(result, tmp_path)
     assert "63 of 68 escalations were not at the time the rule sets" in page
-    assert "<td>C-1001</td><td>Unexpected</td><td>none: the rule does not escalate" in page
+    assert "<td>C-1001</td><td>Unexpected (not by the rule)</td><td>none: the rule does not escalate" in page
     assert page.count('<td class="num">+3d</td>') == report.MAX_ESCALATION_ROWS - 2
     assert "never 未上报" in page and "and 13 more not shown" in page
 
