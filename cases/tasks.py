@@ -8,7 +8,7 @@ from cases import notify
 from cases import numbers
 from cases import photos
 from cases import workflow
-from linli import config
+from linli import storage
 from linli.queue import huey
 from models.db import utcnow
 
@@ -39,7 +39,7 @@ def warn_before_deadlines():
 @huey.periodic_task(crontab(minute="29", hour="*"))
 def prune_orphan_photos():
     """Photos uploaded but never attached to a case go after a day (cases.photos.ORPHAN_GRACE)."""
-    return photos.prune_orphans(config.active().MEDIA_DIR)
+    return photos.prune_orphans(storage.active())
 
 
 @huey.periodic_task(crontab(minute="7", hour="3"))
