@@ -40,6 +40,12 @@ def require():
     pytest.skip("nginx skipped: " + problem)
 
 
+def version():
+    """This nginx's version as a tuple, (1, 22, 1)."""
+    said = subprocess.run([NGINX, "-v"], capture_output=True, text=True, timeout=10).stderr
+    return tuple(int(n) for n in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", said).groups())
+
+
 def proxy_snippet(site_text):
     """/etc/nginx/snippets/linli-proxy.conf as the site file's last lines write it."""
     lines = site_text.split("# /etc/nginx/snippets/linli-proxy.conf:", 1)[1].splitlines()
@@ -132,9 +138,10 @@ class Nginx:
         self.process = None
 
     def command(self, *extra):
-        # -e: errors before the config is read go to the prefix too, not /var/log/nginx.
-        return [NGINX, "-p", str(self.prefix), "-c", str(self.config), "-e", str(self.prefix / "error.log"),
-                *extra]
+        # -e (nginx >= 1.19.5): errors before the config is read go to the prefix too, not to
+        # /var/log/nginx, which an unprivileged user cannot open (older nginx only warns of it).
+        early_log = ["-e", str(self.prefix / "error.log")] if version() >= (1, 19, 5) else []
+        return [NGINX, "-p", str(self.prefix), "-c", str(self.config), *early_log, *extra]
 
     def start(self, timeout=15):
         checked = subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
