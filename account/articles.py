@@ -7,7 +7,7 @@ makes it a draft again. Publishing is a conditional move from `synced`, so two c
 workers) publish once; a submit that timed out is not repeated blindly, since it may have
 arrived."""
 import datetime
-import mimetypes
+import io
 import os
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import wechat
 from account import article_html
 from account.words import Screen
 from cases import photos
-from linli import config
+from linli import storage
 from linli.errors import LinliError
 from models.content import Article
 from models.content import ArticleImage
@@ -63,13 +63,14 @@ def save(staff, values, article=None, community_id=None):
 
 def store_image(data):
     """An image for an article (cover or body): checked by content, cleaned and stored, with a
-    small copy for the cover picker. Returns (path under MEDIA_DIR, width, height)."""
-    media_dir = config.active().MEDIA_DIR
-    relative, _, width, height = photos.store_image(data, media_dir, IMAGE_FOLDER)
-    stored = Path(media_dir, relative)
-    with Image.open(stored) as image:
+    small copy for the cover picker. Returns (its key, the path under MEDIA_DIR; width, height)."""
+    store = storage.active()
+    relative, _, width, height = photos.store_image(data, store, IMAGE_FOLDER)
+    with Image.open(io.BytesIO(store.read(relative))) as image:
         image.thumbnail((THUMB_SIDE, THUMB_SIDE))
-        image.save(stored.with_name(stored.stem + THUMB_SUFFIX), "JPEG", quality=80)
+        small = io.BytesIO()
+        image.save(small, "JPEG", quality=80)
+    store.put(_thumb_key(relative), small.getvalue(), "image/jpeg")
     return relative, width, height
 
 
@@ -77,18 +78,16 @@ def cover_choices(current=""):
     """The uploaded images an editor can pick as a cover, newest first, as (path, thumbnail path);
     the article's current cover first even when it is older or was placed by hand (a form that
     did not offer it would drop it on the next save)."""
-    media_dir = Path(config.active().MEDIA_DIR)
-    found = sorted((p for p in (media_dir / IMAGE_FOLDER).glob("*/*.jpg") if not p.name.endswith(THUMB_SUFFIX)),
-                   key=lambda p: p.stat().st_mtime, reverse=True)[:PICKER_SIZE]
-    paths = [str(p.relative_to(media_dir)) for p in found]
+    listed = storage.active().keys(IMAGE_FOLDER)
+    present = {key for key, _ in listed}
+    paths = [key for key, _ in listed if key.endswith(".jpg") and not key.endswith(THUMB_SUFFIX)][:PICKER_SIZE]
     if current:
         paths = [current] + [p for p in paths if p != current]
-    return [(path, _thumbnail(media_dir, path)) for path in paths]
+    return [(path, _thumb_key(path) if _thumb_key(path) in present else path) for path in paths]
 
 
-def _thumbnail(media_dir, path):
-    thumb = Path(path).with_name(Path(path).stem + THUMB_SUFFIX)
-    return str(thumb) if (media_dir / thumb).is_file() else path
+def _thumb_key(path):
+    return str(Path(path).with_name(Path(path).stem + THUMB_SUFFIX))
 
 
 def screen(article, words=None):
@@ -205,8 +204,8 @@ def _content(article, client):
     known = {i.source: i.wechat_url for i in ArticleImage.select().where(ArticleImage.article == article.id)}
     for source in sources:
         if source not in known:
-            with open(_media_file(source), "rb") as f:
-                url = client.media.upload_image(f)
+            key, data = _media_file(source)
+            url = client.media.upload_image((os.path.basename(key), data, storage.guess_type(key)))
             ArticleImage.create(article=article.id, source=source, wechat_url=url)
             known[source] = url
     html = article_html.rewrite_images(html, known)
@@ -218,22 +217,23 @@ def _content(article, client):
 def _upload_cover(article, client):
     if not article.cover_path:
         raise ArticleError("cover_required", "请上传封面图片")
-    path = _media_file("/media/" + article.cover_path.lstrip("/"))
-    with open(path, "rb") as f:
-        result = client.material.add("image", (os.path.basename(path), f,
-                                               mimetypes.guess_type(path)[0] or "image/jpeg"))
+    key, data = _media_file("/media/" + article.cover_path.lstrip("/"))
+    result = client.material.add("image", (os.path.basename(key), data, storage.guess_type(key)))
     return result["media_id"]
 
 
 def _media_file(source):
-    """The file under MEDIA_DIR that a body image's `/media/...` source names."""
-    media_dir = os.path.realpath(config.active().MEDIA_DIR)
-    if not source.startswith("/media/"):
+    """(key, bytes) of the article image a body image's `/media/...` source names: never private
+    media (a crafted `/media/../x` or `/media/votes/...` reads nothing, so is not published)."""
+    key = storage.key_of(source)
+    if key is None:
         raise ArticleError("image_not_uploaded", "正文图片须先上传到本系统（%s）" % source[:80])
-    path = os.path.realpath(os.path.join(media_dir, source[len("/media/"):]))
-    if not path.startswith(media_dir + os.sep) or not os.path.isfile(path):
-        raise ArticleError("image_missing", "找不到图片 %s" % source[:80])
-    return path
+    try:
+        if not storage.is_public(storage.check_key(key)):
+            raise storage.MediaMissing("not_found", "文件不存在")
+        return key, storage.active().read(key)
+    except storage.MediaMissing:
+        raise ArticleError("image_missing", "找不到图片 %s" % source[:80]) from None
 
 
 def _record_failure(article, exc, state):

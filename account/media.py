@@ -7,14 +7,13 @@ reply. Photos are decoded and re-encoded like every uploaded photo (no EXIF, no 
 resident's home); voice and video are kept as WeChat sends them, under random names."""
 import logging
 import secrets
-from pathlib import Path
 
 from wechatpy.exceptions import WeChatClientException
 
 import wechat
 from account.inbox import raw_fields
 from cases import photos
-from linli import config
+from linli import storage
 from linli.errors import LinliError
 from linli.queue import enqueue_after_commit
 from linli.queue import huey
@@ -60,6 +59,8 @@ def fetch(message_id):
         return None
     try:
         relative = _store(message, response.content)
+    except storage.StorageError:
+        raise                  # the store is down, not the media bad: the task retries later
     except LinliError as exc:
         logger.warning("media of message %s not kept: %s", message.id, exc)
         return None
@@ -73,9 +74,9 @@ def fetch(message_id):
 
 
 def _store(message, data):
-    settings = config.active()
+    store = storage.active()
     if message.msg_type == "image":
-        relative, _, _, _ = photos.store_image(data, settings.MEDIA_DIR, FOLDER)
+        relative, _, _, _ = photos.store_image(data, store, FOLDER)
         return relative
     if not data:
         raise LinliError("empty_media", "微信返回了空文件")
@@ -84,8 +85,6 @@ def _store(message, data):
     extension = ".mp4"
     if message.msg_type == "voice":
         extension = VOICE_EXTENSIONS.get(raw_fields(message.raw_xml).get("Format", "").lower(), ".amr")
-    relative = Path(FOLDER) / utcnow().strftime("%Y%m") / (secrets.token_hex(16) + extension)
-    target = Path(settings.MEDIA_DIR) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return str(relative)
+    relative = "%s/%s/%s%s" % (FOLDER, utcnow().strftime("%Y%m"), secrets.token_hex(16), extension)
+    store.put(relative, data, storage.guess_type(relative) if message.msg_type == "voice" else "video/mp4")
+    return relative

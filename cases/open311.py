@@ -16,6 +16,7 @@ from cases import intake
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from cases.queries import mask
+from linli import storage
 from linli.clock import SHANGHAI
 from linli.errors import LinliError
 from models.cases import OPEN_STATES
@@ -153,7 +154,7 @@ def request_fields(case, exact=False):
         "zipcode": "",
         "lat": _degrees(case.location_x, exact),
         "long": _degrees(case.location_y, exact),
-        "media_url": photo.url if photo else "",
+        "media_url": storage.url_of(photo.url) if photo else "",
     }
 
 

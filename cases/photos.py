@@ -9,7 +9,6 @@ import datetime
 import io
 import logging
 import secrets
-from pathlib import Path
 
 from PIL import Image
 from PIL import ImageOps
@@ -35,22 +34,24 @@ class PhotoError(LinliError):
     status = 422
 
 
-def save_photo(resident, data, media_dir):
-    relative, size, width, height = store_image(data, media_dir, "reports")
+def save_photo(resident, data, store):
+    """A resident's photo for a case or proposal, in `store` (linli.storage). When the store is
+    down a StorageError (503) says so and nothing is recorded: the resident can file without it."""
+    relative, size, width, height = store_image(data, store, "reports")
     try:
         return Upload.create(resident=resident, path=relative, size=size, width=width, height=height)
     except Exception:
-        (Path(media_dir) / relative).unlink(missing_ok=True)     # no file without its row
+        store.delete(relative)     # no file without its row
         raise
 
 
-def save_fix_photo(staff, data, media_dir):
+def save_fix_photo(staff, data, store):
     """A staff member's photo of a fix, kept apart from the residents' (folder and table)."""
-    relative, size, width, height = store_image(data, media_dir, "fixes")
+    relative, size, width, height = store_image(data, store, "fixes")
     try:
         return StaffUpload.create(staff=staff, path=relative, size=size, width=width, height=height)
     except Exception:
-        (Path(media_dir) / relative).unlink(missing_ok=True)
+        store.delete(relative)
         raise
 
 
@@ -84,7 +85,7 @@ def claim(resident, upload_ids, **owner):
     return claimed == len(upload_ids)
 
 
-def prune_orphans(media_dir, now=None):
+def prune_orphans(store, now=None):
     """Delete uploads no case or proposal took within ORPHAN_GRACE, row and file; returns how many.
     Each row goes by a conditional delete, so a photo a filing attaches meanwhile is kept."""
     cutoff = (now or utcnow()) - ORPHAN_GRACE
@@ -93,16 +94,16 @@ def prune_orphans(media_dir, now=None):
                            (StaffUpload, StaffUpload.case.is_null())):
         for upload in model.select(model.id, model.path).where(untaken & (model.created_at < cutoff)):
             if model.delete().where((model.id == upload.id) & untaken).execute():
-                (Path(media_dir) / upload.path).unlink(missing_ok=True)
+                store.delete(upload.path)
                 pruned += 1
     if pruned:
         logger.info("pruned %d photos no case took", pruned)
     return pruned
 
 
-def store_image(data, media_dir, folder):
-    """Check, clean and store an image under MEDIA_DIR/folder/yyyymm/<random>.jpg; returns
-    (path relative to MEDIA_DIR, bytes, width, height)."""
+def store_image(data, store, folder):
+    """Check, clean and store an image as folder/yyyymm/<random>.jpg in `store`; returns
+    (its key: the path under MEDIA_DIR, bytes, width, height)."""
     if not data:
         raise PhotoError("empty_file", "文件为空")
     if len(data) > MAX_BYTES:
@@ -111,13 +112,11 @@ def store_image(data, media_dir, folder):
     image = ImageOps.exif_transpose(image)          # keep it upright once EXIF is gone
     image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
-    relative = Path(folder) / utcnow().strftime("%Y%m") / (secrets.token_hex(16) + ".jpg")
-    target = Path(media_dir) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    relative = "%s/%s/%s.jpg" % (folder, utcnow().strftime("%Y%m"), secrets.token_hex(16))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)          # no exif= argument: no metadata written
-    target.write_bytes(buffer.getvalue())
-    return str(relative), len(buffer.getvalue()), image.width, image.height
+    store.put(relative, buffer.getvalue(), "image/jpeg")
+    return relative, len(buffer.getvalue()), image.width, image.height
 
 
 def _decode(data):

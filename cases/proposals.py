@@ -30,6 +30,7 @@ from cases import workflow
 from community.policy import policy_for
 from linli import config
 from linli import limits
+from linli import storage
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
 from models.cases import OPEN_STATES as CASE_OPEN_STATES
@@ -277,7 +278,8 @@ def comments_for(proposal, resident):
 
 
 def photos(proposal):
-    return ["/media/" + u.path for u in Upload.select(Upload.path).where(Upload.proposal == proposal)
+    """Links to its photos for a reader the caller has let see the proposal (signed on S3)."""
+    return [storage.url_of(u.path) for u in Upload.select(Upload.path).where(Upload.proposal == proposal)
             .order_by(Upload.id)]
 
 

@@ -7,7 +7,7 @@ from huey import crontab
 from cases import notify
 from cases import photos
 from cases import workflow
-from linli import config
+from linli import storage
 from linli.queue import huey
 
 logger = logging.getLogger(__name__)
@@ -37,4 +37,4 @@ def warn_before_deadlines():
 @huey.periodic_task(crontab(minute="29", hour="*"))
 def prune_orphan_photos():
     """Photos uploaded but never attached to a case go after a day (cases.photos.ORPHAN_GRACE)."""
-    return photos.prune_orphans(config.active().MEDIA_DIR)
+    return photos.prune_orphans(storage.active())

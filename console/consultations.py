@@ -25,7 +25,7 @@ from console.forms import moment
 from decisions import consultations as consult
 from decisions import follow_up
 from decisions import rules
-from linli import config
+from linli import storage
 from linli.clock import local
 from linli.errors import LinliError
 from linli.errors import PermissionDenied
@@ -235,7 +235,7 @@ def door_record(consultation_id):
     photo = upload.read() if upload and upload.filename else None
     try:
         vote, _ = consult.record_at_door(g.staff, found, household_id, integer(request.form.get("choice")),
-                                         photo=photo, media_dir=config.active().MEDIA_DIR)
+                                         photo=photo, store=storage.active())
     except LinliError as exc:
         # Every refusal (cast_by_household, already_voted, outside_scope, not_your_household,
         # closed, a bad photo) comes back to the same list with the reason; nothing was written.

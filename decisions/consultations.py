@@ -18,7 +18,6 @@ The close is also a conditional update (state = 'open'), so the result is stored
 """
 import datetime
 import json
-from pathlib import Path
 
 from peewee import IntegrityError
 
@@ -270,10 +269,13 @@ def _change(vote, choice, now, **who):
     Vote.update(choice=choice, changed_at=now, **who).where(Vote.id == vote.id).execute()
 
 
-def record_at_door(staff, consultation, household_id, choice, photo=None, media_dir=None, now=None):
+def record_at_door(staff, consultation, household_id, choice, photo=None, store=None, now=None):
     """A household's voice recorded at the door by staff (who and when kept, with an optional
     photo of the signed paper); returns (vote, created). Never over a voice the household cast
-    itself (cast_by_household); over an earlier door voice only where changes are allowed."""
+    itself (cast_by_household); over an earlier door voice only where changes are allowed.
+    The paper goes to `store` (linli.storage) first: when the store is down the voice is refused
+    with a StorageError (503) and nothing is recorded, so the leader can retry or record it
+    without the paper, never believing a paper was kept that was not."""
     now = now or utcnow()
     household = Household.get_or_none(Household.id == household_id) if isinstance(household_id, int) else None
     if household is None:
@@ -287,15 +289,15 @@ def record_at_door(staff, consultation, household_id, choice, photo=None, media_
         raise PermissionDenied("outside_scope", "该户不在本次征询范围内")
     _may_speak(consultation, household, at_door=True)
     choice = _choice(consultation, choice)
-    path = uploads.store_image(photo, media_dir, "votes")[0] if photo else ""
+    path = uploads.store_image(photo, store, "votes")[0] if photo else ""
     try:
         vote, created = _record(staff, consultation, household, choice, path, now)
     except Exception:
         if path:
-            (Path(media_dir) / path).unlink(missing_ok=True)     # no paper kept for a voice refused
+            store.delete(path)     # no paper kept for a voice refused
         raise
     if path and vote.photo != path:
-        (Path(media_dir) / path).unlink(missing_ok=True)         # a retry's copy of the paper kept already
+        store.delete(path)         # a retry's copy of the paper kept already
     return vote, created
 
 

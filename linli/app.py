@@ -1,10 +1,13 @@
 """The kernel of the application factory: settings in, a Flask app with no interfaces yet out."""
 import dataclasses
 import datetime
+import functools
 import logging
 
 from flask import Flask
+from flask import abort
 from flask import g
+from flask import redirect
 from flask import request
 from flask import send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +20,7 @@ from linli import edge
 from linli import errors
 from linli import health
 from linli import queue
+from linli import storage
 from linli.config import Settings
 from models.db import INT_MAX
 from models.db import db
@@ -33,16 +37,22 @@ SECRET_BEARING_LOGGERS = ("peewee", "urllib3")
 # run no inline code: scripts and styles come only from its static files, so injected markup
 # can neither run nor restyle. Images: ours, and WeChat's for followers' photos in the inbox.
 # No page may be framed (clickjacking), nothing is sniffed into another type, and links to
-# other sites do not carry the console's URLs.
+# other sites do not carry the console's URLs. With MEDIA_BACKEND=s3 the bucket's origin joins
+# images and media (voice, video): private photos load from its presigned links.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "; ".join((
-        "default-src 'self'", "script-src 'self'", "style-src 'self'",
-        "img-src 'self' http://mmbiz.qpic.cn https://mmbiz.qpic.cn", "object-src 'none'",
-        "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'")),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+@functools.lru_cache(maxsize=8)
+def content_security_policy(media_origin=""):
+    extra = " " + media_origin if media_origin else ""
+    return "; ".join((
+        "default-src 'self'", "script-src 'self'", "style-src 'self'",
+        "img-src 'self' http://mmbiz.qpic.cn https://mmbiz.qpic.cn" + extra, "media-src 'self'" + extra,
+        "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"))
 
 
 def make_app(settings=None, **overrides):
@@ -82,7 +92,7 @@ def make_app(settings=None, **overrides):
     audit.register(app)
     _register_security_headers(app)
     app.register_blueprint(health.bp)
-    _register_media(app, settings)
+    _register_media(app)
     trust_proxies(app, settings.PROXY_HOPS)
     return app
 
@@ -100,16 +110,36 @@ def trust_proxies(app, hops):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
-def _register_media(app, settings):
-    """Uploaded media for the embedded default; in production nginx serves /media/ itself."""
+def _register_media(app):
+    """/media/<key>: on local disk the files (in production nginx serves all but votes/ itself);
+    on S3 a redirect to a fresh signed link, for public keys only. Private media is reached only
+    through the signed links that pages and answers give after their own checks."""
     @app.get("/media/<path:name>")
     def media(name):
-        return send_from_directory(settings.MEDIA_DIR, name, max_age=7 * 24 * 3600)
+        store = storage.active()
+        try:
+            storage.check_key(name)
+        except storage.MediaMissing:
+            abort(404)
+        if store.backend == "s3":
+            if not storage.is_public(name):
+                abort(404)
+            return redirect(store.signed_url(name), 302)
+        if name.split("/", 1)[0] in storage.SIGNED_ON_DISK and not store.signed_ok(name, request.args.get("sig")):
+            abort(403)
+        response = send_from_directory(store.root, name, max_age=7 * 24 * 3600)
+        if not storage.is_public(name):
+            response.cache_control.public = False
+            response.cache_control.private = True
+        return response
+
+    app.jinja_env.globals["media_url"] = storage.url_of
 
 
 def _register_security_headers(app):
     @app.after_request
     def add_security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(storage.active().origin))
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

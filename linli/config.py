@@ -76,6 +76,13 @@ class Settings:
     LINLI_ENV: str = "production"        # production | simulation | test
     CLOCK_SETTABLE: bool = False         # linli.clock may be moved (simulation); never in production
     CLOCK_FILE: str = ""
+    # Media: MEDIA_DIR on this host (local) or an S3-compatible bucket (linli/storage.py).
+    MEDIA_BACKEND: str = "local"         # local | s3
+    MEDIA_S3_BUCKET: str = ""
+    MEDIA_S3_ENDPOINT_URL: str = ""      # empty: AWS itself; else OSS, COS or MinIO's endpoint
+    MEDIA_S3_REGION: str = ""
+    MEDIA_S3_ADDRESSING: str = "auto"    # auto | path | virtual (OSS and COS want virtual, MinIO path)
+    MEDIA_URL_SECONDS: int = 600         # lifetime of a signed link to a private photo
 
     @property
     def is_sqlite(self):
@@ -126,6 +133,14 @@ class Settings:
         parsed = urlparse(api_base)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError("WECHAT_API_BASE must be an http(s) URL, got %r" % api_base)
+
+        media_backend = _choice(env, "MEDIA_BACKEND", "LOCAL", ("LOCAL", "S3")).lower()
+        if media_backend == "s3" and not get("MEDIA_S3_BUCKET"):
+            raise ConfigError("MEDIA_BACKEND=s3 needs MEDIA_S3_BUCKET (the bucket every app host shares)")
+        media_endpoint = get("MEDIA_S3_ENDPOINT_URL")
+        if media_endpoint and (urlparse(media_endpoint).scheme not in ("http", "https")
+                               or not urlparse(media_endpoint).netloc):
+            raise ConfigError("MEDIA_S3_ENDPOINT_URL must be an http(s) URL, got %r" % media_endpoint)
 
         environment = _choice(env, "LINLI_ENV", "PRODUCTION", ENVIRONMENTS).lower()
         clock_settable = _flag(env, "CLOCK_SETTABLE")
@@ -184,6 +199,12 @@ class Settings:
             OPEN311_READ_KEYS=tuple(k.strip() for k in get("OPEN311_READ_KEYS").split(",") if k.strip()),
             OPEN311_RADIUS_M=_number(env, "OPEN311_RADIUS_M", 3000, int, low=100, high=100_000),
             COMMUNITY_POLICY_OVERRIDES=_json_object(env, "COMMUNITY_POLICY_OVERRIDES"),
+            MEDIA_BACKEND=media_backend,
+            MEDIA_S3_BUCKET=get("MEDIA_S3_BUCKET"),
+            MEDIA_S3_ENDPOINT_URL=media_endpoint.rstrip("/"),
+            MEDIA_S3_REGION=get("MEDIA_S3_REGION"),
+            MEDIA_S3_ADDRESSING=_choice(env, "MEDIA_S3_ADDRESSING", "AUTO", ("AUTO", "PATH", "VIRTUAL")).lower(),
+            MEDIA_URL_SECONDS=_number(env, "MEDIA_URL_SECONDS", 600, int, low=30, high=7 * 24 * 3600),
         )
 
 

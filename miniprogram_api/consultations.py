@@ -16,7 +16,7 @@ from cases import photos
 from cases import proposals
 from decisions import consultations as consult
 from decisions import follow_up
-from linli import config
+from linli import storage
 from linli.errors import LinliError
 from miniprogram_api.auth import resident_required
 from miniprogram_api.auth import staff_required
@@ -312,14 +312,14 @@ def _one_photo_at_most(view):
 @staff_bp.post("/consultations/<int:consultation_id>/door/paper")
 @staff_required
 @_one_photo_at_most
-@declare((StaffConsultation, "an earlier door voice corrected"), 403, 404, 409, 413, 422,
+@declare((StaffConsultation, "an earlier door voice corrected"), 403, 404, 409, 413, 422, 503,
          created=(StaffConsultation, "recorded"))
 def record_at_door_with_paper(consultation_id, form: DoorPaper):
     """Record a household's voice at the door with a photo of the signed paper (multipart)"""
     consultation = consult.for_door(g.staff, consultation_id)
     _, created = consult.record_at_door(g.staff, consultation, form.household_id, form.choice,
                                         photo=form.photo.read(photos.MAX_BYTES + 1),
-                                        media_dir=config.active().MEDIA_DIR)
+                                        store=storage.active())
     return jsonify(staff_json(consultation)), 201 if created else 200
 
 

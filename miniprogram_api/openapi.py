@@ -52,6 +52,7 @@ ERRORS = {
     410: "a one-time code already used or expired",
     422: "a rule was broken; `code` says which",
     429: "too many tries; wait and try again",
+    503: "the photo store is unreachable (media_unavailable); nothing was recorded, try again",
 }
 TAGS = {"miniprogram": "residents", "staff_api": "staff", "redcard_resident": "red card: residents",
         "redcard_merchant": "red card: merchants' counters", "redcard_staff": "red card: community staff"}

@@ -15,6 +15,7 @@ from cases.queries import mask
 from cases.workflow import FIELD_KINDS
 from cases.workflow import RESIDENT_ACTIONS
 from community import residents
+from linli import storage
 from linli.clock import local
 from miniprogram_api.openapi import example_of
 from miniprogram_api.openapi import examples
@@ -103,7 +104,7 @@ class TimelineEntry(BaseModel):
     by: str | None = Field(description="the staff member who did it (their reply, when a note); None for the "
                                        "resident's own steps and the system's")
     photos: list[str] = Field([], description="photos of the fix shown with this step (the resolution, a note), "
-                                              "relative URLs under /media/")
+                                              "links: /media/... or, with MEDIA_BACKEND=s3, presigned ones")
 
 
 class CaseLocation(BaseModel):
@@ -134,9 +135,9 @@ class CaseDetail(CaseSummary):
     anonymous: bool
     rating: int | None
     rating_comment: str
-    photos: list[str] = Field(description="the reporter's photos, relative URLs under /media/")
+    photos: list[str] = Field(description="the reporter's photos: /media/... or presigned links (s3)")
     fix_photos: list[str] = Field(description="photos of the fix staff showed the resident (each also on its "
-                                              "timeline step), relative URLs under /media/")
+                                              "timeline step): /media/... or presigned links (s3)")
     location: CaseLocation | None
     actions: list[Literal[tuple(RESIDENT_ACTIONS)]] = Field(
         description="what the caller may do now, each POST /reports/<number>/<action> (rate: /rating); "
@@ -239,7 +240,7 @@ def staff_case_detail(case, timeline, can_act, actions=(), assignees=()):
                 building=case.building.label if case.building_id else None,
                 reporter={"id": reporter.id, "nickname": reporter.nickname, "phone": reporter.phone,
                           "room": reporter.room} if reporter else None,
-                anonymous=case.anonymous, photos=[p.url for p in case.photos if p.event_id is None],
+                anonymous=case.anonymous, photos=[storage.url_of(p.url) for p in case.photos if p.event_id is None],
                 response_due_at=when(case.response_due_at), responded_at=when(case.responded_at),
                 timeline=[{"kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "note": e.note,
                            "public": e.public, "at": when(e.created_at),
@@ -456,7 +457,7 @@ class Rates(BaseModel):
 
 def visible_photos(case):
     """The reporter's photos as residents see them: without those WeChat's media check flagged."""
-    return [p.url for p in case.photos if not p.held and p.event_id is None]
+    return [storage.url_of(p.url) for p in case.photos if not p.held and p.event_id is None]
 
 
 def fix_photos(case):
@@ -464,5 +465,5 @@ def fix_photos(case):
     found = {}
     for photo in sorted(case.photos, key=lambda p: p.id):
         if photo.event_id is not None:
-            found.setdefault(photo.event_id, []).append(photo.url)
+            found.setdefault(photo.event_id, []).append(storage.url_of(photo.url))
     return found

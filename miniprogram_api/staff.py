@@ -22,7 +22,7 @@ from cases import workflow
 from community import residents
 from community import staff_binding
 from community.staff import authenticate
-from linli import config
+from linli import storage
 from linli.clock import local
 from linli.errors import LinliError
 from miniprogram_api import serializers
@@ -200,12 +200,12 @@ def act(number, action, json: CaseAction, headers: IdempotencyKey):
 @bp.post("/uploads")
 @staff_required
 @before_the_photo_is_read(lambda: "staff%d" % g.staff.id)
-@declare(None, 413, 422, 429, created=(Upload, "stored"))
+@declare(None, 413, 422, 429, 503, created=(Upload, "stored"))
 def upload(form: Photo):
     """Upload a photo of a fix (JPEG, PNG, WebP; 10 MB; 20 in ten minutes), then send its id in
     the resolution's or a note's photo_ids"""
-    saved = photos.save_fix_photo(g.staff, form.file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR)
-    return jsonify({"id": saved.id, "url": "/media/" + saved.path,
+    saved = photos.save_fix_photo(g.staff, form.file.read(photos.MAX_BYTES + 1), storage.active())
+    return jsonify({"id": saved.id, "url": storage.url_of(saved.path),
                     "width": saved.width, "height": saved.height}), 201
 
 

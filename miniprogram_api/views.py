@@ -19,8 +19,8 @@ from community import places
 from community import residents
 from community.board import service_board
 from community.board import unit_board
-from linli import config
 from linli import limits
+from linli import storage
 from linli.errors import LinliError
 from miniprogram_api import serializers
 from miniprogram_api.auth import issue
@@ -177,11 +177,11 @@ class Photo(Form):
 @bp.post("/uploads")
 @resident_required
 @before_the_photo_is_read(lambda: g.resident.id)
-@declare(None, 413, 422, 429, created=(Upload, "stored"))
+@declare(None, 413, 422, 429, 503, created=(Upload, "stored"))
 def upload(form: Photo):
     """Upload a photo (JPEG, PNG, WebP; 10 MB; 20 in ten minutes)"""
-    saved = photos.save_photo(g.resident, form.file.read(photos.MAX_BYTES + 1), config.active().MEDIA_DIR)
-    return jsonify({"id": saved.id, "url": "/media/" + saved.path,
+    saved = photos.save_photo(g.resident, form.file.read(photos.MAX_BYTES + 1), storage.active())
+    return jsonify({"id": saved.id, "url": storage.url_of(saved.path),
                     "width": saved.width, "height": saved.height}), 201
 
 

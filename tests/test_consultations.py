@@ -16,6 +16,7 @@ from decisions import follow_up
 from decisions import rules
 from linli.clock import local
 from linli.errors import LinliError
+from linli.storage import LocalStorage
 from models.community import Building
 from models.community import Unit
 from models.db import connected
@@ -94,7 +95,8 @@ def test_the_green_strip_passes_by_households_online_and_at_the_door(demo, tmp_p
         assert created and vote.recorded_by_id is None
     leader = staff("danyuan1")
     for room, choice in zip(rooms[10:16], [0] * 5 + [2], strict=True):
-        vote, created = consult.record_at_door(leader, strip, room.id, choice, photo=photo(), media_dir=str(tmp_path))
+        vote, created = consult.record_at_door(leader, strip, room.id, choice, photo=photo(),
+                                               store=LocalStorage(str(tmp_path)))
         assert created and vote.recorded_by_id == leader.id and vote.recorded_at is not None
         assert (tmp_path / vote.photo).is_file()
     seen = consult.voice(member(rooms[12]), strip)
@@ -254,7 +256,7 @@ def test_a_proxy_over_a_voice_the_household_cast_is_refused(demo, tmp_path):
     vote = consultation(demo, allow_change=True)
     consult.cast(member(demo["rooms"][0]), vote, 1)
     error = refused("cast_by_household", consult.record_at_door, staff("danyuan1"), vote, demo["rooms"][0].id, 0,
-                    photo=photo(), media_dir=str(tmp_path / "media"))
+                    photo=photo(), store=LocalStorage(str(tmp_path / "media")))
     assert error.status == 409
     # The paper of a refused voice is not kept.
     assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
@@ -475,7 +477,8 @@ def test_a_households_own_voice_takes_the_place_of_a_door_voice_even_without_cha
     # household it stands for.
     vote = consultation(demo, allow_change=False)
     home = demo["rooms"][0]
-    consult.record_at_door(staff("danyuan1"), vote, home.id, 1, photo=photo(), media_dir=str(tmp_path / "media"))
+    consult.record_at_door(staff("danyuan1"), vote, home.id, 1, photo=photo(),
+                           store=LocalStorage(str(tmp_path / "media")))
     own, created = consult.cast(member(home), vote, 0)
     assert created and (own.choice, own.recorded_by_id, own.photo) == (0, None, "")
     assert Vote.select().where(Vote.consultation == vote).count() == 1
@@ -505,7 +508,7 @@ def test_a_let_flats_owner_speaks_through_the_door_its_tenants_not_online(demo, 
     vote = consultation(demo, rule="owners_art278_major")
     refused("owners_only", consult.cast, member(let), vote, 0)
     recorded, created = consult.record_at_door(staff("danyuan1"), vote, let.id, 0, photo=photo(),
-                                               media_dir=str(tmp_path / "media"))
+                                               store=LocalStorage(str(tmp_path / "media")))
     assert created and recorded.photo
     assert consult.tally(vote).choices == {let.id: 0}
 
@@ -566,9 +569,10 @@ def test_a_door_voice_sent_again_is_the_same_voice_not_a_refusal(demo, tmp_path)
     # failure), one voice, its first time kept; the paper sent with the retry is not kept twice.
     vote = consultation(demo, allow_change=False)
     home, media = demo["rooms"][0], tmp_path / "media"
-    first, created = consult.record_at_door(staff("danyuan1"), vote, home.id, 0, photo=photo(), media_dir=str(media))
+    first, created = consult.record_at_door(staff("danyuan1"), vote, home.id, 0, photo=photo(),
+                                            store=LocalStorage(str(media)))
     again, again_created = consult.record_at_door(staff("danyuan1"), vote, home.id, 0, photo=photo(),
-                                                  media_dir=str(media))
+                                                  store=LocalStorage(str(media)))
     assert (created, again_created) == (True, False)
     assert (again.id, again.photo, again.recorded_at, again.changed_at) == (first.id, first.photo, first.recorded_at,
                                                                              None)
@@ -576,7 +580,7 @@ def test_a_door_voice_sent_again_is_the_same_voice_not_a_refusal(demo, tmp_path)
     # A paper photographed only at the second visit joins the voice it belongs to.
     bare, _ = consult.record_at_door(staff("danyuan1"), vote, demo["rooms"][1].id, 1)
     papered, _ = consult.record_at_door(staff("danyuan1"), vote, demo["rooms"][1].id, 1, photo=photo(),
-                                        media_dir=str(media))
+                                        store=LocalStorage(str(media)))
     assert (papered.id, bare.photo, bool(papered.photo)) == (bare.id, "", True)
     # Another choice, or another recorder, is still refused without changes allowed.
     refused("already_voted", consult.record_at_door, staff("danyuan1"), vote, home.id, 1)

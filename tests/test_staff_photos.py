@@ -11,6 +11,7 @@ from PIL import Image
 from cases import photos
 from community.demo import DEMO_PASSWORD
 from linli import config
+from linli import storage
 from models.cases import Case
 from models.cases import CasePhoto
 from models.db import utcnow
@@ -167,7 +168,8 @@ def test_a_fix_photo_no_step_took_is_pruned_after_a_day_and_a_shown_one_kept(cli
     client.post("/api/mp/staff/cases/%s/resolve" % number, headers=grid1,
                 json={"note": "好了", "photo_ids": [kept["id"]]})
     media = config.active().MEDIA_DIR
-    assert photos.prune_orphans(media, now=utcnow() + photos.ORPHAN_GRACE + datetime.timedelta(minutes=1)) == 1
+    later = utcnow() + photos.ORPHAN_GRACE + datetime.timedelta(minutes=1)
+    assert photos.prune_orphans(storage.active(), now=later) == 1
     assert [u.id for u in StaffUpload.select()] == [kept["id"]]
     assert not (Path(media) / orphan["url"][len("/media/"):]).exists()
     assert client.get(kept["url"]).status_code == 200
