@@ -13,12 +13,15 @@ How a request reaches a host, said at each step:
 - `cluster.site`: nginx over TLS, whose upstream picks the host as in production (round robin).
 
 Runs on the postgres stack only: SQLite is one host's file."""
+import io
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urljoin
 
 import pytest
 import requests
+from PIL import Image
 
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
@@ -34,6 +37,7 @@ from tests.support import databases
 from tests.support import emulator as emulators
 from tests.support import nginx
 from tests.support import passwords
+from tests.support import s3_server
 from tests.support import stacks
 from tests.support.hosts import Consumer
 from tests.support.hosts import Host
@@ -120,13 +124,16 @@ def cluster(tmp_path_factory, emulator_server):
     stacks.require("postgres")
     nginx.require()
     root = tmp_path_factory.mktemp("scale-out")
-    with emulators.fresh(emulator_server) as emulator, databases.new_pg_schema("linli_scale") as schema:
+    with emulators.fresh(emulator_server) as emulator, databases.new_pg_schema("linli_scale") as schema, \
+            s3_server.running() as s3:
         databases.migrate_pg(schema)
         url = _cluster_url[0] = databases.pg_url_for(schema)
         databases.flush_redis()
         _seed(host_settings(root / "test", emulator.base_url, url, stacks.REDIS_URL))
-        env = dict(WECHAT_STAFF_TEMPLATE_ID=STAFF_TEMPLATE, PROXY_HOPS=1, PYTHONUNBUFFERED=1)
         cluster = Cluster(emulator, url)
+        cluster.s3, cluster.bucket = s3, s3.new_bucket()
+        env = dict(WECHAT_STAFF_TEMPLATE_ID=STAFF_TEMPLATE, PROXY_HOPS=1, PYTHONUNBUFFERED=1,
+                   **_media_on_s3(s3, cluster.bucket, root))
         try:
             for name in ("host-a", "host-b"):
                 settings = host_settings(root / name, emulator.base_url, url, stacks.REDIS_URL)
@@ -137,7 +144,7 @@ def cluster(tmp_path_factory, emulator_server):
             for process in cluster.processes():
                 process.wait_ready()
             cluster.site = nginx.Nginx(root / "nginx", [h.address for h in cluster.hosts], free_port(),
-                                       free_port()).start()
+                                       free_port(), media_on_disk=False).start()
         except AssertionError as exc:
             cluster.stop()
             raise AssertionError("%s\n%s" % (exc, "\n".join("=== %s\n%s" % s for s in cluster.logs()))) from None
@@ -146,6 +153,17 @@ def cluster(tmp_path_factory, emulator_server):
         finally:
             cluster.stop()
             init_db("sqlite://")        # let go of the schema before it is dropped
+
+
+def _media_on_s3(s3, bucket, root):
+    """Every process's media in one bucket of the test's S3 server, as deploy/PRODUCTION.md has
+    several hosts share it; boto3's credentials are the server's key and nothing else."""
+    return dict(MEDIA_BACKEND="s3", MEDIA_S3_BUCKET=bucket, MEDIA_S3_ENDPOINT_URL=s3.endpoint,
+                MEDIA_S3_REGION=s3_server.REGION, MEDIA_S3_ADDRESSING="path",
+                AWS_ACCESS_KEY_ID=s3_server.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=s3_server.SECRET_KEY,
+                AWS_CONFIG_FILE=str(root / "no-aws-config"),
+                AWS_SHARED_CREDENTIALS_FILE=str(root / "no-aws-credentials"),
+                AWS_SESSION_TOKEN=None, AWS_PROFILE=None)
 
 
 def _seed(settings):
@@ -280,6 +298,27 @@ def test_every_queued_notification_runs_once_across_two_consumers(cluster):
     assert all(h.requests_served("POST", "/wechat") > n for h, n in zip(cluster.hosts, served, strict=True))
 
 
+# -- residents signed in on the mini-program ---------------------------------------------------
+def _jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _mp_resident(host, cluster, openid):
+    """A mini-program resident signed in on `host`, living in the first building; their header."""
+    login = requests.post(host.url + "/api/mp/login", json={"code": cluster.emulator.login_code(openid)}, timeout=10)
+    assert login.status_code == 200, login.text
+    bearer = {"Authorization": "Bearer " + login.json()["token"]}
+    with reading():
+        building = Building.select().order_by(Building.id).first()
+        unit = building.units[0]
+    home = requests.put(host.url + "/api/mp/me/address", headers=bearer, timeout=10,
+                        json={"building_id": building.id, "unit_id": unit.id, "room": "601"})
+    assert home.status_code == 200, home.text
+    return bearer
+
+
 # -- the access token is fetched once for both hosts -------------------------------------------
 def _fetched_for(emulator, appid):
     return [c for c in emulator.token_fetches()
@@ -289,19 +328,8 @@ def _fetched_for(emulator, appid):
 def test_the_access_token_is_fetched_once_for_both_hosts_and_both_consumers(cluster):
     # Each process fetching its own token would spend WeChat's daily quota and, worse, a fresh
     # fetch ends the token the other processes hold (WeChat's 40001 storm).
-    headers = []
-    for i, host in enumerate((cluster.a, cluster.b)):
-        login = requests.post(host.url + "/api/mp/login",
-                              json={"code": cluster.emulator.login_code("o-token-scale-%d" % i)}, timeout=10)
-        bearer = {"Authorization": "Bearer " + login.json()["token"]}
-        with reading():
-            building = Building.select().order_by(Building.id).first()
-            unit = building.units[0]
-        home = requests.put(host.url + "/api/mp/me/address", headers=bearer, timeout=10,
-                            json={"building_id": building.id, "unit_id": unit.id, "room": "20%d" % i})
-        assert home.status_code == 200, home.text
-        headers.append(bearer)
     hosts = (cluster.a, cluster.b)
+    headers = [_mp_resident(host, cluster, "o-token-scale-%d" % i) for i, host in enumerate(hosts)]
     # Both hosts need the mini-program's token at the same instant (msgSecCheck on filing), and
     # each filing queues a grid worker's notification, which the consumers send with the
     # official account's token.
@@ -316,6 +344,32 @@ def test_the_access_token_is_fetched_once_for_both_hosts_and_both_consumers(clus
         assert len(fetched) == 1, "%s: %d token fetches" % (appid, len(fetched))
     used = {c.token for c in emulator.calls() if c.token}
     assert len(used) == 2, used             # one token per app, in every call of every process
+
+
+# -- a photo uploaded through one host is served by the other ----------------------------------
+def test_a_photo_uploaded_through_one_host_is_served_by_the_other(cluster):
+    # A photo kept on the disk of the host that took it is a 404 on every other host (as it was
+    # with MEDIA_DIR on each host's own disk): the report would lose its photo there.
+    bearer = _mp_resident(cluster.a, cluster, "o-photo-scale")
+    uploaded = requests.post(cluster.a.url + "/api/mp/uploads", headers=bearer, timeout=10,      # host A
+                             files={"file": ("IMG_0001.jpg", _jpeg(), "image/jpeg")})
+    assert uploaded.status_code == 201, uploaded.text
+    filed = requests.post(cluster.b.url + "/api/mp/reports", headers=bearer, timeout=20,        # host B
+                          json={"description": "楼道堆满了杂物", "photo_ids": [uploaded.json()["id"]]})
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["number"]
+    [stored] = [o["Key"] for o in cluster.s3.client().list_objects_v2(Bucket=cluster.bucket)["Contents"]
+                if o["Key"].startswith("reports/")]                           # in the one bucket
+    kept = cluster.s3.client().get_object(Bucket=cluster.bucket, Key=stored)["Body"].read()
+    for base, verify in ((cluster.b.url, True),                                         # host B
+                         (cluster.site.url, str(cluster.site.certificate))):             # nginx
+        detail = requests.get(base + "/api/mp/reports/" + number, headers=bearer, verify=verify, timeout=10)
+        assert detail.status_code == 200, detail.text
+        [link] = detail.json()["photos"]
+        photo = requests.get(urljoin(base, link), verify=verify, timeout=10)      # a presigned link
+        assert photo.status_code == 200, (link, photo.status_code)
+        assert photo.content == kept and Image.open(io.BytesIO(photo.content)).size == (64, 48)
+    cluster.settled()
 
 
 def test_the_site_redirects_plain_http_to_tls(cluster):

@@ -29,8 +29,13 @@ def host_settings(folder, emulator_url, database_url, redis_url):
 
 
 def _environment(settings, **extra):
+    """The process's environment; an `extra` of None removes that variable."""
     # PYTHONPATH: the checkout's code, though the process runs in a folder of its own.
-    return settings_env(settings, PYTHONPATH=str(ROOT), TASKS_IMMEDIATE="0", **extra)
+    env = settings_env(settings, PYTHONPATH=str(ROOT), TASKS_IMMEDIATE="0",
+                       **{k: v for k, v in extra.items() if v is not None})
+    for name in [k for k, v in extra.items() if v is None]:
+        env.pop(name, None)
+    return env
 
 
 class Host:

@@ -52,9 +52,14 @@ def proxy_snippet(site_text):
     return "\n".join(line.lstrip("#").strip() for line in lines if line.strip()) + "\n"
 
 
-def render_site(site_text, upstreams, http_port, https_port, prefix, certificate, key):
+MEDIA_BLOCKS = re.compile(r"^[ \t]*location /media/(votes/)? \{[^}]*\}\n", re.M)
+
+
+def render_site(site_text, upstreams, http_port, https_port, prefix, certificate, key, media_on_disk=True):
     """The site with the test's upstream hosts, ports and files; raises if the deployed file no
-    longer has a line this rewrites (the test would otherwise run a site of its own making)."""
+    longer has a line this rewrites (the test would otherwise run a site of its own making).
+    Without `media_on_disk` (MEDIA_BACKEND=s3) the two /media/ blocks are deleted, as
+    deploy/PRODUCTION.md says to: /media/ then goes to the app."""
     replacements = [
         (UPSTREAM_SERVER, lambda m: "\n".join("%sserver %s %s" % (m.group(1), host, m.group(2))
                                               for host in upstreams)),
@@ -63,9 +68,15 @@ def render_site(site_text, upstreams, http_port, https_port, prefix, certificate
         (re.compile(r"/etc/ssl/linli/fullchain\.pem"), str(certificate)),
         (re.compile(r"/etc/ssl/linli/privkey\.pem"), str(key)),
         (re.compile(r"/etc/nginx/snippets/linli-proxy\.conf"), str(prefix / "linli-proxy.conf")),
-        (re.compile(r"alias /srv/linli/media/;"), "alias %s/;" % (prefix / "media")),
     ]
+    if media_on_disk:
+        replacements.append((re.compile(r"alias /srv/linli/media/;"), "alias %s/;" % (prefix / "media")))
     text = site_text
+    if not media_on_disk:
+        text, count = MEDIA_BLOCKS.subn("", text)
+        if count != 2:
+            raise AssertionError("deploy/nginx-linli.conf has %d /media/ blocks, not the two "
+                                 "deploy/PRODUCTION.md says to delete for MEDIA_BACKEND=s3" % count)
     for pattern, replacement in replacements:
         text, count = pattern.subn(replacement, text)
         if not count:
@@ -120,7 +131,7 @@ class Nginx:
     """nginx in the foreground (`daemon off`) in a process group of its own, serving the site
     over TLS at `url` (verify requests with `certificate`) and its port-80 server at `http_url`."""
 
-    def __init__(self, prefix, upstreams, http_port, https_port):
+    def __init__(self, prefix, upstreams, http_port, https_port, media_on_disk=True):
         self.prefix = Path(prefix)
         (self.prefix / "media").mkdir(parents=True, exist_ok=True)
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -129,7 +140,8 @@ class Nginx:
         (self.prefix / "linli-proxy.conf").write_text(proxy_snippet(site_text))
         self.certificate, key = self_signed(self.prefix)
         (self.prefix / "linli-site.conf").write_text(
-            render_site(site_text, upstreams, http_port, https_port, self.prefix, self.certificate, key))
+            render_site(site_text, upstreams, http_port, https_port, self.prefix, self.certificate, key,
+                        media_on_disk))
         self.config = self.prefix / "nginx.conf"
         self.config.write_text(main_config(self.prefix, self.prefix / "linli-site.conf"))
         self.url = "https://127.0.0.1:%d" % https_port
