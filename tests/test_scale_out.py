@@ -1,11 +1,12 @@
-"""Scale-out, proven (issue 21 item 5): two app hosts and two task consumers on one PostgreSQL
-and one Redis, behind the nginx site from deploy/, with the WeChat emulator as WeChat.
+"""Scale-out, proven (issue 21 item 5): two app hosts and two task consumers on one PostgreSQL,
+one Redis and one S3 bucket, behind the nginx site from deploy/, with the WeChat emulator as WeChat.
 
 Each host is gunicorn with deploy/gunicorn.conf.py (two workers) in a folder of its own — its
 own working directory and data dir, nothing shared on disk (tests/support/hosts.py); the two
 consumers likewise, one of them scheduling the periodic jobs as production runs them. The
 hosts share what the README says they share: DATABASE_URL (this run's own schema), REDIS_URL
-(the test stack's database) and SECRET_KEY.
+(the test stack's database), SECRET_KEY and the media bucket (moto's S3 server, as
+tests/support/s3_server.py starts it).
 
 How a request reaches a host, said at each step:
 - `cluster.a`, `cluster.b`: a host's own address, where the step must land on a chosen host
@@ -135,20 +136,20 @@ def cluster(tmp_path_factory, emulator_server):
         env = dict(WECHAT_STAFF_TEMPLATE_ID=STAFF_TEMPLATE, PROXY_HOPS=1, PYTHONUNBUFFERED=1,
                    **_media_on_s3(s3, cluster.bucket, root))
         try:
-            for name in ("host-a", "host-b"):
-                settings = host_settings(root / name, emulator.base_url, url, stacks.REDIS_URL)
-                cluster.hosts.append(Host(name, root / name, settings, **env))
-            for name, periodic in (("consumer-1", True), ("consumer-2", False)):
-                settings = host_settings(root / name, emulator.base_url, url, stacks.REDIS_URL)
-                cluster.consumers.append(Consumer(name, root / name, settings, periodic=periodic, **env))
-            for process in cluster.processes():
-                process.wait_ready()
-            cluster.site = nginx.Nginx(root / "nginx", [h.address for h in cluster.hosts], free_port(),
-                                       free_port(), media_on_disk=False).start()
-        except AssertionError as exc:
-            cluster.stop()
-            raise AssertionError("%s\n%s" % (exc, "\n".join("=== %s\n%s" % s for s in cluster.logs()))) from None
-        try:
+            try:
+                for name in ("host-a", "host-b"):
+                    settings = host_settings(root / name, emulator.base_url, url, stacks.REDIS_URL)
+                    cluster.hosts.append(Host(name, root / name, settings, **env))
+                for name, periodic in (("consumer-1", True), ("consumer-2", False)):
+                    settings = host_settings(root / name, emulator.base_url, url, stacks.REDIS_URL)
+                    cluster.consumers.append(Consumer(name, root / name, settings, periodic=periodic, **env))
+                for process in cluster.processes():
+                    process.wait_ready()
+                cluster.site = nginx.Nginx(root / "nginx", [h.address for h in cluster.hosts], free_port(),
+                                           free_port(), media_on_disk=False).start()
+            except AssertionError as exc:        # one did not start: say what each process said
+                logs = "\n".join("=== %s\n%s" % section for section in cluster.logs())
+                raise AssertionError("%s\n%s" % (exc, logs)) from None
             yield cluster
         finally:
             cluster.stop()
