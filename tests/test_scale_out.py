@@ -130,7 +130,6 @@ def cluster(tmp_path_factory, emulator_server):
         databases.migrate_pg(schema)
         url = _cluster_url[0] = databases.pg_url_for(schema)
         databases.flush_redis()
-        _seed(host_settings(root / "test", emulator.base_url, url, stacks.REDIS_URL))
         cluster = Cluster(emulator, url)
         cluster.s3, cluster.bucket = s3, s3.new_bucket()
         env = dict(WECHAT_STAFF_TEMPLATE_ID=STAFF_TEMPLATE, PROXY_HOPS=1, PYTHONUNBUFFERED=1,
@@ -143,6 +142,8 @@ def cluster(tmp_path_factory, emulator_server):
                 for name, periodic in (("consumer-1", True), ("consumer-2", False)):
                     settings = host_settings(root / name, emulator.base_url, url, stacks.REDIS_URL)
                     cluster.consumers.append(Consumer(name, root / name, settings, periodic=periodic, **env))
+                # While they boot (they need the schema, not its rows):
+                _seed(host_settings(root / "test", emulator.base_url, url, stacks.REDIS_URL))
                 for process in cluster.processes():
                     process.wait_ready()
                 cluster.site = nginx.Nginx(root / "nginx", [h.address for h in cluster.hosts], free_port(),
