@@ -57,6 +57,11 @@ def db_backup(dest):
         raise click.ClickException(str(exc)) from None
     click.echo("backed up %s: %d rows in %d tables, media, into %s" % (
         manifest["kind"], sum(manifest["rows"].values()), len(manifest["rows"]), dest))
+    if settings.MEDIA_BACKEND == "s3":
+        # Said every night, so an operator who moved media to a bucket never takes the empty
+        # media.tar.gz for a copy of it.
+        click.echo("media are in the bucket %s (MEDIA_BACKEND=s3), not in this backup: keep the "
+                   "bucket's own copies (versioning, replication)" % settings.MEDIA_S3_BUCKET, err=True)
 
 
 @db_cli.command("restore")

@@ -27,6 +27,8 @@ from pathlib import Path
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
+from itsdangerous import BadSignature
+
 from linli import clock
 from linli import config
 from linli.errors import LinliError
@@ -57,7 +59,7 @@ def is_public(key):
 
 
 def guess_type(key):
-    return mimetypes.guess_type(key)[0] or "application/octet-stream"
+    return (mimetypes.guess_type(key)[0] or "application/octet-stream").lower()
 
 
 def check_key(key):
@@ -115,7 +117,6 @@ class LocalStorage:
 
     def signed_ok(self, key, signature):
         """Whether `signature` is ours, for this key, and younger than url_seconds."""
-        from itsdangerous import BadSignature
         try:
             signed = clock.timed_serializer(self.secret_key, SIGNATURE_SALT).loads(signature or "",
                                                                                  max_age=self.url_seconds)

@@ -6,6 +6,7 @@ signed, short-lived links handed out after the app's own checks."""
 import io
 import re
 import socket
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
@@ -17,17 +18,24 @@ import requests
 from PIL import Image
 
 from account import articles
+from account import media
 from community.demo import DEMO_PASSWORD
+from community.demo import seed_demo
 from linli import clock
 from linli import config
 from linli import storage
 from linli.config import ConfigError
 from linli.config import Settings
+from models.account import InboundMessage
 from models.cases import Case
+from models.community import Building
 from models.decisions import Vote
 from models.miniprogram import Upload
+from models.people import Resident
 from tests.support import s3_server
+from tests.support.console import signed_in_console
 from tests.support.settings import use_settings
+from tests.support.wechat_push import WeChat
 from tests.test_console_consultations import estate  # noqa: F401  (fixture)
 from tests.test_console_consultations import opened
 from tests.test_staff_api import town  # noqa: F401, F811  (fixture)
@@ -242,6 +250,38 @@ def test_a_door_voice_with_its_paper_is_refused_whole_when_the_store_is_down(cli
                                "photo": (io.BytesIO(_png("white")), "p.png")})
     assert (answer.status_code, answer.json["error"]["code"]) == (503, "media_unavailable")
     assert Vote.select().count() == 0
+
+
+def test_a_residents_wechat_voice_and_photo_go_to_the_bucket_and_wait_for_it_when_it_is_down(client, database,
+                                                                                            emulator, s3):
+    # WeChat forgets media after 3 days: a copy that failed because the bucket was down must be
+    # tried again, never given up as "bad media"; the message and its case are kept meanwhile.
+    seed_demo()
+    signed_in_console(client)
+    wechat = WeChat(client)
+    building = Building.select().order_by(Building.id).first()
+    Resident.create(oa_openid="o-media-wx", community=building.community_id, building=building,
+                    address_state="confirmed", subscribed=True)
+    emulator.resident_media("m-voice", b"#!AMR\n" + bytes(range(256)), "audio/amr")
+    emulator.resident_media("m-photo", _png("orange"), "image/png")
+    bucket = "linli-created-later-" + uuid.uuid4().hex[:8]
+    on_s3(s3, bucket=bucket)
+    wechat.say(wechat.image("o-media-wx", media_id="m-photo"))
+    photo = InboundMessage.get(InboundMessage.msg_type == "image")
+    assert photo.media_path == "" and Case.select().count() == 1        # kept, waiting for the copy
+    with pytest.raises(storage.StorageError):
+        media.fetch(photo.id)                                             # raised: the queue retries it
+    s3.client().create_bucket(Bucket=bucket)
+    wechat.say(wechat.voice("o-media-wx", "", media_id="m-voice"))
+    assert media.fetch(photo.id).startswith("inbound/")
+    photo, voice = (InboundMessage.get(InboundMessage.msg_type == kind) for kind in ("image", "voice"))
+    assert _stored(voice.media_path) == ("bucket", "audio/amr")
+    assert _stored(photo.media_path) == ("bucket", "image/jpeg")
+    signed_in_console(client)[0]("admin")
+    inbox = client.get("/console/inbox").get_data(as_text=True)
+    sources = [s.replace("&amp;", "&") for s in re.findall(r'src="([^"]+)"', inbox) if s.startswith(s3.endpoint)]
+    assert len(sources) == 2
+    assert sorted(fetch(client, s)[1][:6] for s in sources) == [b"#!AMR\n", b"\xff\xd8\xff\xe0\x00\x10"]
 
 
 def test_an_article_image_on_s3_is_public_through_the_apps_path(client, database, s3):
