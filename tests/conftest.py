@@ -43,6 +43,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, "report_" + report.when, report)
+    # A test running processes of its own sets item.process_logs (a callable giving (title,
+    # text) pairs): their logs join its failure report, where the assertion is read.
+    logs = getattr(item, "process_logs", None)
+    if report.failed and logs is not None:
+        report.sections.extend(logs())
 
 
 @pytest.fixture(autouse=True)
