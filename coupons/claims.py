@@ -13,11 +13,9 @@ On PostgreSQL those writes are one statement, the function claim_coupon (migrati
 hot row's lock then ends with the statement's commit instead of waiting for a Python thread to
 send COMMIT (a flash: 5 round trips to 1). SQLite, one writer at a time, runs them in a
 transaction here."""
-from peewee import SQL
 from peewee import Case
 from peewee import DatabaseError
 from peewee import IntegrityError
-from peewee import fn
 
 from coupons import campaigns
 from coupons.codes import new_code
@@ -71,15 +69,40 @@ def claim(campaign_id, resident, idempotency_key=None, now=None):
 
 def _campaign_for(campaign_id, resident, key):
     """(the campaign with its merchant and `has_audience`, the id of the resident's coupon under
-    `key` or None): one statement."""
-    earlier = (Coupon.select(Coupon.id).where((Coupon.resident == resident.id) & (Coupon.idempotency_key == key))
-               if key else SQL("NULL"))
-    audience = fn.EXISTS(CampaignAudience.select(SQL("1")).where(CampaignAudience.campaign == Campaign.id))
-    campaign = (Campaign.select(Campaign, Merchant, audience.alias("has_audience"), earlier.alias("earlier_id"))
-                .join(Merchant).where(Campaign.id == campaign_id).first())
-    if campaign is None:
+    `key` or None): one statement, written out once per database. Profiled in a flash, peewee
+    composing this join took a quarter of a claim's CPU; the models still read the row."""
+    row = db.execute_sql(_read_sql(), (resident.id, key, campaign_id)).fetchone()
+    if row is None:
         raise NotFound("campaign_not_found", "活动不存在")
-    return campaign, campaign.earlier_id
+    campaign_fields, merchant_fields = Campaign._meta.sorted_fields, Merchant._meta.sorted_fields
+    split = len(campaign_fields)
+    campaign = _instance(Campaign, campaign_fields, row[:split])
+    campaign.merchant = _instance(Merchant, merchant_fields, row[split:split + len(merchant_fields)])
+    campaign.has_audience, earlier_id = bool(row[-2]), row[-1]
+    return campaign, earlier_id
+
+
+_read_sqls = {}
+
+
+def _read_sql():
+    param = db.obj.param
+    if param not in _read_sqls:
+        def columns(model, alias):
+            return ", ".join('%s."%s"' % (alias, f.column_name) for f in model._meta.sorted_fields)
+        _read_sqls[param] = (
+            'SELECT %s, %s, EXISTS (SELECT 1 FROM "%s" a WHERE a."campaign_id" = c."id"), '
+            '(SELECT k."id" FROM "%s" k WHERE k."resident_id" = %s AND k."idempotency_key" = %s) '
+            'FROM "%s" c JOIN "%s" m ON m."id" = c."merchant_id" WHERE c."id" = %s') % (
+                columns(Campaign, "c"), columns(Merchant, "m"), CampaignAudience._meta.table_name,
+                Coupon._meta.table_name, param, param, Campaign._meta.table_name, Merchant._meta.table_name, param)
+    return _read_sqls[param]
+
+
+def _instance(model, fields, values):
+    instance = model(**{f.name: f.python_value(v) for f, v in zip(fields, values, strict=True)})
+    instance._dirty.clear()         # as read, not changed
+    return instance
 
 
 def _claim(campaign, resident, key, now):
@@ -175,4 +198,8 @@ def _coupon(where):
 
 
 def _by_key(resident, key):
-    return _coupon((Coupon.resident == resident.id) & (Coupon.idempotency_key == key))
+    # Asked after every refusal that carried a key: the plain lookup first, the coupon's join
+    # only when there is one.
+    found = db.execute_sql('SELECT "id" FROM "%s" WHERE "resident_id" = %s AND "idempotency_key" = %s' % (
+        Coupon._meta.table_name, db.obj.param, db.obj.param), (resident.id, key)).fetchone()
+    return _coupon(Coupon.id == found[0]) if found else None
