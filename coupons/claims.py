@@ -51,11 +51,11 @@ def claim(campaign_id, resident, idempotency_key=None, now=None):
     retry arrives while the first is still in flight."""
     key = (idempotency_key or "").strip()[:64] or None
     now = now or utcnow()
-    campaign, earlier_id = _campaign_for(campaign_id, resident, key)
+    campaign, earlier_id = read(campaign_id, resident, key)
     if earlier_id is not None:
         return _coupon(Coupon.id == earlier_id), False
     try:
-        return _claim(campaign, resident, key, now)
+        return take(campaign, resident, key, now)
     except Settled:
         raise
     except (RedCardError, IntegrityError):
@@ -67,7 +67,7 @@ def claim(campaign_id, resident, idempotency_key=None, now=None):
         return earlier, False
 
 
-def _campaign_for(campaign_id, resident, key):
+def read(campaign_id, resident, key):
     """(the campaign with its merchant and `has_audience`, the id of the resident's coupon under
     `key` or None): one statement, written out once per database. Profiled in a flash, peewee
     composing this join took a quarter of a claim's CPU; the models still read the row."""
@@ -105,7 +105,10 @@ def _instance(model, fields, values):
     return instance
 
 
-def _claim(campaign, resident, key, now):
+def take(campaign, resident, key, now):
+    """(coupon, created) for `campaign` as read a moment ago: its rules checked on that reading,
+    then the writes, whose own conditions hold whatever changed since (ended, paused, its
+    window shortened, the stock taken)."""
     campaigns.check_eligible(campaign, resident, has_audience=bool(campaign.has_audience))
     if campaign.state != "live":
         raise _refusal("not_live", campaign)
