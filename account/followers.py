@@ -10,6 +10,7 @@ from models.community import Building
 from models.db import db
 from models.db import utcnow
 from models.people import Resident
+from models.sql import Prepared
 
 SCENE_PREFIX = "qrscene_"     # WeChat prefixes the scene of a scan-to-follow with this
 BATCH = 100                   # user/info/batchget takes at most 100 openids
@@ -17,9 +18,7 @@ BATCH = 100                   # user/info/batchget takes at most 100 openids
 
 def resident_for(openid):
     """The Resident behind an official-account openid, created on first contact."""
-    # The building comes along: intake and the welcome both need it.
-    resident = (Resident.select(Resident, Building).join(Building, JOIN.LEFT_OUTER)
-                .where(Resident.oa_openid == openid).first())
+    resident = _BY_OPENID.first(openid)
     if resident is not None:
         return resident
     try:
@@ -27,6 +26,12 @@ def resident_for(openid):
             return Resident.create(oa_openid=openid)
     except IntegrityError:     # another worker created it a moment ago
         return Resident.get(Resident.oa_openid == openid)
+
+
+# The building comes along: intake and the welcome both need it. Composed once (models/sql.py):
+# every push asks it.
+_BY_OPENID = Prepared(lambda openid: Resident.select(Resident, Building).join(Building, JOIN.LEFT_OUTER)
+                      .where(Resident.oa_openid == openid).limit(1), "\x00openid")
 
 
 def building_for_scene(scene):

@@ -9,6 +9,8 @@ import xmltodict
 from models.account import InboundMessage
 from models.db import utcnow
 from models.people import Resident
+from models.sql import Prepared
+from models.sql import insert
 
 
 def dedup_key(fields):
@@ -60,19 +62,21 @@ def store(xml):
     # ON CONFLICT (dedup_key) DO NOTHING: a retry's insert does nothing and returns no row, with
     # no savepoint needed to survive a unique-key error inside the transaction. Only that key:
     # SQLite's INSERT OR IGNORE would also swallow a CHECK or NOT NULL violation.
-    inserted = (InboundMessage.insert(**values)
-                .on_conflict(conflict_target=[InboundMessage.dedup_key], action="NOTHING")
-                .returning(InboundMessage.id).execute())
-    row_id = next((r[0] if isinstance(r, tuple) else r.id for r in inserted), None)
+    row_id = insert(InboundMessage, values, conflict_target=["dedup_key"])
     if row_id is None:
         return InboundMessage.get(InboundMessage.dedup_key == values["dedup_key"]), False
     return InboundMessage(id=row_id, **values), True
 
 
+# Composed once (models/sql.py): every push ends here.
+_FINISH = Prepared(lambda reply_xml, handled_at, resident_id, row_id: InboundMessage.update(
+    state="handled", reply_xml=reply_xml, handled_at=handled_at, resident=resident_id)
+    .where(InboundMessage.id == row_id), "\x00reply", "\x00handled_at", -918273640, -918273641)
+
+
 def finish(row, reply_xml, resident=None):
-    (InboundMessage.update(state="handled", reply_xml=reply_xml, handled_at=utcnow(),
-                           resident=resident or row.resident)
-     .where(InboundMessage.id == row.id).execute())
+    resident_id = resident.id if resident is not None else row.resident_id
+    _FINISH.execute(reply_xml, utcnow(), resident_id, row.id)
 
 
 def fail(row, error, reply_xml):

@@ -10,7 +10,6 @@ from account import links
 from account import reply_text
 from cases import proposals
 from decisions import consultations
-from decisions import follow_up
 from linli import config
 from linli.clock import local
 from linli.errors import PermissionDenied
@@ -32,7 +31,7 @@ def answer(resident, now):
         place = proposals.place_of(resident)
     except PermissionDenied as refused:
         return _how_to_take_part(resident, refused)
-    parts = [("【议事和征询】您家：%s" % follow_up.door(place.household), False)]
+    parts = [("【议事和征询】您家：%s" % place.household.door, False)]
     parts += _consultations(resident, now)
     parts += _proposals(resident)
     return reply_text.fit(parts)

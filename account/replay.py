@@ -14,6 +14,8 @@ from account.push import MAX_AGE_SECONDS
 from account.push import PushRejected
 from linli import clock
 from models.db import connected
+from models.sql import Prepared
+from models.sql import insert
 from models.wechat import SeenPush
 
 # Kept a little past the freshness window, so a URL is forgotten only once its timestamp is stale.
@@ -40,12 +42,14 @@ class DatabaseSeenPushes:
     def remember(self, key, digest, expires_at):
         """The body hash first stored under `key`, or None if this call stored it."""
         with connected():
-            inserted = list(SeenPush.insert(key=key, body_hash=digest, expires_at=expires_at)
-                            .on_conflict(conflict_target=[SeenPush.key], action="NOTHING")
-                            .returning(SeenPush.key).execute())
-            if inserted:
+            if insert(SeenPush, dict(key=key, body_hash=digest, expires_at=expires_at),
+                      conflict_target=["key"]) is not None:
                 return None
-            return SeenPush.select(SeenPush.body_hash).where(SeenPush.key == key).scalar()
+            return _FIRST_BODY.scalar(key)
+
+
+_FIRST_BODY = Prepared(lambda key: SeenPush.select(SeenPush.body_hash).where(SeenPush.key == key),
+                       "\x00seen-push-key")
 
 
 class RedisSeenPushes:

@@ -4,6 +4,7 @@ import datetime
 
 from linli.clock import SHANGHAI
 from models.db import db
+from models.sql import Prepared
 from models.workflow import CalendarDay
 
 MAX_SPAN_DAYS = 366      # a deadline further out than this is a configuration mistake
@@ -13,7 +14,7 @@ class WorkingCalendar:
     """The exceptions for a span of days, loaded in one query."""
 
     def __init__(self, first, last):
-        rows = CalendarDay.select().where(CalendarDay.day.between(first, last))
+        rows = _BETWEEN.rows(first, last)
         self.exceptions = {row.day: row.kind for row in rows}
 
     def is_working_day(self, day):
@@ -21,6 +22,11 @@ class WorkingCalendar:
         if kind is not None:
             return kind == "workday"
         return day.weekday() < 5
+
+
+# Every case's clock reads it: composed once (models/sql.py).
+_BETWEEN = Prepared(lambda first, last: CalendarDay.select().where(CalendarDay.day.between(first, last)),
+                    "\x00first", "\x00last")
 
 
 def add_working_days(start_utc, days):

@@ -28,6 +28,7 @@ import operator
 
 from peewee import IntegrityError
 
+from cases import notify_outbox
 from cases.labels import LEVEL_LABELS
 from cases.labels import STATE_LABELS
 from community.policy import DEFAULT_POLICY
@@ -35,6 +36,7 @@ from linli import config
 from linli.clock import local
 from linli.queue import enqueue_after_commit
 from linli.queue import huey
+from linli.queue import relay
 from models.cases import OPEN_STATES
 from models.cases import Case
 from models.cases import CaseFollower
@@ -67,7 +69,7 @@ def case_changed(case, kind):
     ids = []
     for row in rows:
         ids.append(Notification.create(**row).id)
-        enqueue_after_commit(deliver_notification, ids[-1])
+        _queue(ids[-1])
     if kind in ("assigned", "escalated") and case.assignee_id:
         ids.append(_tell_staff(case, case.assignee_id, "assigned"))
     return [i for i in ids if i is not None]
@@ -77,7 +79,7 @@ def proposal_changed(proposal, step):
     """Queue the proposer's notification of `step` (PROPOSAL_STEPS); call inside the step's
     transaction, so a step rolled back notifies no one."""
     note = Notification.create(proposal=proposal.id, resident=proposal.proposer_id, kind="proposal_" + step)
-    enqueue_after_commit(deliver_notification, note.id)
+    _queue(note.id)
     return note.id
 
 
@@ -99,8 +101,33 @@ def _tell_staff(case, staff_id, kind):
     except IntegrityError:
         return None
     if reachable:
-        enqueue_after_commit(deliver_notification, note.id)
+        _queue(note.id)
     return note.id
+
+
+def _queue(notification_id):
+    """The row itself is the outbox entry (cases/notify_outbox.py): the consumer's relay delivers it
+    once committed. Where tasks run in process (TASKS_IMMEDIATE: tests, a demo without a consumer)
+    it is delivered right after the commit instead."""
+    if huey.immediate:
+        enqueue_after_commit(deliver_notification, notification_id)
+
+
+@relay
+def relay_notifications(now=None):
+    """Deliver the notifications due (the consumer runs it every second); how many were taken."""
+    rows = notify_outbox.due(now)
+    for row_id, claimed_at, channel in rows:
+        if claimed_at is not None and channel:
+            # Its relay died with the send in flight: it may have arrived.
+            if notify_outbox.claim(row_id, now) is not None:
+                notify_outbox.crashed_in_flight(row_id)
+            continue
+        try:
+            deliver(row_id, now=now)
+        except delivery.Unreachable:
+            pass            # given back, tried again later (deliver)
+    return len(rows)
 
 
 def _staff_reachable(staff_id, settings):
@@ -127,16 +154,28 @@ def warn_before_deadlines(now=None, ahead=DEFAULT_POLICY.deadline_warning):
     return warned
 
 
+# Delivers in process (TASKS_IMMEDIATE), and the tasks a queue still held from before the outbox.
 @huey.task(retries=delivery.RETRIES, retry_delay=delivery.RETRY_DELAY, context=True)
 def deliver_notification(notification_id, task=None):
     deliver(notification_id, last_try=delivery.last_try(task))
 
 
-def deliver(notification_id, last_try=False):
-    """Send one notification; only a queued one is sent, so running it twice sends once."""
-    note = delivery.claim(Notification, notification_id)
+def deliver(notification_id, last_try=None, now=None):
+    """Send one notification; only a queued one whose lease this call takes is sent, so running
+    it twice, or in two places, sends once. `last_try`: None counts the row's attempts."""
+    note = notify_outbox.claim(notification_id, now)
     if note is None:
         return
+    if last_try is None:
+        last_try = notify_outbox.is_last_try(note)
+    try:
+        _send(note, last_try)
+    except delivery.Unreachable:
+        notify_outbox.retry_later(note.id, now)
+        raise
+
+
+def _send(note, last_try):
     if note.proposal_id:
         person, message, channels = _to_proposer(note)
     else:

@@ -5,10 +5,12 @@ import logging
 from huey import crontab
 
 from cases import notify
+from cases import numbers
 from cases import photos
 from cases import workflow
 from linli import config
 from linli.queue import huey
+from models.db import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +40,9 @@ def warn_before_deadlines():
 def prune_orphan_photos():
     """Photos uploaded but never attached to a case go after a day (cases.photos.ORPHAN_GRACE)."""
     return photos.prune_orphans(config.active().MEDIA_DIR)
+
+
+@huey.periodic_task(crontab(minute="7", hour="3"))
+def drop_old_number_sequences():
+    """PostgreSQL's case-number sequences of past days go (cases/numbers.py)."""
+    return numbers.drop_old_sequences(utcnow())

@@ -230,11 +230,6 @@ def item_with_door(item_id):
             .where(RoundHousehold.id == item_id).get())
 
 
-def door(household):
-    """"丰泽园小区 1号楼 1单元 301" (a Household with its unit and building loaded)."""
-    return "%s %s %s" % (household.unit.building.label, household.unit.name, household.room)
-
-
 def _count(condition):
     return fn.SUM(Case(None, [(condition, 1)], 0))
 

@@ -134,7 +134,7 @@ def _followed(consultation_id):
 
 def _reachable(waiting):
     people = _people(waiting)
-    return [{"id": home.id, "door": follow_up.door(home), "members": people[home.id]} for home in waiting]
+    return [{"id": home.id, "door": home.door, "members": people[home.id]} for home in waiting]
 
 
 def _people(homes):
@@ -206,7 +206,7 @@ def door(consultation_id):
     homes = follow_up.door_roll(g.staff, found)
     units = {}
     for home, vote in homes:
-        label, total, waiting = units.get(home.unit_id, ("%s %s" % (home.unit.building.name, home.unit.name), 0, 0))
+        label, total, waiting = units.get(home.unit_id, ("%s %s" % (home.unit.building.label, home.unit.name), 0, 0))
         units[home.unit_id] = (label, total + 1, waiting + (vote is None))
     unit_id = integer(request.args.get("unit"))
     if unit_id not in units:
@@ -216,7 +216,7 @@ def door(consultation_id):
         unit_id = next(iter(units), None)
     homes = [(home, vote) for home, vote in homes if home.unit_id == unit_id]
     people = _people([h for h, _ in homes])
-    rows = [{"h": home, "vote": vote, "door": follow_up.door(home), "members": people[home.id],
+    rows = [{"h": home, "vote": vote, "door": home.door, "members": people[home.id],
              "state": "未表态" if vote is None else "已代录" if vote.recorded_by_id else "已自行表态",
              "let": found.rule in rules.OWNERS_ONLY and consult.occupancy_at_opening(found, home) != "owner"}
             for home, vote in homes]
@@ -241,6 +241,6 @@ def door_record(consultation_id):
         # closed, a bad photo) comes back to the same list with the reason; nothing was written.
         flash("未能代录：%s" % exc.message)
         return redirect(url_for("console.door", _anchor="h%s" % (household_id or ""), **back), code=303)
-    flash("已代录 %s：%s%s" % (follow_up.door(vote.household), consult.options_of(found)[vote.choice],
+    flash("已代录 %s：%s%s" % (vote.household.door, consult.options_of(found)[vote.choice],
                               "（附签字照片）" if vote.photo else ""), "ok")
     return redirect(url_for("console.door", _anchor="h%d" % vote.household_id, **back), code=303)

@@ -20,6 +20,7 @@ import datetime
 import json
 from pathlib import Path
 
+from peewee import JOIN
 from peewee import IntegrityError
 
 from cases import photos as uploads
@@ -428,8 +429,10 @@ def _scope_where(consultation):
 
 
 def scope_households(consultation):
-    """The scope's households with their units and buildings, in door order."""
-    return list(Household.select(Household, Unit, Building).join(Unit).join(Building)
+    """The scope's households with their units, buildings and estates (for Household.door), in
+    door order."""
+    return list(Household.select(Household, Unit, Building, Estate).join(Unit).join(Building)
+                .join(Estate, JOIN.LEFT_OUTER)
                 .where(_scope_where(consultation)).order_by(Building.id, Unit.id, Household.id))
 
 

@@ -49,11 +49,6 @@ def door_listing(staff, now=None):
     return [(c, homes) for c, homes in found if homes]
 
 
-def door(household):
-    building = household.unit.building
-    return "%s%s%s" % (building.name, household.unit.name, household.room)
-
-
 def export_csv(staff, consultation):
     """Every counted household's voice. Named: by its door, with its area and time. Anonymous:
     only the voice and how it was given, sorted by voice, so no row leads back to a door."""
@@ -74,7 +69,7 @@ def export_csv(staff, consultation):
             area = roll[household.id]
             # The time of the voice counted (its last change), in Beijing time with its offset.
             at = local(vote.changed_at or vote.cast_at).isoformat(sep=" ", timespec="seconds") if vote else ""
-            rows.append([door(household), "%d.%02d" % divmod(area, 100) if area is not None else "", said, how, at])
+            rows.append([household.door, "%d.%02d" % divmod(area, 100) if area is not None else "", said, how, at])
         else:
             rows.append([said, how])
     if consultation.named_export:

@@ -32,6 +32,7 @@ Outcomes: "passed", "failed", "undecidable". Each check in the result says what 
 it needed, what it found and whether it was met (None: cannot be decided).
 """
 import dataclasses
+import json
 from fractions import Fraction
 
 from community.policy import DEFAULT_POLICY
@@ -68,8 +69,10 @@ def share(value):
     text = str(value).strip()
     try:
         return Share.parse(text if text.startswith(">") else ">=" + text)
-    except ValueError as exc:
-        raise RuleError(str(exc)) from None
+    except ValueError:
+        # Staff read this in the console and the mini-program, not the policy file's English.
+        raise RuleError('比例应写作 "2/3"、">=2/3" 或 ">1/2"（0 到 1 之间的分数），收到 %s'
+                        % json.dumps(text, ensure_ascii=False)) from None
 
 
 def _check(test, got, of, needed):

@@ -12,6 +12,7 @@ import math
 from linli import clock
 from linli.errors import LinliError
 from models.limits import RateCounter
+from models.sql import Prepared
 
 
 class TooMany(LinliError):
@@ -25,14 +26,19 @@ def count(key, seconds, now=None):
     burst from slipping past a limit)."""
     now = int(now if now is not None else clock.timestamp())
     window = now - now % seconds             # the window's start, unix seconds
-    rows = list(RateCounter.insert(key=key[:120], window=window, count=1)
-                .on_conflict(conflict_target=[RateCounter.key, RateCounter.window],
-                             update={RateCounter.count: RateCounter.count + 1})
-                .returning(RateCounter.count).execute())
-    previous = (RateCounter.select(RateCounter.count)
-                .where((RateCounter.key == key[:120]) & (RateCounter.window == window - seconds)).scalar() or 0)
+    counted = _COUNT.scalar(key[:120], window)
+    previous = _PREVIOUS.scalar(key[:120], window - seconds) or 0
     still_inside = (seconds - (now - window)) / seconds
-    return rows[0].count + previous * still_inside, window + seconds - now
+    return counted + previous * still_inside, window + seconds - now
+
+
+# Every filing counts here: composed once (models/sql.py).
+_COUNT = Prepared(lambda key, window: RateCounter.insert(key=key, window=window, count=1)
+                  .on_conflict(conflict_target=[RateCounter.key, RateCounter.window],
+                               update={RateCounter.count: RateCounter.count + 1})
+                  .returning(RateCounter.count), "\x00key", -918273660)
+_PREVIOUS = Prepared(lambda key, window: RateCounter.select(RateCounter.count)
+                     .where((RateCounter.key == key) & (RateCounter.window == window)), "\x00key", -918273661)
 
 
 def give_back(key, seconds, now=None):

@@ -24,6 +24,7 @@ from huey.storage import MemoryStorage
 from huey.storage import RedisStorage
 from huey.storage import SqliteStorage
 
+from models.db import connected
 from models.db import db
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,34 @@ def enqueue_after_commit(task, *args, delay=None):
         db.after_commit(lambda: task(*args))
     else:
         db.after_commit(lambda: task.schedule(args, delay=delay))
+
+
+# Outboxes: rows written in the transaction of the action they report (a notification with its
+# case), delivered by the consumer. A domain module registers its relay with @relay: a function
+# that delivers what is due and returns how many rows it took. The consumer runs every relay in a
+# thread of its own (run_relays), each round on a connection of its own.
+RELAYS = []
+RELAY_POLL_SECONDS = 1.0
+
+
+def relay(function):
+    RELAYS.append(function)
+    return function
+
+
+def run_relays(stop, poll_seconds=RELAY_POLL_SECONDS):
+    """Until `stop` (a threading.Event) is set: each relay in turn, again at once while any had
+    rows, else after `poll_seconds`."""
+    while not stop.is_set():
+        busy = False
+        for function in RELAYS:
+            try:
+                with connected():
+                    busy |= bool(function())
+            except Exception:       # a bad row or a database gone: logged, tried next round
+                logger.exception("relay %s failed", function.__name__)
+        if not busy:
+            stop.wait(poll_seconds)
 
 
 def describe():

@@ -329,7 +329,7 @@ def record_at_door_with_paper(consultation_id, form: DoorPaper):
 def unanswered(consultation_id):
     """The households of the scope that have not answered yet"""
     consultation = consult.for_staff(g.staff, consultation_id)
-    return jsonify({"items": [{"id": h.id, "door": follow_up.door(h)}
+    return jsonify({"items": [{"id": h.id, "door": h.door}
                               for h in follow_up.unanswered(g.staff, consultation)]})
 
 

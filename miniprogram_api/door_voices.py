@@ -118,6 +118,6 @@ def door_households(consultation_id):
     return jsonify(dict(
         _summary(consultation, homes), owners_note=OWNERS_NOTE if owners_only else None,
         taking=follow_up.phase(consultation) == "open",
-        items=[{"id": h.id, "door": follow_up.door(h), "voice": _voice(vote, options),
+        items=[{"id": h.id, "door": h.door, "voice": _voice(vote, options),
                 "let": owners_only and consult.occupancy_at_opening(consultation, h) != "owner"}
                for h, vote in homes]))

@@ -106,7 +106,7 @@ class Acknowledged(BaseModel):
 
 
 def _item(item):
-    return {"id": item.id, "door": domain.door(item.household), "state": item.state, "marked_at": when(item.marked_at)}
+    return {"id": item.id, "door": item.household.door, "state": item.state, "marked_at": when(item.marked_at)}
 
 
 def _coverage(row):

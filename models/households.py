@@ -42,6 +42,12 @@ class Household(BaseModel):
         indexes = ((("unit", "room"), True),)
 
     @property
+    def door(self):
+        """"丰泽园小区 1号楼 1单元 301": building names repeat across estates, so a door is always
+        named with its estate (load the unit, building and estate with the household)."""
+        return "%s %s %s" % (self.unit.building.label, self.unit.name, self.room)
+
+    @property
     def floor_area(self):
         """The exclusive floor area in m² as a Decimal with two places, or None when unknown."""
         if self.floor_area_dm2 is None:

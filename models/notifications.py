@@ -42,6 +42,10 @@ class Notification(BaseModel):
     # Set where a notification must go at most once (a staff member's new case, a deadline near):
     # the database refuses a second row, so two sweeps or a retried assignment never send twice.
     once_key = CharField(max_length=100, null=True, unique=True)
+    # The outbox (cases/notify_outbox.py): a relay's lease on the row, and when to try again
+    # after WeChat was unreachable.
+    claimed_at = DateTimeField(null=True)
+    next_try_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("case", "kind"), False),)

@@ -109,6 +109,8 @@ def test_the_green_strip_passes_by_households_online_and_at_the_door(demo, tmp_p
         ("quorum_households", ">=1/2", 16, 28, True), ("consent_households", ">1/2", 12, 16, True)]
     exported = follow_up.export_csv(staff("grid1"), closed).splitlines()
     assert len(exported) == 1 + 28
+    # Each row names its door with the estate (building names repeat across estates).
+    assert all(line.startswith("丰泽园小区 1号楼 1单元 ") for line in exported[1:])
     assert sum("入户代录" in line for line in exported) == 6 and sum("未表态" in line for line in exported) == 12
     # Stored once: a later close (the periodic task in another worker) changes nothing.
     refused("already_closed", consult.close, closed, now=closed.closes_at + HOUR)
@@ -198,6 +200,7 @@ def test_unit_consent_needs_its_share_of_the_units_households(demo):
     with pytest.raises(LinliError) as caught:
         consultation(demo, rule="unit_consent", params={"needed": "3/2"})
     assert caught.value.code == "bad_params"
+    assert caught.value.message.startswith("比例应写作") and '"3/2"' in caught.value.message
 
 
 def test_every_refusal_has_its_code_and_changes_nothing(demo):
@@ -552,11 +555,11 @@ def test_the_named_csv_agrees_with_the_stored_result(demo):
     consult.record_at_door(staff("danyuan1"), vote, door_home.id, 0)
     Household.update(floor_area_dm2=20000).where(Household.id == home.id).execute()     # edited after opening
     rows = {line.split(",")[0]: line.split(",") for line in follow_up.export_csv(staff("grid1"), vote).splitlines()}
-    mine = rows[follow_up.door(Household.get_by_id(home.id))]
+    mine = rows[Household.get_by_id(home.id).door]
     assert mine[1] == "80.00" and mine[2] == "同意" and mine[3] == "线上"
     assert mine[4].startswith(local(changed.changed_at).strftime("%Y-%m-%d %H:%M")) \
         and mine[4].endswith("+08:00")
-    assert rows[follow_up.door(Household.get_by_id(door_home.id))][3] == "入户代录（单元长）"
+    assert rows[Household.get_by_id(door_home.id).door][3] == "入户代录（单元长）"
 
 
 # -- the leader's phone (issue 19: the mini-program's leader pages) -------------------------------
@@ -606,6 +609,8 @@ def test_a_unit_leader_lists_the_consultations_and_doors_theirs_to_record(client
     assert doors["items"][0]["voice"] == {"choice": 0, "option": "同意", "at_door": False, "by_me": False,
                                           "paper": False}
     assert [h["let"] for h in doors["items"][:3]] == [False, False, True]
+    # Named with the estate: a community has several 1号楼, and the leader knocks at one of them.
+    assert doors["items"][0]["door"] == "丰泽园小区 1号楼 1单元 %s" % demo["rooms"][0].room
     assert "第二百七十八条" in doors["owners_note"] and doors["taking"] is True
     # The let flat's owner's paper, recorded at the door, shows as the leader's.
     recorded = client.post("/api/mp/staff/consultations/%d/door" % estate_wide.id, headers=leader,

@@ -81,6 +81,12 @@ def empty_pg(schema, seeded):
                 db.execute_sql('DELETE FROM "%s"' % model._meta.table_name)
             for model, rows in seeded.items():
                 model.insert_many(rows).execute()
+            # The case numbers' day sequences (cases/numbers.py): made by filings, not migrations.
+            for (name,) in db.execute_sql(
+                    "SELECT sequence_name FROM information_schema.sequences "
+                    "WHERE sequence_schema = current_schema() AND sequence_name LIKE %s",
+                    ("case_number_%",)).fetchall():
+                db.execute_sql("DROP SEQUENCE %s" % name)
             for model in ALL_MODELS:
                 if isinstance(model._meta.primary_key, AutoField):
                     table = model._meta.table_name
