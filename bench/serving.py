@@ -39,12 +39,13 @@ def bench_env(port, secret, data_prefix, database_url=None):
 
 
 @contextlib.contextmanager
-def served(env, port):
-    """gunicorn as deployed (deploy/gunicorn.conf.py) on `env`, answering on `port` inside; its
-    error log goes to gunicorn.log in the data directory (a pipe nobody reads could fill up)."""
-    with open(Path(env["LINLI_DATA_DIR"]) / "gunicorn.log", "w") as log:
+def served(env, port, app="wsgi:create_app()", log_name="gunicorn.log"):
+    """gunicorn as deployed (deploy/gunicorn.conf.py) serving `app` (Linli, or a bench's reference
+    app) on `env`, answering on `port` inside; its error log goes to `log_name` in the data
+    directory (a pipe nobody reads could fill up)."""
+    with open(Path(env["LINLI_DATA_DIR"]) / log_name, "w") as log:
         web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                "--access-logfile", "/dev/null", "wsgi:create_app()"], cwd=ROOT, env=env,
+                                "--access-logfile", "/dev/null", app], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=log)
         try:
             wait_for(port)

@@ -25,8 +25,6 @@ def residents_and_campaign(count, prefix, stock, limit, spread_over_buildings=Fa
     """(residents, their tokens, the merchant, a live campaign); call inside seeded()."""
     from miniprogram_api.auth import issue
     from models.community import Building
-    from models.coupons import Campaign
-    from models.db import utcnow
     from models.merchants import Merchant
     from models.people import Resident
     merchant = Merchant.select().order_by(Merchant.id).first()
@@ -36,9 +34,15 @@ def residents_and_campaign(count, prefix, stock, limit, spread_over_buildings=Fa
                            "community": merchant.community_id, "building": buildings[i % len(buildings)],
                            "address_state": "confirmed", "nickname": "居民%d" % i} for i in range(count)]).execute()
     residents = list(Resident.select().where(Resident.mp_openid.startswith(prefix)).order_by(Resident.id))
+    return residents, [issue(r)[0] for r in residents], merchant, live_campaign(merchant, stock, limit)
+
+
+def live_campaign(merchant, stock, limit):
+    """A campaign of `merchant` claimable now, `stock` coupons, `limit` per resident."""
+    from models.coupons import Campaign
+    from models.db import utcnow
     now = utcnow()
-    campaign = Campaign.create(merchant=merchant, community=merchant.community_id, title="开业满30减10",
-                               kind="cash_off", value_fen=1000, threshold_fen=3000, total_stock=stock,
-                               per_resident_limit=limit, claim_starts_at=now - datetime.timedelta(hours=1),
-                               claim_ends_at=now + datetime.timedelta(days=1), valid_days=7, state="live")
-    return residents, [issue(r)[0] for r in residents], merchant, campaign
+    return Campaign.create(merchant=merchant, community=merchant.community_id, title="开业满30减10",
+                           kind="cash_off", value_fen=1000, threshold_fen=3000, total_stock=stock,
+                           per_resident_limit=limit, claim_starts_at=now - datetime.timedelta(hours=1),
+                           claim_ends_at=now + datetime.timedelta(days=1), valid_days=7, state="live")

@@ -9,12 +9,15 @@ import requests
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from peewee import IntegrityError
+from peewee import fn
 
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
+from coupons import claims
 from coupons import codes
 from coupons import expiry
 from coupons import redemption
+from coupons.merchants import RedCardError
 from models.community import Building
 from models.coupons import Campaign
 from models.coupons import Coupon
@@ -592,3 +595,68 @@ def test_an_absurd_order_amount_is_a_clear_400_and_logged(town):
     town.refused(town.redeem(code=coupon["code"], order_fen=10 ** 23), 400, "bad_order_fen")
     assert Coupon.get_by_id(coupon["id"]).state == "issued"
     assert RedemptionAttempt.get().outcome == "bad_order_fen"
+
+
+# -- the stock's writes (issue 21: on PostgreSQL one statement, claim_coupon) ---------------------
+def _tally(campaign_id):
+    """(the campaign's count, coupons issued, the holdings' total): three records of one fact."""
+    return (Campaign.get_by_id(campaign_id).claimed, Coupon.select().where(Coupon.campaign == campaign_id).count(),
+            CouponHolding.select(fn.SUM(CouponHolding.total)).where(CouponHolding.campaign == campaign_id)
+            .scalar() or 0)
+
+
+@pytest.mark.parametrize("change, refusal", [("end", "not_live"), ("pause", "not_live"),
+                                             ("shorten", "outside_claim_window"), ("sell_out", "sold_out")])
+def test_a_claim_racing_a_change_to_its_campaign_writes_nothing(town, change, refusal):
+    """The claim read its campaign live, in its window, with stock left; before its writes ran the
+    owner ended or paused it, staff closed its window, or another resident took the last coupon.
+    The writes' own conditions refuse, and the coupon and holding rows written before the
+    counter go with it: the mistake would be a coupon without a count, or a count without one."""
+    made = town.campaign(total_stock=1, per_resident_limit=2)
+    town.resident("o-racer")
+    racer = Resident.get(Resident.mp_openid == "o-racer")
+    campaign, _ = claims.read(made["id"], racer, "tap")
+    now = utcnow()
+    if change in ("end", "pause"):
+        town.ok(town.post("/api/mp/merchant/campaigns/%d/%s" % (made["id"], change), town.owner))
+    elif change == "shorten":
+        Campaign.update(claim_ends_at=now - datetime.timedelta(minutes=1)).where(Campaign.id == made["id"]).execute()
+    else:
+        town.ok(town.claim(made, town.resident("o-quicker")), 201)
+    with pytest.raises(RedCardError) as refused:
+        claims.take(campaign, racer, "tap", now)
+    assert refused.value.code == refusal
+    assert not Coupon.select().where(Coupon.resident == racer.id).exists()
+    assert not CouponHolding.select().where(CouponHolding.resident == racer.id).exists()
+    counted, issued, held = _tally(made["id"])
+    assert counted == issued == held == (1 if change == "sell_out" else 0)
+
+
+def test_the_count_never_drifts_from_the_coupons_in_a_mixed_flash(counter):
+    """Six residents at a limit of two each tap three times at once (two of the taps one retried
+    request with one key), for five coupons, into two workers: the campaign's count, the coupons
+    and the holdings agree; nobody passes the limit; a key's answers name one coupon."""
+    campaign = counter.campaign(total_stock=5, per_resident_limit=2)
+    residents = [counter.resident("o-mixed-%d" % i) for i in range(6)]
+    keys = ["a", "a", "b"]
+    answers = together(18, lambda i: counter.claim(campaign, residents[i // 3], key="%d-%s" % (i // 3, keys[i % 3])))
+    assert {a.status_code for a in answers} <= {200, 201, 409}, [a.json for a in answers]
+    assert _tally(campaign["id"]) == (5, 5, 5)
+    assert sum(a.status_code == 201 for a in answers) == 5
+    for r in range(6):
+        same_key = [answers[3 * r + i].json["id"] for i in (0, 1) if answers[3 * r + i].status_code in (200, 201)]
+        assert len(set(same_key)) <= 1
+    most = (Coupon.select(fn.COUNT(Coupon.id)).group_by(Coupon.resident).order_by(fn.COUNT(Coupon.id).desc())
+            .limit(1).scalar())
+    assert most <= 2
+
+
+def test_two_taps_at_once_keep_the_daily_limit(counter):
+    """Two taps (two requests, two keys) arriving together at a daily limit of one: one coupon,
+    the other told to come back tomorrow, not both."""
+    campaign = counter.campaign(total_stock=100, per_resident_limit=3, per_day_limit=1)
+    wang = counter.resident("o-daily")
+    answers = together(2, lambda i: counter.claim(campaign, wang, key="day-%d" % i))
+    assert sorted((a.status_code, (a.json.get("error") or {}).get("code")) for a in answers) == \
+        [(201, None), (409, "daily_limit")]
+    assert _tally(campaign["id"]) == (1, 1, 1)
