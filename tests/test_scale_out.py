@@ -27,6 +27,7 @@ from PIL import Image
 from community.demo import DEMO_PASSWORD
 from community.demo import seed_demo
 from models.account import InboundMessage
+from models.account import OutboundMessage
 from models.cases import Case
 from models.community import Building
 from models.db import connected
@@ -54,8 +55,9 @@ from wsgi import create_app
 pytestmark = [pytest.mark.live_server, pytest.mark.services]
 
 STAFF_TEMPLATE = "tpl-staff"        # grid workers hear of each new case: one queued task a case
-NOTIFY_TASK = "cases.notify.deliver_notification"
+OUTBOUND_TASK = "account.outbox.deliver_outbound"
 TEMPLATE_SEND = "cgi-bin/message/template/send"
+CUSTOM_SEND = "cgi-bin/message/custom/send"
 
 
 class Cluster:
@@ -84,21 +86,22 @@ class Cluster:
         return sections
 
     def executed(self):
-        """{consumer name: ids of the notification tasks it ran}."""
-        return {c.name: c.executed(NOTIFY_TASK) for c in self.consumers}
+        """{consumer name: ids of the staff-reply tasks it ran}."""
+        return {c.name: c.executed(OUTBOUND_TASK) for c in self.consumers}
 
     def settled(self, timeout=20):
-        """Wait until no notification is still queued and the queue is empty."""
+        """Wait until no notification or staff reply is still queued and the queue is empty."""
         from huey.storage import RedisStorage
         queue = RedisStorage("linli", url=stacks.REDIS_URL)
         deadline = time.time() + timeout
         while time.time() < deadline:
             with reading():
-                busy = Notification.select().where(Notification.state == "queued").count()
+                busy = (Notification.select().where(Notification.state == "queued").count()
+                        + OutboundMessage.select().where(OutboundMessage.state == "queued").count())
             if not busy and queue.queue_size() == 0:
                 return
             time.sleep(0.1)
-        raise AssertionError("notifications still queued after %ss" % timeout)
+        raise AssertionError("notifications or replies still queued after %ss" % timeout)
 
     def stop(self):
         """nginx first (no request reaches a host that is going), then the rest at once."""
@@ -266,17 +269,17 @@ def test_a_push_retried_onto_the_other_host_is_one_message_one_case_and_the_same
 
 
 # -- every queued task runs exactly once across the two consumers ------------------------------
-def test_every_queued_notification_runs_once_across_two_consumers(cluster):
-    # N reports through nginx at once queue N notifications; both consumers take from the one
-    # queue. A task run by both would be two executions (and, without the claim, two messages).
+def test_every_notification_is_sent_once_by_the_two_consumers_relays(cluster):
+    # Notifications are an outbox (cases/notify_outbox.py): the row written with the case is the
+    # only record, and both consumers' relays read the one table. A row taken by both relays
+    # would be two messages to the grid worker.
     cluster.settled()
-    before = cluster.executed()
     served = [h.requests_served("POST", "/wechat") for h in cluster.hosts]
     count = 8
     openids = ["o-queue-scale-%d" % i for i in range(count)]
     for openid in openids:
         _resident(openid)
-    # WeChat answers slowly, so the first consumer's workers are still busy when the rest arrive.
+    # WeChat answers slowly, so the relays are still sending when the next rows come due.
     cluster.emulator.slow(0.5, path=TEMPLATE_SEND, times=count)
     site = WeChat(_site_client(cluster), mode="safe")
     xmls = [site.text(openid, "报修 %d号门禁坏了" % i) for i, openid in enumerate(openids)]
@@ -285,11 +288,6 @@ def test_every_queued_notification_runs_once_across_two_consumers(cluster):
         numbers = [Case.get(Case.reporter == Resident.get(Resident.oa_openid == o)).number for o in openids]
     assert all(number in reply for number, reply in zip(numbers, replies, strict=True))
     cluster.settled()
-    after = cluster.executed()
-    ran = {name: after[name][len(before[name]):] for name in after}
-    every = [task for tasks in ran.values() for task in tasks]
-    assert len(every) == count and len(set(every)) == count, ran            # each task once
-    assert all(ran.values()), "one consumer ran them all: %s" % ran          # both consumers took some
     sent = [c.body["data"]["character_string1"]["value"] for c in cluster.emulator.calls(TEMPLATE_SEND)
             if c.body["touser"] == "o-grid1"]
     assert sorted(n for n in sent if n in numbers) == sorted(numbers)          # each case's once
@@ -298,6 +296,53 @@ def test_every_queued_notification_runs_once_across_two_consumers(cluster):
             Case.select(Case.id).where(Case.number.in_(numbers))) & (Notification.state == "sent")).count() == count
     # Both hosts answered some of the pushes: nginx spread them over its upstream.
     assert all(h.requests_served("POST", "/wechat") > n for h, n in zip(cluster.hosts, served, strict=True))
+
+
+def test_every_queued_task_runs_once_across_two_consumers(cluster):
+    # Staff replies to residents go through huey's one Redis queue (account/outbox.py). Queued
+    # from both hosts, each task must run on exactly one consumer: one run by both would be two
+    # messages to a resident.
+    cluster.settled()
+    before = cluster.executed()
+    count = 8
+    openids = ["o-reply-scale-%d" % i for i in range(count)]
+    for openid in openids:
+        _resident(openid)
+    site = WeChat(_site_client(cluster), mode="safe")
+    for i, openid in enumerate(openids):
+        site.say(site.text(openid, "请问%d号楼的快递柜什么时候修好？" % i))
+    with reading():
+        asked = [InboundMessage.get(InboundMessage.resident == Resident.get(Resident.oa_openid == o)).id
+                 for o in openids]
+    jar = {}
+
+    def call(host, method, path, **kw):
+        answer = requests.request(method, host.url + path, cookies=jar, allow_redirects=False, timeout=10, **kw)
+        jar.update(answer.cookies.get_dict())
+        return answer
+
+    form = call(cluster.a, "GET", "/console/login")
+    assert call(cluster.a, "POST", "/console/login", data={
+        "username": "editor", "password": DEMO_PASSWORD, "csrf": _csrf(form.text)}).status_code == 303
+    csrf = _csrf(call(cluster.a, "GET", "/console/inbox").text)
+    # WeChat answers slowly, so the first consumer is still busy when the next tasks arrive.
+    cluster.emulator.slow(0.5, path=CUSTOM_SEND, times=count)
+    for i, message_id in enumerate(asked):
+        host = cluster.hosts[i % 2]                               # queued from both hosts
+        answered = call(host, "POST", "/console/inbox/%d/reply" % message_id,
+                        data={"text": "您好，第%d条已转维修" % i, "csrf": csrf})
+        assert answered.status_code == 303, answered.text
+    cluster.settled()
+    after = cluster.executed()
+    ran = {name: after[name][len(before[name]):] for name in after}
+    every = [task for tasks in ran.values() for task in tasks]
+    assert len(every) == count and len(set(every)) == count, ran            # each task once
+    assert all(ran.values()), "one consumer ran them all: %s" % ran          # both consumers took some
+    told = [c.body["touser"] for c in cluster.emulator.calls(CUSTOM_SEND) if c.body["touser"] in openids]
+    assert sorted(told) == sorted(openids)                                   # each resident once
+    with reading():
+        assert OutboundMessage.select().where(OutboundMessage.in_reply_to.in_(asked)
+                                              & (OutboundMessage.state == "sent")).count() == count
 
 
 # -- residents signed in on the mini-program ---------------------------------------------------
