@@ -21,8 +21,14 @@ run: $(STAMP)
 # this backend started on SQLite with the demo community; miniprogram/README.md).
 test: test-python test-miniprogram
 
+# In parallel, one pytest-xdist worker a core; each worker has its own SQLite files, PostgreSQL
+# schema, Redis namespace, ports and servers (tests/support/). Tests that must not overlap another
+# worker's share an xdist_group (loadgroup runs a group in one worker). `PYTEST_XDIST=` or
+# `PYTEST_ARGS="-n 0"` runs serially.
+PYTEST_XDIST ?= -n auto --dist loadgroup
+
 test-python: $(STAMP)
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 MP_STAMP := miniprogram/node_modules/.installed
 

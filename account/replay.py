@@ -55,9 +55,9 @@ _FIRST_BODY = Prepared(lambda key: SeenPush.select(SeenPush.body_hash).where(See
 class RedisSeenPushes:
     """Production: SET NX with an expiry; Redis forgets the key when the window has passed."""
 
-    def __init__(self, client, prefix="linli:push-seen:"):
+    def __init__(self, client, namespace="linli"):
         self.client = client
-        self.prefix = prefix
+        self.prefix = namespace + ":push-seen:"
 
     def remember(self, key, digest, expires_at):
         seconds = max(1, expires_at - int(clock.timestamp()))
@@ -67,10 +67,10 @@ class RedisSeenPushes:
         return first.decode() if first is not None else None
 
 
-def make_replay_guard(redis_url=""):
+def make_replay_guard(redis_url="", namespace="linli"):
     if redis_url:
         import redis
-        return ReplayGuard(RedisSeenPushes(redis.Redis.from_url(redis_url)))
+        return ReplayGuard(RedisSeenPushes(redis.Redis.from_url(redis_url), namespace))
     return ReplayGuard(DatabaseSeenPushes())
 
 

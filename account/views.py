@@ -19,7 +19,7 @@ _replay_guard = []      # made when the app is built, as the settings and the We
 @bp.record_once
 def _make_replay_guard(state):
     # On the storage the settings choose (database or Redis).
-    _replay_guard[:] = [make_replay_guard(config.active().REDIS_URL)]
+    _replay_guard[:] = [make_replay_guard(config.active().REDIS_URL, config.active().REDIS_NAMESPACE)]
 
 
 def _config():

@@ -8,6 +8,7 @@ import binascii
 import dataclasses
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -48,6 +49,7 @@ class Settings:
     PROXY_HOPS: int = 0                  # reverse proxies in front (nginx: 1), trusted for the client address
     TASKS_IMMEDIATE: bool = False
     QUEUE_PATH: str = ""
+    REDIS_NAMESPACE: str = "linli"       # every Redis key's prefix and the queue's name: Redis can be shared
     LOG_LEVEL: str = "INFO"
     WECHAT_REPLY_TEMPLATE_ID: str = ""
     WECHAT_REPLY_TEMPLATE_FIELD: str = "thing1"
@@ -103,6 +105,10 @@ class Settings:
         redis_url = get("REDIS_URL")
         if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
             raise ConfigError("REDIS_URL must be a redis://, rediss:// or unix:// URL, got %r" % redis_url)
+        redis_namespace = get("REDIS_NAMESPACE", "linli")
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", redis_namespace):
+            # huey would silently drop other characters from its queue's name, and keys would differ
+            raise ConfigError("REDIS_NAMESPACE must be 1-64 letters, digits or _, got %r" % redis_namespace)
 
         secret_key = get("SECRET_KEY")
         if not secret_key:
@@ -174,6 +180,7 @@ class Settings:
             PROXY_HOPS=_number(env, "PROXY_HOPS", 0, int, low=0, high=5),
             TASKS_IMMEDIATE=_flag(env, "TASKS_IMMEDIATE"),
             QUEUE_PATH=get("QUEUE_PATH", os.path.join(data_dir, "queue.db")),
+            REDIS_NAMESPACE=redis_namespace,
             LOG_LEVEL=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             WECHAT_REPLY_TEMPLATE_ID=get("WECHAT_REPLY_TEMPLATE_ID"),
             WECHAT_REPLY_TEMPLATE_FIELD=get("WECHAT_REPLY_TEMPLATE_FIELD", "thing1"),

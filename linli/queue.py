@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 huey = Huey("linli", storage_class=MemoryStorage, immediate=True, utc=True)
 
 def configure(settings):
+    huey.name = settings.REDIS_NAMESPACE      # the queue's keys (huey.redis.<name>, ...) in a shared Redis
     if settings.TASKS_IMMEDIATE:
         huey.immediate = True
     else:

@@ -71,6 +71,7 @@ def pg_schema():
         return
     with databases.new_pg_schema("linli_test") as name:
         yield name
+    databases.flush_redis()     # this process's keys; the database stays to its other users
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +97,8 @@ def settings(stack, tmp_path, emulator, request):
         return settings_for(tmp_path / "var", emulator.base_url, DATABASE_URL=url)
     url = databases.empty_pg(*request.getfixturevalue("pg_migrated"))
     databases.flush_redis()
-    return settings_for(tmp_path / "var", emulator.base_url, DATABASE_URL=url, REDIS_URL=stacks.REDIS_URL)
+    return settings_for(tmp_path / "var", emulator.base_url, DATABASE_URL=url, REDIS_URL=stacks.REDIS_URL,
+                        REDIS_NAMESPACE=stacks.REDIS_NAMESPACE)
 
 
 @pytest.fixture

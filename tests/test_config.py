@@ -38,6 +38,7 @@ def test_production_database_without_secret_key_is_an_error(tmp_path):
     ("DATABASE_URL", "mysql://root@localhost/linli", "DATABASE_URL must start with"),
     ("DATABASE_URL", "postgresql://user@host", "DATABASE_URL names no database"),
     ("REDIS_URL", "localhost:6379", "REDIS_URL must be"),
+    ("REDIS_NAMESPACE", "linli:prod", "REDIS_NAMESPACE must be"),
     ("SECRET_KEY", "short", "SECRET_KEY is too short"),
     ("WECHAT_AES_KEY", "tooshort", "WECHAT_AES_KEY must be the 43-character"),
     ("WECHAT_AES_KEY", "!" * 43, "WECHAT_AES_KEY is not valid base64"),

@@ -206,7 +206,7 @@ def test_a_captured_push_url_replayed_with_another_body_is_403(app, client, data
     ts, nonce = int(time.time()), "captured"
     assert wechat.post(wechat.text("o-real", "你好"), timestamp=ts, nonce=nonce).status_code == 200
     # a fresh guard, as another worker process has: nothing of the first push in memory
-    account_views._replay_guard[:] = [make_replay_guard(config.active().REDIS_URL)]
+    account_views._replay_guard[:] = [make_replay_guard(config.active().REDIS_URL, config.active().REDIS_NAMESPACE)]
     answer = wechat.post(wechat.text("o-victim", "报修 假冒的投诉"), timestamp=ts, nonce=nonce)
     assert answer.status_code == 403
     assert answer.json["error"]["code"] == "replayed_signature"

@@ -6,6 +6,7 @@ import pytest
 
 import wechat
 from models.db import init_db
+from tests.support.stacks import STACKS
 from wechat import make_clients
 from wechat.token_store import TokenStore
 from wechat.token_store import TokenUnavailable
@@ -59,7 +60,7 @@ def test_a_burst_of_40001_in_many_threads_costs_one_fetch(app, emulator):
 
 
 def test_a_crashed_lease_holder_blocks_others_only_until_its_lease_ends(app, settings, database):
-    store = make_token_store(settings.REDIS_URL)
+    store = make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE)
     store.lease_seconds = 0.3
     assert store.backend.try_lease("wx-crash", "dead-process", 0.3)   # holder dies: no release
     token = store.get("wx-crash", lambda: ("fresh-token", 7200))
@@ -67,7 +68,7 @@ def test_a_crashed_lease_holder_blocks_others_only_until_its_lease_ends(app, set
 
 
 def test_waiting_gives_up_with_a_clear_error_while_another_holds_the_lease(app, settings, database):
-    store = make_token_store(settings.REDIS_URL)
+    store = make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE)
     store.backend.try_lease("wx-held", "other-process", 30)
     impatient = TokenStore(store.backend, wait_seconds=0.2)
     with pytest.raises(TokenUnavailable, match="another process holds"):
@@ -75,7 +76,7 @@ def test_waiting_gives_up_with_a_clear_error_while_another_holds_the_lease(app, 
 
 
 def test_a_failed_fetch_releases_the_lease(app, settings, database):
-    store = make_token_store(settings.REDIS_URL)
+    store = make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE)
 
     def broken():
         raise ConnectionError("WeChat unreachable")
@@ -86,6 +87,19 @@ def test_a_failed_fetch_releases_the_lease(app, settings, database):
 
 
 def test_token_near_expiry_is_refreshed_ahead_of_time(app, settings, database):
-    store = make_token_store(settings.REDIS_URL)
+    store = make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE)
     store.backend.write("wx-old", "almost-expired", store.clock() + 30)
     assert store.get("wx-old", lambda: ("renewed", 7200)) == "renewed"
+
+
+# Redis only: the embedded default keeps the token in the deployment's own database.
+@pytest.mark.parametrize("stack", [s for s in STACKS if s == "postgres"], indirect=True)
+def test_two_namespaces_on_one_redis_keep_their_own_token(app, settings, database):
+    # The mistake: two deployments (or two test workers) sharing a Redis database, one serving the
+    # other's access token, which WeChat then refuses as the wrong app's.
+    mine = make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE)
+    neighbour = make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE + "_neighbour")
+    mine.get("wx-shared", lambda: ("my-token", 7200))
+    assert neighbour.get("wx-shared", lambda: ("neighbour-token", 7200)) == "neighbour-token"
+    assert mine.get("wx-shared", lambda: ("never", 7200)) == "my-token"
+    neighbour.backend.client.delete(neighbour.backend.prefix + "wx-shared")

@@ -81,7 +81,7 @@ def test_busy_error_is_not_retried_by_the_client(wx, emulator):
 
 
 def test_slow_answer_times_out(settings, emulator, app):
-    client = LinliWeChatClient(APPID, SECRET, make_token_store(settings.REDIS_URL),
+    client = LinliWeChatClient(APPID, SECRET, make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE),
                                api_base=emulator.base_url, timeout=0.3)
     client.user.get("o-resident")                      # token fetched before the slow call
     emulator.slow(1.0, path="cgi-bin/user/info")

@@ -8,7 +8,7 @@ _clients = {}
 def make_clients(settings, token_store=None):
     """(official_account, miniprogram) clients; either may be unconfigured (empty appid),
     and raises WeChatNotConfigured when used."""
-    store = token_store or make_token_store(settings.REDIS_URL)
+    store = token_store or make_token_store(settings.REDIS_URL, settings.REDIS_NAMESPACE)
     official = LinliWeChatClient(settings.WECHAT_APPID, settings.WECHAT_SECRET, store,
                                  api_base=settings.WECHAT_API_BASE, timeout=settings.WECHAT_TIMEOUT)
     mini = LinliWeChatClient(settings.MINIPROGRAM_APPID, settings.MINIPROGRAM_SECRET, store,

@@ -103,9 +103,9 @@ class RedisTokenBackend:
     # Delete the lease only if we still own it: after a lease ran out, another owner holds it.
     _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-    def __init__(self, client, prefix="linli:wechat-token:"):
+    def __init__(self, client, namespace="linli"):
         self.client = client
-        self.prefix = prefix
+        self.prefix = namespace + ":wechat-token:"
         self._release = client.register_script(self._RELEASE)
 
     def read(self, appid):
@@ -125,8 +125,8 @@ class RedisTokenBackend:
         self._release(keys=[self.prefix + appid + ":lease"], args=[owner])
 
 
-def make_token_store(redis_url=""):
+def make_token_store(redis_url="", namespace="linli"):
     if redis_url:
         import redis
-        return TokenStore(RedisTokenBackend(redis.Redis.from_url(redis_url)))
+        return TokenStore(RedisTokenBackend(redis.Redis.from_url(redis_url), namespace))
     return TokenStore(DatabaseTokenBackend())

@@ -15,6 +15,7 @@ from models.db import db
 from models.db import init_db
 from models.db import upgrade
 from tests.support.stacks import PG_URL
+from tests.support.stacks import REDIS_NAMESPACE
 from tests.support.stacks import REDIS_URL
 
 
@@ -96,5 +97,12 @@ def empty_pg(schema, seeded):
 
 
 def flush_redis():
+    """Delete this process's Redis keys (REDIS_NAMESPACE, tests/support/stacks.py), not the database:
+    the other xdist workers' keys, and whoever else uses it, stay. The app's keys are
+    `<namespace>:...`; huey's are `huey.<kind>.<namespace>` and `huey.notify.<namespace>.<id>`."""
     import redis
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = [key for pattern in (REDIS_NAMESPACE + ":*", "huey.*." + REDIS_NAMESPACE, "huey.*." + REDIS_NAMESPACE + ".*")
+            for key in client.scan_iter(match=pattern, count=1000)]
+    if keys:
+        client.delete(*keys)

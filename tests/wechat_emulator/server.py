@@ -1,5 +1,6 @@
 """Run the emulator as a real HTTP server on 127.0.0.1, in a thread of the test process or on
 its own (`python -m tests.wechat_emulator --port 9100`), and drive it from tests."""
+import socket
 import threading
 import time
 
@@ -25,6 +26,7 @@ class Emulator:
         self.port = port
         self._server = None
         self._thread = None
+        self._held = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self):
@@ -43,10 +45,18 @@ class Emulator:
             self._server = None
 
     def refuse(self):
-        """Stop listening: connections to the emulator are refused until resume()."""
+        """Stop listening: connections to the emulator are refused until resume(). The port stays
+        bound, not listening (a connection gets a reset, as from a stopped server): free, another
+        xdist worker's gunicorn or emulator could take it and answer in WeChat's place."""
         self.stop()
+        self._held = socket.socket()
+        self._held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # our closed connections' TIME_WAIT
+        self._held.bind((self.host, self.port))
 
     def resume(self):
+        if self._held is not None:
+            self._held.close()
+            self._held = None
         self.start()
 
     @property
