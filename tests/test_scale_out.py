@@ -92,7 +92,7 @@ class Cluster:
     def settled(self, timeout=20):
         """Wait until no notification or staff reply is still queued and the queue is empty."""
         from huey.storage import RedisStorage
-        queue = RedisStorage("linli", url=stacks.REDIS_URL)
+        queue = RedisStorage(stacks.REDIS_NAMESPACE, url=stacks.REDIS_URL)
         deadline = time.time() + timeout
         while time.time() < deadline:
             with reading():

@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from tests.support import ROOT
+from tests.support import stacks
 from tests.support.live_server import free_port
 from tests.support.nginx import stop_group
 from tests.support.nginx import tail
@@ -24,8 +25,10 @@ BIN = Path(sys.executable).parent
 
 
 def host_settings(folder, emulator_url, database_url, redis_url):
-    """A host's settings: its own data dir under `folder`, the shared database and Redis."""
-    return settings_for(Path(folder) / "var", emulator_url, DATABASE_URL=database_url, REDIS_URL=redis_url)
+    """A host's settings: its own data dir under `folder`, the shared database and Redis (under
+    this test process's namespace, which it clears at the end, as the other tests' keys)."""
+    return settings_for(Path(folder) / "var", emulator_url, DATABASE_URL=database_url, REDIS_URL=redis_url,
+                        REDIS_NAMESPACE=stacks.REDIS_NAMESPACE)
 
 
 def _environment(settings, **extra):
