@@ -27,15 +27,18 @@ def main(argv=None):
     run.add_argument("--seed", type=int, default=4)
     run.add_argument("--per-grid", type=int, default=30, help="cases a day per grid")
     run.add_argument("--out", default="var/simulation")
+    run.add_argument("--every-tick", action="store_true",
+                     help="run the periodic jobs at every 5-minute mark, not only near the ledger's deadlines "
+                          "and hourly")
     run.add_argument("--break", dest="broken", choices=RULES, default=None,
                      help="start the service with this rule broken (the report must fail)")
     args = parser.parse_args(argv)
     result = simulate(args.db, datetime.date.fromisoformat(args.start), args.days, args.seed, args.per_grid,
-                      args.broken, Path(args.out))
+                      args.broken, Path(args.out), args.every_tick)
     return 1 if result["differences"] else 0
 
 
-def simulate(db, start, days, seed, per_grid, broken, out):
+def simulate(db, start, days, seed, per_grid, broken, out, every_tick=False):
     from tests.wechat_emulator import Emulator
     began = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -45,7 +48,7 @@ def simulate(db, start, days, seed, per_grid, broken, out):
         emulator.register_app(stack.MP_APPID, stack.MP_SECRET)
         with stack.database(db) as (database_url, redis_url):
             env = stack.environment(emulator.base_url, database_url, redis_url, broken or "")
-            result = _simulate(env, emulator, db, start, days, seed, per_grid, broken, began)
+            result = _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, every_tick)
     finally:
         emulator.stop()
     (out / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -59,7 +62,7 @@ def simulate(db, start, days, seed, per_grid, broken, out):
     return result
 
 
-def _simulate(env, emulator, db, start, days, seed, per_grid, broken, began):
+def _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, every_tick):
     from community.demo import STAFF
     from linli import clock
     from linli.config import Settings
@@ -77,7 +80,7 @@ def _simulate(env, emulator, db, start, days, seed, per_grid, broken, began):
         if person["oa"]:
             emulator.follower(person["oa"])
     with stack.running(env) as url:
-        sim = Simulation(url, emulator, app, for_emulator, start, days, seed, per_grid).run()
+        sim = Simulation(url, emulator, app, for_emulator, start, days, seed, per_grid, every_tick).run()
         details, rates = report_data.collect(sim)
     staff_names = {username: name for username, name, *_ in STAFF}
     meta = {"community": for_emulator["community"], "database": db, "start": start.isoformat(), "days": days,

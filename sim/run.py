@@ -14,9 +14,12 @@ import uuid
 import requests
 
 from sim import rules
+from sim.ledger import OPEN
+from sim.ledger import TIE
 from sim.ledger import Ledger
 
 FIVE = datetime.timedelta(minutes=rules.SWEEP_MINUTES)
+HOUR = datetime.timedelta(hours=1)
 DEMO_PASSWORD = "linli-demo-2026"
 WORKERS = {"G1": "grid1", "G2": "grid2", "G3": "grid3", "G4": "grid4"}
 CADRES = {"G1": "cadre1", "G2": "cadre1", "G3": "cadre2", "G4": "cadre2"}
@@ -29,12 +32,15 @@ NUMBER = re.compile(r"R[0-9]{6,}")
 
 
 class Simulation:
-    def __init__(self, base_url, emulator, settings_app, world, start, days, seed, per_grid):
+    def __init__(self, base_url, emulator, settings_app, world, start, days, seed, per_grid, every_tick=False):
         self.url, self.emulator, self.app, self.world = base_url, emulator, settings_app, world
         self.start = datetime.datetime.combine(start, datetime.time(), tzinfo=rules.BEIJING)
         self.end = self.start + datetime.timedelta(days=days)
         self.days, self.rng, self.per_grid = days, random.Random(seed), per_grid
         self.ledger = Ledger()
+        self.every_tick = every_tick
+        self.live = []                       # the ledger's cases that may still be open
+        self.ticks_run = 0
         self.http = requests.Session()
         self.queue, self.seq = [], itertools.count()
         self.now = self.start
@@ -65,26 +71,43 @@ class Simulation:
             self._staff_login(name)
         for day in range(self.days):
             self._plan_day(self.start.date() + datetime.timedelta(days=day))
-        tick = self.start
+        last_run = tick = self.start
         while tick < self.end:
             following = tick + FIVE
             while self.queue and self.queue[0][0] < following:
                 moment, _, action, args = heapq.heappop(self.queue)
                 self.set_clock(moment)
                 action(*args)
-            self.set_clock(following)
-            self._periodic(tick, following)
+            if self.every_tick or following - last_run >= HOUR or self._deadline_near(following) \
+                    or following >= self.end:
+                self.set_clock(following)
+                self._periodic(last_run, following)
+                last_run = following
             if following.astimezone(rules.BEIJING).time() == datetime.time():
                 day = (following - datetime.timedelta(seconds=1)).astimezone(rules.BEIJING).date()
-                self.backlog[day] = sum(1 for e in self.ledger.cases.values() if e.state in ("submitted", "accepted",
-                                                                                          "in_progress", "reopened"))
+                self.backlog[day] = sum(1 for e in self.ledger.cases.values() if e.state in OPEN)
             tick = following
         return self
+
+    def _deadline_near(self, mark):
+        """Whether a deadline still running in the ledger falls just before this 5-minute mark
+        (or so close to the one before that the sweep then may have missed it)."""
+        low, high = mark - FIVE - TIE, mark + TIE
+        if mark.minute == 0:
+            self.live = [e for e in self.live if e.state in OPEN]
+        for entry in self.live:
+            if entry.state in OPEN:
+                if entry.responded_at is None and low <= entry.respond_due <= high:
+                    return True
+                if low <= entry.resolve_due <= high:
+                    return True
+        return False
 
     def _periodic(self, start, end):
         from linli import periodic
         utc = lambda t: t.astimezone(datetime.timezone.utc).replace(tzinfo=None)   # noqa: E731
         done = periodic.run_due(utc(start), utc(end))
+        self.ticks_run += 1
         for name, value in done.items():
             if isinstance(value, dict) and "error" in value:
                 self.periodic_errors.append((end.isoformat(), name, value["error"]))
@@ -130,6 +153,7 @@ class Simulation:
             self.ledger.differences.append(("filed_vs_created", "two filings answered with one case %s" % number))
             return
         entry = self.ledger.filed(number, person["grid"], person["id"], channel, self.now)
+        self.live.append(entry)
         self._plan_level(entry)
 
     def _push_text(self, person, text):
@@ -223,6 +247,7 @@ class Simulation:
         if expected and answer is not None and answer.status_code == 200:
             self.ledger.did(entry, action, self.now, score)
             if action == "reopen":
+                self.live.append(entry)
                 self._plan_level(entry)
 
     # -- staff ------------------------------------------------------------------------------
