@@ -40,6 +40,7 @@ class Simulation:
         self.ledger = Ledger()
         self.every_tick = every_tick
         self.live = []                       # the ledger's cases that may still be open
+        self.ignored = set()                 # cases nobody answers
         self.ticks_run = 0
         self.http = requests.Session()
         self.queue, self.seq = [], itertools.count()
@@ -132,14 +133,17 @@ class Simulation:
         for grid in sorted(self.by_grid):
             count = self.per_grid * (3 if storm else 1)
             hours = self.rng.choices(range(24), weights=HOURS, k=count)
-            for hour in hours:
+            for n, hour in enumerate(hours):
                 moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=rules.BEIJING) + \
                     datetime.timedelta(minutes=self.rng.randrange(60), seconds=self.rng.randrange(10, 50))
                 person = self.rng.choice(self.by_grid[grid])
                 channel = "wechat" if person["oa"] and self.rng.random() < 0.7 else "miniprogram"
-                self.at(moment, self._file, person, channel)
+                # Each day one case of the last grid nobody answers at any level: the whole chain,
+                # up to the street centre's deadline in working days, is walked every day.
+                ignored = n == 0 and grid == max(self.by_grid)
+                self.at(moment, self._file, person, channel, ignored)
 
-    def _file(self, person, channel):
+    def _file(self, person, channel, ignored=False):
         text = "报修 %s" % self.rng.choice(PROBLEMS)
         self._count("filed")
         if channel == "wechat":
@@ -154,7 +158,10 @@ class Simulation:
             return
         entry = self.ledger.filed(number, person["grid"], person["id"], channel, self.now)
         self.live.append(entry)
-        self._plan_level(entry)
+        if ignored:
+            self.ignored.add(number)
+        else:
+            self._plan_level(entry)
 
     def _push_text(self, person, text):
         timestamp = str(int(self.now.timestamp()))
@@ -274,6 +281,8 @@ class Simulation:
     def _plan_level(self, entry):
         """The owner of the case's level plans to answer: most in time, some late on purpose
         (after the deadline: the sweep has escalated it, and the owner is refused), some never."""
+        if entry.number in self.ignored:
+            return
         level = entry.level
         never = {1: 0.04, 2: 0.15, 3: 0.3, 4: 0.5}[level]
         late = {1: 0.06, 2: 0.05, 3: 0.05, 4: 0.0}[level]

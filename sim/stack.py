@@ -31,7 +31,7 @@ def free_port():
 
 
 @contextlib.contextmanager
-def database(kind, redis_url=REDIS_URL):
+def database(kind, pg_url=PG_URL, redis_url=REDIS_URL):
     """(DATABASE_URL or None, REDIS_URL or None) for `kind`; a PostgreSQL schema of its own,
     dropped afterwards, and the Redis database flushed before (never FLUSHALL)."""
     if kind == "sqlite":
@@ -39,10 +39,10 @@ def database(kind, redis_url=REDIS_URL):
         return
     import redis
     redis.Redis.from_url(redis_url).flushdb()
-    with temporary_schema(PG_URL, prefix="linli_sim") as schema:
+    with temporary_schema(pg_url, prefix="linli_sim") as schema:
         if schema is None:
-            raise SystemExit("PostgreSQL at %s does not answer" % PG_URL)
-        yield "%s?options=-csearch_path%%3D%s" % (PG_URL, schema), redis_url
+            raise SystemExit("PostgreSQL at %s does not answer" % pg_url)
+        yield "%s?options=-csearch_path%%3D%s" % (pg_url, schema), redis_url
 
 
 def environment(emulator_url, database_url=None, redis_url=None, broken=""):
