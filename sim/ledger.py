@@ -70,8 +70,9 @@ class Ledger:
             due, tie = entry.missed(now)
             if due is None:
                 if entry.number in escalated:
+                    first = min(entry.respond_due, entry.resolve_due)
                     self.differences.append(("escalation", "%s escalated at %s before its deadline %s"
-                                             % (entry.number, _iso(now), _iso(min(entry.respond_due, entry.resolve_due)))))
+                                             % (entry.number, _iso(now), _iso(first))))
                     self._escalate(entry, now, due, False)
                 continue
             if entry.level < rules.TOP_LEVEL:
@@ -82,8 +83,7 @@ class Ledger:
                                              "by the sweep at %s" % (entry.number, entry.level, _iso(due), _iso(now))))
                     self._escalate(entry, now, due, False, missing=True)
             elif not any(o[0] == entry.level_started_at for o in entry.overdue):
-                if not tie or not entry.overdue:
-                    entry.overdue.append((entry.level_started_at, due, now, tie))
+                entry.overdue.append((entry.level_started_at, due, now, tie))
 
     def _escalate(self, entry, now, due, tie, missing=False):
         entry.escalations.append((entry.level + 1, due, None if missing else now, tie))

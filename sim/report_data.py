@@ -47,7 +47,7 @@ def build(sim, meta, details, linli_rates, staff_names):
     lost = [s for s in ledger.sent if s["number"] is None]
     missing = sorted(n for n, d in details.items() if d is None)
     linli_count = {}
-    for (month, by), rows in linli_rates.items():
+    for (_, by), rows in linli_rates.items():
         if by == "grid":
             for row in rows:
                 linli_count[row["label"]] = linli_count.get(row["label"], 0) + row["cases"]
@@ -138,7 +138,7 @@ def build(sim, meta, details, linli_rates, staff_names):
     created = {}
     resolved = {}
     level_days = {}
-    for number, detail in details.items():
+    for detail in details.values():
         if not detail:
             continue
         created.setdefault(_parse(detail["created_at"]).date(), 0)

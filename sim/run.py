@@ -42,6 +42,7 @@ class Simulation:
         self.live = []                       # the ledger's cases that may still be open
         self.ignored = set()                 # cases nobody answers
         self.ticks_run = 0
+        self.periodic_seconds = 0.0
         self.http = requests.Session()
         self.queue, self.seq = [], itertools.count()
         self.now = self.start
@@ -107,8 +108,10 @@ class Simulation:
     def _periodic(self, start, end):
         from linli import periodic
         utc = lambda t: t.astimezone(datetime.timezone.utc).replace(tzinfo=None)   # noqa: E731
+        began = time.perf_counter()
         done = periodic.run_due(utc(start), utc(end))
         self.ticks_run += 1
+        self.periodic_seconds += time.perf_counter() - began
         for name, value in done.items():
             if isinstance(value, dict) and "error" in value:
                 self.periodic_errors.append((end.isoformat(), name, value["error"]))
