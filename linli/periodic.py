@@ -42,21 +42,25 @@ def due(start, end):
 
 @huey.task()
 def run_periodic(names):
-    """In the consumer: each named periodic job, one after the other; {name: result or error}."""
+    """In the consumer: each named periodic job, one after the other; {"results": {name: result
+    or error}, "seconds": {name: seconds it took}}."""
     if not clock.settable():
         raise NotSimulated("periodic jobs run on demand only in simulation")
-    jobs, done = _periodic(), {}
+    jobs, done, took = _periodic(), {}, {}
     for name in names:
+        began = time.perf_counter()
         try:
             done[name] = jobs[name].execute()
         except Exception as exc:          # one job failing must not hide the others' results
             logger.exception("periodic job %s failed", name)
             done[name] = {"error": "%s: %s" % (type(exc).__name__, exc)}
-    return done
+        took[name] = time.perf_counter() - began
+    return {"results": done, "seconds": took}
 
 
-def run_due(start, end, timeout=120.0):
-    """Run the jobs due in (start, end] in the consumer and wait for them; {name: result}."""
+def run_due(start, end, timeout=120.0, took=None):
+    """Run the jobs due in (start, end] in the consumer and wait for them; {name: result}.
+    `took`, a dict, gathers the seconds each job took in the consumer."""
     if not clock.settable():
         raise NotSimulated("the clock is the wall clock: periodic jobs follow their crontabs")
     names = due(start, end)
@@ -68,8 +72,11 @@ def run_due(start, end, timeout=120.0):
     while True:
         value = result.get()
         if value is not None:
-            return value
+            for name, seconds in value["seconds"].items():
+                if took is not None:
+                    took[name] = took.get(name, 0.0) + seconds
+            return value["results"]
         if time.monotonic() > give_up:
             raise TimeoutError("the consumer did not run the periodic jobs within %.0f s" % timeout)
         time.sleep(pause)
-        pause = min(pause * 1.5, 0.05)
+        pause = min(pause * 1.5, 0.01)

@@ -48,7 +48,10 @@ def simulate(db, start, days, seed, per_grid, broken, out, every_tick=False):
         emulator.register_app(stack.MP_APPID, stack.MP_SECRET)
         with stack.database(db) as (database_url, redis_url):
             env = stack.environment(emulator.base_url, database_url, redis_url, broken or "")
-            result = _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, every_tick)
+            try:
+                result = _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, every_tick)
+            finally:
+                stack.keep_logs(env, out)
     finally:
         emulator.stop()
     (out / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -94,7 +97,9 @@ def _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, eve
             "wall_seconds": round(time.monotonic() - began, 1), "broken_rule": broken,
             # Beyond the shared schema (sim.report ignores them): where the time went, and the load.
             "phases": phases, "periodic_runs": sim.ticks_run,
-            "periodic_seconds": round(sim.periodic_seconds, 1), "load_average": list(os.getloadavg())}
+            "periodic_seconds": round(sim.periodic_seconds, 1),
+            "periodic_job_seconds": {k: round(v, 2) for k, v in sorted(sim.job_seconds.items(), key=lambda kv: -kv[1])},
+            "requests": sim.requests, "request_seconds": round(sim.request_seconds, 1), "load_average": list(os.getloadavg())}
     return report_data.build(sim, meta, details, rates, staff_names)
 
 

@@ -8,6 +8,7 @@ import itertools
 import random
 import re
 import secrets
+import sys
 import time
 import uuid
 
@@ -31,6 +32,22 @@ HOURS = [0, 0, 0, 0, 0, 0, 1, 3, 6, 8, 8, 7, 5, 5, 7, 7, 6, 6, 5, 5, 4, 3, 1, 0]
 NUMBER = re.compile(r"R[0-9]{6,}")
 
 
+class Timed(requests.Session):
+    """A session that counts its requests and the seconds they took (the report's figures)."""
+
+    def __init__(self):
+        super().__init__()
+        self.count, self.seconds = 0, 0.0
+
+    def request(self, *args, **kw):
+        began = time.perf_counter()
+        try:
+            return super().request(*args, **kw)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - began
+
+
 class Simulation:
     def __init__(self, base_url, emulator, settings_app, world, start, days, seed, per_grid, every_tick=False):
         self.url, self.emulator, self.app, self.world = base_url, emulator, settings_app, world
@@ -43,7 +60,9 @@ class Simulation:
         self.ignored = set()                 # cases nobody answers
         self.ticks_run = 0
         self.periodic_seconds = 0.0
-        self.http = requests.Session()
+        self.job_seconds = {}                # periodic job → seconds in the consumer
+        self.began = time.monotonic()
+        self.http = Timed()
         self.queue, self.seq = [], itertools.count()
         self.now = self.start
         self.tokens = {}                     # staff username → token
@@ -56,6 +75,14 @@ class Simulation:
         self.messages = []                   # (sim day, seconds to answer)
         self.periodic_errors = []
         self.backlog = {}                    # date → open cases in the ledger at its end
+
+    @property
+    def requests(self):
+        return self.http.count
+
+    @property
+    def request_seconds(self):
+        return self.http.seconds
 
     # -- the clock ------------------------------------------------------------------------
     def set_clock(self, moment):
@@ -88,6 +115,9 @@ class Simulation:
             if following.astimezone(rules.BEIJING).time() == datetime.time():
                 day = (following - datetime.timedelta(seconds=1)).astimezone(rules.BEIJING).date()
                 self.backlog[day] = sum(1 for e in self.ledger.cases.values() if e.state in OPEN)
+                print("  %s %-14s filed %4d, open at midnight %4d, periodic runs %5d  (%.0f s)" % (
+                    day, rules.day_kind(day), self.daily.get(day, {}).get("filed", 0), self.backlog[day],
+                    self.ticks_run, time.monotonic() - self.began), file=sys.stderr, flush=True)
             tick = following
         return self
 
@@ -109,7 +139,7 @@ class Simulation:
         from linli import periodic
         utc = lambda t: t.astimezone(datetime.timezone.utc).replace(tzinfo=None)   # noqa: E731
         began = time.perf_counter()
-        done = periodic.run_due(utc(start), utc(end))
+        done = periodic.run_due(utc(start), utc(end), took=self.job_seconds)
         self.ticks_run += 1
         self.periodic_seconds += time.perf_counter() - began
         for name, value in done.items():

@@ -4,6 +4,7 @@ or PostgreSQL (+ Redis), and the WeChat emulator standing in for WeChat. The clo
 (LINLI_ENV=simulation, CLOCK_SETTABLE=1) and its file is shared by every process."""
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -85,3 +86,12 @@ def running(env):
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def keep_logs(env, out):
+    """The service's logs into `out`, and its data directory (in memory) gone."""
+    data = Path(env["LINLI_DATA_DIR"])
+    for name in ("gunicorn.log", "consumer.log"):
+        if (data / name).exists():
+            shutil.copy(data / name, Path(out) / name)
+    shutil.rmtree(data, ignore_errors=True)
