@@ -98,8 +98,10 @@ def _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, eve
             # Beyond the shared schema (sim.report ignores them): where the time went, and the load.
             "phases": phases, "periodic_runs": sim.ticks_run,
             "periodic_seconds": round(sim.periodic_seconds, 1),
-            "periodic_job_seconds": {k: round(v, 2) for k, v in sorted(sim.job_seconds.items(), key=lambda kv: -kv[1])},
-            "requests": sim.requests, "request_seconds": round(sim.request_seconds, 1), "load_average": list(os.getloadavg())}
+            "periodic_job_seconds": {k: round(v, 2) for k, v in sorted(sim.job_seconds.items(),
+                                                                       key=lambda kv: -kv[1])},
+            "requests": sim.requests, "request_seconds": round(sim.request_seconds, 1),
+            "load_average": list(os.getloadavg())}
     return report_data.build(sim, meta, details, rates, staff_names)
 
 

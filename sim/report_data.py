@@ -1,6 +1,8 @@
 """At the end: what Linli shows (its staff API: every case's detail and timeline, the rates per
 grid and per staff member) against the ledger, as the result dict the HTML report renders."""
+import collections
 import datetime
+import json
 
 from sim import rules
 
@@ -131,6 +133,13 @@ def build(sim, meta, details, linli_rates, staff_names):
     slow = [t for _, t in sim.messages if t is None or t > 5]
     checks.append(_check("messages_answered_within_5s", len(sim.messages), len(sim.messages) - len(slow), not slow,
                          "%d of %d pushes answered later than 5 s or not at all" % (len(slow), len(sim.messages))))
+    # -- notices: every urgent notice the console took reached WeChat (the emulator's mass sends) --
+    sent = [job for job in sim.emulator.state.mass_jobs.values()]
+    texts = [json.dumps(job, ensure_ascii=False) for job in sent]
+    undelivered = [n for n in sim.notices if n["status"] != 303 or not any(n["text"] in t for t in texts)]
+    checks.append(_check("notices_delivered", len(sim.notices), len(sim.notices) - len(undelivered), not undelivered,
+                         "%d urgent notice(s) from the console, %d mass send(s) at WeChat; undelivered: %s"
+                         % (len(sim.notices), len(sent), [n["at"].isoformat() for n in undelivered] or "none")))
     broken_jobs = [e for e in sim.periodic_errors if e[1] in ("sweep_overdue", "auto_close", "warn_before_deadlines")]
     checks.append(_check("periodic_jobs", "case jobs without errors", len(broken_jobs), not broken_jobs,
                          "; ".join("%s %s %s" % e for e in sim.periodic_errors[:3]) or "no job failed"))
@@ -159,6 +168,7 @@ def build(sim, meta, details, linli_rates, staff_names):
                      "backlog_end": sim.backlog.get(day, max(backlog, 0)),
                      "escalations": {w: level_days.get((day, w), 0) for w in ("area_cadre", "secretary", "street")},
                      "messages": counts.get("messages", 0), "answered_within_5s": counts.get("answered_within_5s", 0)}
+    meta = dict(meta, channels=dict(collections.Counter(e.channel for e in ledger.cases.values())))
     return {"meta": meta, "days": list(days.values()), "grids": grids, "escalations": escalations,
             "checks": checks, "differences": sum(1 for c in checks if not c["ok"])}
 

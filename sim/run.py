@@ -18,6 +18,7 @@ from sim import rules
 from sim.ledger import OPEN
 from sim.ledger import TIE
 from sim.ledger import Ledger
+from sim.stack import TOKEN
 
 FIVE = datetime.timedelta(minutes=rules.SWEEP_MINUTES)
 HOUR = datetime.timedelta(hours=1)
@@ -30,6 +31,18 @@ PROBLEMS = ("楼道灯不亮了", "下水道堵了", "电梯门关不上", "楼�
 # The share of filings per hour of the day (residents write mostly by day).
 HOURS = [0, 0, 0, 0, 0, 0, 1, 3, 6, 8, 8, 7, 5, 5, 7, 7, 6, 6, 5, 5, 4, 3, 1, 0]
 NUMBER = re.compile(r"R[0-9]{6,}")
+
+
+def _jpeg():
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 140, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+PHOTO = _jpeg()
 
 
 class Timed(requests.Session):
@@ -58,6 +71,8 @@ class Simulation:
         self.every_tick = every_tick
         self.live = []                       # the ledger's cases that may still be open
         self.ignored = set()                 # cases nobody answers
+        self.consoles = {}                   # staff username → console session
+        self.notices = []                    # urgent notices sent
         self.ticks_run = 0
         self.periodic_seconds = 0.0
         self.job_seconds = {}                # periodic job → seconds in the consumer
@@ -163,6 +178,8 @@ class Simulation:
     # -- residents --------------------------------------------------------------------------
     def _plan_day(self, day):
         storm = self.days >= 10 and day == self.start.date() + datetime.timedelta(days=self.days // 2)
+        if storm:
+            self.at(datetime.datetime.combine(day, datetime.time(13, 2, 30), tzinfo=rules.BEIJING), self._urgent_notice)
         for grid in sorted(self.by_grid):
             count = self.per_grid * (3 if storm else 1)
             hours = self.rng.choices(range(24), weights=HOURS, k=count)
@@ -170,7 +187,8 @@ class Simulation:
                 moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=rules.BEIJING) + \
                     datetime.timedelta(minutes=self.rng.randrange(60), seconds=self.rng.randrange(10, 50))
                 person = self.rng.choice(self.by_grid[grid])
-                channel = "wechat" if person["oa"] and self.rng.random() < 0.7 else "miniprogram"
+                roll = self.rng.random()
+                channel = "walk_in" if roll < 0.05 else "wechat" if person["oa"] and roll < 0.75 else "miniprogram"
                 # Each day one case of the last grid nobody answers at any level: the whole chain,
                 # up to the street centre's deadline in working days, is walked every day.
                 ignored = n == 0 and grid == max(self.by_grid)
@@ -180,7 +198,9 @@ class Simulation:
         text = "报修 %s" % self.rng.choice(PROBLEMS)
         self._count("filed")
         if channel == "wechat":
-            number = self._push_text(person, text)
+            number = self._push_report(person, text)
+        elif channel == "walk_in":
+            number = self._walk_in(person, text)
         else:
             number = self._mp_file(person, text)
         self.ledger.sent.append({"channel": channel, "at": self.now, "number": number, "grid": person["grid"]})
@@ -195,15 +215,56 @@ class Simulation:
             self.ignored.add(number)
         else:
             self._plan_level(entry)
+        if channel == "wechat":
+            # A photo of it, or where it is, a minute or three later: added to this case.
+            if self.rng.random() < 0.3:
+                self.at(self.now + datetime.timedelta(seconds=self.rng.randrange(60, 200)), self._supplement,
+                        entry, person, "image")
+            if self.rng.random() < 0.15:
+                self.at(self.now + datetime.timedelta(seconds=self.rng.randrange(60, 200)), self._supplement,
+                        entry, person, "location")
 
-    def _push_text(self, person, text):
+    def _push_report(self, person, text):
+        """By text (most), by voice (its recognition: elders speak), or a photo first and its words
+        after (one case, the words completing it)."""
+        roll = self.rng.random()
+        if roll < 0.2:
+            return self._push(person, "voice", {"MediaId": "voice-%s" % uuid.uuid4().hex[:12], "Format": "amr",
+                                                "Recognition": text[3:]})
+        if roll < 0.3:
+            first = self._push(person, "image", self._photo_fields())
+            then = self._push(person, "text", {"Content": text})
+            if first != then:
+                self.ledger.differences.append(("filed_vs_created", "a photo and its words made %s and %s"
+                                                % (first, then)))
+            return first or then
+        return self._push(person, "text", {"Content": text})
+
+    def _photo_fields(self):
+        media_id = "img-%s" % uuid.uuid4().hex[:16]
+        self.emulator.resident_media(media_id, PHOTO, "image/jpeg")
+        return {"PicUrl": "http://mmbiz.qpic.cn/%s" % media_id, "MediaId": media_id}
+
+    def _supplement(self, entry, person, kind):
+        fields = self._photo_fields() if kind == "image" else {
+            "Location_X": "38.05%02d" % self.rng.randrange(100), "Location_Y": "114.52%02d" % self.rng.randrange(100),
+            "Scale": "15", "Label": "石家庄市长安区八家庄"}
+        number = self._push(person, kind, fields)
+        if number != entry.number:
+            self.ledger.differences.append(("filed_vs_created", "a %s sent %s after %s went to %s" % (
+                kind, self.now - entry.filed_at, entry.number, number)))
+
+    def _push(self, person, msg_type, fields):
+        """A push signed as WeChat signs it, stamped with the simulated time (the gateway checks
+        its age against the service's clock); 5% sent twice, as WeChat retries. The case number
+        the reply names, or None."""
         timestamp = str(int(self.now.timestamp()))
         msg_id = str(uuid.uuid4().int % 10 ** 18)
+        body = "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) for k, v in fields.items())
         xml = ("<xml><ToUserName><![CDATA[gh_sim]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"
-               "<CreateTime>%s</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content>"
-               "<MsgId>%s</MsgId></xml>" % (person["oa"], timestamp, text, msg_id))
+               "<CreateTime>%s</CreateTime><MsgType><![CDATA[%s]]></MsgType>%s<MsgId>%s</MsgId></xml>"
+               % (person["oa"], timestamp, msg_type, body, msg_id))
         nonce = secrets.token_hex(5)
-        from sim.stack import TOKEN
         signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
         params = {"signature": signature, "timestamp": timestamp, "nonce": nonce, "openid": person["oa"]}
         self.emulator.heard(xml)
@@ -228,6 +289,40 @@ class Simulation:
         if len(numbers) > 1:
             self.ledger.differences.append(("filed_vs_created", "one message, two cases: %s" % sorted(numbers)))
         return min(numbers) if numbers else None
+
+    def _walk_in(self, person, text):
+        """At the office: the grid worker enters it in the console for the resident."""
+        console = self._console(WORKERS[person["grid"]])
+        form = {"description": text[3:] + "（来访）", "building_id": person["building"], "source": "来访",
+                "csrf": self._csrf(console, "/console/cases/new")}
+        answer = console.post(self.url + "/console/cases/new", data=form, allow_redirects=False, timeout=30)
+        found = NUMBER.search(answer.headers.get("Location", "")) if answer.status_code == 303 else None
+        return found.group(0) if found else None
+
+    def _console(self, username):
+        """A console session of `username` (signed in over HTTP, as staff at their desk)."""
+        session = self.consoles.get(username)
+        if session is None:
+            session = self.consoles[username] = Timed()
+            form = {"username": username, "password": DEMO_PASSWORD, "csrf": self._csrf(session, "/console/login")}
+            answer = session.post(self.url + "/console/login", data=form, allow_redirects=False, timeout=30)
+            if answer.status_code != 303:
+                raise RuntimeError("console sign-in of %s refused: %d" % (username, answer.status_code))
+        return session
+
+    def _csrf(self, session, path):
+        page = session.get(self.url + path, timeout=30).text
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    # -- the storm ---------------------------------------------------------------------------
+    def _urgent_notice(self):
+        """The secretary sends an urgent notice to every follower from the console."""
+        console = self._console("tianbing")
+        form = {"text": "【紧急通知】今天下午有强对流天气，请关好门窗，勿在广告牌、大树下停留。", "target": "all",
+                "urgent": "1", "confirm": "1", "key": uuid.uuid4().hex,
+                "csrf": self._csrf(console, "/console/articles")}
+        answer = console.post(self.url + "/console/notices", data=form, allow_redirects=False, timeout=30)
+        self.notices.append({"at": self.now, "status": answer.status_code, "text": form["text"]})
 
     def _mp_file(self, person, text):
         key = uuid.uuid4().hex
@@ -343,8 +438,9 @@ class Simulation:
             self.ledger.did(entry, action, self.now)
             if action == "resolve":
                 self._count("resolved")
-                person = next(p for p in self.by_grid[entry.grid] if p["id"] == entry.reporter)
-                self._resident_answers(entry, person)
+                if entry.channel != "walk_in":      # the caller at the desk has no mini-program here
+                    person = next(p for p in self.by_grid[entry.grid] if p["id"] == entry.reporter)
+                    self._resident_answers(entry, person)
 
     def _judge(self, entry, action, expected, answer, who):
         status = None if answer is None else answer.status_code

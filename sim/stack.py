@@ -56,7 +56,8 @@ def environment(emulator_url, database_url=None, redis_url=None, broken=""):
                CLOCK_FILE=os.path.join(data_dir, "clock.json"), SECRET_KEY="sim-secret-key-0123456789abcdef",
                WECHAT_APPID=APPID, WECHAT_SECRET=SECRET, WECHAT_TOKEN=TOKEN,
                MINIPROGRAM_APPID=MP_APPID, MINIPROGRAM_SECRET=MP_SECRET, WECHAT_API_BASE=emulator_url,
-               OPEN311_API_KEYS=OPEN311_KEY, LOG_LEVEL="WARNING", WEB_CONCURRENCY="2", LINLI_SIM_BREAK=broken)
+               OPEN311_API_KEYS=OPEN311_KEY, CONSOLE_COOKIE_SECURE="0", LOG_LEVEL="WARNING", WEB_CONCURRENCY="2",
+               LINLI_SIM_BREAK=broken)
     if database_url:
         env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
     return env
