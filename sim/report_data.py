@@ -7,7 +7,7 @@ import json
 from sim import rules
 
 LEVEL_WORDS = {2: "area_cadre", 3: "secretary", 4: "street"}
-CLOSE = datetime.timedelta(seconds=2)
+CLOSE = datetime.timedelta(seconds=20)        # the clock runs on while the consumer is on its way (ledger.TIE)
 
 
 def _parse(text):

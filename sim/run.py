@@ -347,8 +347,10 @@ class Simulation:
                                                     % (answer.status_code, answer.text[:100])))
                     return None
                 token = self.resident_tokens[person["mp"]] = answer.json()["token"]
-            headers = dict(kw.pop("headers", {}), Authorization="Bearer " + token)
-            answer = self.http.request(method, self.url + path, headers=headers, timeout=15, **kw)
+            # Every try with the caller's headers (the Idempotency-Key too), a fresh token's as well.
+            headers = dict(kw.get("headers", {}), Authorization="Bearer " + token)
+            sent = {k: v for k, v in kw.items() if k != "headers"}
+            answer = self.http.request(method, self.url + path, headers=headers, timeout=15, **sent)
             if answer.status_code != 401:
                 return answer
             self.resident_tokens.pop(person["mp"], None)
@@ -483,8 +485,8 @@ class Simulation:
     @staticmethod
     def _clear_of(moment, deadline):
         """Not within a few seconds of a deadline (nor of a sweep): which side it falls would be chance."""
-        if abs(moment - deadline) < datetime.timedelta(seconds=20):
-            moment = deadline - datetime.timedelta(seconds=40)
+        if abs(moment - deadline) < datetime.timedelta(seconds=60):
+            moment = deadline - datetime.timedelta(seconds=90)
         if moment.second < 5 or moment.second > 55:
             moment = moment.replace(second=30)
         return moment
