@@ -22,6 +22,7 @@ from sim.stack import TOKEN
 
 FIVE = datetime.timedelta(minutes=rules.SWEEP_MINUTES)
 HOUR = datetime.timedelta(hours=1)
+MERGE = datetime.timedelta(minutes=10)      # twice the service's merge window
 DEMO_PASSWORD = "linli-demo-2026"
 WORKERS = {"G1": "grid1", "G2": "grid2", "G3": "grid3", "G4": "grid4"}
 CADRES = {"G1": "cadre1", "G2": "cadre1", "G3": "cadre2", "G4": "cadre2"}
@@ -72,6 +73,7 @@ class Simulation:
         self.live = []                       # the ledger's cases that may still be open
         self.ignored = set()                 # cases nobody answers
         self.consoles = {}                   # staff username → console session
+        self.last_filed = {}                 # resident id → when they last filed
         self.notices = []                    # urgent notices sent
         self.ticks_run = 0
         self.periodic_seconds = 0.0
@@ -195,6 +197,12 @@ class Simulation:
                 self.at(moment, self._file, person, channel, ignored)
 
     def _file(self, person, channel, ignored=False):
+        # Someone who filed minutes ago is someone else now: within WeChat's 5 minutes a photo or
+        # a place joins the resident's latest case (account/reporting.py), which would make the
+        # ledger's "this photo is of that case" a guess.
+        while self.now - self.last_filed.get(person["id"], self.start - MERGE) < MERGE:
+            person = self.rng.choice(self.by_grid[person["grid"]])
+        self.last_filed[person["id"]] = self.now
         text = "报修 %s" % self.rng.choice(PROBLEMS)
         self._count("filed")
         if channel == "wechat":
