@@ -154,7 +154,7 @@ def test_deadline_warnings_reach_every_case_while_another_writer_commits(town, e
 
     monkeypatch.setattr(notify, "db", CommitsFirst())
     assert sorted(notify.warn_before_deadlines()) == sorted(c.number for c in cases)
-    assert len(written) == 3
+    assert len(written) >= len(cases)         # someone else committed before each case's warning
 
 
 def test_a_rolled_back_action_notifies_no_one(town, emulator):
