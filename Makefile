@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-python test-miniprogram test-fast lint install bench clean
+.PHONY: run test test-python test-miniprogram test-fast lint install bench simulate simulate-pg clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.concurrent_writes
+
+# A month of 八家庄 against the running service with the clock moved (README: Simulation);
+# var/simulation/result.json and the report there; fails when the ledger and Linli differ.
+# LINLI_SIM_PG_URL and LINLI_SIM_REDIS_URL (default redis://127.0.0.1:6379/13) for simulate-pg.
+SIM_ARGS ?=
+simulate: $(STAMP)
+	$(VENV)/bin/python -m sim run --db sqlite --out var/simulation $(SIM_ARGS)
+
+simulate-pg: $(STAMP)
+	$(VENV)/bin/python -m sim run --db postgres --out var/simulation-pg $(SIM_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache miniprogram/node_modules miniprogram/src/miniprogram_npm

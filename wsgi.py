@@ -28,6 +28,7 @@ from decisions import consultations
 from decisions import tasks as decisions_tasks
 from linli import cli as kernel_cli
 from linli import config
+from linli import periodic as kernel_periodic
 from linli import tasks as kernel_tasks
 from linli.app import make_app
 from volunteers import messages as volunteers_messages
@@ -39,7 +40,7 @@ BLUEPRINTS = (account_views.bp, miniprogram_api.bp, miniprogram_api.staff_bp,
 # Every module that declares a task or a periodic job: the consumer loads this module, so these
 # imports are how it knows every task (tests/test_queue.py checks that none is missing).
 TASK_MODULES = (account_announcements, account_media, account_notices, account_outbox, account_screening,
-                account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_tasks,
+                account_tasks, cases_notify, cases_tasks, coupons_tasks, decisions_tasks, kernel_periodic, kernel_tasks,
                 volunteers_messages, volunteers_tasks)
 COMMANDS = (kernel_cli.COMMANDS + cases_cli.COMMANDS + community_cli.COMMANDS + decisions_cli.COMMANDS
             + (account_cli.wechat_cli,))

@@ -147,7 +147,9 @@ def warn_before_deadlines(now=None, ahead=DEFAULT_POLICY.deadline_warning):
                                  & Case.assignee.is_null(False)
                                  & (Case.resolve_due_at.between(now, now + ahead))))
     warned = []
-    for case in due:
+    # Read whole before writing (as workflow.sweep_overdue): on SQLite a write begun inside an
+    # open cursor's snapshot is refused at once once another writer has committed.
+    for case in list(due):
         with db.atomic():
             if _tell_staff(case, case.assignee_id, "deadline") is not None:
                 warned.append(case.number)

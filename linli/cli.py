@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from linli import clock
 from linli import config
+from linli import periodic
 from linli import queue
 from models.backup import BackupError
 from models.backup import backup
@@ -147,6 +148,28 @@ def clock_reset():
     """Back to the wall clock."""
     _settable()
     clock.reset()
+    _show()
+
+
+@clock_cli.command("tick")
+@click.argument("duration")
+@click.option("--step", default=5, show_default=True, help="minutes per step")
+def clock_tick(duration, step):
+    """Advance by DURATION (as `advance`) in steps, having the consumer (started with
+    --no-periodic) run at each step the periodic jobs due in it (linli/periodic.py)."""
+    _settable()
+    number, unit = duration[:-1], duration[-1:]
+    if unit not in UNITS or not number.isdigit() or step < 1:
+        raise click.BadParameter("give a whole number and s, m, h or d, e.g. 2h; got %r" % duration)
+    left = int(number) * UNITS[unit]
+    while left > 0:
+        seconds = min(step * 60, left)
+        before = clock.now()
+        clock.advance(seconds)
+        for name, value in periodic.run_due(before, clock.now()).items():
+            if value:
+                click.echo("%s %s: %s" % (clock.local(clock.now()).isoformat(timespec="minutes"), name, value))
+        left -= seconds
     _show()
 
 

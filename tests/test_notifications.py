@@ -125,6 +125,38 @@ def test_a_failed_notification_never_fails_the_action_and_is_delivered_later(tow
     assert len(_custom_texts(emulator, "o-later")) == 1
 
 
+def test_deadline_warnings_reach_every_case_while_another_writer_commits(town, emulator, stack, monkeypatch):
+    # The mistake (found by the month's simulation, sim/): the warning sweep walked an open
+    # cursor and wrote inside it; once another process committed meanwhile, SQLite refused the
+    # next write at once with "database is locked" and the job failed, warning no one after.
+    import threading
+
+    from models.db import connected
+    use_settings(WECHAT_STAFF_TEMPLATE_ID="tpl-staff")
+    staff, resident = town
+    cases = [intake.submit(resident(oa="o-w%d" % n), "official_account", "井盖松动%d" % n,
+                           now=utcnow() - datetime.timedelta(hours=23)) for n in range(3)]
+    written = []
+
+    class CommitsFirst:
+        """The module's database, with another process committing just before each transaction."""
+        def atomic(self):
+            def other_writer():
+                with connected():
+                    written.append(Resident.create(oa_openid="o-meanwhile-%d" % len(written)).id)
+            writer = threading.Thread(target=other_writer)
+            writer.start()
+            writer.join()
+            return db.atomic()
+
+        def __getattr__(self, name):
+            return getattr(db, name)
+
+    monkeypatch.setattr(notify, "db", CommitsFirst())
+    assert sorted(notify.warn_before_deadlines()) == sorted(c.number for c in cases)
+    assert len(written) >= len(cases)         # someone else committed before each case's warning
+
+
 def test_a_rolled_back_action_notifies_no_one(town, emulator):
     staff, resident = town
     case = intake.submit(resident(oa="o-rb"), "official_account", "路面塌陷")
