@@ -3,7 +3,6 @@
 import datetime
 import logging
 import sys
-import threading
 
 import click
 from flask.cli import AppGroup
@@ -90,13 +89,7 @@ def queue_consume(workers, periodic):
                                    "there is nothing to consume")
     click.echo("consuming %s with %d workers%s" % (queue.describe(), workers,
                                                   "" if periodic else ", periodic jobs off"))
-    # The outboxes' relays (notifications) in a thread beside huey's workers.
-    stop = threading.Event()
-    threading.Thread(target=queue.run_relays, args=(stop,), name="outbox-relay", daemon=True).start()
-    try:
-        queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
-    finally:
-        stop.set()
+    queue.consume(workers=workers, periodic=periodic)
 
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -16,6 +16,7 @@ One way to have work done later:
   a schedule (its TASK_MODULES), so the consumer (`flask --app wsgi queue consume`) knows them.
 """
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -84,6 +85,17 @@ def run_relays(stop, poll_seconds=RELAY_POLL_SECONDS):
                 logger.exception("relay %s failed", function.__name__)
         if not busy:
             stop.wait(poll_seconds)
+
+
+def consume(workers=2, periodic=True, relay_poll_seconds=RELAY_POLL_SECONDS, **options):
+    """huey's consumer with the outboxes' relays in a thread beside its workers, until stopped:
+    what `queue consume` runs, and the simulation's consumer on a deliberately broken app."""
+    stop = threading.Event()
+    threading.Thread(target=run_relays, args=(stop, relay_poll_seconds), name="outbox-relay", daemon=True).start()
+    try:
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, **options).run()
+    finally:
+        stop.set()
 
 
 def describe():

@@ -42,8 +42,8 @@ def consume():
     app = create_app()
     from linli import queue
     with app.app_context():
-        queue.huey.create_consumer(workers=2, worker_type="thread", periodic=False,
-                                   initial_delay=0.01, backoff=1.0, max_delay=0.01).run()
+        queue.consume(workers=2, periodic=False, relay_poll_seconds=0.05,
+                      initial_delay=0.01, backoff=1.0, max_delay=0.01)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["consume"]:
