@@ -1,4 +1,4 @@
-"""python -m sim run --db sqlite|postgres [--days N] [--seed S] [--out DIR] [--break RULE]
+"""python -m sim run --db sqlite|postgres [--days N] [--seed S] [--out DIR] [--break RULE] [--keep-data]
 
 Starts the service (sim/stack.py), seeds the community (sim/world.py), steps the month
 (sim/run.py), compares the ledger with what Linli shows (sim/report_data.py), writes
@@ -30,15 +30,17 @@ def main(argv=None):
     run.add_argument("--every-tick", action="store_true",
                      help="run the periodic jobs at every 5-minute mark, not only near the ledger's deadlines "
                           "and hourly")
+    run.add_argument("--keep-data", action="store_true",
+                     help="copy the service's data directory (on SQLite its database) to DIR/data")
     run.add_argument("--break", dest="broken", choices=RULES, default=None,
                      help="start the service with this rule broken (the report must fail)")
     args = parser.parse_args(argv)
     result = simulate(args.db, datetime.date.fromisoformat(args.start), args.days, args.seed, args.per_grid,
-                      args.broken, Path(args.out), args.every_tick)
+                      args.broken, Path(args.out), args.every_tick, args.keep_data)
     return 1 if result["differences"] else 0
 
 
-def simulate(db, start, days, seed, per_grid, broken, out, every_tick=False):
+def simulate(db, start, days, seed, per_grid, broken, out, every_tick=False, keep_data=False):
     from tests.wechat_emulator import Emulator
     began = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -51,7 +53,7 @@ def simulate(db, start, days, seed, per_grid, broken, out, every_tick=False):
             try:
                 result = _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, every_tick)
             finally:
-                stack.keep_logs(env, out)
+                stack.keep_logs(env, out, keep_data)
     finally:
         emulator.stop()
     (out / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")

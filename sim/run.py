@@ -199,8 +199,12 @@ class Simulation:
     def _file(self, person, channel, ignored=False):
         # Someone who filed minutes ago is someone else now: within WeChat's 5 minutes a photo or
         # a place joins the resident's latest case (account/reporting.py), which would make the
-        # ledger's "this photo is of that case" a guess.
-        while self.now - self.last_filed.get(person["id"], self.start - MERGE) < MERGE:
+        # ledger's "this photo is of that case" a guess. The one filing instead must be able to
+        # use the channel: only a follower writes to the official account (a non-follower's push
+        # went out from the openid "None", a resident the service had never seen: a case of no
+        # building, no grid, nobody's to accept, and not the resident's the ledger named).
+        while self.now - self.last_filed.get(person["id"], self.start - MERGE) < MERGE \
+                or (channel == "wechat" and not person["oa"]):
             person = self.rng.choice(self.by_grid[person["grid"]])
         self.last_filed[person["id"]] = self.now
         text = "报修 %s" % self.rng.choice(PROBLEMS)
@@ -266,6 +270,8 @@ class Simulation:
         """A push signed as WeChat signs it, stamped with the simulated time (the gateway checks
         its age against the service's clock); 5% sent twice, as WeChat retries. The case number
         the reply names, or None."""
+        if not person["oa"]:
+            raise ValueError("resident %d follows no official account: no push of theirs" % person["id"])
         timestamp = str(int(self.now.timestamp()))
         msg_id = str(uuid.uuid4().int % 10 ** 18)
         body = "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) for k, v in fields.items())

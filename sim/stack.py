@@ -89,9 +89,12 @@ def running(env):
                     process.kill()
 
 
-def keep_logs(env, out):
-    """The service's logs into `out`, and its data directory (in memory) gone."""
+def keep_logs(env, out, keep_data=False):
+    """The service's logs into `out`, and its data directory (in memory) gone — copied first to
+    `out`/data with `keep_data` (on SQLite the database itself: a difference to look into)."""
     data = Path(env["LINLI_DATA_DIR"])
+    if keep_data:
+        shutil.copytree(data, Path(out) / "data", dirs_exist_ok=True)
     for name in ("gunicorn.log", "consumer.log"):
         if (data / name).exists():
             shutil.copy(data / name, Path(out) / name)

@@ -86,3 +86,31 @@ def test_jobs_on_demand_are_refused_where_the_clock_is_the_wall_clock(settings):
         periodic.run_due(start, start + datetime.timedelta(minutes=5))
     with pytest.raises(periodic.NotSimulated):
         periodic.run_periodic.call_local(["sweep_overdue"])
+
+
+# -- who files: only a follower writes to the official account (sim/run.py) -----------------------
+def test_a_wechat_filing_passed_on_from_someone_who_just_filed_goes_to_a_follower():
+    # The mistake: the one filing instead of a resident who filed minutes ago was drawn from
+    # every resident of the grid, followers or not. A non-follower's push went out from the
+    # openid "None": the service, rightly, took it for a new resident of no building, and the
+    # month's run ended with one case of 无网格, refused to its grid worker (not_your_case) and
+    # unknown to the resident the ledger named (not_found).
+    from sim.run import Simulation
+    person = lambda n, oa: {"id": n, "oa": "oa-%d" % n if oa else None, "mp": "mp-%d" % n,  # noqa: E731
+                            "building": 1, "grid": "G1"}
+    people = [person(1, True), person(2, True)] + [person(n, False) for n in range(3, 60)]
+    sim = Simulation(None, None, None, {"people": people}, datetime.date(2026, 10, 8), 1, 4, 1)
+    sim.now = sim.start + datetime.timedelta(hours=9)
+    pushed, by_app = [], []
+    sim._push_report = lambda who, text: pushed.append(who)
+    sim._mp_file = lambda who, text: by_app.append(who)
+    for _ in range(20):
+        sim.last_filed = {1: sim.now - datetime.timedelta(minutes=1)}
+        sim._file(people[0], "wechat")
+        sim.last_filed = {1: sim.now - datetime.timedelta(minutes=1)}
+        sim._file(people[0], "miniprogram")
+    assert [p["id"] for p in pushed] == [2] * 20
+    # Everyone has the mini-program: there anyone of the grid may file instead.
+    assert len({p["id"] for p in by_app}) > 1 and 1 not in {p["id"] for p in by_app}
+    with pytest.raises(ValueError):
+        sim._push(people[3], "text", {"Content": "报修 路灯不亮"})
