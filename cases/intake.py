@@ -67,7 +67,10 @@ def submit(reporter, channel, description="", photo=None, location=None, source_
 
 
 def recent_case(reporter, channel, within, now=None):
-    """The reporter's newest case from `channel` filed within `within`, still untouched by staff."""
+    """The reporter's newest case from `channel` filed within `within` and still open. A grid
+    worker who accepts within a minute or two must not split a report: the photo the resident
+    sends three minutes after their words belongs to the case the worker already has (found by
+    the simulation: a fast accept turned the report's photo into a second case)."""
     now = now or utcnow()
     return _RECENT.first(reporter.id, channel, now - within)
 
@@ -75,7 +78,7 @@ def recent_case(reporter, channel, within, now=None):
 # Asked for every report from the official account: composed once (models/sql.py).
 _RECENT = Prepared(lambda reporter_id, channel, since: Case.select()
                    .where((Case.reporter == reporter_id) & (Case.channel == channel)
-                          & (Case.state == "submitted") & (Case.created_at >= since))
+                          & Case.state.in_(OPEN_STATES) & (Case.created_at >= since))
                    .order_by(Case.created_at.desc(), Case.id.desc()).limit(1),
                    -918273650, "\x00channel", "\x00since")
 

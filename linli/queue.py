@@ -98,6 +98,18 @@ def consume(workers=2, periodic=True, relay_poll_seconds=RELAY_POLL_SECONDS, **o
         stop.set()
 
 
+def clear_namespace(redis_url, namespace):
+    """Delete every key of `namespace` in the Redis at `redis_url` (the app's `<namespace>:...`,
+    huey's `huey.<kind>.<namespace>` and `huey.notify.<namespace>.<id>`) and nothing else, so
+    tests and simulations share a Redis database without wiping each other's keys."""
+    import redis
+    client = redis.Redis.from_url(redis_url)
+    keys = [key for pattern in (namespace + ":*", "huey.*." + namespace, "huey.*." + namespace + ".*")
+            for key in client.scan_iter(match=pattern, count=1000)]
+    if keys:
+        client.delete(*keys)
+
+
 def describe():
     if huey.immediate:
         return "immediate (in process)"

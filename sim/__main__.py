@@ -48,8 +48,8 @@ def simulate(db, start, days, seed, per_grid, broken, out, every_tick=False, kee
     try:
         emulator.register_app(stack.APPID, stack.SECRET)
         emulator.register_app(stack.MP_APPID, stack.MP_SECRET)
-        with stack.database(db) as (database_url, redis_url):
-            env = stack.environment(emulator.base_url, database_url, redis_url, broken or "")
+        with stack.database(db) as (database_url, redis_url, namespace):
+            env = stack.environment(emulator.base_url, database_url, redis_url, broken or "", namespace)
             try:
                 result = _simulate(env, emulator, db, start, days, seed, per_grid, broken, began, every_tick)
             finally:

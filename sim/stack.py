@@ -9,10 +9,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from bench.pg import temporary_schema
 from bench.serving import wait_for
+from linli.queue import clear_namespace
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -33,20 +35,23 @@ def free_port():
 
 @contextlib.contextmanager
 def database(kind, pg_url=PG_URL, redis_url=REDIS_URL):
-    """(DATABASE_URL or None, REDIS_URL or None) for `kind`; a PostgreSQL schema of its own,
-    dropped afterwards, and the Redis database flushed before (never FLUSHALL)."""
+    """(DATABASE_URL, REDIS_URL, REDIS_NAMESPACE), all None for SQLite; a PostgreSQL schema of
+    its own, dropped afterwards, and a Redis namespace of its own, cleared afterwards: the Redis
+    database may be shared (CI's, a test run's other workers, another simulation)."""
     if kind == "sqlite":
-        yield None, None
+        yield None, None, None
         return
-    import redis
-    redis.Redis.from_url(redis_url).flushdb()
-    with temporary_schema(pg_url, prefix="linli_sim") as schema:
-        if schema is None:
-            raise SystemExit("PostgreSQL at %s does not answer" % pg_url)
-        yield "%s?options=-csearch_path%%3D%s" % (pg_url, schema), redis_url
+    namespace = "linli_sim_%s" % uuid.uuid4().hex[:8]
+    try:
+        with temporary_schema(pg_url, prefix="linli_sim") as schema:
+            if schema is None:
+                raise SystemExit("PostgreSQL at %s does not answer" % pg_url)
+            yield "%s?options=-csearch_path%%3D%s" % (pg_url, schema), redis_url, namespace
+    finally:
+        clear_namespace(redis_url, namespace)
 
 
-def environment(emulator_url, database_url=None, redis_url=None, broken=""):
+def environment(emulator_url, database_url=None, redis_url=None, broken="", redis_namespace=None):
     # In memory where the machine has it: a simulated month is no test of the disk, and SQLite's
     # fsync per commit (the database's and the queue's) would be most of its time.
     data_dir = tempfile.mkdtemp(prefix="linli-sim-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
@@ -59,7 +64,7 @@ def environment(emulator_url, database_url=None, redis_url=None, broken=""):
                OPEN311_API_KEYS=OPEN311_KEY, CONSOLE_COOKIE_SECURE="0", LOG_LEVEL="WARNING", WEB_CONCURRENCY="2",
                LINLI_SIM_BREAK=broken)
     if database_url:
-        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
+        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, REDIS_NAMESPACE=redis_namespace or "linli")
     return env
 
 

@@ -37,9 +37,20 @@ def test_words_do_not_merge_into_a_case_that_already_has_words(resident):
     assert Case.select().count() == 2
 
 
-def test_nothing_merges_into_a_case_staff_have_touched(resident):
-    first = reporting.photo(resident, "m1", "", None, T0).case
+def test_a_photo_joins_the_case_a_quick_grid_worker_already_accepted(resident):
+    # The worker accepted 3 minutes after the words; the photo sent a minute later is the same
+    # report's, not a second case nobody asked for.
+    first = reporting.words(resident, "单元门禁坏了", None, T0).case
     Case.update(state="accepted").where(Case.id == first.id).execute()
+    joined = reporting.photo(resident, "m2", "", None, T0 + datetime.timedelta(minutes=4))
+    assert (joined.case.id, joined.merged) == (first.id, True) and Case.select().count() == 1
+
+
+def test_nothing_merges_into_a_case_already_resolved(resident):
+    # A fix done within minutes: a later photo is a new report (or evidence it is not fixed,
+    # which the resident says by reopening), never a silent change to a resolved case.
+    first = reporting.photo(resident, "m1", "", None, T0).case
+    Case.update(state="resolved").where(Case.id == first.id).execute()
     reporting.photo(resident, "m2", "", None, T0 + datetime.timedelta(seconds=10))
     assert Case.select().count() == 2
 

@@ -30,6 +30,8 @@ def _simulate(stack, tmp_path, *more):
     done = subprocess.run([sys.executable, "-m", "sim", "run", "--db", stack, "--start", "2026-10-07",
                            "--days", "3", "--per-grid", "4", "--out", str(tmp_path), *more],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert (tmp_path / "result.json").exists(), "the run wrote no result:\n%s\n%s" % (done.stdout[-3000:],
+                                                                                     done.stderr[-3000:])
     result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     return done, result
 

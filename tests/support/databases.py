@@ -98,11 +98,6 @@ def empty_pg(schema, seeded):
 
 def flush_redis():
     """Delete this process's Redis keys (REDIS_NAMESPACE, tests/support/stacks.py), not the database:
-    the other xdist workers' keys, and whoever else uses it, stay. The app's keys are
-    `<namespace>:...`; huey's are `huey.<kind>.<namespace>` and `huey.notify.<namespace>.<id>`."""
-    import redis
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = [key for pattern in (REDIS_NAMESPACE + ":*", "huey.*." + REDIS_NAMESPACE, "huey.*." + REDIS_NAMESPACE + ".*")
-            for key in client.scan_iter(match=pattern, count=1000)]
-    if keys:
-        client.delete(*keys)
+    the other xdist workers' keys, and whoever else uses it, stay."""
+    from linli.queue import clear_namespace
+    clear_namespace(REDIS_URL, REDIS_NAMESPACE)
