@@ -18,6 +18,7 @@ from models.notifications import Notification
 from models.people import Resident
 from models.people import Staff
 from models.proposals import Proposal
+from tests.support.races import another_connection_commits
 from tests.support.settings import use_settings
 
 
@@ -129,9 +130,7 @@ def test_deadline_warnings_reach_every_case_while_another_writer_commits(town, e
     # The mistake (found by the month's simulation, sim/): the warning sweep walked an open
     # cursor and wrote inside it; once another process committed meanwhile, SQLite refused the
     # next write at once with "database is locked" and the job failed, warning no one after.
-    import threading
 
-    from models.db import connected
     use_settings(WECHAT_STAFF_TEMPLATE_ID="tpl-staff")
     staff, resident = town
     cases = [intake.submit(resident(oa="o-w%d" % n), "official_account", "井盖松动%d" % n,
@@ -141,12 +140,7 @@ def test_deadline_warnings_reach_every_case_while_another_writer_commits(town, e
     class CommitsFirst:
         """The module's database, with another process committing just before each transaction."""
         def atomic(self):
-            def other_writer():
-                with connected():
-                    written.append(Resident.create(oa_openid="o-meanwhile-%d" % len(written)).id)
-            writer = threading.Thread(target=other_writer)
-            writer.start()
-            writer.join()
+            another_connection_commits(written)
             return db.atomic()
 
         def __getattr__(self, name):

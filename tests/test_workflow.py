@@ -18,6 +18,7 @@ from models.people import Resident
 from models.people import Staff
 from models.staff_wechat import StaffUpload
 from models.workflow import DutyRoster
+from tests.support.races import another_connection_commits
 
 T0 = datetime.datetime(2026, 11, 23, 1, 0)        # Monday 09:00 in Shanghai
 HOUR = datetime.timedelta(hours=1)
@@ -297,20 +298,12 @@ def test_the_sweep_escalates_every_overdue_case_while_another_writer_commits(tow
     # process committed meanwhile (the consumer's other worker delivering notifications, a
     # resident filing), the next escalation was refused at once with "database is locked" and the
     # rest of the overdue cases waited for the next sweep.
-    import threading
-
-    from models.db import connected
     _, resident, _ = town
     cases = [_file(resident, "楼道灯不亮%d" % n) for n in range(3)]
     real, written = workflow.escalate, []
 
     def escalate_after_another_commit(*args, **kwargs):
-        def other_writer():
-            with connected():
-                written.append(Resident.create(oa_openid="o-meanwhile-%d" % len(written)).id)
-        writer = threading.Thread(target=other_writer)
-        writer.start()
-        writer.join()
+        another_connection_commits(written)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(workflow, "escalate", escalate_after_another_commit)

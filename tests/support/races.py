@@ -15,3 +15,18 @@ def together(count, action):
     for t in threads:
         t.join()
     return results
+
+
+def another_connection_commits(written):
+    """Another connection commits a row now, as another process would between a periodic job's
+    read and its writes (SQLite refuses a write from a snapshot older than that commit);
+    `written` collects the ids."""
+    from models.db import connected
+    from models.people import Resident
+
+    def other_writer():
+        with connected():
+            written.append(Resident.create(oa_openid="o-meanwhile-%d" % len(written)).id)
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    writer.join()
