@@ -60,6 +60,13 @@ def build(sim, meta, details, linli_rates, staff_names):
     checks.append(_check("filed_vs_created", {"filed": len(ledger.sent), "cases": ledger_count},
                          {"cases": linli_count}, not lost and not missing and linli_count == ledger_count,
                          "%d filings unanswered, %d numbers unknown to Linli" % (len(lost), len(missing))))
+    # -- the photos a mini-program filing carried: on its case, each once ----------------------
+    mp = [e for e in ledger.cases.values() if e.channel == "miniprogram" and details.get(e.number)]
+    unlike = ["%s: ledger %d, Linli %d" % (e.number, e.photos, len(details[e.number]["photos"]))
+              for e in mp if len(details[e.number]["photos"]) != e.photos]
+    checks.append(_check("mp_photos", sum(e.photos for e in mp),
+                         sum(len(details[e.number]["photos"]) for e in mp), not unlike,
+                         "; ".join(unlike[:5]) or "every mini-program filing's photos are on its case"))
     # -- first response -----------------------------------------------------------------------
     wrong = []
     for number, entry in ledger.cases.items():

@@ -214,7 +214,7 @@ class Simulation:
         elif channel == "walk_in":
             number = self._walk_in(person, text)
         else:
-            number = self._mp_file(person, text)
+            number, photos = self._mp_file(person, text)
         self.ledger.sent.append({"channel": channel, "at": self.now, "number": number, "grid": person["grid"]})
         if number is None:
             return
@@ -222,6 +222,8 @@ class Simulation:
             self.ledger.differences.append(("filed_vs_created", "two filings answered with one case %s" % number))
             return
         entry = self.ledger.filed(number, person["grid"], person["id"], channel, self.now)
+        if channel == "miniprogram":
+            entry.photos = photos
         self.live.append(entry)
         if ignored:
             self.ignored.add(number)
@@ -340,15 +342,27 @@ class Simulation:
 
     def _mp_file(self, person, text):
         key = uuid.uuid4().hex
+        filing = {"description": text}
+        if self.rng.random() < 0.3:
+            # A photo first, through the upload every mini-program uses; the report names it.
+            uploaded = self._as_resident(person, "post", "/api/mp/uploads",
+                                         files={"file": ("photo.jpg", PHOTO, "image/jpeg")})
+            if uploaded is None or uploaded.status_code != 201:
+                self.ledger.differences.append(("filed_vs_created", "a photo upload refused: %s %s" % (
+                    None if uploaded is None else uploaded.status_code,
+                    "" if uploaded is None else uploaded.text[:100])))
+            else:
+                filing["photo_ids"] = [uploaded.json()["id"]]
+                self._count("mp_photos")
         numbers = set()
         for _ in range(2 if self.rng.random() < 0.05 else 1):     # a retry after a lost answer
-            answer = self._as_resident(person, "post", "/api/mp/reports", json={"description": text},
+            answer = self._as_resident(person, "post", "/api/mp/reports", json=filing,
                                        headers={"Idempotency-Key": key})
             if answer is not None and answer.status_code in (200, 201):
                 numbers.add(answer.json()["number"])
         if len(numbers) > 1:
             self.ledger.differences.append(("filed_vs_created", "one filing, two cases: %s" % sorted(numbers)))
-        return min(numbers) if numbers else None
+        return (min(numbers) if numbers else None), len(filing.get("photo_ids", ()))
 
     def _as_resident(self, person, method, path, **kw):
         for _ in range(2):
