@@ -79,6 +79,7 @@ class Simulation:
         self.every_tick = every_tick
         self.live = []                       # the ledger's cases that may still be open
         self.ignored = set()                 # cases nobody answers
+        self.photos_filed = {}               # case number → photos its mini-program filing named
         self.consoles = {}                   # staff username → console session
         self.last_filed = {}                 # resident id → when they last filed
         self.notices = []                    # urgent notices sent
@@ -224,7 +225,7 @@ class Simulation:
         elif channel == "open311":
             number = self._open311(text)
         else:
-            number, photos = self._mp_file(person, text)
+            number = self._mp_file(person, text)
         self.ledger.sent.append({"channel": channel, "at": self.now, "number": number, "grid": person["grid"]})
         if number is None:
             return
@@ -233,8 +234,7 @@ class Simulation:
             return
         grid = None if channel == "open311" else person["grid"]
         entry = self.ledger.filed(number, grid, person["id"], channel, self.now)
-        if channel == "miniprogram":
-            entry.photos = photos
+        entry.photos = self.photos_filed.pop(number, 0)
         self.live.append(entry)
         if ignored:
             self.ignored.add(number)
@@ -386,7 +386,9 @@ class Simulation:
                 numbers.add(answer.json()["number"])
         if len(numbers) > 1:
             self.ledger.differences.append(("filed_vs_created", "one filing, two cases: %s" % sorted(numbers)))
-        return (min(numbers) if numbers else None), len(filing.get("photo_ids", ()))
+        if numbers:
+            self.photos_filed[min(numbers)] = len(filing.get("photo_ids", ()))
+        return min(numbers) if numbers else None
 
     def _as_resident(self, person, method, path, **kw):
         for _ in range(2):
