@@ -28,6 +28,7 @@ class Entry:
     resolved_at: datetime.datetime = None
     confirmed_at: datetime.datetime = None
     rating: int = None
+    photos: int = 0                 # the reporter's photos the filing carried (mini-program uploads)
     escalations: list = dataclasses.field(default_factory=list)     # (level, due, at tick, tie)
     overdue: list = dataclasses.field(default_factory=list)         # top level: (due, expected tick, tie)
 

@@ -55,11 +55,18 @@ def build(sim, meta, details, linli_rates, staff_names):
                 linli_count[row["label"]] = linli_count.get(row["label"], 0) + row["cases"]
     ledger_count = {}
     for entry in ledger.cases.values():
-        name = sim.world["grids"][entry.grid]
+        name = _grid_label(sim, entry)
         ledger_count[name] = ledger_count.get(name, 0) + 1
     checks.append(_check("filed_vs_created", {"filed": len(ledger.sent), "cases": ledger_count},
                          {"cases": linli_count}, not lost and not missing and linli_count == ledger_count,
                          "%d filings unanswered, %d numbers unknown to Linli" % (len(lost), len(missing))))
+    # -- the photos a mini-program filing carried: on its case, each once ----------------------
+    mp = [e for e in ledger.cases.values() if e.channel == "miniprogram" and details.get(e.number)]
+    unlike = ["%s: ledger %d, Linli %d" % (e.number, e.photos, len(details[e.number]["photos"]))
+              for e in mp if len(details[e.number]["photos"]) != e.photos]
+    checks.append(_check("mp_photos", sum(e.photos for e in mp),
+                         sum(len(details[e.number]["photos"]) for e in mp), not unlike,
+                         "; ".join(unlike[:5]) or "every mini-program filing's photos are on its case"))
     # -- first response -----------------------------------------------------------------------
     wrong = []
     for number, entry in ledger.cases.items():
@@ -181,7 +188,7 @@ def _hand_rates(sim, staff_names):
     for entry in sim.ledger.cases.values():
         month = entry.filed_at.astimezone(rules.BEIJING).strftime("%Y-%m")
         owner = sim.owner(entry)
-        for by, label in (("grid", sim.world["grids"][entry.grid]), ("staff", staff_names[owner])):
+        for by, label in (("grid", _grid_label(sim, entry)), ("staff", staff_names[owner] if owner else "未分派")):
             g = groups.setdefault((month, by), {}).setdefault(label, {"n": 0, "on_time": 0, "resolved": 0,
                                                                       "confirmed": 0, "rated": 0, "satisfied": 0})
             g["n"] += 1
@@ -197,6 +204,11 @@ def _hand_rates(sim, staff_names):
                           "resolution": ratio(g["confirmed"], g["resolved"]),
                           "satisfaction": ratio(g["satisfied"], g["rated"])}
                   for label, g in labels.items()} for key, labels in groups.items()}
+
+
+def _grid_label(sim, entry):
+    # Linli's label for cases of no grid (Open311's: a point, no building), README "三率".
+    return sim.world["grids"][entry.grid] if entry.grid else "无网格"
 
 
 def _close(a, b):

@@ -18,6 +18,7 @@ from sim import rules
 from sim.ledger import OPEN
 from sim.ledger import TIE
 from sim.ledger import Ledger
+from sim.stack import OPEN311_KEY
 from sim.stack import TOKEN
 
 FIVE = datetime.timedelta(minutes=rules.SWEEP_MINUTES)
@@ -32,6 +33,12 @@ PROBLEMS = ("楼道灯不亮了", "下水道堵了", "电梯门关不上", "楼�
 # The share of filings per hour of the day (residents write mostly by day).
 HOURS = [0, 0, 0, 0, 0, 0, 1, 3, 6, 8, 8, 7, 5, 5, 7, 7, 6, 6, 5, 5, 4, 3, 1, 0]
 NUMBER = re.compile(r"R[0-9]{6,}")
+# Open311 (a city app, the 12345 bridge) names a service and a point, never a building: by the
+# README's rule the case is filed to the nearest community and no grid (rates: 无网格), with no
+# owner at the grid levels (no duty roster in the demo): nobody's until the sweep brings it to
+# the secretary (OPEN311_OWNERS; the community-wide levels).
+OPEN311_SERVICES = ("environment", "property_repair", "elevator", "other")
+OPEN311_OWNERS = {1: None, 2: None, 3: "tianbing", 4: "jiedao"}
 
 
 def _jpeg():
@@ -72,6 +79,7 @@ class Simulation:
         self.every_tick = every_tick
         self.live = []                       # the ledger's cases that may still be open
         self.ignored = set()                 # cases nobody answers
+        self.photos_filed = {}               # case number → photos its mini-program filing named
         self.consoles = {}                   # staff username → console session
         self.last_filed = {}                 # resident id → when they last filed
         self.notices = []                    # urgent notices sent
@@ -190,7 +198,8 @@ class Simulation:
                     datetime.timedelta(minutes=self.rng.randrange(60), seconds=self.rng.randrange(10, 50))
                 person = self.rng.choice(self.by_grid[grid])
                 roll = self.rng.random()
-                channel = "walk_in" if roll < 0.05 else "wechat" if person["oa"] and roll < 0.75 else "miniprogram"
+                channel = "walk_in" if roll < 0.05 else "open311" if roll < 0.09 else \
+                    "wechat" if person["oa"] and roll < 0.75 else "miniprogram"
                 # Each day one case of the last grid nobody answers at any level: the whole chain,
                 # up to the street centre's deadline in working days, is walked every day.
                 ignored = n == 0 and grid == max(self.by_grid)
@@ -213,6 +222,8 @@ class Simulation:
             number = self._push_report(person, text)
         elif channel == "walk_in":
             number = self._walk_in(person, text)
+        elif channel == "open311":
+            number = self._open311(text)
         else:
             number = self._mp_file(person, text)
         self.ledger.sent.append({"channel": channel, "at": self.now, "number": number, "grid": person["grid"]})
@@ -221,7 +232,9 @@ class Simulation:
         if number in self.ledger.cases:
             self.ledger.differences.append(("filed_vs_created", "two filings answered with one case %s" % number))
             return
-        entry = self.ledger.filed(number, person["grid"], person["id"], channel, self.now)
+        grid = None if channel == "open311" else person["grid"]
+        entry = self.ledger.filed(number, grid, person["id"], channel, self.now)
+        entry.photos = self.photos_filed.pop(number, 0)
         self.live.append(entry)
         if ignored:
             self.ignored.add(number)
@@ -313,6 +326,19 @@ class Simulation:
         found = NUMBER.search(answer.headers.get("Location", "")) if answer.status_code == 303 else None
         return found.group(0) if found else None
 
+    def _open311(self, text):
+        """A city app's GeoReport v2 request: a service, a point inside the community, no one's
+        account (the caller has no mini-program session for it)."""
+        form = {"api_key": OPEN311_KEY, "service_code": self.rng.choice(OPEN311_SERVICES),
+                "lat": "38.05%02d" % self.rng.randrange(100), "long": "114.52%02d" % self.rng.randrange(100),
+                "address_string": "石家庄市长安区八家庄", "description": text[3:] + "（12345转办）"}
+        answer = self.http.post(self.url + "/open311/v2/requests.json", data=form, timeout=30)
+        if answer.status_code != 201:
+            self.ledger.differences.append(("filed_vs_created", "an Open311 request refused: %d %s"
+                                            % (answer.status_code, answer.text[:120])))
+            return None
+        return answer.json()[0]["service_request_id"]
+
     def _console(self, username):
         """A console session of `username` (signed in over HTTP, as staff at their desk)."""
         session = self.consoles.get(username)
@@ -340,14 +366,28 @@ class Simulation:
 
     def _mp_file(self, person, text):
         key = uuid.uuid4().hex
+        filing = {"description": text}
+        if self.rng.random() < 0.3:
+            # A photo first, through the upload every mini-program uses; the report names it.
+            uploaded = self._as_resident(person, "post", "/api/mp/uploads",
+                                         files={"file": ("photo.jpg", PHOTO, "image/jpeg")})
+            if uploaded is None or uploaded.status_code != 201:
+                self.ledger.differences.append(("filed_vs_created", "a photo upload refused: %s %s" % (
+                    None if uploaded is None else uploaded.status_code,
+                    "" if uploaded is None else uploaded.text[:100])))
+            else:
+                filing["photo_ids"] = [uploaded.json()["id"]]
+                self._count("mp_photos")
         numbers = set()
         for _ in range(2 if self.rng.random() < 0.05 else 1):     # a retry after a lost answer
-            answer = self._as_resident(person, "post", "/api/mp/reports", json={"description": text},
+            answer = self._as_resident(person, "post", "/api/mp/reports", json=filing,
                                        headers={"Idempotency-Key": key})
             if answer is not None and answer.status_code in (200, 201):
                 numbers.add(answer.json()["number"])
         if len(numbers) > 1:
             self.ledger.differences.append(("filed_vs_created", "one filing, two cases: %s" % sorted(numbers)))
+        if numbers:
+            self.photos_filed[min(numbers)] = len(filing.get("photo_ids", ()))
         return min(numbers) if numbers else None
 
     def _as_resident(self, person, method, path, **kw):
@@ -419,13 +459,15 @@ class Simulation:
         return answer
 
     def owner(self, entry):
+        if entry.channel == "open311":
+            return OPEN311_OWNERS[entry.level]
         who = WORKERS if entry.level == 1 else OWNERS[entry.level]
         return who[entry.grid] if isinstance(who, dict) else who
 
     def _plan_level(self, entry):
         """The owner of the case's level plans to answer: most in time, some late on purpose
         (after the deadline: the sweep has escalated it, and the owner is refused), some never."""
-        if entry.number in self.ignored:
+        if entry.number in self.ignored or self.owner(entry) is None:
             return
         level = entry.level
         never = {1: 0.04, 2: 0.15, 3: 0.3, 4: 0.5}[level]
@@ -443,9 +485,11 @@ class Simulation:
         self.at(self._clear_of(resolve_at, entry.resolve_due), self._staff_act, entry, level, "resolve")
 
     def _staff_act(self, entry, level, action):
-        username = self.owner(entry) if entry.level == level else \
-            (WORKERS if level == 1 else OWNERS[level])
-        username = username[entry.grid] if isinstance(username, dict) else username
+        if entry.channel == "open311":
+            username = OPEN311_OWNERS[level]
+        else:
+            username = self.owner(entry) if entry.level == level else (WORKERS if level == 1 else OWNERS[level])
+            username = username[entry.grid] if isinstance(username, dict) else username
         body = {"note": "已到现场处理完毕" if action == "resolve" else "收到，马上安排"}
         expected = self.ledger.may(entry, action, level)
         answer = self.staff(username, "post", "/api/mp/staff/cases/%s/%s" % (entry.number, action), json=body)
@@ -454,7 +498,8 @@ class Simulation:
             self.ledger.did(entry, action, self.now)
             if action == "resolve":
                 self._count("resolved")
-                if entry.channel != "walk_in":      # the caller at the desk has no mini-program here
+                # The caller at the desk, or through a city app, has no mini-program session for it.
+                if entry.channel not in ("walk_in", "open311"):
                     person = next(p for p in self.by_grid[entry.grid] if p["id"] == entry.reporter)
                     self._resident_answers(entry, person)
 

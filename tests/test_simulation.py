@@ -49,6 +49,12 @@ def test_a_few_days_over_the_holiday_end_with_the_ledger_and_linli_agreeing(stac
     levels = {e["level"] for e in result["escalations"]}
     assert {"area_cadre", "secretary", "street", "street_overdue"} <= levels
     assert [d["kind"] for d in result["days"]] == ["holiday", "workday", "workday"]
+    # Every channel filed (the seed's draws, made before the month starts, give each at least one):
+    # a channel left out is a way in whose cases the comparison never sees — an Open311 case, of
+    # no building, counted in no grid; a mini-program photo that never reached its case.
+    assert set(result["meta"]["channels"]) == {"wechat", "miniprogram", "walk_in", "open311"}
+    photos = next(c for c in result["checks"] if c["name"] == "mp_photos")
+    assert photos["ok"] and photos["ledger"] == photos["linli"] > 0
 
 
 @pytest.mark.live_server
