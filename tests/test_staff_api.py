@@ -195,8 +195,10 @@ def test_the_queue_seeks_an_index_on_open_cases_by_deadline(town, database):
     finally:
         del database.obj.execute_sql
     if is_postgres():
-        database.execute_sql("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned
-        plan = " ".join(row[0] for row in database.execute_sql("EXPLAIN " + query["sql"], query["params"]))
+        # SET LOCAL lasts only inside a transaction; outside one it is silently ignored.
+        with database.atomic():
+            database.execute_sql("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned
+            plan = " ".join(row[0] for row in database.execute_sql("EXPLAIN " + query["sql"], query["params"]))
         assert "Seq Scan on report" not in plan and "resolve_due_at" in plan, plan
     else:
         plan = " ".join(str(row[-1]) for row in database.execute_sql("EXPLAIN QUERY PLAN " + query["sql"],
