@@ -25,10 +25,11 @@ def handle(push, now=None, replay_guard=None):
     """The reply XML (plain; the view encrypts it when the push was encrypted). `replay_guard`
     (account/replay.py) refuses, before anything is stored, a signed URL used for another body."""
     now = now or utcnow()
+    fields = inbox.raw_fields(push.xml)      # before the transaction: SQLite's write lock is for writing
     with db.atomic():
         if replay_guard is not None:
             replay_guard.check(*push.signed)
-        row, is_new = inbox.store(push.xml)
+        row, is_new = inbox.store(push.xml, fields)
         if not is_new:
             return row.reply_xml or "success"
         try:

@@ -38,9 +38,9 @@ def raw_fields(xml):
     return {k: (v if isinstance(v, str) else "") for k, v in fields.items()}
 
 
-def store(xml):
-    """(row, is_new). Call inside the transaction that handles the message."""
-    fields = raw_fields(xml)
+def store(xml, fields):
+    """(row, is_new) for the push `xml`, whose raw_fields are `fields`. Call inside the
+    transaction that handles the message."""
     values = dict(
         dedup_key=dedup_key(fields),
         openid=fields["FromUserName"],

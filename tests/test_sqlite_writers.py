@@ -85,3 +85,20 @@ def test_a_failed_transaction_releases_the_writer_lock(tmp_path):
     threading.Thread(target=other_writer, daemon=True).start()
     assert done.wait(timeout=5), "the writer lock was kept after a rollback"
     assert database.execute_sql("SELECT x FROM t").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize("every, bounded", [(4, True), (10**9, False)])
+def test_commits_checkpoint_the_wal_so_it_stays_small(tmp_path, monkeypatch, every, bounded):
+    # SQLite's own checkpoint ran inside the COMMIT of the writer that filled the WAL, while it
+    # held the write lock; commits now checkpoint after releasing it, every CHECKPOINT_EVERY.
+    # Without that (the second case) the WAL grows until SQLite's own bound of 10,000 pages.
+    database = make_database("sqlite:///%s" % (tmp_path / "w.db"))
+    monkeypatch.setattr(type(database), "CHECKPOINT_EVERY", every)
+    database.connect()
+    database.execute_sql("CREATE TABLE t (x TEXT)")
+    for n in range(200):
+        with database.atomic():
+            database.execute_sql("INSERT INTO t VALUES (?)", ("x" * 3000 + str(n),))
+    wal_pages = (tmp_path / "w.db-wal").stat().st_size // 4096
+    assert (wal_pages < 40) is bounded, wal_pages
+    assert database.execute_sql("SELECT count(*) FROM t").fetchone() == (200,)
