@@ -8,6 +8,7 @@ from peewee import IntegerField
 from peewee import TextField
 
 from models.db import BaseModel
+from models.db import only_where_set
 from models.db import utcnow
 from models.people import Resident
 from models.people import Staff
@@ -27,7 +28,7 @@ class InboundMessage(BaseModel):
     (same MsgId, or same sender + CreateTime + Event) land on the same row in every worker."""
     dedup_key = CharField(max_length=200, unique=True)
     openid = CharField(max_length=64, index=True)
-    resident = ForeignKeyField(Resident, null=True, backref="inbound", on_delete="SET NULL")
+    resident = ForeignKeyField(Resident, null=True, backref="inbound", on_delete="SET NULL", index=False)
     msg_type = CharField(max_length=32)
     event = CharField(max_length=64, default="")
     event_key = CharField(max_length=200, default="")
@@ -41,7 +42,7 @@ class InboundMessage(BaseModel):
     url = CharField(max_length=1000, default="")            # a link's URL
     media_path = CharField(max_length=200, default="")      # our copy of the voice/photo/video, under MEDIA_DIR
     media_check = CharField(max_length=16, default="")      # MEDIA_CHECK_STATES: mediaCheckAsync's verdict
-    media_trace_id = CharField(max_length=64, null=True, unique=True)   # mediaCheckAsync's trace_id
+    media_trace_id = CharField(max_length=64, null=True)   # mediaCheckAsync's trace_id, unique when set
     wechat_time = IntegerField()             # CreateTime, unix seconds
     raw_xml = TextField()                    # decrypted
     state = CharField(max_length=16, default="received", constraints=[_in("state", INBOUND_STATES)])
@@ -49,6 +50,11 @@ class InboundMessage(BaseModel):
     error = TextField(default="")
     received_at = DateTimeField(default=utcnow, index=True)
     handled_at = DateTimeField(null=True)
+
+
+# Set on few rows, written by every push: indexed only where set (models/cases.py says why).
+only_where_set(InboundMessage, InboundMessage.resident, "inboundmessage_resident_id")
+only_where_set(InboundMessage, InboundMessage.media_trace_id, "inbound_message_media_trace_id", unique=True)
 
 
 class OutboundMessage(BaseModel):
