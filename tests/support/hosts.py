@@ -62,7 +62,7 @@ class Host:
         deadline = time.time() + timeout
         while time.time() < deadline and self.process.poll() is None:
             try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                if requests.get(self.url + "/healthz", timeout=10).status_code == 200:
                     return self
             except (requests.ConnectionError, requests.Timeout):
                 pass                    # refused while the workers boot: ask again

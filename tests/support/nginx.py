@@ -155,7 +155,7 @@ class Nginx:
         early_log = ["-e", str(self.prefix / "error.log")] if version() >= (1, 19, 5) else []
         return [NGINX, "-p", str(self.prefix), "-c", str(self.config), *early_log, *extra]
 
-    def start(self, timeout=15):
+    def start(self, timeout=30):
         checked = subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
         if checked.returncode != 0:
             raise AssertionError("nginx -t refuses the rendered deploy/nginx-linli.conf:\n%s" % checked.stderr)
@@ -167,9 +167,11 @@ class Nginx:
             if self.process.poll() is not None:
                 break
             try:
-                requests.get(self.url + "/healthz", verify=str(self.certificate), timeout=2)
+                requests.get(self.url + "/healthz", verify=str(self.certificate), timeout=10)
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Refused while nginx starts, or a slow first answer from the hosts behind it on
+                # a loaded machine (CI once timed out here at 2 s): ask again until the deadline.
                 time.sleep(0.1)
         raise AssertionError("nginx did not start:\n%s" % self.logs())
 
