@@ -7,42 +7,8 @@ the truth: a `Prepared` query is written with peewee, composed the first time it
 database, and from then on only its values change; an `insert` is one fixed INSERT per model
 and column set, its values converted by the models' own fields. Everything off the hot path
 keeps writing peewee queries as usual.
-
-On PostgreSQL each statement is also prepared on the server, once per connection (PREPARE, then
-EXECUTE with the values): PostgreSQL otherwise parses and plans every statement of every push
-anew, on the same cores as the app. Prepared statements live as long as their connection, not
-a transaction, so a pooled connection keeps them; a pooler in transaction mode (PgBouncer)
-between the app and the database would not, and is not supported.
 """
-import re
-import weakref
-
 from models.db import db
-from models.db import is_postgres
-
-_by_connection = weakref.WeakKeyDictionary()     # a PostgreSQL connection -> {sql: statement name}
-_PLACEHOLDER = re.compile(r"%[s%]")
-
-
-def run(sql, params):
-    """`db.execute_sql(sql, params)`, with `sql` prepared on the server once per connection on
-    PostgreSQL. For statements run again and again with other values only: each one stays
-    prepared for the connection's life."""
-    if not is_postgres():
-        return db.execute_sql(sql, params)
-    connection = db.connection()
-    names = _by_connection.setdefault(connection, {})
-    name = names.get(sql)
-    if name is None:
-        name = "linli_%d" % len(names)
-        numbers = iter(range(1, len(params) + 1))
-        # The driver still formats the PREPARE (with no values): its %% stay as they are.
-        server_sql = _PLACEHOLDER.sub(lambda m: m.group() if m.group() == "%%" else "$%d" % next(numbers), sql)
-        db.execute_sql("PREPARE %s AS %s" % (name, server_sql))
-        names[sql] = name
-    if not params:
-        return db.execute_sql("EXECUTE %s" % name)
-    return db.execute_sql("EXECUTE %s (%s)" % (name, ", ".join(["%s"] * len(params))), params)
 
 _MAX_DATABASES = 8          # tests make a database per run: forget the old ones' statements
 
@@ -80,7 +46,7 @@ class Prepared:
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
             params[slot] = value
-        return reading, query, run(sql, params)
+        return reading, query, db.execute_sql(sql, params)
 
     def rows(self, *values):
         """What the query itself would return (model instances, joined ones attached)."""
@@ -144,6 +110,6 @@ def insert(model, values, conflict_target=None, returning=None):
         if len(_inserts) >= 64 * _MAX_DATABASES:
             _inserts.clear()
         found = _inserts[key] = (database, sql)
-    cursor = run(found[1], [field.db_value(value) for field, value in row.items()])
+    cursor = db.execute_sql(found[1], [field.db_value(value) for field, value in row.items()])
     inserted = cursor.fetchall()       # all: SQLite finishes a RETURNING statement as it is read
     return inserted[0][0] if inserted else None

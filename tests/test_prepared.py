@@ -1,12 +1,10 @@
 """models/sql.py: statements composed once and run again with other values must answer exactly
 what the peewee query would, joined models included, on both databases."""
-import pytest
 from peewee import JOIN
 
 from models.community import Building
 from models.community import Community
 from models.db import db
-from models.db import is_postgres
 from models.people import Resident
 from models.sql import Prepared
 from models.sql import insert
@@ -41,24 +39,3 @@ def test_insert_fills_the_models_defaults_and_refuses_a_conflict_quietly(databas
     with db.atomic():
         assert insert(Community, {"code": "c1", "name": "又一个"}, conflict_target=["code"]) is None
     assert Community.select().count() == 1
-
-
-def test_on_postgresql_a_statement_is_prepared_once_per_connection(database):
-    # PostgreSQL parsed and planned every statement of every push anew; now each is prepared on
-    # the server once per connection. A second PREPARE of the same name (forgetting it was done)
-    # would fail; a statement kept across connections would fail on the new one; a rollback
-    # must not lose it (prepared statements outlive transactions, not connections).
-    Resident.create(oa_openid="o-1")
-    with pytest.raises(RuntimeError), db.atomic():
-        assert _WITH_BUILDING.first("o-1").oa_openid == "o-1"
-        raise RuntimeError("the handler failed")
-    assert _WITH_BUILDING.first("o-1").oa_openid == "o-1"
-    if is_postgres():
-        prepared = db.execute_sql("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                                  ("%oa_openid%",)).fetchone()[0]
-        assert prepared == 1
-    db.close()
-    db.connect()        # another connection of the pool, or a new one
-    db.obj.close_all()
-    db.connect()
-    assert _WITH_BUILDING.first("o-1").oa_openid == "o-1"
