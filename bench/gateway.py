@@ -3,7 +3,9 @@ gunicorn with 2 workers, against its two references measured in the same run and
 load: a bare Flask app doing only wechatpy's check_signature + parse_message + create_reply
 (bench/bare_app.py), and a minimal raw intake app (bench/raw_intake.py: stores the message, takes
 a number from a counter, inserts a routed case and replies naming it, with raw sqlite3 or
-psycopg2, at the same durability).
+psycopg2, at the same durability). On SQLite a third: Linli's own statements for the same push
+replayed raw on its schema (bench/raw_linli_intake.py), which separates what the work costs from
+what Linli's Python costs.
 
 Every message is a new report ("报修 ...") with its own MsgId from one of 200 residents, so
 each one stores a message, files a case and routes it. Prints msg/s, p50/p95/p99, Linli's ratio
@@ -72,13 +74,21 @@ def _run_all(args, pg_schema):
     for name, database_url in runs:
         threads = "4" if database_url else "2"       # as deploy/gunicorn.conf.py chooses
         linlis = ["Linli" if len(args.linli_root) == 1 else "Linli (%s)" % root for root in args.linli_root]
-        results = {app: [] for app in ["bare wechatpy app", "minimal raw intake"] + linlis}
+        # SQLite only: Linli's own statements written raw on its schema (bench/raw_linli_intake.py),
+        # which tells the cost of the work from the cost of Linli's Python.
+        own_work = [] if database_url else [RAW_LINLI]
+        results = {app: [] for app in ["bare wechatpy app", "minimal raw intake"] + own_work + linlis}
         for n in range(args.runs):
             results["bare wechatpy app"].append(_measure("bench.bare_app:app", {}, args, ROOT, threads))
             raw_env = _prepare_raw(database_url)      # fresh per run, as Linli's
             raw = _measure("bench.raw_intake:app", raw_env, args, ROOT, threads)
             results["minimal raw intake"].append(raw)
             ok &= _checks(name, "raw intake", raw, raw_env, ROOT, _raw_counts)
+            if own_work:
+                own_env = _prepare(None, ROOT)
+                own = _measure("bench.raw_linli_intake:app", own_env, args, ROOT, threads)
+                results[RAW_LINLI].append(own)
+                ok &= _checks(name, RAW_LINLI, own, own_env, ROOT, _linli_counts)
             for label, root in zip(linlis, args.linli_root, strict=True):
                 # A fresh database per run and checkout: each files into the same starting state.
                 linli_env = _prepare(database_url, root, fresh_schema=bool(n or label != linlis[0]))
@@ -89,6 +99,9 @@ def _run_all(args, pg_schema):
                 "%s %.0f msg/s (load %s)" % (app, runs[-1]["rps"], runs[-1]["load"]) for app, runs in results.items())))
         _report(name, results, args)
     return 0 if ok else 1
+
+
+RAW_LINLI = "raw, Linli's statements"
 
 
 def _report(name, results, args):
