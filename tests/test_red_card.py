@@ -18,11 +18,13 @@ from coupons import codes
 from coupons import expiry
 from coupons import redemption
 from coupons.merchants import RedCardError
+from miniprogram_api.auth import issue
 from models.community import Building
 from models.coupons import Campaign
 from models.coupons import Coupon
 from models.coupons import CouponHolding
 from models.coupons import RedemptionAttempt
+from models.db import is_postgres
 from models.db import utcnow
 from models.merchants import MerchantStaff
 from models.people import Resident
@@ -246,6 +248,39 @@ def test_each_refused_claim_says_why_and_issues_nothing(town):
     assert Coupon.select().count() == 0 and Campaign.select().where(Campaign.claimed > 0).count() == 0
     assert CouponHolding.select().count() == 0
 
+
+
+def test_a_token_for_a_resident_no_longer_on_record_claims_nothing(town):
+    """The claim route checks only the token's signature; the resident is read in the claim's own
+    statement (issue 21). The mistakes this stands for: the joined read finding no resident and
+    answering 404 (telling a stranger which campaigns exist) or going on to write a coupon for
+    nobody; either way the answer must be the 401 any other route gives."""
+    campaign = town.campaign()
+    nobody = Resident(id=Resident.select(fn.MAX(Resident.id)).scalar() + 1000)
+    forged = {"Authorization": "Bearer " + issue(nobody)[0]}
+    town.refused(town.claim(campaign, forged), 401, "bad_token")
+    town.refused(town.claim({"id": 99999}, forged, key="k"), 401, "bad_token")
+    assert Coupon.select().count() == 0 and Campaign.get_by_id(campaign["id"]).claimed == 0
+
+
+def test_a_claim_on_postgresql_is_one_read_and_one_write(town, database, monkeypatch):
+    """Issue 21's flash: every statement is a round trip on the hot path. A claim is the joined
+    read (resident, campaign, merchant, audience, earlier key) and claim_coupon; a replay is the
+    read and its coupon. The mistake this stands for: the route reading the resident again (as
+    login_required does), or the coupon re-read after claim_coupon created it."""
+    if not is_postgres():
+        pytest.skip("SQLite runs the writes one by one, in one transaction")
+    campaign = town.campaign(per_resident_limit=2)
+    wang = town.resident("o-counted")
+    town.ok(town.claim(town.campaign(), wang), 201)           # the schema check of a first request, done
+    statements = []
+    real = database.obj.execute_sql
+    monkeypatch.setattr(database.obj, "execute_sql", lambda sql, *a, **k: statements.append(sql) or real(sql, *a, **k))
+    first = town.ok(town.claim(campaign, wang, key="counted"), 201)
+    assert len(statements) == 2, statements
+    del statements[:]
+    assert town.ok(town.claim(campaign, wang, key="counted"), 200)["id"] == first["id"]
+    assert len(statements) == 2, statements
 
 def test_limits_per_resident_in_all_and_per_day(town):
     campaign = town.campaign(total_stock=100, per_resident_limit=3, per_day_limit=2)
@@ -615,7 +650,7 @@ def test_a_claim_racing_a_change_to_its_campaign_writes_nothing(town, change, re
     made = town.campaign(total_stock=1, per_resident_limit=2)
     town.resident("o-racer")
     racer = Resident.get(Resident.mp_openid == "o-racer")
-    campaign, _ = claims.read(made["id"], racer, "tap")
+    _, campaign, _ = claims.read(made["id"], racer.id, "tap")
     now = utcnow()
     if change in ("end", "pause"):
         town.ok(town.post("/api/mp/merchant/campaigns/%d/%s" % (made["id"], change), town.owner))
