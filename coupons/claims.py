@@ -50,8 +50,11 @@ class UnknownResident(LinliError):
 
 
 class Settled(RedCardError):
-    """A refusal by claim_coupon, which had already waited on any earlier tap with the key: no
-    earlier coupon to look for."""
+    """A refusal with no earlier coupon under the key to look for: one by claim_coupon, which had
+    already waited on any earlier tap with the key; or the stock found taken by the read. Only
+    committed claims count against the stock and none gives its coupon back, so a tap with the
+    key still in flight then cannot win one either (only a raise of the stock in those same
+    milliseconds could let it). After a flash sells out, that spares each refusal a statement."""
 
 
 def claim(campaign_id, resident, idempotency_key=None, now=None):
@@ -133,7 +136,7 @@ def take(campaign, resident, key, now):
     if campaign.claimed >= campaign.total_stock:
         # Read outside the transaction: after a flash sells out, refusals cost no write. The
         # conditional update is what guarantees the stock.
-        raise _refusal("sold_out", campaign)
+        raise _refusal("sold_out", campaign, Settled)
     valid_from, expires_at = campaigns.validity_for(campaign, now)
     if expires_at <= now:
         raise RedCardError("campaign_expired", "该活动的券已过有效期")

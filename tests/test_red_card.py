@@ -266,13 +266,16 @@ def test_a_token_for_a_resident_no_longer_on_record_claims_nothing(town):
 def test_a_claim_on_postgresql_is_one_read_and_one_write(town, database, monkeypatch):
     """Issue 21's flash: every statement is a round trip on the hot path. A claim is the joined
     read (resident, campaign, merchant, audience, earlier key) and claim_coupon; a replay is the
-    read and its coupon. The mistake this stands for: the route reading the resident again (as
-    login_required does), or the coupon re-read after claim_coupon created it."""
+    read and its coupon; a refusal for stock already taken (most of a flash's answers) the read
+    alone. The mistakes this stands for: the route reading the resident again (as
+    login_required does), the coupon re-read after claim_coupon created it, or a sold-out
+    refusal looking for an earlier coupon under its key that cannot exist."""
     if not is_postgres():
         pytest.skip("SQLite runs the writes one by one, in one transaction")
     campaign = town.campaign(per_resident_limit=2)
     wang = town.resident("o-counted")
-    town.ok(town.claim(town.campaign(), wang), 201)           # the schema check of a first request, done
+    gone = town.campaign(total_stock=1)
+    town.ok(town.claim(gone, town.resident("o-quick")), 201)     # also the schema check of a first request
     statements = []
     real = database.obj.execute_sql
     monkeypatch.setattr(database.obj, "execute_sql", lambda sql, *a, **k: statements.append(sql) or real(sql, *a, **k))
@@ -281,6 +284,9 @@ def test_a_claim_on_postgresql_is_one_read_and_one_write(town, database, monkeyp
     del statements[:]
     assert town.ok(town.claim(campaign, wang, key="counted"), 200)["id"] == first["id"]
     assert len(statements) == 2, statements
+    del statements[:]
+    town.refused(town.claim(gone, wang, key="late"), 409, "sold_out")
+    assert len(statements) == 1, statements
 
 def test_limits_per_resident_in_all_and_per_day(town):
     campaign = town.campaign(total_stock=100, per_resident_limit=3, per_day_limit=2)
