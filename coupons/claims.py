@@ -10,12 +10,18 @@ with a condition, so their double-clicks queue on that row); then the campaign's
 while under stock, live and in its window (a conditional update; the schema's CHECK stands
 behind it). The campaign row is taken last, to hold the hot lock for as short a time as possible.
 
-On PostgreSQL those writes are one statement, the function claim_coupon (migration 0034): the
-hot row's lock then ends with the statement's commit instead of waiting for a Python thread to
-send COMMIT (a flash: 5 round trips to 1). SQLite, one writer at a time, runs them in a
-transaction here."""
+On PostgreSQL the read and the writes are one statement, the function claim_coupon_read
+(migration 0036; its writes are claim_coupon's of 0034): the hot row's lock ends with the
+statement's commit instead of waiting for a Python thread to send COMMIT, a claim is one round
+trip, and a retry with the key of a tap still in flight waits for it (an advisory lock on the
+key) whatever its own read would have answered. The rules it checks are those of `take` below,
+in the same order; the tests run every refusal on both databases. SQLite, one writer at a time,
+runs the read and then the writes in a transaction here."""
+import datetime
+
 from peewee import Case
 from peewee import DatabaseError
+from peewee import DateTimeField
 from peewee import IntegrityError
 
 from coupons import campaigns
@@ -41,7 +47,9 @@ REFUSALS = {
     "limit_reached": "每人限领 %(limit)d 张，您已领满",
     "daily_limit": "今天已领满 %(day_limit)d 张，明天再来",
 }
-REFUSED = "LR409"        # claim_coupon's SQLSTATE for a refusal; its message is the refusal's code
+REFUSED = "LR409"        # claim_coupon_read's SQLSTATE for a refusal; its message is the refusal's code
+NO_CAMPAIGN = ("campaign_not_found", "活动不存在")
+EXPIRED = ("campaign_expired", "该活动的券已过有效期")
 
 
 class UnknownResident(LinliError):
@@ -50,10 +58,9 @@ class UnknownResident(LinliError):
 
 
 class Settled(RedCardError):
-    """A refusal with no earlier coupon under the key to look for: one by claim_coupon, which had
-    already waited on any earlier tap with the key; or the stock found taken by the read. Only
-    committed claims count against the stock and none gives its coupon back, so a tap with the
-    key still in flight then cannot win one either (only a raise of the stock in those same
+    """On SQLite, the stock found taken by the read: no earlier coupon under the key to look for.
+    Only committed claims count against the stock and none gives its coupon back, so a tap with
+    the key still in flight cannot win one either (only a raise of the stock in those same
     milliseconds could let it). After a flash sells out, that spares each refusal a statement."""
 
 
@@ -62,6 +69,8 @@ def claim(campaign_id, resident, idempotency_key=None, now=None):
     the first claim's coupon, also when the retry arrives while the first is still in flight."""
     key = (idempotency_key or "").strip()[:64] or None
     now = now or utcnow()
+    if is_postgres():
+        return _claim_in_one_statement(campaign_id, getattr(resident, "id", resident), key, now)
     resident, campaign, earlier_id = read(campaign_id, getattr(resident, "id", resident), key)
     if earlier_id is not None:
         return _coupon(Coupon.id == earlier_id), False
@@ -88,7 +97,7 @@ def read(campaign_id, resident_id, key):
         raise UnknownResident("bad_token", "登录凭证无效")
     resident = _instance(Resident, _FIELDS[0], row[:_SPLITS[0]])
     if row[_SPLITS[0]] is None:
-        raise NotFound("campaign_not_found", "活动不存在")
+        raise NotFound(*NO_CAMPAIGN)
     campaign = _instance(Campaign, _FIELDS[1], row[_SPLITS[0]:_SPLITS[1]])
     campaign.merchant = _instance(Merchant, _FIELDS[2], row[_SPLITS[1]:_SPLITS[2]])
     campaign.has_audience, earlier_id = bool(row[-2]), row[-1]
@@ -139,12 +148,10 @@ def take(campaign, resident, key, now):
         raise _refusal("sold_out", campaign, Settled)
     valid_from, expires_at = campaigns.validity_for(campaign, now)
     if expires_at <= now:
-        raise RedCardError("campaign_expired", "该活动的券已过有效期")
+        raise RedCardError(*EXPIRED)
     coupon = Coupon(campaign=campaign, resident=resident.id, code=new_code(), claimed_at=now, state="issued",
                     idempotency_key=key, valid_from=valid_from, expires_at=expires_at, reminder_outcome="")
     day = local(now).date().isoformat()
-    if is_postgres():
-        return _claim_in_one_statement(campaign, resident, coupon, day)
     with db.atomic():
         coupon.save(force_insert=True)
         _hold(campaign, resident, day)
@@ -158,22 +165,48 @@ def take(campaign, resident, key, now):
     return coupon, True
 
 
-def _claim_in_one_statement(campaign, resident, coupon, day):
+def _claim_in_one_statement(campaign_id, resident_id, key, now):
     try:
-        coupon_id, created = db.execute_sql(
-            "SELECT coupon_id, created FROM claim_coupon(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (campaign.id, resident.id, coupon.idempotency_key, coupon.code, coupon.claimed_at, coupon.valid_from,
-             coupon.expires_at, day, campaign.per_resident_limit,
-             campaign.per_day_limit or campaign.per_resident_limit)).fetchone()
+        outcome, coupon, campaign, merchant = db.execute_sql(
+            "SELECT outcome, coupon, campaign, merchant FROM claim_coupon_read(%s, %s, %s, %s, %s, %s)",
+            (campaign_id, resident_id, key, new_code(), now, local(now).date().isoformat())).fetchone()
     except DatabaseError as exc:
         driver = getattr(exc, "orig", None)
-        if getattr(driver, "pgcode", None) == REFUSED:
-            raise _refusal(driver.diag.message_primary, campaign, Settled) from None
-        raise
-    if not created:
-        return _by_key(resident, coupon.idempotency_key), False
-    coupon.id = coupon_id
-    return coupon, True
+        if getattr(driver, "pgcode", None) != REFUSED:
+            raise
+        code = driver.diag.message_primary
+        if code not in ("limit_reached", "daily_limit"):
+            raise _refused(code, 0, 0) from None
+        # The limits for the message: a statement more, on this refusal only.
+        raise _refusal(code, Campaign.select(Campaign.per_resident_limit, Campaign.per_day_limit)
+                       .where(Campaign.id == campaign_id).get()) from None
+    if outcome in ("created", "replayed"):
+        found = _from_json(Coupon, coupon)
+        found.campaign = _from_json(Campaign, campaign)
+        found.campaign.merchant = _from_json(Merchant, merchant)
+        return found, outcome == "created"
+    if outcome == "unknown_resident":
+        raise UnknownResident("bad_token", "登录凭证无效")
+    if outcome == NO_CAMPAIGN[0]:
+        raise NotFound(*NO_CAMPAIGN)
+    if outcome == EXPIRED[0]:
+        raise RedCardError(*EXPIRED)
+    if outcome in campaigns.NOT_ELIGIBLE:
+        raise campaigns.not_eligible(outcome)
+    raise _refused(outcome, campaign["per_resident_limit"], campaign["per_day_limit"] or 0)
+
+
+def _from_json(model, row):
+    """`model` as read from to_json of its table's row (timestamps come as ISO text)."""
+    values = {}
+    for field in model._meta.sorted_fields:
+        value = row.get(field.column_name)
+        if value is not None and isinstance(field, DateTimeField):
+            value = datetime.datetime.fromisoformat(value)
+        values[field.name] = field.python_value(value)
+    instance = model(**values)
+    instance._dirty.clear()
+    return instance
 
 
 def _hold(campaign, resident, day):
@@ -209,8 +242,11 @@ def _why_not_taken(campaign_id, now):
 
 
 def _refusal(code, campaign, kind=RedCardError):
-    return kind(code, REFUSALS[code] % {"limit": campaign.per_resident_limit,
-                                                "day_limit": campaign.per_day_limit or 0})
+    return _refused(code, campaign.per_resident_limit, campaign.per_day_limit or 0, kind)
+
+
+def _refused(code, limit, day_limit, kind=RedCardError):
+    return kind(code, REFUSALS[code] % {"limit": limit, "day_limit": day_limit})
 
 
 def _coupon(where):
