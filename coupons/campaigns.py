@@ -111,15 +111,27 @@ def claimable(resident, now=None):
     return [(c, held.get(c.id, 0)) for c in campaigns]
 
 
+# Who may not claim, by code: also named by claim_coupon_read (migration 0036) on PostgreSQL.
+NOT_ELIGIBLE = {
+    "address_not_confirmed": "请先登记住址并等待社区确认，再领取社区红卡",
+    "other_community": "该活动仅限本社区居民",
+    "not_in_audience": "该活动仅限指定网格或楼栋的居民",
+}
+
+
 def check_eligible(campaign, resident, has_audience=True):
     """NotAllowed unless `resident` may claim `campaign`; has_audience=False (read with the
     campaign) spares the audience's query."""
     if resident.address_state != "confirmed":
-        raise NotAllowed("address_not_confirmed", "请先登记住址并等待社区确认，再领取社区红卡")
+        raise not_eligible("address_not_confirmed")
     if resident.community_id != campaign.community_id:
-        raise NotAllowed("other_community", "该活动仅限本社区居民")
+        raise not_eligible("other_community")
     if has_audience and not _audience_admits(campaign, resident):
-        raise NotAllowed("not_in_audience", "该活动仅限指定网格或楼栋的居民")
+        raise not_eligible("not_in_audience")
+
+
+def not_eligible(code):
+    return NotAllowed(code, NOT_ELIGIBLE[code])
 
 
 def get(campaign_id):

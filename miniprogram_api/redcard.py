@@ -28,6 +28,7 @@ from linli import config
 from miniprogram_api import redcard_json
 from miniprogram_api.auth import issue
 from miniprogram_api.auth import merchant_required
+from miniprogram_api.auth import resident_id_required
 from miniprogram_api.auth import resident_required
 from miniprogram_api.openapi import CSV
 from miniprogram_api.openapi import declare
@@ -70,11 +71,11 @@ def live_campaigns():
 
 
 @resident_bp.post("/campaigns/<int:campaign_id>/claim")
-@resident_required
+@resident_id_required          # the claim's one read takes the resident with the campaign
 @declare((CouponShape, "the key's earlier claim"), 403, 404, 409, created=(CouponShape, "claimed"))
 def claim(campaign_id, headers: IdempotencyKey):
     """Claim a coupon (send an Idempotency-Key)"""
-    coupon, created = claims.claim(campaign_id, g.resident, headers.key)
+    coupon, created = claims.claim(campaign_id, g.resident_id, headers.key)
     return jsonify(redcard_json.coupon_json(coupon)), 201 if created else 200
 
 
