@@ -38,10 +38,8 @@ class Prepared:
             found = self._by_database[id(database)] = (database, query, sql, tuple(params), slots, {})
         return found
 
-    def cursor(self, *values):
-        return self._run(values)[1:3]
-
     def _run(self, values):
+        """(the kept column mapping, the query, the cursor of its run with `values`)."""
         _, query, sql, params, slots, reading = self._composed()
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
@@ -69,12 +67,12 @@ class Prepared:
         return rows[0] if rows else None
 
     def scalar(self, *values):
-        rows = self.cursor(*values)[1].fetchall()
+        rows = self._run(values)[2].fetchall()
         return rows[0][0] if rows else None
 
     def execute(self, *values):
         """An UPDATE or DELETE: the number of rows it changed."""
-        return self.cursor(*values)[1].rowcount
+        return self._run(values)[2].rowcount
 
 
 _inserts = {}
