@@ -54,16 +54,20 @@ def _make_sequence(name, day):
     """The day's sequence, made if missing, on a connection of its own that commits at once: made
     in the filing's transaction, a rollback of that filing would take it away again. It starts
     after the day's counter row: a database whose numbers of the day came from the counter
-    (before this code) goes on from there."""
+    (before this code) goes on from there.
+
+    Workers meeting a new day at once take turns on an advisory lock of the name: CREATE ...
+    IF NOT EXISTS alone is not safe against a twin (the other's commit between its check and its
+    insert fails it with 'relation already exists' or a unique violation; CI met it as a 500 on
+    a double-clicked filing). The second in turn finds the sequence made and leaves it."""
     import psycopg2
 
     counted = CaseCounter.select(CaseCounter.last).where(CaseCounter.day == day).scalar() or 0
     conn = psycopg2.connect(database=db.obj.database, **db.obj.connect_params)
     try:
-        conn.autocommit = True
-        conn.cursor().execute("CREATE SEQUENCE IF NOT EXISTS %s START WITH %d" % (name, counted + 1))
-    except psycopg2.IntegrityError:
-        pass            # another worker made it at the same moment (IF NOT EXISTS is not atomic)
+        with conn, conn.cursor() as cursor:       # one transaction: the lock is held to its commit
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+            cursor.execute("CREATE SEQUENCE IF NOT EXISTS %s START WITH %d" % (name, counted + 1))
     finally:
         conn.close()
 
