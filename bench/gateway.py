@@ -17,7 +17,11 @@ p99 < 50 ms; 8 connections.
 
     .venv/bin/python -m bench.gateway [--seconds 10] [--connections 8] [--runs 3]
         [--only sqlite|postgres] [--linli-root DIR ...]  (DIR: a checkout; main's and this one
-        side by side give "before" and "after" in one run)
+        side by side give "before" and "after" in one run) [--flame OUT]
+
+--flame OUT adds one more Linli run per database, not counted in the figures, with py-spy
+sampling its workers: OUT/linli-sqlite.svg and OUT/linli-postgres.svg, flame graphs of where a
+push's time goes (py-spy is in requirements-dev.txt).
 """
 import argparse
 import hashlib
@@ -52,6 +56,8 @@ def main():
     parser.add_argument("--linli-root", type=Path, action="append",
                         help="a checkout to measure as Linli (repeatable: e.g. main's beside this one); "
                              "default this one")
+    parser.add_argument("--flame", type=Path, metavar="OUT",
+                        help="one more, uncounted Linli run per database under py-spy: OUT/linli-<db>.svg")
     args = parser.parse_args()
     args.linli_root = args.linli_root or [ROOT]
     print("machine: %d cores, load average %s; Linli from %s"
@@ -98,6 +104,8 @@ def _run_all(args, pg_schema):
             print("  %s run %d: %s" % (name, n + 1, ", ".join(
                 "%s %.0f msg/s (load %s)" % (app, runs[-1]["rps"], runs[-1]["load"]) for app, runs in results.items())))
         _report(name, results, args)
+        if args.flame:
+            _flame(args, name, database_url, args.linli_root[-1])
     return 0 if ok else 1
 
 
@@ -243,7 +251,7 @@ def _load_average():
 
 
 def _start(app_spec, env, root, threads=None):
-    """gunicorn with 2 workers serving `app_spec`: (port, stop). Linli by deploy/gunicorn.conf.py,
+    """gunicorn with 2 workers serving `app_spec`: (port, stop, log, pid). Linli by deploy/gunicorn.conf.py,
     the references by the same settings given on the command line."""
     port = _free_port()
     server_env = dict(env or os.environ)
@@ -265,15 +273,32 @@ def _start(app_spec, env, root, threads=None):
     except BaseException:
         stop()
         raise
-    return port, stop, log.name
+    return port, stop, log.name, server.pid
 
 
-def _measure(app_spec, env, args, root, threads=None):
-    port, stop, log = _start(app_spec, env, root, threads)
+def _flame(args, name, database_url, root):
+    """Linli once more on a fresh database, its workers sampled by py-spy for the whole load."""
+    args.flame.mkdir(parents=True, exist_ok=True)
+    out = args.flame / ("linli-%s.svg" % name.lower().replace("postgresql", "postgres"))
+    env = _prepare(database_url, root, fresh_schema=True)
+    result = _measure("wsgi:create_app()", env, args, root, flame=out)
+    print("flame graph of %s (%.0f msg/s while sampled): %s\n" % (name, result["rps"], out))
+
+
+def _measure(app_spec, env, args, root, threads=None, flame=None):
+    port, stop, log, pid = _start(app_spec, env, root, threads)
     load = _load_average()
+    sampler = None
+    if flame:           # --nonblocking: sampled without pausing the workers
+        sampler = subprocess.Popen(
+            [str(BIN / "py-spy"), "record", "--pid", str(pid), "--subprocesses", "--nonblocking",
+             "--rate", "200", "--duration", str(int(args.seconds + 1)), "--output", str(flame)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         result = _load(port, args.connections, args.seconds)
     finally:
+        if sampler:
+            sampler.wait(timeout=args.seconds + 60)
         stop()
     result.update(load=load, app_spec=app_spec, threads=threads)
     if result["errors"]:
@@ -284,7 +309,7 @@ def _measure(app_spec, env, args, root, threads=None):
 
 
 def _serve_again(result, env, root):
-    port, stop, _ = _start(result["app_spec"], env, root, result["threads"])
+    port, stop, _, _ = _start(result["app_spec"], env, root, result["threads"])
     return {"port": port, "stop": stop}
 
 
