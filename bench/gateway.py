@@ -251,8 +251,8 @@ def _load_average():
 
 
 def _start(app_spec, env, root, threads=None):
-    """gunicorn with 2 workers serving `app_spec`: (port, stop, log, pid). Linli by deploy/gunicorn.conf.py,
-    the references by the same settings given on the command line."""
+    """gunicorn with 2 workers serving `app_spec`: (port, stop, log, pid). Linli by
+    deploy/gunicorn.conf.py, the references by the same settings given on the command line."""
     port = _free_port()
     server_env = dict(env or os.environ)
     server_env.update(LINLI_BIND="127.0.0.1:%d" % port, WEB_CONCURRENCY="2")

@@ -87,9 +87,9 @@ class SqliteWriterDatabase(AfterCommit, PooledSqliteDatabase):
 
     SQLite's own checkpoint (copying the WAL back into the database, with an fsync) runs inside
     the COMMIT that fills the WAL past 1,000 pages: a filing wrote 37 pages (26 since migration
-    0035), so every 30th or so writer did it while holding the write lock, and under a burst the commit's p99 was
-    12 ms against a median of 0.25 ms. Here a process checkpoints after every
-    CHECKPOINT_EVERY of its commits, once the write lock is released (a PASSIVE checkpoint
+    0035), so every 30th or so writer did it while holding the write lock, and under a burst
+    the commit's p99 was 12 ms against a median of 0.25 ms. Here a process checkpoints after
+    every CHECKPOINT_EVERY of its commits, once the write lock is released (a PASSIVE checkpoint
     runs beside the next writer); SQLite's own threshold stays as the bound (10,000 pages, the
     `wal_autocheckpoint` pragma) should a process stop doing it."""
 
